@@ -1,0 +1,101 @@
+/**
+ * poll(2), available on every Unix.
+ *
+ * @module
+ */
+import { ERRNO, POLL } from "../ffi/constants.ts";
+import { errno, lastError, libc } from "../ffi/mod.ts";
+import { PollFds } from "../ffi/structs.ts";
+import { INTERRUPTED, type Poller, READ, timeoutMs, WRITE } from "./_poller.ts";
+import { BaseSelector } from "../selector.ts";
+
+const { POLLIN, POLLOUT } = POLL;
+
+function toPoll(events: number): number {
+  return (events & READ ? POLLIN : 0) | (events & WRITE ? POLLOUT : 0);
+}
+
+/** CPython's mapping: ERR, HUP and NVAL wake both directions (see epoll.ts). */
+function fromPoll(mask: number): number {
+  return (mask & ~POLLIN ? WRITE : 0) | (mask & ~POLLOUT ? READ : 0);
+}
+
+/** A `struct pollfd` array kept between calls; O(1) register/unregister. */
+export class PollPoller implements Poller {
+  readonly name = "poll";
+  #fds = new PollFds(8);
+  #count = 0;
+  /** fd -> its slot in the pollfd array (a layout index, not a key map). */
+  #slot = new Map<number, number>();
+  #ready = new Int32Array(8);
+
+  register(fd: number, events: number): void {
+    this.#fds.reserve(this.#count + 1);
+    this.#fds.set(this.#count, fd, toPoll(events));
+    this.#slot.set(fd, this.#count++);
+  }
+
+  modify(fd: number, _oldEvents: number, events: number): void {
+    const i = this.#slot.get(fd);
+    if (i !== undefined) this.#fds.set(i, fd, toPoll(events));
+  }
+
+  unregister(fd: number, _events: number): void {
+    const i = this.#slot.get(fd);
+    if (i === undefined) return;
+    const last = --this.#count;
+    if (i !== last) {
+      this.#fds.move(last, i); // swap-remove keeps the array dense
+      this.#slot.set(this.#fds.fd(i), i);
+    }
+    this.#slot.delete(fd);
+  }
+
+  wait(timeout: number, _maxEvents: number): number {
+    const fds = this.#fds;
+    const n = libc().poll(fds.bytes, this.#count, timeoutMs(timeout));
+    if (n < 0) {
+      if (errno() === ERRNO.EINTR) return INTERRUPTED;
+      throw lastError("poll");
+    }
+    if (this.#ready.length < n) this.#ready = new Int32Array(fds.capacity);
+    let found = 0;
+    for (let i = 0; found < n && i < this.#count; i++) {
+      if (fds.revents(i) !== 0) this.#ready[found++] = i;
+    }
+    return found;
+  }
+
+  readyFd(i: number): number {
+    return this.#fds.fd(this.#ready[i]!);
+  }
+
+  readyEvents(i: number): number {
+    return fromPoll(this.#fds.revents(this.#ready[i]!));
+  }
+
+  fileno(): number {
+    return -1;
+  }
+
+  close(): void {
+    this.#count = 0;
+    this.#slot.clear();
+  }
+}
+
+/**
+ * A selector on poll(2): no fd limit, cost grows with the number registered.
+ *
+ * @typeParam T The type of `data` attached to each key.
+ * @example
+ * ```ts ignore
+ * using sel = new PollSelector();
+ * ```
+ */
+export class PollSelector<T = unknown> extends BaseSelector<T> {
+  /** Creates the selector. */
+  constructor() {
+    super(new PollPoller());
+  }
+}

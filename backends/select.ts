@@ -1,0 +1,119 @@
+/**
+ * select(2), the oldest and most portable readiness call, limited to fds
+ * below `FD_SETSIZE` (1024).
+ *
+ * @module
+ */
+import { ERRNO, FD_SETSIZE } from "../ffi/constants.ts";
+import { errno, lastError, libc } from "../ffi/mod.ts";
+import { FdSet, TimeStruct } from "../ffi/structs.ts";
+import { INTERRUPTED, type Poller, READ, WRITE } from "./_poller.ts";
+import { BaseSelector } from "../selector.ts";
+
+/**
+ * Master read/write sets, copied into working sets for each call (select
+ * overwrites its arguments). fds >= FD_SETSIZE are refused at `register`: a
+ * bit written past the 128-byte fd_set would corrupt memory (CPython raises
+ * "filedescriptor out of range in select()").
+ */
+export class SelectPoller implements Poller {
+  readonly name = "select";
+  #readers = new FdSet();
+  #writers = new FdSet();
+  #r = new FdSet();
+  #w = new FdSet();
+  #x = new FdSet(); // always empty: exceptional conditions are not watched
+  #tv = new TimeStruct();
+  #maxFd = -1;
+  #readyFds = new Int32Array(FD_SETSIZE);
+  #readyEvents = new Uint8Array(FD_SETSIZE);
+
+  register(fd: number, events: number): void {
+    if (fd >= FD_SETSIZE) {
+      throw new RangeError(`Cannot register fd ${fd}: select() supports fds below ${FD_SETSIZE}`);
+    }
+    this.modify(fd, 0, events);
+  }
+
+  modify(fd: number, _oldEvents: number, events: number): void {
+    if (events & READ) this.#readers.add(fd);
+    else this.#readers.delete(fd);
+    if (events & WRITE) this.#writers.add(fd);
+    else this.#writers.delete(fd);
+    if (fd > this.#maxFd) this.#maxFd = fd;
+  }
+
+  unregister(fd: number, _events: number): void {
+    this.#readers.delete(fd);
+    this.#writers.delete(fd);
+    while (this.#maxFd >= 0 && !this.#readers.has(this.#maxFd) && !this.#writers.has(this.#maxFd)) {
+      this.#maxFd--;
+    }
+  }
+
+  wait(timeout: number, _maxEvents: number): number {
+    this.#r.copyFrom(this.#readers);
+    this.#w.copyFrom(this.#writers);
+    let tv: Uint8Array | null = null;
+    if (timeout >= 0) {
+      // timeval has µs precision: round up so that we wait at least `timeout`.
+      const us = Math.ceil(timeout * 1e6);
+      this.#tv.set(Math.floor(us / 1e6), us % 1e6);
+      tv = this.#tv.bytes;
+    }
+    const n = libc().select(this.#maxFd + 1, this.#r.bytes, this.#w.bytes, this.#x.bytes, tv);
+    if (n < 0) {
+      if (errno() === ERRNO.EINTR) return INTERRUPTED;
+      throw lastError("select");
+    }
+    let found = 0;
+    if (n > 0) {
+      const r = this.#r.bytes, w = this.#w.bytes;
+      for (let byte = 0; byte <= this.#maxFd >> 3; byte++) {
+        const bits = r[byte]! | w[byte]!;
+        if (bits === 0) continue;
+        for (let bit = 0; bit < 8; bit++) {
+          const mask = 1 << bit;
+          if (!(bits & mask)) continue;
+          this.#readyFds[found] = byte * 8 + bit;
+          this.#readyEvents[found++] = (r[byte]! & mask ? READ : 0) | (w[byte]! & mask ? WRITE : 0);
+        }
+      }
+    }
+    return found;
+  }
+
+  readyFd(i: number): number {
+    return this.#readyFds[i]!;
+  }
+
+  readyEvents(i: number): number {
+    return this.#readyEvents[i]!;
+  }
+
+  fileno(): number {
+    return -1;
+  }
+
+  close(): void {
+    this.#readers = new FdSet();
+    this.#writers = new FdSet();
+    this.#maxFd = -1;
+  }
+}
+
+/**
+ * A selector on select(2): fds below 1024 only (`register` refuses others).
+ *
+ * @typeParam T The type of `data` attached to each key.
+ * @example
+ * ```ts ignore
+ * using sel = new SelectSelector();
+ * ```
+ */
+export class SelectSelector<T = unknown> extends BaseSelector<T> {
+  /** Creates the selector. */
+  constructor() {
+    super(new SelectPoller());
+  }
+}

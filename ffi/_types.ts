@@ -1,0 +1,74 @@
+/**
+ * The neutral FFI vocabulary shared by the Deno and Bun adapters.
+ *
+ * A symbol table is written once in these terms (`ffi/libc.ts`); each adapter
+ * translates it mechanically for its runtime. Only types that behave the same on
+ * both runtimes are used.
+ *
+ * @module
+ */
+
+/**
+ * A native parameter or result type.
+ *
+ * - `i32`/`u32`: C `int`/`unsigned`, passed as numbers.
+ * - `i64`/`u64`: 64-bit integers such as `size_t`; parameters take a number or a
+ *   bigint, results come back as numbers.
+ * - `buffer`: a typed array (or `null`) whose memory C reads or writes during the
+ *   call; never retained by C after it returns.
+ * - `pointer`: an address as a bigint (`0n` is NULL); used only for memory that C
+ *   owns (errno location, `getaddrinfo` results).
+ */
+export type NativeType = "i32" | "u32" | "i64" | "u64" | "buffer" | "pointer" | "void";
+
+/** One C function: its parameter types in order and its result type. */
+export interface SymbolSpec {
+  readonly params: readonly NativeType[];
+  readonly result: NativeType;
+}
+
+/** A symbol table: C function name to its signature. */
+export type SymbolTable = Readonly<Record<string, SymbolSpec>>;
+
+/** A typed array C may read or write during a call, or NULL. */
+export type BufferArg = ArrayBufferView | null;
+
+type JsParam<T> = T extends "i32" | "u32" ? number
+  : T extends "i64" | "u64" ? number | bigint
+  : T extends "buffer" ? BufferArg
+  : T extends "pointer" ? bigint
+  : never;
+
+type JsResult<T> = T extends "i32" | "u32" | "i64" | "u64" ? number
+  : T extends "pointer" ? bigint
+  : T extends "void" ? void
+  : never;
+
+type JsParams<P extends readonly NativeType[]> = { -readonly [I in keyof P]: JsParam<P[I]> };
+
+/** The callable functions an adapter makes of a symbol table. */
+export type BoundSymbols<S extends SymbolTable> = {
+  readonly [K in keyof S]: (...args: JsParams<S[K]["params"]>) => JsResult<S[K]["result"]>;
+};
+
+/** What each runtime adapter provides: everything unsafe the rest of the module needs. */
+export interface Adapter {
+  /** Opens the first library of `paths` that loads; throws with every failure as `cause`. */
+  open<S extends SymbolTable>(paths: readonly string[], table: S): OpenLibrary<S>;
+  /** Copies `length` bytes of C memory at `address` (never NULL) into a new array. */
+  readMemory(address: bigint, length: number): Uint8Array;
+  /** Reads the NUL-terminated C string at `address` (never NULL). */
+  readCString(address: bigint): string;
+  /**
+   * Returns a function that reads the int at `address` (the thread's errno).
+   * The reader makes no FFI call, so it cannot clobber errno itself.
+   */
+  intReader(address: bigint): () => number;
+}
+
+/** A loaded library: its bound symbols and the path that loaded. */
+export interface OpenLibrary<S extends SymbolTable> {
+  readonly symbols: BoundSymbols<S>;
+  readonly path: string;
+  close(): void;
+}

@@ -1,0 +1,225 @@
+/**
+ * C struct layouts, written once, as reusable buffers with typed accessors.
+ *
+ * Backends never compute an offset themselves. Every size here is checked by
+ * `tests/structs_test.ts` against the system headers. All supported targets are
+ * little-endian and LP64.
+ *
+ * @module
+ */
+import { ARCH } from "./_host.ts";
+import { FD_SETSIZE } from "./constants.ts";
+
+/**
+ * Bytes per `struct epoll_event` on a CPU architecture: `{ uint32_t events;
+ * uint64_t data; }` is packed on x86_64 (12 bytes: glibc and the kernel uapi
+ * mark it `__attribute__((packed))` there) and naturally aligned elsewhere (16).
+ */
+export function epollEventSize(arch: string): number {
+  return arch === "x86_64" ? 12 : 16;
+}
+
+/** A growable array of `struct epoll_event`, reused across calls. */
+export class EpollEvents {
+  /** Bytes per event on this host. */
+  static readonly SIZE: number = epollEventSize(ARCH);
+  /** 4-byte words per event, and the word holding `data`'s low half (the fd). */
+  static readonly #WORDS = EpollEvents.SIZE / 4;
+  static readonly #FD_WORD = EpollEvents.SIZE === 12 ? 1 : 2;
+
+  /** The raw bytes, passed to C. */
+  bytes: Uint8Array;
+  #words: Int32Array;
+
+  /** Creates room for `capacity` events. */
+  constructor(capacity = 1) {
+    this.bytes = new Uint8Array(Math.max(capacity, 1) * EpollEvents.SIZE);
+    this.#words = new Int32Array(this.bytes.buffer);
+  }
+
+  /** How many events fit. */
+  get capacity(): number {
+    return this.bytes.byteLength / EpollEvents.SIZE;
+  }
+
+  /** Grows (doubling) to hold at least `n` events; keeps nothing. */
+  reserve(n: number): void {
+    if (n <= this.capacity) return;
+    let cap = this.capacity;
+    while (cap < n) cap *= 2;
+    this.bytes = new Uint8Array(cap * EpollEvents.SIZE);
+    this.#words = new Int32Array(this.bytes.buffer);
+  }
+
+  /** Writes event `i`: the epoll mask and the fd as `data` (upper half zero). */
+  set(i: number, events: number, fd: number): void {
+    const w = i * EpollEvents.#WORDS;
+    this.#words[w] = events;
+    this.#words[w + EpollEvents.#FD_WORD] = fd;
+    this.#words[w + EpollEvents.#FD_WORD + 1] = 0;
+  }
+
+  /** The epoll mask of event `i`. */
+  events(i: number): number {
+    return this.#words[i * EpollEvents.#WORDS]! >>> 0;
+  }
+
+  /** The fd stored in `data` of event `i`. */
+  fd(i: number): number {
+    return this.#words[i * EpollEvents.#WORDS + EpollEvents.#FD_WORD]!;
+  }
+}
+
+/** A growable array of `struct pollfd { int fd; short events; short revents; }` (8 bytes). */
+export class PollFds {
+  /** Bytes per `struct pollfd`. */
+  static readonly SIZE = 8;
+
+  /** The raw bytes, passed to C. */
+  bytes: Uint8Array;
+  #fds: Int32Array;
+  #shorts: Int16Array;
+
+  /** Creates room for `capacity` entries. */
+  constructor(capacity = 8) {
+    this.bytes = new Uint8Array(Math.max(capacity, 1) * PollFds.SIZE);
+    this.#fds = new Int32Array(this.bytes.buffer);
+    this.#shorts = new Int16Array(this.bytes.buffer);
+  }
+
+  /** How many entries fit. */
+  get capacity(): number {
+    return this.bytes.byteLength / PollFds.SIZE;
+  }
+
+  /** Grows (doubling) to hold at least `n` entries, keeping the existing ones. */
+  reserve(n: number): void {
+    if (n <= this.capacity) return;
+    let cap = this.capacity;
+    while (cap < n) cap *= 2;
+    const bytes = new Uint8Array(cap * PollFds.SIZE);
+    bytes.set(this.bytes);
+    this.bytes = bytes;
+    this.#fds = new Int32Array(bytes.buffer);
+    this.#shorts = new Int16Array(bytes.buffer);
+  }
+
+  /** Writes entry `i` with `revents` cleared. */
+  set(i: number, fd: number, events: number): void {
+    this.#fds[i * 2] = fd;
+    this.#shorts[i * 4 + 2] = events;
+    this.#shorts[i * 4 + 3] = 0;
+  }
+
+  /** Copies entry `from` onto entry `to`. */
+  move(from: number, to: number): void {
+    this.#fds[to * 2] = this.#fds[from * 2]!;
+    this.#fds[to * 2 + 1] = this.#fds[from * 2 + 1]!;
+  }
+
+  /** The fd of entry `i`. */
+  fd(i: number): number {
+    return this.#fds[i * 2]!;
+  }
+
+  /** The requested events of entry `i`. */
+  events(i: number): number {
+    return this.#shorts[i * 4 + 2]! & 0xffff;
+  }
+
+  /** The returned events of entry `i`. */
+  revents(i: number): number {
+    return this.#shorts[i * 4 + 3]! & 0xffff;
+  }
+}
+
+/**
+ * An `fd_set`: a bitmap of `FD_SETSIZE` bits (128 bytes on glibc, musl and
+ * macOS; on little-endian hosts fd `n` is bit `n & 7` of byte `n >> 3`).
+ * Callers must keep fds below `FD_SETSIZE`: the methods throw otherwise, so no
+ * bit is ever written outside the buffer C reads.
+ */
+export class FdSet {
+  /** Bytes per `fd_set`. */
+  static readonly SIZE = FD_SETSIZE / 8;
+  /** The raw bytes, passed to C. */
+  readonly bytes: Uint8Array = new Uint8Array(FdSet.SIZE);
+
+  static #check(fd: number): void {
+    if (!(fd >= 0 && fd < FD_SETSIZE)) throw new RangeError(`fd ${fd} does not fit in an fd_set`);
+  }
+
+  /** Sets fd's bit. */
+  add(fd: number): void {
+    FdSet.#check(fd);
+    this.bytes[fd >> 3]! |= 1 << (fd & 7);
+  }
+
+  /** Clears fd's bit. */
+  delete(fd: number): void {
+    FdSet.#check(fd);
+    this.bytes[fd >> 3]! &= ~(1 << (fd & 7));
+  }
+
+  /** Whether fd's bit is set. */
+  has(fd: number): boolean {
+    return fd >= 0 && fd < FD_SETSIZE && (this.bytes[fd >> 3]! & (1 << (fd & 7))) !== 0;
+  }
+
+  /** Copies another set's bits into this one. */
+  copyFrom(other: FdSet): void {
+    this.bytes.set(other.bytes);
+  }
+}
+
+/**
+ * A `struct timeval` or `struct timespec`: 16 bytes on LP64 (`tv_sec` is a
+ * 64-bit `time_t`; the fraction is a `long` on Linux and FreeBSD, an `int`
+ * plus padding for macOS's `timeval`). Both are written as two 64-bit words.
+ */
+export class TimeStruct {
+  /** Bytes per struct. */
+  static readonly SIZE = 16;
+  /** The raw bytes, passed to C. */
+  readonly bytes: Uint8Array = new Uint8Array(TimeStruct.SIZE);
+  #words = new Int32Array(this.bytes.buffer);
+
+  /** Stores whole seconds and a fraction (µs for timeval, ns for timespec). */
+  set(seconds: number, fraction: number): void {
+    const w = this.#words;
+    w[0] = seconds % 0x100000000;
+    w[1] = Math.floor(seconds / 0x100000000);
+    w[2] = fraction;
+    w[3] = 0;
+  }
+}
+
+/** A `struct rlimit { rlim_t rlim_cur, rlim_max; }` (16 bytes, 64-bit fields). */
+export class Rlimit {
+  /** Bytes per struct. */
+  static readonly SIZE = 16;
+  /** The raw bytes, passed to C. */
+  readonly bytes: Uint8Array = new Uint8Array(Rlimit.SIZE);
+  #words = new BigUint64Array(this.bytes.buffer);
+
+  /** The soft limit (`RLIM_INFINITY` is 2**64 - 1). */
+  get soft(): bigint {
+    return this.#words[0]!;
+  }
+  set soft(v: bigint) {
+    this.#words[0] = v;
+  }
+
+  /** The hard limit. */
+  get hard(): bigint {
+    return this.#words[1]!;
+  }
+  set hard(v: bigint) {
+    this.#words[1] = v;
+  }
+}
+
+/** Two C ints (`int fds[2]`, as filled by `pipe2` and `socketpair`). */
+export function intPair(): Int32Array {
+  return new Int32Array(2);
+}

@@ -1,0 +1,133 @@
+/**
+ * Python's `selectors` module for Deno and Bun: a synchronous selector over the
+ * kernel's readiness APIs (epoll, poll, select), called directly through FFI.
+ *
+ * Register fds or objects with `fileno()` for `EVENT_READ`/`EVENT_WRITE` and a
+ * piece of `data`; `select()` returns the ready ones as `[key, events]`.
+ * `os` gives raw-fd helpers in Python's shape. Needs `--allow-ffi` under Deno.
+ *
+ * @example Wait for a pipe to become readable
+ * ```ts
+ * import { DefaultSelector, EVENT_READ, os } from "./mod.ts";
+ *
+ * using sel = new DefaultSelector<string>();
+ * const [r, w] = os.pipe();
+ * sel.register(r, EVENT_READ, "pipe");
+ * os.write(w, new TextEncoder().encode("hi"));
+ * for (const [key, events] of sel.select(1.0)) {
+ *   console.log(key.data, events, os.read(key.fd, 64));
+ * }
+ * sel.unregister(r);
+ * os.close(r);
+ * os.close(w);
+ * ```
+ *
+ * @module
+ */
+import { EpollPoller } from "./backends/epoll.ts";
+import { PollPoller } from "./backends/poll.ts";
+import { SelectPoller } from "./backends/select.ts";
+import type { Poller } from "./backends/_poller.ts";
+import { OSError } from "./errors.ts";
+import { getEnv, OS } from "./ffi/mod.ts";
+import { BaseSelector } from "./selector.ts";
+
+export {
+  BaseSelector,
+  EVENT_READ,
+  EVENT_WRITE,
+  type FileLike,
+  type FileObj,
+  fileobjToFd,
+  type SelectorKey,
+  SelectorMapping,
+} from "./selector.ts";
+export { EpollSelector } from "./backends/epoll.ts";
+export { PollSelector } from "./backends/poll.ts";
+export { SelectSelector } from "./backends/select.ts";
+export type { Poller } from "./backends/_poller.ts";
+export * from "./errors.ts";
+export * as os from "./os.ts";
+export * as resource from "./resource.ts";
+
+/** The backends `SELECTORS_BACKEND` may name, with their pollers. */
+const BACKENDS: Record<string, new () => Poller> = {
+  epoll: EpollPoller,
+  poll: PollPoller,
+  select: SelectPoller,
+};
+
+/**
+ * Best first, as in CPython: epoll scales with ready fds, not registered ones;
+ * poll has no fd limit; select refuses fds >= 1024, so it comes last.
+ */
+function preference(): string[] {
+  return OS === "linux" ? ["epoll", "poll", "select"] : ["poll", "select"];
+}
+
+let chosen: string | undefined;
+
+/**
+ * The backend `DefaultSelector` uses here: `SELECTORS_BACKEND` if set (so CI
+ * can run the fallbacks), otherwise the first that can be created; a kernel may
+ * lack epoll (ENOSYS), so each is probed rather than assumed.
+ */
+function defaultPoller(): Poller {
+  const forced = getEnv("SELECTORS_BACKEND");
+  if (forced) {
+    const cls = BACKENDS[forced];
+    if (!cls) {
+      throw new RangeError(
+        `Invalid SELECTORS_BACKEND ${JSON.stringify(forced)}: use ${Object.keys(BACKENDS).join(", ")}`,
+      );
+    }
+    return new cls();
+  }
+  if (chosen) return new BACKENDS[chosen]!();
+  let last: unknown;
+  for (const name of preference()) {
+    try {
+      const poller = new BACKENDS[name]!();
+      chosen = name;
+      return poller;
+    } catch (e) {
+      if (!(e instanceof OSError)) throw e;
+      last = e;
+    }
+  }
+  throw new Error(`No selector backend works on ${OS}`, { cause: last });
+}
+
+/**
+ * The best selector for this host: epoll on Linux, else poll, else select.
+ * `SELECTORS_BACKEND=epoll|poll|select` forces one (under Deno it is read only
+ * when `--allow-env` grants it).
+ *
+ * | OS            | backend |
+ * | ------------- | ------- |
+ * | Linux         | epoll   |
+ * | other Unix    | poll    |
+ * | Windows       | not supported yet |
+ *
+ * @typeParam T The type of `data` attached to each key.
+ * @example
+ * ```ts ignore
+ * using sel = new DefaultSelector<string>();
+ * console.log(sel.backend); // "epoll" on Linux
+ * ```
+ */
+export class DefaultSelector<T = unknown> extends BaseSelector<T> {
+  /** Creates a selector on the best backend. */
+  constructor() {
+    super(defaultPoller());
+  }
+
+  /**
+   * The kernel object's fd (epoll, kqueue).
+   *
+   * @returns The fd, or -1 when the backend has none (poll, select) or after `close()`.
+   */
+  fileno(): number {
+    return this.poller.fileno();
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * File descriptor helpers in the shape of Python's `os` module: pipes, reads,
+ * writes, duplication and blocking mode, on raw fds through libc.
+ *
+ * New fds are close-on-exec (non-inheritable), as in Python. Calls interrupted
+ * by a signal are retried (PEP 475).
+ *
+ * @example A pipe round trip
+ * ```ts ignore
+ * import { os } from "./mod.ts";
+ * const [r, w] = os.pipe();
+ * os.write(w, new TextEncoder().encode("hi"));
+ * console.log(new TextDecoder().decode(os.read(r, 64))); // "hi"
+ * os.close(r);
+ * os.close(w);
+ * ```
+ *
+ * @module
+ */
+import { checkFd, checkInt, checkSize, toBytes, toCString } from "./_validate.ts";
+import { ERRNO, FILE } from "./ffi/constants.ts";
+import { errno, lastError, libc, MAX_IO } from "./ffi/mod.ts";
+import { intPair } from "./ffi/structs.ts";
+
+/** Open for reading only. */
+export const O_RDONLY: number = FILE.O_RDONLY;
+/** Open for writing only. */
+export const O_WRONLY: number = FILE.O_WRONLY;
+/** Open for reading and writing. */
+export const O_RDWR: number = FILE.O_RDWR;
+/** Create the file if missing. */
+export const O_CREAT: number = FILE.O_CREAT;
+/** With `O_CREAT`: fail if the file exists. */
+export const O_EXCL: number = FILE.O_EXCL;
+/** Truncate to zero length. */
+export const O_TRUNC: number = FILE.O_TRUNC;
+/** Append on each write. */
+export const O_APPEND: number = FILE.O_APPEND;
+/** Non-blocking mode. */
+export const O_NONBLOCK: number = FILE.O_NONBLOCK;
+/** Close on exec (always added by {@linkcode open}). */
+export const O_CLOEXEC: number = FILE.O_CLOEXEC;
+
+/**
+ * Creates a pipe.
+ *
+ * @returns `[readFd, writeFd]`, both close-on-exec.
+ * @throws {OSError} EMFILE and the like.
+ * @example
+ * ```ts ignore
+ * const [r, w] = os.pipe();
+ * ```
+ */
+export function pipe(): [number, number] {
+  const fds = intPair();
+  if (libc().pipe2(fds, FILE.O_CLOEXEC) < 0) throw lastError("pipe2");
+  return [fds[0]!, fds[1]!];
+}
+
+/**
+ * Reads at most `n` bytes.
+ *
+ * @param fd The fd to read.
+ * @param n The most bytes to read.
+ * @returns The bytes read; empty at end of file.
+ * @throws {BlockingIOError} If the fd is non-blocking and nothing is available.
+ * @throws {OSError} EBADF and the like.
+ * @example
+ * ```ts ignore
+ * const bytes = os.read(r, 4096);
+ * ```
+ */
+export function read(fd: number, n: number): Uint8Array {
+  checkFd(fd);
+  const len = Math.min(checkSize(n, "size"), MAX_IO);
+  const buf = new Uint8Array(len);
+  for (;;) {
+    const r = libc().read(fd, buf, len);
+    if (r >= 0) return r === len ? buf : buf.slice(0, r);
+    if (errno() !== ERRNO.EINTR) throw lastError("read", `fd ${fd}`);
+  }
+}
+
+/**
+ * Writes bytes; may write fewer than given (check the result).
+ *
+ * @param fd The fd to write.
+ * @param data The bytes: a typed array, DataView or ArrayBuffer.
+ * @returns The number of bytes written.
+ * @throws {BlockingIOError} If the fd is non-blocking and full.
+ * @throws {BrokenPipeError} If the reading end is closed.
+ * @example
+ * ```ts ignore
+ * os.write(w, new TextEncoder().encode("hello"));
+ * ```
+ */
+export function write(fd: number, data: ArrayBufferView | ArrayBuffer): number {
+  checkFd(fd);
+  const bytes = toBytes(data);
+  const len = Math.min(bytes.byteLength, MAX_IO);
+  for (;;) {
+    const r = libc().write(fd, bytes, len);
+    if (r >= 0) return r;
+    if (errno() !== ERRNO.EINTR) throw lastError("write", `fd ${fd}`);
+  }
+}
+
+/**
+ * Closes an fd.
+ *
+ * @param fd The fd to close.
+ * @throws {OSError} EBADF if it is not open.
+ * @example
+ * ```ts ignore
+ * os.close(fd);
+ * ```
+ */
+export function close(fd: number): void {
+  checkFd(fd);
+  // Never retried: on Linux the fd is released even when close reports EINTR.
+  if (libc().close(fd) < 0 && errno() !== ERRNO.EINTR) throw lastError("close", `fd ${fd}`);
+}
+
+/**
+ * Duplicates an fd onto the lowest free number, close-on-exec.
+ *
+ * @param fd The fd to duplicate.
+ * @returns The new fd.
+ * @example
+ * ```ts ignore
+ * const copy = os.dup(fd);
+ * ```
+ */
+export function dup(fd: number): number {
+  checkFd(fd);
+  const r = libc().fcntl(fd, FILE.F_DUPFD_CLOEXEC, 0);
+  if (r < 0) throw lastError("fcntl", `(F_DUPFD_CLOEXEC fd ${fd})`);
+  return r;
+}
+
+/**
+ * Duplicates `fd` onto `fd2`, closing what `fd2` was first.
+ *
+ * @param fd The fd to duplicate.
+ * @param fd2 The number it gets.
+ * @param inheritable Whether the copy survives exec (Python's default: true).
+ * @returns `fd2`.
+ * @example
+ * ```ts ignore
+ * os.dup2(sockFd, 0); // make it stdin
+ * ```
+ */
+export function dup2(fd: number, fd2: number, inheritable = true): number {
+  checkFd(fd);
+  checkFd(fd2);
+  for (;;) {
+    const r = libc().dup2(fd, fd2);
+    if (r >= 0) break;
+    if (errno() !== ERRNO.EINTR) throw lastError("dup2", `fd ${fd} -> ${fd2}`);
+  }
+  if (!inheritable) setInheritable(fd2, false);
+  return fd2;
+}
+
+/**
+ * Opens a file; the fd is close-on-exec.
+ *
+ * @param path The file's path.
+ * @param flags `O_RDONLY`, `O_WRONLY | O_CREAT`, ... (from this module).
+ * @param mode Permission bits for a created file.
+ * @returns The fd.
+ * @throws {FileNotFoundError} And other OSErrors.
+ * @example
+ * ```ts ignore
+ * const fd = os.open("/tmp/x", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644);
+ * ```
+ */
+export function open(path: string, flags: number, mode = 0o777): number {
+  const cpath = toCString(path, "path");
+  const f = checkInt(flags, "flags") | FILE.O_CLOEXEC;
+  const m = checkInt(mode, "mode");
+  if (m < 0 || m > 0o7777) throw new RangeError(`Invalid mode: ${mode}`);
+  for (;;) {
+    const fd = libc().open(cpath, f, m);
+    if (fd >= 0) return fd;
+    if (errno() !== ERRNO.EINTR) throw lastError("open", JSON.stringify(path));
+  }
+}
+
+function getFlags(fd: number, get: number, name: string): number {
+  const flags = libc().fcntl(fd, get, 0);
+  if (flags < 0) throw lastError("fcntl", `(${name} fd ${fd})`);
+  return flags;
+}
+
+function setFlag(fd: number, get: number, set: number, bit: number, on: boolean): void {
+  const flags = getFlags(fd, get, "get");
+  const next = on ? flags | bit : flags & ~bit;
+  if (next !== flags && libc().fcntl(fd, set, next) < 0) throw lastError("fcntl", `(set fd ${fd})`);
+}
+
+/**
+ * Sets blocking (true) or non-blocking (false) mode.
+ *
+ * @param fd The fd.
+ * @param blocking The mode.
+ * @example
+ * ```ts ignore
+ * os.setBlocking(fd, false);
+ * ```
+ */
+export function setBlocking(fd: number, blocking: boolean): void {
+  checkFd(fd);
+  setFlag(fd, FILE.F_GETFL, FILE.F_SETFL, FILE.O_NONBLOCK, !blocking);
+}
+
+/**
+ * Whether an fd is in blocking mode.
+ *
+ * @param fd The fd.
+ * @returns `false` if `O_NONBLOCK` is set.
+ * @example
+ * ```ts ignore
+ * if (os.getBlocking(fd)) os.setBlocking(fd, false);
+ * ```
+ */
+export function getBlocking(fd: number): boolean {
+  checkFd(fd);
+  return (getFlags(fd, FILE.F_GETFL, "F_GETFL") & FILE.O_NONBLOCK) === 0;
+}
+
+/**
+ * Whether an fd survives exec (its close-on-exec flag is clear).
+ *
+ * @param fd The fd.
+ * @returns `true` if inheritable.
+ * @example
+ * ```ts ignore
+ * os.getInheritable(os.pipe()[0]); // false
+ * ```
+ */
+export function getInheritable(fd: number): boolean {
+  checkFd(fd);
+  return (getFlags(fd, FILE.F_GETFD, "F_GETFD") & FILE.FD_CLOEXEC) === 0;
+}
+
+/**
+ * Sets whether an fd survives exec.
+ *
+ * @param fd The fd.
+ * @param inheritable The flag.
+ * @example
+ * ```ts ignore
+ * os.setInheritable(fd, true); // hand it to a child
+ * ```
+ */
+export function setInheritable(fd: number, inheritable: boolean): void {
+  checkFd(fd);
+  setFlag(fd, FILE.F_GETFD, FILE.F_SETFD, FILE.FD_CLOEXEC, !inheritable);
+}
+
+/**
+ * This process's id.
+ *
+ * @returns The pid.
+ * @example
+ * ```ts ignore
+ * console.log(os.getpid());
+ * ```
+ */
+export function getpid(): number {
+  return libc().getpid();
+}
+
+/**
+ * Sends a signal to a process.
+ *
+ * @param pid The process.
+ * @param signal The signal number (`SIGTERM` is 15).
+ * @example
+ * ```ts ignore
+ * os.kill(pid, 15);
+ * ```
+ */
+export function kill(pid: number, signal: number): void {
+  const p = checkInt(pid, "pid");
+  const s = checkInt(signal, "signal");
+  if (libc().kill(p, s) < 0) throw lastError("kill", `pid ${p}`);
+}

@@ -1,0 +1,466 @@
+/**
+ * The selector core: event bits, `SelectorKey`, and `BaseSelector`, which holds
+ * the only fd -> key map, all validation and rollback (CPython's
+ * `_BaseSelectorImpl` and `_PollLikeSelector` in one class).
+ *
+ * @module
+ */
+import { type Poller, INTERRUPTED } from "./backends/_poller.ts";
+import { checkFd } from "./_validate.ts";
+import { KeyError, OSError, SelectorClosedError } from "./errors.ts";
+
+/**
+ * The file is ready to read (or at EOF, or in error).
+ *
+ * @example
+ * ```ts ignore
+ * sel.register(fd, EVENT_READ);
+ * ```
+ */
+export const EVENT_READ = 1;
+/**
+ * The file is ready to write (or in error).
+ *
+ * @example
+ * ```ts ignore
+ * sel.register(fd, EVENT_READ | EVENT_WRITE);
+ * ```
+ */
+export const EVENT_WRITE = 2;
+
+/**
+ * An object with a file descriptor, like Python's file objects and sockets.
+ *
+ * @example
+ * ```ts ignore
+ * const wrapper: FileLike = { fileno: () => fd };
+ * sel.register(wrapper, EVENT_READ);
+ * ```
+ */
+export interface FileLike {
+  /** The fd, or -1 once closed. */
+  fileno(): number;
+}
+
+/** What a selector watches: an fd number or an object with `fileno()`. */
+export type FileObj = number | FileLike;
+
+/**
+ * One registration: an immutable record, like Python's `SelectorKey`
+ * namedtuple. `modify()` returns a new key; keys handed out never change.
+ *
+ * @example
+ * ```ts ignore
+ * const key = sel.register(r, EVENT_READ, "pipe");
+ * console.log(key.fd, key.events, key.data);
+ * ```
+ */
+export interface SelectorKey<T = unknown> {
+  /** The registered file object, as given. */
+  readonly fileobj: FileObj;
+  /** Its fd. */
+  readonly fd: number;
+  /** The events it is watched for (`EVENT_READ`, `EVENT_WRITE` or both). */
+  readonly events: number;
+  /** The opaque data given at registration. */
+  readonly data: T;
+}
+
+/** Seconds: the longest single wait handed to a backend (its ms counter is an int). */
+const MAX_WAIT = 2_000_000;
+
+function describe(fileobj: unknown): string {
+  return typeof fileobj === "number" ? `fd ${fileobj}` : `file object ${String(fileobj)}`;
+}
+
+/**
+ * The fd of a file object: the number itself or `fileobj.fileno()`.
+ *
+ * @param fileobj An fd or an object with `fileno()`.
+ * @returns The fd, a non-negative int.
+ * @throws {TypeError} If it is neither, or `fileno()` returns a non-number.
+ * @throws {RangeError} If the fd is negative, fractional or beyond an int.
+ * @example
+ * ```ts ignore
+ * fileobjToFd({ fileno: () => 3 }); // 3
+ * ```
+ */
+export function fileobjToFd(fileobj: FileObj): number {
+  let fd: unknown;
+  if (typeof fileobj === "number") {
+    fd = fileobj;
+  } else if (
+    typeof fileobj === "object" && fileobj !== null && typeof fileobj.fileno === "function"
+  ) {
+    fd = fileobj.fileno();
+  } else {
+    throw new TypeError(`Invalid file object: ${String(fileobj)}`);
+  }
+  return checkFd(fd);
+}
+
+function checkEvents(events: unknown): number {
+  if (typeof events !== "number") throw new TypeError(`Invalid events: ${String(events)}`);
+  if (!(events === 1 || events === 2 || events === 3)) {
+    throw new RangeError(`Invalid events: ${events}`);
+  }
+  return events;
+}
+
+function checkTimeout(timeout: unknown): number {
+  if (timeout === undefined || timeout === null) return -1;
+  if (typeof timeout !== "number") throw new TypeError(`Invalid timeout: ${String(timeout)}`);
+  if (Number.isNaN(timeout)) throw new RangeError("Invalid timeout: NaN");
+  if (timeout === Infinity) return -1;
+  return timeout > 0 ? timeout : 0;
+}
+
+function makeKey<T>(fileobj: FileObj, fd: number, events: number, data: T): SelectorKey<T> {
+  return Object.freeze({ fileobj, fd, events, data });
+}
+
+function now(): number {
+  return performance.now() / 1e3;
+}
+
+/**
+ * A read-only view of a selector's registrations, keyed by fd, like the mapping
+ * Python's `get_map()` returns. Lookups also accept the registered file object.
+ *
+ * @example
+ * ```ts ignore
+ * const map = sel.getMap();
+ * for (const [fd, key] of map) console.log(fd, key.data);
+ * ```
+ */
+export class SelectorMapping<T = unknown> implements ReadonlyMap<number, SelectorKey<T>> {
+  #selector: BaseSelector<T>;
+  #map: Map<number, SelectorKey<T>>;
+
+  /** @internal Made by `BaseSelector.getMap()`. */
+  constructor(selector: BaseSelector<T>, map: Map<number, SelectorKey<T>>) {
+    this.#selector = selector;
+    this.#map = map;
+    Object.freeze(this);
+  }
+
+  /** The number of registrations. */
+  get size(): number {
+    return this.#map.size;
+  }
+
+  /**
+   * The key of an fd or file object, or `undefined`.
+   *
+   * @param fileobj An fd or a registered file object.
+   * @returns The key, if registered.
+   */
+  get(fileobj: FileObj): SelectorKey<T> | undefined {
+    const fd = this.#selector.lookupFd(fileobj);
+    return fd === undefined ? undefined : this.#map.get(fd);
+  }
+
+  /**
+   * Whether an fd or file object is registered.
+   *
+   * @param fileobj An fd or a file object.
+   * @returns `true` if registered.
+   */
+  has(fileobj: FileObj): boolean {
+    return this.get(fileobj) !== undefined;
+  }
+
+  /** Calls `fn` for each registration. */
+  forEach(
+    fn: (key: SelectorKey<T>, fd: number, map: ReadonlyMap<number, SelectorKey<T>>) => void,
+    thisArg?: unknown,
+  ): void {
+    for (const [fd, key] of this.#map) fn.call(thisArg, key, fd, this);
+  }
+
+  /** The registered fds. */
+  keys(): MapIterator<number> {
+    return this.#map.keys();
+  }
+
+  /** The keys. */
+  values(): MapIterator<SelectorKey<T>> {
+    return this.#map.values();
+  }
+
+  /** `[fd, key]` pairs. */
+  entries(): MapIterator<[number, SelectorKey<T>]> {
+    return this.#map.entries();
+  }
+
+  /** `[fd, key]` pairs. */
+  [Symbol.iterator](): MapIterator<[number, SelectorKey<T>]> {
+    return this.#map.entries();
+  }
+}
+
+/**
+ * The selector API shared by every backend: register file objects for
+ * `EVENT_READ`/`EVENT_WRITE`, then `select()` those that are ready.
+ *
+ * Not thread-safe, like Python's. `select()` is a synchronous system call: it
+ * blocks the JavaScript thread (timers, promises, signal listeners) while it
+ * waits.
+ *
+ * @typeParam T The type of `data` attached to each key.
+ * @example An echo loop
+ * ```ts ignore
+ * using sel = new DefaultSelector<(key: SelectorKey, mask: number) => void>();
+ * sel.register(server, EVENT_READ, accept);
+ * for (;;) for (const [key, mask] of sel.select()) key.data(key, mask);
+ * ```
+ */
+export abstract class BaseSelector<T = unknown> implements Disposable {
+  /** The kernel mechanism behind this selector. */
+  protected readonly poller: Poller;
+  #map: Map<number, SelectorKey<T>> | null = new Map();
+  #mapping: SelectorMapping<T>;
+
+  /** @param poller The backend this selector drives. */
+  protected constructor(poller: Poller) {
+    this.poller = poller;
+    this.#mapping = new SelectorMapping(this, this.#map!);
+  }
+
+  /** The backend's name: `"epoll"`, `"poll"`, `"select"` or `"kqueue"`. */
+  get backend(): string {
+    return this.poller.name;
+  }
+
+  /** Whether `close()` was called. */
+  get closed(): boolean {
+    return this.#map === null;
+  }
+
+  #open(): Map<number, SelectorKey<T>> {
+    if (this.#map === null) throw new SelectorClosedError();
+    return this.#map;
+  }
+
+  /**
+   * @internal The fd a file object is registered under: its `fileno()`, or, when
+   * that is no longer valid (a closed object returns -1), the fd of the key
+   * registered with that very object. `undefined` if neither works.
+   */
+  lookupFd(fileobj: FileObj): number | undefined {
+    try {
+      return fileobjToFd(fileobj);
+    } catch (e) {
+      if (this.#map) {
+        for (const key of this.#map.values()) if (key.fileobj === fileobj) return key.fd;
+      }
+      if (e instanceof RangeError || e instanceof TypeError) return undefined;
+      throw e;
+    }
+  }
+
+  #fdOf(fileobj: FileObj): number {
+    const map = this.#open();
+    try {
+      return fileobjToFd(fileobj);
+    } catch (e) {
+      for (const key of map.values()) if (key.fileobj === fileobj) return key.fd;
+      throw e;
+    }
+  }
+
+  #keyOf(fileobj: FileObj): SelectorKey<T> {
+    const key = this.#open().get(this.#fdOf(fileobj));
+    if (!key) throw new KeyError(`${describe(fileobj)} is not registered`);
+    return key;
+  }
+
+  /**
+   * Starts watching a file object.
+   *
+   * @param fileobj An fd or an object with `fileno()`.
+   * @param events `EVENT_READ`, `EVENT_WRITE`, or both.
+   * @param data Anything to get back in the key, such as a callback.
+   * @returns The new key.
+   * @throws {KeyError} If the fd is already registered.
+   * @throws {TypeError|RangeError} For an invalid file object or events; nothing is registered.
+   * @throws {OSError} If the kernel refuses it (epoll: EPERM for a regular file); nothing stays registered.
+   * @example
+   * ```ts ignore
+   * const key = sel.register(sock, EVENT_READ, onReadable);
+   * ```
+   */
+  register(fileobj: FileObj, events: number, data?: T): SelectorKey<T> {
+    const map = this.#open();
+    checkEvents(events);
+    const fd = this.#fdOf(fileobj);
+    if (map.has(fd)) throw new KeyError(`${describe(fileobj)} (fd ${fd}) is already registered`);
+    const key = makeKey(fileobj, fd, events, data as T);
+    map.set(fd, key);
+    try {
+      this.poller.register(fd, events);
+    } catch (e) {
+      map.delete(fd); // the kernel refused: roll back the bookkeeping
+      throw e;
+    }
+    return key;
+  }
+
+  /**
+   * Stops watching a file object. Works after the fd was closed behind the
+   * selector's back (the kernel error is ignored, as in CPython).
+   *
+   * @param fileobj An fd or a registered file object.
+   * @returns The key it had.
+   * @throws {KeyError} If it is not registered.
+   * @example
+   * ```ts ignore
+   * sel.unregister(sock);
+   * sock.close();
+   * ```
+   */
+  unregister(fileobj: FileObj): SelectorKey<T> {
+    const key = this.#keyOf(fileobj);
+    this.#map!.delete(key.fd);
+    try {
+      this.poller.unregister(key.fd, key.events);
+    } catch (e) {
+      // The fd was closed (EBADF) or reused since it was registered.
+      if (!(e instanceof OSError)) throw e;
+    }
+    return key;
+  }
+
+  /**
+   * Changes the events or data of a registration. With the same events, only
+   * `data` is replaced and no system call is made. As in Python, leaving out
+   * `data` sets it to `undefined`.
+   *
+   * @param fileobj An fd or a registered file object.
+   * @param events The new events.
+   * @param data The new data.
+   * @returns The new key (earlier keys are unchanged).
+   * @throws {KeyError} If it is not registered.
+   * @throws {OSError} If the kernel refuses; the file object is then unregistered.
+   * @example
+   * ```ts ignore
+   * sel.modify(sock, EVENT_READ | EVENT_WRITE, conn);
+   * ```
+   */
+  modify(fileobj: FileObj, events: number, data?: T): SelectorKey<T> {
+    const key = this.#keyOf(fileobj);
+    checkEvents(events);
+    const map = this.#map!;
+    let newKey = key;
+    if (events !== key.events) {
+      try {
+        this.poller.modify(key.fd, key.events, events);
+      } catch (e) {
+        // CPython (bpo-30014): a refused modify leaves the fd unregistered.
+        map.delete(key.fd);
+        try {
+          this.poller.unregister(key.fd, key.events);
+        } catch { /* already gone from the kernel */ }
+        throw e;
+      }
+      newKey = makeKey(key.fileobj, key.fd, events, data as T);
+    } else if (data !== key.data) {
+      newKey = makeKey(key.fileobj, key.fd, events, data as T);
+    }
+    map.set(key.fd, newKey);
+    return newKey;
+  }
+
+  /**
+   * Waits until some registered file objects are ready, or the timeout passes.
+   * Interrupted by a signal, it waits again for the time left (PEP 475).
+   *
+   * @param timeout Seconds. `undefined`, `null` or `Infinity` block until an
+   *   event; `<= 0` polls without blocking; otherwise waits at least that long.
+   * @returns `[key, events]` for each ready file object; `events` is a non-empty
+   *   subset of `key.events`. Error and hang-up conditions report as readable
+   *   and/or writable, so the next read or write sees them.
+   * @throws {TypeError|RangeError} For a timeout that is not a number, or NaN.
+   * @throws {OSError} If the wait itself fails (select: EBADF for a closed fd).
+   * @example
+   * ```ts ignore
+   * for (const [key, mask] of sel.select(1.5)) key.data(key.fileobj, mask);
+   * ```
+   */
+  select(timeout?: number | null): Array<[SelectorKey<T>, number]> {
+    const map = this.#open();
+    let wait = checkTimeout(timeout);
+    const deadline = wait > 0 ? now() + wait : 0;
+    let n: number;
+    for (;;) {
+      const chunk = wait > MAX_WAIT ? MAX_WAIT : wait;
+      n = this.poller.wait(chunk, map.size || 1);
+      if (n === 0 && chunk === MAX_WAIT) {
+        wait = deadline - now(); // a very long wait, split for the kernel's int ms
+        if (wait > 0) continue;
+      }
+      if (n !== INTERRUPTED) break;
+      if (wait > 0) wait = Math.max(deadline - now(), 0); // bpo-35310: retry even past the deadline, with 0
+    }
+    const ready: Array<[SelectorKey<T>, number]> = [];
+    for (let i = 0; i < n; i++) {
+      const key = map.get(this.poller.readyFd(i));
+      if (key === undefined) continue; // no longer registered: never report it
+      const events = this.poller.readyEvents(i) & key.events;
+      if (events !== 0) ready.push([key, events]);
+    }
+    return ready;
+  }
+
+  /**
+   * The key of a registered file object.
+   *
+   * @param fileobj An fd or a registered file object.
+   * @returns Its key.
+   * @throws {KeyError} If it is not registered.
+   * @throws {SelectorClosedError} After `close()`.
+   * @example
+   * ```ts ignore
+   * const key = sel.getKey(sock);
+   * ```
+   */
+  getKey(fileobj: FileObj): SelectorKey<T> {
+    return this.#keyOf(fileobj);
+  }
+
+  /**
+   * A read-only, live view of the registrations, keyed by fd.
+   *
+   * @returns The mapping.
+   * @throws {SelectorClosedError} After `close()`.
+   * @example
+   * ```ts ignore
+   * console.log(sel.getMap().size);
+   * ```
+   */
+  getMap(): SelectorMapping<T> {
+    this.#open();
+    return this.#mapping;
+  }
+
+  /**
+   * Forgets every registration and releases the kernel object. Idempotent; the
+   * registered file objects are not closed.
+   *
+   * @example
+   * ```ts ignore
+   * sel.close();
+   * ```
+   */
+  close(): void {
+    if (this.#map === null) return;
+    this.#map.clear();
+    this.#map = null;
+    this.poller.close();
+  }
+
+  /** Closes the selector at the end of a `using` scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
