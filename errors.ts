@@ -51,6 +51,8 @@ export interface OSErrorOptions {
   detail?: string;
   /** The underlying error, if any. */
   cause?: unknown;
+  /** The error's name when it is not an errno name (`getaddrinfo`'s `"EAI_NONAME"`). */
+  code?: string;
 }
 
 /**
@@ -79,7 +81,7 @@ export class OSError extends Error {
    * @param options The description, detail and cause.
    */
   constructor(errno: number, syscall: string, options: OSErrorOptions = {}) {
-    const code = errnoName(errno);
+    const code = options.code ?? errnoName(errno);
     const description = options.description ?? code;
     const detail = options.detail ? ` ${options.detail}` : "";
     super(`${code}: ${description}, ${syscall}${detail}`, { cause: options.cause });
@@ -128,6 +130,11 @@ export class ChildProcessError extends OSError {}
 export class ProcessLookupError extends OSError {}
 /** ETIMEDOUT, and socket timeouts. */
 export class TimeoutError extends OSError {}
+/**
+ * A `getaddrinfo` failure, like Python's `socket.gaierror`: `errno` is the
+ * `EAI_*` number and `code` its name, such as `"EAI_NONAME"`.
+ */
+export class GaiError extends OSError {}
 /** The base of the connection errors. */
 export class ConnectionError extends OSError {}
 /** EPIPE, ESHUTDOWN: writing to a closed peer. */

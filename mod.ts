@@ -49,6 +49,7 @@ export type { Poller } from "./backends/_poller.ts";
 export * from "./errors.ts";
 export * as os from "./os.ts";
 export * as resource from "./resource.ts";
+export * as socket from "./socket.ts";
 
 /** The backends `SELECTORS_BACKEND` may name, with their pollers. */
 const BACKENDS: Record<string, new () => Poller> = {

@@ -121,3 +121,119 @@ export const POLL = {
 
 /** select(2)'s `FD_SETSIZE`: the fd_set bitmaps hold fds 0..1023 on every supported OS. */
 export const FD_SETSIZE = 1024;
+
+interface SocketConstants {
+  AF_UNSPEC: number;
+  AF_UNIX: number;
+  AF_INET: number;
+  AF_INET6: number;
+  SOCK_STREAM: number;
+  SOCK_DGRAM: number;
+  SOCK_RAW: number;
+  /** Flags OR-ed into `socket()`'s type (Linux); 0 where the OS lacks them. */
+  SOCK_NONBLOCK: number;
+  SOCK_CLOEXEC: number;
+  SOL_SOCKET: number;
+  SO_REUSEADDR: number;
+  SO_REUSEPORT: number;
+  SO_KEEPALIVE: number;
+  SO_BROADCAST: number;
+  SO_ERROR: number;
+  SO_TYPE: number;
+  SO_SNDBUF: number;
+  SO_RCVBUF: number;
+  SO_LINGER: number;
+  /** macOS only: no SIGPIPE for this socket (0 elsewhere). */
+  SO_NOSIGPIPE: number;
+  IPPROTO_IP: number;
+  IPPROTO_TCP: number;
+  IPPROTO_UDP: number;
+  IPPROTO_IPV6: number;
+  TCP_NODELAY: number;
+  IPV6_V6ONLY: number;
+  SHUT_RD: number;
+  SHUT_WR: number;
+  SHUT_RDWR: number;
+  MSG_OOB: number;
+  MSG_PEEK: number;
+  MSG_DONTWAIT: number;
+  MSG_WAITALL: number;
+  /** No SIGPIPE for this call (0 on macOS, which has SO_NOSIGPIPE instead). */
+  MSG_NOSIGNAL: number;
+  AI_PASSIVE: number;
+  AI_CANONNAME: number;
+  AI_NUMERICHOST: number;
+  AI_NUMERICSERV: number;
+  AI_ADDRCONFIG: number;
+  SOMAXCONN: number;
+  /** `getaddrinfo`'s "see errno" result. */
+  EAI_SYSTEM: number;
+}
+
+const LINUX_SOCKET: SocketConstants = {
+  AF_UNSPEC: 0, AF_UNIX: 1, AF_INET: 2, AF_INET6: 10,
+  SOCK_STREAM: 1, SOCK_DGRAM: 2, SOCK_RAW: 3, SOCK_NONBLOCK: 0o4000, SOCK_CLOEXEC: 0o2000000,
+  SOL_SOCKET: 1, SO_REUSEADDR: 2, SO_REUSEPORT: 15, SO_KEEPALIVE: 9, SO_BROADCAST: 6, SO_ERROR: 4,
+  SO_TYPE: 3, SO_SNDBUF: 7, SO_RCVBUF: 8, SO_LINGER: 13, SO_NOSIGPIPE: 0,
+  IPPROTO_IP: 0, IPPROTO_TCP: 6, IPPROTO_UDP: 17, IPPROTO_IPV6: 41, TCP_NODELAY: 1, IPV6_V6ONLY: 26,
+  SHUT_RD: 0, SHUT_WR: 1, SHUT_RDWR: 2,
+  MSG_OOB: 1, MSG_PEEK: 2, MSG_DONTWAIT: 0x40, MSG_WAITALL: 0x100, MSG_NOSIGNAL: 0x4000,
+  AI_PASSIVE: 1, AI_CANONNAME: 2, AI_NUMERICHOST: 4, AI_NUMERICSERV: 0x400, AI_ADDRCONFIG: 0x20,
+  SOMAXCONN: 4096, EAI_SYSTEM: -11,
+};
+
+const DARWIN_SOCKET: SocketConstants = {
+  AF_UNSPEC: 0, AF_UNIX: 1, AF_INET: 2, AF_INET6: 30,
+  SOCK_STREAM: 1, SOCK_DGRAM: 2, SOCK_RAW: 3, SOCK_NONBLOCK: 0, SOCK_CLOEXEC: 0,
+  SOL_SOCKET: 0xffff, SO_REUSEADDR: 4, SO_REUSEPORT: 0x200, SO_KEEPALIVE: 8, SO_BROADCAST: 0x20,
+  SO_ERROR: 0x1007, SO_TYPE: 0x1008, SO_SNDBUF: 0x1001, SO_RCVBUF: 0x1002, SO_LINGER: 0x80,
+  SO_NOSIGPIPE: 0x1022,
+  IPPROTO_IP: 0, IPPROTO_TCP: 6, IPPROTO_UDP: 17, IPPROTO_IPV6: 41, TCP_NODELAY: 1, IPV6_V6ONLY: 27,
+  SHUT_RD: 0, SHUT_WR: 1, SHUT_RDWR: 2,
+  MSG_OOB: 1, MSG_PEEK: 2, MSG_DONTWAIT: 0x80, MSG_WAITALL: 0x40, MSG_NOSIGNAL: 0,
+  AI_PASSIVE: 1, AI_CANONNAME: 2, AI_NUMERICHOST: 4, AI_NUMERICSERV: 0x1000, AI_ADDRCONFIG: 0x400,
+  SOMAXCONN: 128, EAI_SYSTEM: 11,
+};
+
+const FREEBSD_SOCKET: SocketConstants = {
+  ...DARWIN_SOCKET,
+  AF_INET6: 28,
+  SOCK_NONBLOCK: 0x20000000,
+  SOCK_CLOEXEC: 0x10000000,
+  SO_NOSIGPIPE: 0,
+  MSG_NOSIGNAL: 0x20000,
+  AI_NUMERICSERV: 8,
+  SOMAXCONN: 128,
+};
+
+/** Socket constants of every OS family; the tests check each against its headers. */
+export const SOCKET_TABLES: Readonly<Record<"linux" | "darwin" | "freebsd", Readonly<SocketConstants>>> = {
+  linux: LINUX_SOCKET,
+  darwin: DARWIN_SOCKET,
+  freebsd: FREEBSD_SOCKET,
+};
+
+/** Socket constants of this host. */
+export const SOCKET: Readonly<SocketConstants> = OS === "darwin"
+  ? DARWIN_SOCKET
+  : OS === "freebsd"
+  ? FREEBSD_SOCKET
+  : LINUX_SOCKET;
+
+const LINUX_EAI: Readonly<Record<string, number>> = {
+  EAI_BADFLAGS: -1, EAI_NONAME: -2, EAI_AGAIN: -3, EAI_FAIL: -4, EAI_NODATA: -5, EAI_FAMILY: -6,
+  EAI_SOCKTYPE: -7, EAI_SERVICE: -8, EAI_ADDRFAMILY: -9, EAI_MEMORY: -10, EAI_SYSTEM: -11,
+  EAI_OVERFLOW: -12,
+};
+
+const BSD_EAI: Readonly<Record<string, number>> = {
+  EAI_ADDRFAMILY: 1, EAI_AGAIN: 2, EAI_BADFLAGS: 3, EAI_FAIL: 4, EAI_FAMILY: 5, EAI_MEMORY: 6,
+  EAI_NODATA: 7, EAI_NONAME: 8, EAI_SERVICE: 9, EAI_SOCKTYPE: 10, EAI_SYSTEM: 11, EAI_OVERFLOW: 14,
+};
+
+/** The name of a `getaddrinfo` error number on this host (`"EAI_NONAME"`). */
+export function eaiName(code: number): string {
+  const table = OS === "linux" ? LINUX_EAI : BSD_EAI;
+  for (const [name, value] of Object.entries(table)) if (value === code) return name;
+  return `EAI_${code}`;
+}

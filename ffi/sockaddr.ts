@@ -1,0 +1,156 @@
+/**
+ * `struct sockaddr_in`, `sockaddr_in6`, `sockaddr_un` and `struct addrinfo`,
+ * per OS. Linux starts a sockaddr with a 16-bit family; the BSDs and macOS
+ * with a length byte and an 8-bit family. Ports are big-endian.
+ *
+ * @module
+ */
+import { OS } from "./_host.ts";
+import { SOCKET } from "./constants.ts";
+
+/** `sizeof(struct sockaddr_storage)`: room for any address. */
+export const SOCKADDR_STORAGE_SIZE = 128;
+/** `sizeof(struct sockaddr_in)`. */
+export const SOCKADDR_IN_SIZE = 16;
+/** `sizeof(struct sockaddr_in6)`. */
+export const SOCKADDR_IN6_SIZE = 28;
+/** `sizeof(sun_path)`: 108 on Linux, 104 on macOS and the BSDs. */
+export const SUN_PATH_SIZE: number = OS === "linux" ? 108 : 104;
+/** `offsetof(struct sockaddr_un, sun_path)`. */
+const SUN_PATH_OFFSET = 2;
+
+const BSD_LAYOUT = OS !== "linux";
+
+function writeFamily(buf: Uint8Array, family: number, length: number): void {
+  if (BSD_LAYOUT) {
+    buf[0] = length;
+    buf[1] = family;
+  } else {
+    buf[0] = family & 0xff;
+    buf[1] = family >> 8;
+  }
+}
+
+/** The address family of an encoded sockaddr. */
+export function sockaddrFamily(buf: Uint8Array): number {
+  return BSD_LAYOUT ? buf[1]! : buf[0]! | (buf[1]! << 8);
+}
+
+/** Encodes `struct sockaddr_in` (16 bytes). */
+export function encodeIn4(addr: Uint8Array, port: number): Uint8Array {
+  const buf = new Uint8Array(SOCKADDR_IN_SIZE);
+  writeFamily(buf, SOCKET.AF_INET, SOCKADDR_IN_SIZE);
+  buf[2] = port >> 8;
+  buf[3] = port & 0xff;
+  buf.set(addr.subarray(0, 4), 4);
+  return buf;
+}
+
+/** Encodes `struct sockaddr_in6` (28 bytes); flowinfo is stored big-endian, scope id native. */
+export function encodeIn6(addr: Uint8Array, port: number, flowinfo: number, scopeId: number): Uint8Array {
+  const buf = new Uint8Array(SOCKADDR_IN6_SIZE);
+  const view = new DataView(buf.buffer);
+  writeFamily(buf, SOCKET.AF_INET6, SOCKADDR_IN6_SIZE);
+  view.setUint16(2, port, false);
+  view.setUint32(4, flowinfo, false);
+  buf.set(addr.subarray(0, 16), 8);
+  view.setUint32(24, scopeId, true);
+  return buf;
+}
+
+/**
+ * Encodes `struct sockaddr_un` for a path of at most `SUN_PATH_SIZE - 1` bytes
+ * (the caller checks). A Linux abstract name (leading NUL) gets no terminator
+ * and its exact length, as the kernel requires.
+ */
+export function encodeUnix(path: Uint8Array): Uint8Array {
+  const abstract = path[0] === 0;
+  const length = SUN_PATH_OFFSET + path.length + (abstract ? 0 : 1);
+  const buf = new Uint8Array(length);
+  writeFamily(buf, SOCKET.AF_UNIX, length);
+  buf.set(path, SUN_PATH_OFFSET);
+  return buf;
+}
+
+/** A decoded socket address. */
+export type RawAddress =
+  | { family: "inet"; addr: Uint8Array; port: number }
+  | { family: "inet6"; addr: Uint8Array; port: number; flowinfo: number; scopeId: number }
+  | { family: "unix"; path: Uint8Array }
+  | { family: "other"; number: number };
+
+/** Decodes the first `length` bytes of a sockaddr the kernel filled in. */
+export function decodeSockaddr(buf: Uint8Array, length: number): RawAddress {
+  const family = length >= 2 ? sockaddrFamily(buf) : SOCKET.AF_UNSPEC;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (family === SOCKET.AF_INET && length >= SOCKADDR_IN_SIZE) {
+    return { family: "inet", addr: buf.slice(4, 8), port: view.getUint16(2, false) };
+  }
+  if (family === SOCKET.AF_INET6 && length >= SOCKADDR_IN6_SIZE) {
+    return {
+      family: "inet6",
+      addr: buf.slice(8, 24),
+      port: view.getUint16(2, false),
+      flowinfo: view.getUint32(4, false),
+      scopeId: view.getUint32(24, true),
+    };
+  }
+  if (family === SOCKET.AF_UNIX) {
+    let path = buf.slice(SUN_PATH_OFFSET, Math.min(length, buf.length));
+    if (path[0] !== 0) {
+      const nul = path.indexOf(0);
+      if (nul >= 0) path = path.subarray(0, nul);
+    }
+    return { family: "unix", path };
+  }
+  return { family: "other", number: family };
+}
+
+/** `sizeof(struct addrinfo)` on LP64. */
+export const ADDRINFO_SIZE = 48;
+
+/** One decoded `struct addrinfo`; pointers are addresses in C memory. */
+export interface RawAddrinfo {
+  flags: number;
+  family: number;
+  socktype: number;
+  protocol: number;
+  addrlen: number;
+  addr: bigint;
+  canonname: bigint;
+  next: bigint;
+}
+
+/**
+ * Encodes `getaddrinfo` hints: `{ int ai_flags, ai_family, ai_socktype,
+ * ai_protocol; socklen_t ai_addrlen; ... }`, pointers NULL.
+ */
+export function encodeHints(flags: number, family: number, socktype: number, protocol: number): Uint8Array {
+  const buf = new Uint8Array(ADDRINFO_SIZE);
+  const w = new Int32Array(buf.buffer);
+  w[0] = flags;
+  w[1] = family;
+  w[2] = socktype;
+  w[3] = protocol;
+  return buf;
+}
+
+/**
+ * Decodes a `struct addrinfo`. After `ai_addrlen` (offset 16) come three
+ * pointers: glibc and musl order them `ai_addr, ai_canonname, ai_next`;
+ * macOS and the BSDs `ai_canonname, ai_addr, ai_next`.
+ */
+export function decodeAddrinfo(buf: Uint8Array): RawAddrinfo {
+  const w = new Int32Array(buf.buffer, buf.byteOffset, 6);
+  const p = new BigUint64Array(buf.buffer, buf.byteOffset + 24, 3);
+  return {
+    flags: w[0]!,
+    family: w[1]!,
+    socktype: w[2]!,
+    protocol: w[3]!,
+    addrlen: w[4]! >>> 0,
+    addr: BSD_LAYOUT ? p[1]! : p[0]!,
+    canonname: BSD_LAYOUT ? p[0]! : p[1]!,
+    next: p[2]!,
+  };
+}

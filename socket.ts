@@ -1,0 +1,905 @@
+/**
+ * Python's `socket` module in TypeScript: sockets made through libc, whose
+ * real fds register with the selectors of this package.
+ *
+ * Semantics follow Python: addresses are `[host, port]` (IPv4),
+ * `[host, port, flowinfo, scopeId]` (IPv6) or a path (AF_UNIX); timeouts are
+ * seconds (`null` blocks, `0` is non-blocking); errors are `OSError`
+ * subclasses such as `BlockingIOError` and `ConnectionRefusedError`. New
+ * sockets are close-on-exec, and a send to a closed peer raises
+ * `BrokenPipeError` instead of killing the process with SIGPIPE.
+ *
+ * @example A TCP round trip on loopback
+ * ```ts ignore
+ * import { socket } from "./mod.ts";
+ * using server = socket.createServer(["127.0.0.1", 0]);
+ * using client = socket.createConnection(server.getsockname() as [string, number]);
+ * const [conn] = server.accept();
+ * client.sendall(new TextEncoder().encode("ping"));
+ * console.log(new TextDecoder().decode(conn.recv(64))); // "ping"
+ * conn.close();
+ * ```
+ *
+ * @module
+ */
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from "./_inet.ts";
+import { checkInt, checkSize, toBytes, toCString } from "./_validate.ts";
+import { ERRNO, FILE, POLL, SOCKET } from "./ffi/constants.ts";
+import { errno, errorFor, lastError, libc, MAX_IO } from "./ffi/mod.ts";
+import { getaddrinfoRaw } from "./ffi/resolver.ts";
+import {
+  decodeSockaddr,
+  encodeIn4,
+  encodeIn6,
+  encodeUnix,
+  type RawAddress,
+  SOCKADDR_STORAGE_SIZE,
+  SUN_PATH_SIZE,
+} from "./ffi/sockaddr.ts";
+import { intPair, PollFds } from "./ffi/structs.ts";
+import { OSError, TimeoutError } from "./errors.ts";
+
+/** IPv4. */
+export const AF_INET: number = SOCKET.AF_INET;
+/** IPv6. */
+export const AF_INET6: number = SOCKET.AF_INET6;
+/** Unix domain sockets. */
+export const AF_UNIX: number = SOCKET.AF_UNIX;
+/** Any family (for `getaddrinfo`). */
+export const AF_UNSPEC: number = SOCKET.AF_UNSPEC;
+/** A byte stream (TCP). */
+export const SOCK_STREAM: number = SOCKET.SOCK_STREAM;
+/** Datagrams (UDP). */
+export const SOCK_DGRAM: number = SOCKET.SOCK_DGRAM;
+/** Raw packets. */
+export const SOCK_RAW: number = SOCKET.SOCK_RAW;
+/** Socket-level options. */
+export const SOL_SOCKET: number = SOCKET.SOL_SOCKET;
+/** Allow reuse of a local address in TIME_WAIT. */
+export const SO_REUSEADDR: number = SOCKET.SO_REUSEADDR;
+/** Allow several sockets to bind the same port. */
+export const SO_REUSEPORT: number = SOCKET.SO_REUSEPORT;
+/** TCP keep-alive probes. */
+export const SO_KEEPALIVE: number = SOCKET.SO_KEEPALIVE;
+/** Allow UDP broadcast. */
+export const SO_BROADCAST: number = SOCKET.SO_BROADCAST;
+/** The pending error (read with `getsockopt`; a non-blocking connect's result). */
+export const SO_ERROR: number = SOCKET.SO_ERROR;
+/** The socket type. */
+export const SO_TYPE: number = SOCKET.SO_TYPE;
+/** Send buffer size. */
+export const SO_SNDBUF: number = SOCKET.SO_SNDBUF;
+/** Receive buffer size. */
+export const SO_RCVBUF: number = SOCKET.SO_RCVBUF;
+/** Linger on close (`struct linger`). */
+export const SO_LINGER: number = SOCKET.SO_LINGER;
+/** The IP protocol level. */
+export const IPPROTO_IP: number = SOCKET.IPPROTO_IP;
+/** The TCP protocol level. */
+export const IPPROTO_TCP: number = SOCKET.IPPROTO_TCP;
+/** The UDP protocol level. */
+export const IPPROTO_UDP: number = SOCKET.IPPROTO_UDP;
+/** The IPv6 protocol level. */
+export const IPPROTO_IPV6: number = SOCKET.IPPROTO_IPV6;
+/** Disable Nagle's algorithm. */
+export const TCP_NODELAY: number = SOCKET.TCP_NODELAY;
+/** IPv6 socket accepts IPv6 only. */
+export const IPV6_V6ONLY: number = SOCKET.IPV6_V6ONLY;
+/** Shut down the receiving side. */
+export const SHUT_RD: number = SOCKET.SHUT_RD;
+/** Shut down the sending side (sends FIN). */
+export const SHUT_WR: number = SOCKET.SHUT_WR;
+/** Shut down both sides. */
+export const SHUT_RDWR: number = SOCKET.SHUT_RDWR;
+/** Out-of-band data. */
+export const MSG_OOB: number = SOCKET.MSG_OOB;
+/** Read without consuming. */
+export const MSG_PEEK: number = SOCKET.MSG_PEEK;
+/** Non-blocking for this call only. */
+export const MSG_DONTWAIT: number = SOCKET.MSG_DONTWAIT;
+/** Wait for the full amount. */
+export const MSG_WAITALL: number = SOCKET.MSG_WAITALL;
+/** `getaddrinfo`: addresses for `bind`. */
+export const AI_PASSIVE: number = SOCKET.AI_PASSIVE;
+/** `getaddrinfo`: return the canonical name. */
+export const AI_CANONNAME: number = SOCKET.AI_CANONNAME;
+/** `getaddrinfo`: the host is numeric; no lookup. */
+export const AI_NUMERICHOST: number = SOCKET.AI_NUMERICHOST;
+/** `getaddrinfo`: the port is numeric. */
+export const AI_NUMERICSERV: number = SOCKET.AI_NUMERICSERV;
+/** `getaddrinfo`: only families configured on this host. */
+export const AI_ADDRCONFIG: number = SOCKET.AI_ADDRCONFIG;
+/** The kernel's largest listen backlog. */
+export const SOMAXCONN: number = SOCKET.SOMAXCONN;
+
+/** An IPv4 address: `[host, port]`. */
+export type IPv4Address = readonly [host: string, port: number];
+/** An IPv6 address: `[host, port, flowinfo, scopeId]` (the last two optional on input). */
+export type IPv6Address = readonly [host: string, port: number, flowinfo?: number, scopeId?: number];
+/** A socket address: IPv4 or IPv6 tuple, or a Unix socket path. */
+export type Address = IPv4Address | IPv6Address | string;
+
+const SEND_FLAGS = SOCKET.MSG_NOSIGNAL; // no SIGPIPE on a closed peer (Linux, FreeBSD)
+const { EAGAIN, EINTR, EINPROGRESS, ETIMEDOUT } = ERRNO;
+
+function now(): number {
+  return performance.now() / 1e3;
+}
+
+function checkPort(port: unknown): number {
+  if (typeof port !== "number") throw new TypeError(`Invalid port: ${String(port)}: expected a number`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`Invalid port: ${port}: must be 0-65535`);
+  }
+  return port;
+}
+
+function checkU32(v: unknown, what: string): number {
+  if (v === undefined) return 0;
+  if (typeof v !== "number") throw new TypeError(`Invalid ${what}: ${String(v)}`);
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`Invalid ${what}: ${v}`);
+  return v;
+}
+
+function familyName(family: number): string {
+  return family === AF_INET ? "AF_INET" : family === AF_INET6 ? "AF_INET6" : family === AF_UNIX ? "AF_UNIX" : `family ${family}`;
+}
+
+/** Resolves a host to raw address bytes of one family: numeric forms directly, names through getaddrinfo. */
+function hostBytes(host: string, family: number): { addr: Uint8Array; scopeId?: number } {
+  if (family === AF_INET) {
+    if (host === "") return { addr: new Uint8Array(4) };
+    if (host === "<broadcast>") return { addr: new Uint8Array([255, 255, 255, 255]) };
+    const v4 = parseIPv4(host);
+    if (v4) return { addr: v4 };
+  } else {
+    if (host === "") return { addr: new Uint8Array(16) };
+    const v6 = parseIPv6(host);
+    if (v6) return { addr: v6 };
+  }
+  const found = getaddrinfoRaw(toCString(host, "host"), null, 0, family, SOCK_STREAM, 0)[0]?.address;
+  if (found?.family === "inet" || found?.family === "inet6") {
+    return { addr: found.addr, scopeId: found.family === "inet6" ? found.scopeId : undefined };
+  }
+  throw new TypeError(`Cannot resolve ${JSON.stringify(host)} for ${familyName(family)}`);
+}
+
+/**
+ * Encodes a Python-style address for a family.
+ *
+ * @throws {TypeError} For a wrong shape or type. @throws {RangeError} For a bad port or path length.
+ */
+function encodeAddress(family: number, address: unknown): Uint8Array {
+  if (family === AF_UNIX) {
+    let path: Uint8Array;
+    if (typeof address === "string") path = new TextEncoder().encode(address);
+    else if (address instanceof Uint8Array) path = address;
+    else throw new TypeError("AF_UNIX address must be a path string");
+    if (path.includes(0) && path[0] !== 0) throw new TypeError("AF_UNIX path has an embedded null byte");
+    if (path.length >= SUN_PATH_SIZE) {
+      throw new RangeError(`AF_UNIX path too long: ${path.length} bytes (max ${SUN_PATH_SIZE - 1})`);
+    }
+    return encodeUnix(path);
+  }
+  if (family !== AF_INET && family !== AF_INET6) {
+    throw new TypeError(`Unsupported address family: ${family}`);
+  }
+  const max = family === AF_INET ? 2 : 4;
+  if (!Array.isArray(address) || address.length < 2 || address.length > max) {
+    throw new TypeError(
+      `${familyName(family)} address must be ${family === AF_INET ? "[host, port]" : "[host, port, flowinfo?, scopeId?]"}`,
+    );
+  }
+  const [host, port, flowinfo, scopeId] = address as unknown[];
+  if (typeof host !== "string") throw new TypeError(`Invalid host: ${String(host)}: expected a string`);
+  const p = checkPort(port);
+  if (family === AF_INET) return encodeIn4(hostBytes(host, AF_INET).addr, p);
+  const flow = checkU32(flowinfo, "flowinfo");
+  if (flow > 0xfffff) throw new RangeError(`Invalid flowinfo: ${flow}: must be 0-1048575`);
+  const resolved = hostBytes(host, AF_INET6);
+  return encodeIn6(resolved.addr, p, flow, scopeId === undefined ? resolved.scopeId ?? 0 : checkU32(scopeId, "scopeId"));
+}
+
+/** Decodes a kernel address into Python's shape. */
+function toAddress(raw: RawAddress): Address {
+  switch (raw.family) {
+    case "inet":
+      return [formatIPv4(raw.addr), raw.port];
+    case "inet6":
+      return [formatIPv6(raw.addr), raw.port, raw.flowinfo, raw.scopeId];
+    case "unix":
+      return new TextDecoder().decode(raw.path);
+    default:
+      return "";
+  }
+}
+
+const onePoll = new PollFds(1);
+
+/**
+ * Waits until `fd` is ready for `events` (POLLIN/POLLOUT) or `deadline` (s)
+ * passes. Returns false on timeout. Error and hang-up count as ready: the
+ * next call reports them.
+ */
+function waitReady(fd: number, events: number, deadline: number | null): boolean {
+  for (;;) {
+    const ms = deadline === null ? -1 : Math.max(Math.ceil((deadline - now()) * 1e3), 0);
+    onePoll.set(0, fd, events);
+    const r = libc().poll(onePoll.bytes, 1, ms);
+    if (r > 0) return true;
+    if (r === 0) {
+      if (deadline === null || now() >= deadline) return false;
+      continue;
+    }
+    if (errno() !== EINTR) throw lastError("poll", `fd ${fd}`);
+  }
+}
+
+/**
+ * A socket, like Python's `socket.socket`. Register it with a selector
+ * directly: it has `fileno()`.
+ *
+ * @example A non-blocking client
+ * ```ts ignore
+ * using s = new socket.Socket(socket.AF_INET, socket.SOCK_STREAM);
+ * s.setBlocking(false);
+ * const err = s.connectEx(["127.0.0.1", 8080]); // EINPROGRESS: wait for EVENT_WRITE
+ * ```
+ */
+export class Socket implements Disposable {
+  #fd: number;
+  #timeout: number | null = null;
+  /** The address family (`AF_INET`, `AF_INET6`, `AF_UNIX`). */
+  readonly family: number;
+  /** The socket type (`SOCK_STREAM`, `SOCK_DGRAM`). */
+  readonly type: number;
+  /** The protocol number (0: the family's default). */
+  readonly proto: number;
+
+  /**
+   * Creates a socket, or wraps an open socket fd (which it then owns).
+   *
+   * @param family `AF_INET` (default), `AF_INET6` or `AF_UNIX`.
+   * @param type `SOCK_STREAM` (default) or `SOCK_DGRAM`.
+   * @param proto The protocol; 0 picks the default.
+   * @param fileno An open socket fd to wrap instead of creating one.
+   * @throws {OSError} EAFNOSUPPORT, EMFILE and the like.
+   */
+  constructor(family: number = AF_INET, type: number = SOCK_STREAM, proto = 0, fileno?: number) {
+    this.family = checkInt(family, "family");
+    const t = checkInt(type, "type");
+    this.type = t & ~(SOCKET.SOCK_NONBLOCK | SOCKET.SOCK_CLOEXEC);
+    this.proto = checkInt(proto, "proto");
+    if (fileno !== undefined) {
+      this.#fd = checkInt(fileno, "fileno");
+      if (this.#fd < 0) throw new RangeError(`Invalid fileno: ${fileno}`);
+    } else {
+      const fd = libc().socket(this.family, this.type | SOCKET.SOCK_CLOEXEC, this.proto);
+      if (fd < 0) throw lastError("socket");
+      this.#fd = fd;
+    }
+    if (SOCKET.SOCK_NONBLOCK !== 0 && (t & SOCKET.SOCK_NONBLOCK) !== 0) this.setBlocking(false);
+  }
+
+  /**
+   * The fd, or -1 once closed or detached.
+   *
+   * @returns The fd.
+   */
+  fileno(): number {
+    return this.#fd;
+  }
+
+  #open(): number {
+    if (this.#fd < 0) throw new OSError(ERRNO.EBADF, "socket", { description: "Bad file descriptor (socket is closed)" });
+    return this.#fd;
+  }
+
+  #deadline(): number | null {
+    return this.#timeout !== null && this.#timeout > 0 ? now() + this.#timeout : null;
+  }
+
+  /**
+   * Runs a call until it succeeds, retrying on EINTR and, in timeout mode,
+   * waiting for readiness on EAGAIN. `call` must return the raw C result.
+   */
+  #io(call: (fd: number) => number, pollEvents: number, syscall: string, deadline = this.#deadline()): number {
+    const fd = this.#open();
+    for (;;) {
+      const r = call(fd);
+      if (r >= 0) return r;
+      const e = errno();
+      if (e === EINTR) continue;
+      if (e === EAGAIN && this.#timeout !== null && this.#timeout > 0) {
+        if (!waitReady(fd, pollEvents, deadline)) throw timedOut(syscall);
+        continue;
+      }
+      throw errorFor(e, syscall, `fd ${fd}`);
+    }
+  }
+
+  /**
+   * Binds to a local address.
+   *
+   * @param address `[host, port]`, `[host, port, flowinfo, scopeId]` or a path.
+   * @throws {OSError} EADDRINUSE and the like; TypeError/RangeError for a bad address.
+   * @example
+   * ```ts ignore
+   * s.bind(["127.0.0.1", 0]);
+   * ```
+   */
+  bind(address: Address): void {
+    const sa = encodeAddress(this.family, address);
+    if (libc().bind(this.#open(), sa, sa.length) < 0) throw lastError("bind", describeAddress(address));
+  }
+
+  /**
+   * Starts accepting connections.
+   *
+   * @param backlog Pending connections to queue (default `min(SOMAXCONN, 128)`).
+   * @example
+   * ```ts ignore
+   * s.listen();
+   * ```
+   */
+  listen(backlog: number = Math.min(SOMAXCONN, 128)): void {
+    const b = Math.max(checkInt(backlog, "backlog"), 0);
+    if (libc().listen(this.#open(), b) < 0) throw lastError("listen");
+  }
+
+  /**
+   * Accepts a connection. The new socket is blocking and close-on-exec.
+   *
+   * @returns `[connection, peerAddress]`.
+   * @throws {BlockingIOError} If non-blocking and none is pending.
+   * @example
+   * ```ts ignore
+   * const [conn, addr] = server.accept();
+   * conn.setBlocking(false);
+   * ```
+   */
+  accept(): [Socket, Address] {
+    const addr = new Uint8Array(SOCKADDR_STORAGE_SIZE);
+    const len = new Uint32Array(1);
+    const fd = this.#io((fd) => {
+      len[0] = SOCKADDR_STORAGE_SIZE;
+      return libc().accept4(fd, addr, len, SOCKET.SOCK_CLOEXEC);
+    }, POLL.POLLIN, "accept");
+    const conn = new Socket(this.family, this.type, this.proto, fd);
+    return [conn, toAddress(decodeSockaddr(addr, Math.min(len[0]!, SOCKADDR_STORAGE_SIZE)))];
+  }
+
+  /**
+   * Connects to a remote address, waiting as the timeout mode says.
+   *
+   * @param address The peer's address.
+   * @throws {ConnectionRefusedError} And other OSErrors; {@linkcode BlockingIOError}
+   *   (EINPROGRESS) when non-blocking; {@linkcode TimeoutError} when the timeout passes.
+   * @example
+   * ```ts ignore
+   * s.connect(["127.0.0.1", 8080]);
+   * ```
+   */
+  connect(address: Address): void {
+    const e = this.#connect(address);
+    if (e !== 0) throw errorFor(e, "connect", describeAddress(address));
+  }
+
+  /** Connects; returns 0 or an errno (address errors still throw). */
+  #connect(address: Address): number {
+    const fd = this.#open();
+    const sa = encodeAddress(this.family, address);
+    const deadline = this.#deadline();
+    const r = libc().connect(fd, sa, sa.length);
+    if (r >= 0) return 0;
+    const e = errno();
+    // EINTR: the connection still proceeds in the background (POSIX); wait for it.
+    const waiting = e === EINTR || (e === EINPROGRESS && this.#timeout !== 0);
+    if (!waiting) return e;
+    if (!waitReady(fd, POLL.POLLOUT, deadline)) return ETIMEDOUT; // a TimeoutError, as in Python
+    return this.getsockopt(SOL_SOCKET, SO_ERROR) as number;
+  }
+
+  /**
+   * Connects like {@linkcode Socket.connect}, but returns the errno instead of
+   * throwing: 0 on success, EINPROGRESS for a non-blocking connect under way.
+   *
+   * @param address The peer's address.
+   * @returns 0 or an errno.
+   * @example
+   * ```ts ignore
+   * if (s.connectEx(["10.0.0.1", 80]) === ERRNO.EINPROGRESS) sel.register(s, EVENT_WRITE);
+   * ```
+   */
+  connectEx(address: Address): number {
+    return this.#connect(address);
+  }
+
+  /**
+   * Receives at most `bufsize` bytes.
+   *
+   * @param bufsize The most bytes to receive.
+   * @param flags `MSG_PEEK` and the like.
+   * @returns The bytes; empty when the peer closed.
+   * @throws {BlockingIOError} If non-blocking and nothing is there.
+   * @example
+   * ```ts ignore
+   * const data = s.recv(4096);
+   * if (data.length === 0) s.close();
+   * ```
+   */
+  recv(bufsize: number, flags = 0): Uint8Array {
+    const len = Math.min(checkSize(bufsize, "bufsize"), MAX_IO);
+    const f = checkInt(flags, "flags");
+    const buf = new Uint8Array(len);
+    const n = this.#io((fd) => libc().recv(fd, buf, len, f), POLL.POLLIN, "recv");
+    return n === len ? buf : buf.slice(0, n);
+  }
+
+  /**
+   * Receives into a buffer you own (no allocation).
+   *
+   * @param buffer Where the bytes go.
+   * @param nbytes The most bytes (0: the buffer's length).
+   * @param flags `MSG_PEEK` and the like.
+   * @returns How many bytes arrived; 0 when the peer closed.
+   * @example
+   * ```ts ignore
+   * const buf = new Uint8Array(65536);
+   * const n = s.recvInto(buf);
+   * ```
+   */
+  recvInto(buffer: ArrayBufferView | ArrayBuffer, nbytes = 0, flags = 0): number {
+    const bytes = toBytes(buffer, "buffer");
+    let len = checkSize(nbytes, "nbytes");
+    if (len > bytes.byteLength) throw new RangeError(`nbytes ${len} is larger than the buffer (${bytes.byteLength})`);
+    if (len === 0) len = bytes.byteLength;
+    len = Math.min(len, MAX_IO);
+    const f = checkInt(flags, "flags");
+    return this.#io((fd) => libc().recv(fd, bytes, len, f), POLL.POLLIN, "recv");
+  }
+
+  /**
+   * Receives a datagram (or stream bytes) and the sender's address.
+   *
+   * @param bufsize The most bytes.
+   * @param flags `MSG_PEEK` and the like.
+   * @returns `[bytes, address]`; the address is `null` when the kernel gives none.
+   * @example
+   * ```ts ignore
+   * const [data, from] = udp.recvfrom(2048);
+   * ```
+   */
+  recvfrom(bufsize: number, flags = 0): [Uint8Array, Address | null] {
+    const len = Math.min(checkSize(bufsize, "bufsize"), MAX_IO);
+    const f = checkInt(flags, "flags");
+    const buf = new Uint8Array(len);
+    const addr = new Uint8Array(SOCKADDR_STORAGE_SIZE);
+    const alen = new Uint32Array(1);
+    const n = this.#io((fd) => {
+      alen[0] = SOCKADDR_STORAGE_SIZE;
+      return libc().recvfrom(fd, buf, len, f, addr, alen);
+    }, POLL.POLLIN, "recvfrom");
+    const addrLen = Math.min(alen[0]!, SOCKADDR_STORAGE_SIZE);
+    return [n === len ? buf : buf.slice(0, n), addrLen === 0 ? null : toAddress(decodeSockaddr(addr, addrLen))];
+  }
+
+  /**
+   * Sends bytes; may send fewer than given (see {@linkcode Socket.sendall}).
+   *
+   * @param data The bytes.
+   * @param flags `MSG_OOB` and the like.
+   * @returns How many bytes were sent.
+   * @throws {BrokenPipeError} If the peer is gone; {@linkcode BlockingIOError} if non-blocking and full.
+   * @example
+   * ```ts ignore
+   * const n = s.send(bytes);
+   * ```
+   */
+  send(data: ArrayBufferView | ArrayBuffer, flags = 0): number {
+    const bytes = toBytes(data);
+    const len = Math.min(bytes.byteLength, MAX_IO);
+    const f = checkInt(flags, "flags") | SEND_FLAGS;
+    return this.#io((fd) => libc().send(fd, bytes, len, f), POLL.POLLOUT, "send");
+  }
+
+  /**
+   * Sends all the bytes, waiting as the timeout mode allows (the timeout
+   * covers the whole call).
+   *
+   * @param data The bytes.
+   * @param flags `MSG_OOB` and the like.
+   * @throws {BlockingIOError} If non-blocking and the buffer fills (some bytes may have gone).
+   * @example
+   * ```ts ignore
+   * s.sendall(new TextEncoder().encode("hello\n"));
+   * ```
+   */
+  sendall(data: ArrayBufferView | ArrayBuffer, flags = 0): void {
+    const bytes = toBytes(data);
+    const f = checkInt(flags, "flags") | SEND_FLAGS;
+    const deadline = this.#deadline();
+    for (let off = 0; off < bytes.byteLength;) {
+      const len = Math.min(bytes.byteLength - off, MAX_IO);
+      const chunk = bytes.subarray(off, off + len);
+      off += this.#io((fd) => libc().send(fd, chunk, len, f), POLL.POLLOUT, "send", deadline);
+    }
+  }
+
+  /**
+   * Sends a datagram to an address: `sendto(data, address)` or
+   * `sendto(data, flags, address)`, as in Python.
+   *
+   * @param data The bytes.
+   * @param flagsOrAddress Flags, or the address.
+   * @param maybeAddress The address, when flags are given.
+   * @returns How many bytes were sent.
+   * @example
+   * ```ts ignore
+   * udp.sendto(bytes, ["127.0.0.1", 9999]);
+   * ```
+   */
+  sendto(data: ArrayBufferView | ArrayBuffer, flagsOrAddress: number | Address, maybeAddress?: Address): number {
+    const flags = typeof flagsOrAddress === "number" ? checkInt(flagsOrAddress, "flags") : 0;
+    const address = typeof flagsOrAddress === "number" ? maybeAddress : flagsOrAddress;
+    if (address === undefined) throw new TypeError("sendto() needs an address");
+    const bytes = toBytes(data);
+    const len = Math.min(bytes.byteLength, MAX_IO);
+    const sa = encodeAddress(this.family, address);
+    const f = flags | SEND_FLAGS;
+    return this.#io((fd) => libc().sendto(fd, bytes, len, f, sa, sa.length), POLL.POLLOUT, "sendto");
+  }
+
+  /**
+   * Sets blocking mode: `setBlocking(true)` is `setTimeout(null)`,
+   * `setBlocking(false)` is `setTimeout(0)`.
+   *
+   * @param flag Blocking or not.
+   * @example
+   * ```ts ignore
+   * conn.setBlocking(false);
+   * ```
+   */
+  setBlocking(flag: boolean): void {
+    this.setTimeout(flag ? null : 0);
+  }
+
+  /**
+   * Whether the socket is in blocking mode (timeout not 0).
+   *
+   * @returns `false` when non-blocking.
+   */
+  getBlocking(): boolean {
+    this.#open();
+    return this.#timeout !== 0;
+  }
+
+  /**
+   * Sets the timeout mode: `null` blocks, `0` is non-blocking, a positive
+   * number of seconds makes each call wait at most that long and then throw
+   * {@linkcode TimeoutError}.
+   *
+   * @param timeout Seconds or `null`.
+   * @throws {RangeError} For a negative or NaN timeout.
+   * @example
+   * ```ts ignore
+   * s.setTimeout(2.5);
+   * ```
+   */
+  setTimeout(timeout: number | null): void {
+    if (timeout !== null) {
+      if (typeof timeout !== "number") throw new TypeError(`Invalid timeout: ${String(timeout)}`);
+      if (Number.isNaN(timeout) || timeout < 0) throw new RangeError(`Invalid timeout: ${timeout}: must be >= 0`);
+    }
+    const fd = this.#open();
+    const flags = libc().fcntl(fd, FILE.F_GETFL, 0);
+    if (flags < 0) throw lastError("fcntl", `fd ${fd}`);
+    // The fd is non-blocking whenever a timeout is set: waits are done by poll.
+    const next = timeout === null ? flags & ~FILE.O_NONBLOCK : flags | FILE.O_NONBLOCK;
+    if (next !== flags && libc().fcntl(fd, FILE.F_SETFL, next) < 0) throw lastError("fcntl", `fd ${fd}`);
+    this.#timeout = timeout === Infinity ? null : timeout;
+  }
+
+  /**
+   * The timeout mode.
+   *
+   * @returns Seconds, 0 (non-blocking) or `null` (blocking).
+   */
+  getTimeout(): number | null {
+    return this.#timeout;
+  }
+
+  /**
+   * Sets a socket option.
+   *
+   * @param level `SOL_SOCKET`, `IPPROTO_TCP`, ...
+   * @param option `SO_REUSEADDR`, `TCP_NODELAY`, ...
+   * @param value An int (booleans become 0/1) or raw bytes.
+   * @example
+   * ```ts ignore
+   * s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1);
+   * ```
+   */
+  setsockopt(level: number, option: number, value: number | boolean | Uint8Array): void {
+    let bytes: Uint8Array;
+    if (typeof value === "boolean" || typeof value === "number") {
+      bytes = new Uint8Array(new Int32Array([checkInt(Number(value), "value")]).buffer);
+    } else {
+      bytes = toBytes(value, "value");
+    }
+    if (libc().setsockopt(this.#open(), checkInt(level, "level"), checkInt(option, "option"), bytes, bytes.byteLength) < 0) {
+      throw lastError("setsockopt");
+    }
+  }
+
+  /**
+   * Reads a socket option.
+   *
+   * @param level `SOL_SOCKET`, `IPPROTO_TCP`, ...
+   * @param option `SO_ERROR`, `SO_TYPE`, ...
+   * @param buflen Omit for an int option; otherwise the most bytes to read.
+   * @returns The int, or the bytes when `buflen` is given.
+   * @example
+   * ```ts ignore
+   * const err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) as number;
+   * ```
+   */
+  getsockopt(level: number, option: number, buflen?: number): number | Uint8Array {
+    const size = buflen === undefined ? 4 : Math.min(checkSize(buflen, "buflen"), 1024);
+    const buf = new Uint8Array(Math.max(size, 4));
+    const len = new Uint32Array([size]);
+    if (libc().getsockopt(this.#open(), checkInt(level, "level"), checkInt(option, "option"), buf, len) < 0) {
+      throw lastError("getsockopt");
+    }
+    if (buflen === undefined) return new Int32Array(buf.buffer, 0, 1)[0]!;
+    return buf.slice(0, Math.min(len[0]!, size));
+  }
+
+  /**
+   * The local address.
+   *
+   * @returns The address in Python's shape.
+   * @example
+   * ```ts ignore
+   * const [host, port] = server.getsockname() as [string, number];
+   * ```
+   */
+  getsockname(): Address {
+    return this.#name("getsockname");
+  }
+
+  /**
+   * The peer's address.
+   *
+   * @returns The address in Python's shape.
+   * @throws {OSError} ENOTCONN when not connected.
+   */
+  getpeername(): Address {
+    return this.#name("getpeername");
+  }
+
+  #name(call: "getsockname" | "getpeername"): Address {
+    const addr = new Uint8Array(SOCKADDR_STORAGE_SIZE);
+    const len = new Uint32Array([SOCKADDR_STORAGE_SIZE]);
+    if (libc()[call](this.#open(), addr, len) < 0) throw lastError(call);
+    return toAddress(decodeSockaddr(addr, Math.min(len[0]!, SOCKADDR_STORAGE_SIZE)));
+  }
+
+  /**
+   * Shuts down one or both directions (`SHUT_WR` sends FIN).
+   *
+   * @param how `SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`.
+   * @example
+   * ```ts ignore
+   * s.shutdown(socket.SHUT_WR);
+   * ```
+   */
+  shutdown(how: number): void {
+    if (libc().shutdown(this.#open(), checkInt(how, "how")) < 0) throw lastError("shutdown");
+  }
+
+  /**
+   * Gives up ownership of the fd without closing it.
+   *
+   * @returns The fd (the socket's `fileno()` is -1 after).
+   */
+  detach(): number {
+    const fd = this.#fd;
+    this.#fd = -1;
+    return fd;
+  }
+
+  /**
+   * Closes the socket. Idempotent; `fileno()` is -1 after. Unregister it from
+   * selectors first.
+   *
+   * @example
+   * ```ts ignore
+   * sel.unregister(conn);
+   * conn.close();
+   * ```
+   */
+  close(): void {
+    const fd = this.#fd;
+    if (fd < 0) return;
+    this.#fd = -1;
+    // ECONNRESET on close means the peer reset: the fd is closed all the same (as in CPython).
+    if (libc().close(fd) < 0) {
+      const e = errno();
+      if (e !== ERRNO.ECONNRESET && e !== EINTR) throw errorFor(e, "close", `fd ${fd}`);
+    }
+  }
+
+  /** Closes the socket at the end of a `using` scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+function timedOut(syscall: string): TimeoutError {
+  return new TimeoutError(ETIMEDOUT, syscall, { description: "timed out" });
+}
+
+function describeAddress(address: unknown): string {
+  return typeof address === "string" ? JSON.stringify(address) : Array.isArray(address) ? `${address[0]}:${address[1]}` : "";
+}
+
+/**
+ * Creates a connected pair of sockets.
+ *
+ * @param family `AF_UNIX` (default).
+ * @param type `SOCK_STREAM` (default) or `SOCK_DGRAM`.
+ * @param proto The protocol; 0 picks the default.
+ * @returns Two sockets, blocking and close-on-exec.
+ * @example
+ * ```ts ignore
+ * const [a, b] = socket.socketpair();
+ * a.sendall(new Uint8Array([1]));
+ * b.recv(1);
+ * ```
+ */
+export function socketpair(family: number = AF_UNIX, type: number = SOCK_STREAM, proto = 0): [Socket, Socket] {
+  const fds = intPair();
+  const f = checkInt(family, "family"), t = checkInt(type, "type"), p = checkInt(proto, "proto");
+  if (libc().socketpair(f, t | SOCKET.SOCK_CLOEXEC, p, fds) < 0) throw lastError("socketpair");
+  return [new Socket(f, t, p, fds[0]!), new Socket(f, t, p, fds[1]!)];
+}
+
+/** One `getaddrinfo` result: `[family, type, proto, canonname, address]`, as in Python. */
+export type AddrInfo = [family: number, type: number, proto: number, canonname: string, address: Address];
+
+/**
+ * Resolves a host and port, like Python's `socket.getaddrinfo`.
+ *
+ * @param host A name, a numeric address, or `null` (with `AI_PASSIVE`: the wildcard).
+ * @param port A number, a service name, or `null`.
+ * @param family `AF_UNSPEC` (0, default), `AF_INET` or `AF_INET6`.
+ * @param type `SOCK_STREAM`, `SOCK_DGRAM`, or 0 for all.
+ * @param proto The protocol, or 0.
+ * @param flags `AI_PASSIVE`, `AI_NUMERICHOST`, ...
+ * @returns The results, in the resolver's order of preference.
+ * @throws {GaiError} When the name does not resolve (`code` such as `"EAI_NONAME"`).
+ * @example
+ * ```ts ignore
+ * for (const [family, type, proto, , address] of socket.getaddrinfo("localhost", 80, 0, socket.SOCK_STREAM)) {
+ *   console.log(family, address);
+ * }
+ * ```
+ */
+export function getaddrinfo(
+  host: string | null,
+  port: number | string | null,
+  family = 0,
+  type = 0,
+  proto = 0,
+  flags = 0,
+): AddrInfo[] {
+  const node = host === null ? null : toCString(host, "host");
+  let service: Uint8Array | null = null;
+  if (typeof port === "number") service = toCString(String(checkPort(port)), "port");
+  else if (typeof port === "string") service = toCString(port, "port");
+  else if (port !== null) throw new TypeError(`Invalid port: ${String(port)}`);
+  const results = getaddrinfoRaw(
+    node,
+    service,
+    checkInt(flags, "flags"),
+    checkInt(family, "family"),
+    checkInt(type, "type"),
+    checkInt(proto, "proto"),
+  );
+  return results.map((r) => [r.family, r.socktype, r.protocol, r.canonname, toAddress(r.address)]);
+}
+
+/**
+ * Connects to a TCP service, trying each address the host resolves to, like
+ * Python's `socket.create_connection`.
+ *
+ * @param address `[host, port]`.
+ * @param timeout Seconds for the connect (and the socket's timeout mode after); `null` blocks.
+ * @param sourceAddress A local `[host, port]` to bind first.
+ * @returns The connected socket.
+ * @throws {OSError} The last address's error when none connects.
+ * @example
+ * ```ts ignore
+ * using s = socket.createConnection(["localhost", 8080], 5);
+ * ```
+ */
+export function createConnection(
+  address: readonly [host: string, port: number],
+  timeout: number | null = null,
+  sourceAddress?: readonly [host: string, port: number],
+): Socket {
+  if (!Array.isArray(address) || address.length !== 2) throw new TypeError("address must be [host, port]");
+  const [host, port] = address;
+  if (typeof host !== "string") throw new TypeError(`Invalid host: ${String(host)}`);
+  checkPort(port);
+  let last: unknown = new OSError(ERRNO.EADDRNOTAVAIL, "getaddrinfo", { description: "no addresses" });
+  for (const [family, type, proto, , sa] of getaddrinfo(host, port, 0, SOCK_STREAM)) {
+    const s = new Socket(family, type, proto);
+    try {
+      if (timeout !== null) s.setTimeout(timeout);
+      if (sourceAddress) s.bind(family === AF_INET6 ? [sourceAddress[0], sourceAddress[1]] : sourceAddress);
+      s.connect(sa);
+      return s;
+    } catch (e) {
+      s.close();
+      last = e;
+    }
+  }
+  throw last;
+}
+
+/** Options of {@linkcode createServer}. */
+export interface CreateServerOptions {
+  /** `AF_INET` (default) or `AF_INET6`. */
+  family?: number;
+  /** The listen backlog (default: `min(SOMAXCONN, 128)`). */
+  backlog?: number;
+  /** Set `SO_REUSEPORT`. */
+  reusePort?: boolean;
+  /** For AF_INET6: also accept IPv4 (clears `IPV6_V6ONLY`). */
+  dualstackIpv6?: boolean;
+}
+
+/**
+ * Creates a listening TCP socket, like Python's `socket.create_server`
+ * (`SO_REUSEADDR` set on POSIX).
+ *
+ * @param address `[host, port]`; port 0 picks a free one.
+ * @param options Family, backlog, `SO_REUSEPORT`, dual stack.
+ * @returns The listening socket (blocking).
+ * @example
+ * ```ts ignore
+ * using server = socket.createServer(["127.0.0.1", 0]);
+ * console.log(server.getsockname());
+ * ```
+ */
+export function createServer(address: Address, options: CreateServerOptions = {}): Socket {
+  const family = options.family ?? AF_INET;
+  encodeAddress(family, address); // validate before any fd exists
+  const s = new Socket(family, SOCK_STREAM);
+  try {
+    s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+    if (options.reusePort) s.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1);
+    if (family === AF_INET6 && options.dualstackIpv6 !== undefined) {
+      s.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, options.dualstackIpv6 ? 0 : 1);
+    }
+    s.bind(address);
+    s.listen(options.backlog);
+    return s;
+  } catch (e) {
+    s.close();
+    throw e;
+  }
+}
+
+/** Whether this host can bind IPv6 loopback (`::1`). */
+export function hasIPv6Loopback(): boolean {
+  try {
+    using s = new Socket(AF_INET6, SOCK_STREAM);
+    s.bind(["::1", 0]);
+    return true;
+  } catch {
+    return false;
+  }
+}
