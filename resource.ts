@@ -18,7 +18,7 @@ import { Rlimit } from "./ffi/structs.ts";
 /** The most open fds (7 on Linux, 8 on macOS and the BSDs). */
 export const RLIMIT_NOFILE: number = OS === "linux" ? 7 : 8;
 /** "No limit", as Python spells it. */
-export const RLIM_INFINITY = -1;
+export const RLIM_INFINITY: number = -1;
 
 const INFINITY_BITS = 0xffffffffffffffffn;
 

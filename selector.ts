@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Poller, INTERRUPTED } from "./backends/_poller.ts";
+import { INTERRUPTED, type Poller } from "./backends/_poller.ts";
 import { checkFd } from "./_validate.ts";
 import { KeyError, OSError, SelectorClosedError } from "./errors.ts";
 
@@ -221,7 +221,11 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
   #map: Map<number, SelectorKey<T>> | null = new Map();
   #mapping: SelectorMapping<T>;
 
-  /** @param poller The backend this selector drives. */
+  /**
+   * Creates a selector on a backend; subclasses pass their poller.
+   *
+   * @param poller The backend this selector drives.
+   */
   protected constructor(poller: Poller) {
     this.poller = poller;
     this.#mapping = new SelectorMapping(this, this.#map!);

@@ -142,7 +142,13 @@ function checkU32(v: unknown, what: string): number {
 }
 
 function familyName(family: number): string {
-  return family === AF_INET ? "AF_INET" : family === AF_INET6 ? "AF_INET6" : family === AF_UNIX ? "AF_UNIX" : `family ${family}`;
+  return family === AF_INET
+    ? "AF_INET"
+    : family === AF_INET6
+    ? "AF_INET6"
+    : family === AF_UNIX
+    ? "AF_UNIX"
+    : `family ${family}`;
 }
 
 /** Resolves a host to raw address bytes of one family: numeric forms directly, names through getaddrinfo. */
@@ -187,7 +193,9 @@ function encodeAddress(family: number, address: unknown): Uint8Array {
   const max = family === AF_INET ? 2 : 4;
   if (!Array.isArray(address) || address.length < 2 || address.length > max) {
     throw new TypeError(
-      `${familyName(family)} address must be ${family === AF_INET ? "[host, port]" : "[host, port, flowinfo?, scopeId?]"}`,
+      `${familyName(family)} address must be ${
+        family === AF_INET ? "[host, port]" : "[host, port, flowinfo?, scopeId?]"
+      }`,
     );
   }
   const [host, port, flowinfo, scopeId] = address as unknown[];
@@ -197,7 +205,12 @@ function encodeAddress(family: number, address: unknown): Uint8Array {
   const flow = checkU32(flowinfo, "flowinfo");
   if (flow > 0xfffff) throw new RangeError(`Invalid flowinfo: ${flow}: must be 0-1048575`);
   const resolved = hostBytes(host, AF_INET6);
-  return encodeIn6(resolved.addr, p, flow, scopeId === undefined ? resolved.scopeId ?? 0 : checkU32(scopeId, "scopeId"));
+  return encodeIn6(
+    resolved.addr,
+    p,
+    flow,
+    scopeId === undefined ? resolved.scopeId ?? 0 : checkU32(scopeId, "scopeId"),
+  );
 }
 
 /** Decodes a kernel address into Python's shape. */
@@ -291,7 +304,9 @@ export class Socket implements Disposable {
   }
 
   #open(): number {
-    if (this.#fd < 0) throw new OSError(ERRNO.EBADF, "socket", { description: "Bad file descriptor (socket is closed)" });
+    if (this.#fd < 0) {
+      throw new OSError(ERRNO.EBADF, "socket", { description: "Bad file descriptor (socket is closed)" });
+    }
     return this.#fd;
   }
 
@@ -303,7 +318,12 @@ export class Socket implements Disposable {
    * Runs a call until it succeeds, retrying on EINTR and, in timeout mode,
    * waiting for readiness on EAGAIN. `call` must return the raw C result.
    */
-  #io(call: (fd: number) => number, pollEvents: number, syscall: string, deadline = this.#deadline()): number {
+  #io(
+    call: (fd: number) => number,
+    pollEvents: number,
+    syscall: string,
+    deadline = this.#deadline(),
+  ): number {
     const fd = this.#open();
     for (;;) {
       const r = call(fd);
@@ -361,10 +381,14 @@ export class Socket implements Disposable {
   accept(): [Socket, Address] {
     const addr = new Uint8Array(SOCKADDR_STORAGE_SIZE);
     const len = new Uint32Array(1);
-    const fd = this.#io((fd) => {
-      len[0] = SOCKADDR_STORAGE_SIZE;
-      return libc().accept4(fd, addr, len, SOCKET.SOCK_CLOEXEC);
-    }, POLL.POLLIN, "accept");
+    const fd = this.#io(
+      (fd) => {
+        len[0] = SOCKADDR_STORAGE_SIZE;
+        return libc().accept4(fd, addr, len, SOCKET.SOCK_CLOEXEC);
+      },
+      POLL.POLLIN,
+      "accept",
+    );
     const conn = new Socket(this.family, this.type, this.proto, fd);
     return [conn, toAddress(decodeSockaddr(addr, Math.min(len[0]!, SOCKADDR_STORAGE_SIZE)))];
   }
@@ -452,7 +476,9 @@ export class Socket implements Disposable {
   recvInto(buffer: ArrayBufferView | ArrayBuffer, nbytes = 0, flags = 0): number {
     const bytes = toBytes(buffer, "buffer");
     let len = checkSize(nbytes, "nbytes");
-    if (len > bytes.byteLength) throw new RangeError(`nbytes ${len} is larger than the buffer (${bytes.byteLength})`);
+    if (len > bytes.byteLength) {
+      throw new RangeError(`nbytes ${len} is larger than the buffer (${bytes.byteLength})`);
+    }
     if (len === 0) len = bytes.byteLength;
     len = Math.min(len, MAX_IO);
     const f = checkInt(flags, "flags");
@@ -476,12 +502,19 @@ export class Socket implements Disposable {
     const buf = new Uint8Array(len);
     const addr = new Uint8Array(SOCKADDR_STORAGE_SIZE);
     const alen = new Uint32Array(1);
-    const n = this.#io((fd) => {
-      alen[0] = SOCKADDR_STORAGE_SIZE;
-      return libc().recvfrom(fd, buf, len, f, addr, alen);
-    }, POLL.POLLIN, "recvfrom");
+    const n = this.#io(
+      (fd) => {
+        alen[0] = SOCKADDR_STORAGE_SIZE;
+        return libc().recvfrom(fd, buf, len, f, addr, alen);
+      },
+      POLL.POLLIN,
+      "recvfrom",
+    );
     const addrLen = Math.min(alen[0]!, SOCKADDR_STORAGE_SIZE);
-    return [n === len ? buf : buf.slice(0, n), addrLen === 0 ? null : toAddress(decodeSockaddr(addr, addrLen))];
+    return [
+      n === len ? buf : buf.slice(0, n),
+      addrLen === 0 ? null : toAddress(decodeSockaddr(addr, addrLen)),
+    ];
   }
 
   /**
@@ -539,7 +572,11 @@ export class Socket implements Disposable {
    * udp.sendto(bytes, ["127.0.0.1", 9999]);
    * ```
    */
-  sendto(data: ArrayBufferView | ArrayBuffer, flagsOrAddress: number | Address, maybeAddress?: Address): number {
+  sendto(
+    data: ArrayBufferView | ArrayBuffer,
+    flagsOrAddress: number | Address,
+    maybeAddress?: Address,
+  ): number {
     const flags = typeof flagsOrAddress === "number" ? checkInt(flagsOrAddress, "flags") : 0;
     const address = typeof flagsOrAddress === "number" ? maybeAddress : flagsOrAddress;
     if (address === undefined) throw new TypeError("sendto() needs an address");
@@ -589,7 +626,9 @@ export class Socket implements Disposable {
   setTimeout(timeout: number | null): void {
     if (timeout !== null) {
       if (typeof timeout !== "number") throw new TypeError(`Invalid timeout: ${String(timeout)}`);
-      if (Number.isNaN(timeout) || timeout < 0) throw new RangeError(`Invalid timeout: ${timeout}: must be >= 0`);
+      if (Number.isNaN(timeout) || timeout < 0) {
+        throw new RangeError(`Invalid timeout: ${timeout}: must be >= 0`);
+      }
     }
     const fd = this.#open();
     const flags = libc().fcntl(fd, FILE.F_GETFL, 0);
@@ -627,7 +666,15 @@ export class Socket implements Disposable {
     } else {
       bytes = toBytes(value, "value");
     }
-    if (libc().setsockopt(this.#open(), checkInt(level, "level"), checkInt(option, "option"), bytes, bytes.byteLength) < 0) {
+    if (
+      libc().setsockopt(
+        this.#open(),
+        checkInt(level, "level"),
+        checkInt(option, "option"),
+        bytes,
+        bytes.byteLength,
+      ) < 0
+    ) {
       throw lastError("setsockopt");
     }
   }
@@ -741,7 +788,11 @@ function timedOut(syscall: string): TimeoutError {
 }
 
 function describeAddress(address: unknown): string {
-  return typeof address === "string" ? JSON.stringify(address) : Array.isArray(address) ? `${address[0]}:${address[1]}` : "";
+  return typeof address === "string"
+    ? JSON.stringify(address)
+    : Array.isArray(address)
+    ? `${address[0]}:${address[1]}`
+    : "";
 }
 
 /**
@@ -758,7 +809,11 @@ function describeAddress(address: unknown): string {
  * b.recv(1);
  * ```
  */
-export function socketpair(family: number = AF_UNIX, type: number = SOCK_STREAM, proto = 0): [Socket, Socket] {
+export function socketpair(
+  family: number = AF_UNIX,
+  type: number = SOCK_STREAM,
+  proto = 0,
+): [Socket, Socket] {
   const fds = intPair();
   const f = checkInt(family, "family"), t = checkInt(type, "type"), p = checkInt(proto, "proto");
   if (libc().socketpair(f, t | SOCKET.SOCK_CLOEXEC, p, fds) < 0) throw lastError("socketpair");

@@ -12,7 +12,7 @@
 import { OSError } from "../errors.ts";
 import { ARCH, OS, RUNTIME } from "./_host.ts";
 import type { Adapter, BoundSymbols, OpenLibrary } from "./_types.ts";
-import { type LibcSymbols, libcPaths, libcTable } from "./libc.ts";
+import { libcPaths, type LibcSymbols, libcTable } from "./libc.ts";
 
 export { ARCH, getEnv, OS, RUNTIME } from "./_host.ts";
 export { MAX_IO } from "./libc.ts";

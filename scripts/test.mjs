@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// The whole test run: static checks, then the same suite under Deno and under
+// Bun (both from node_modules/.bin, never a global install). Ends with one
+// line "N passed, N failed, N skipped" summed over the checks and both runtimes.
+//
+//   usage: node scripts/test.mjs [--only deno|bun|checks]
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const deno = bin("deno");
+const bun = bin("bun");
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : null;
+const env = { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" };
+delete env.SELECTORS_BACKEND;
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const lines = [];
+
+/** Runs a command, echoing its output; resolves with [exit code, output]. */
+function run(cmd, args) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    const echo = (stream) => (d) => {
+      out += d;
+      stream.write(d);
+    };
+    child.stdout.on("data", echo(process.stdout));
+    child.stderr.on("data", echo(process.stderr));
+    child.on("error", (e) => resolve([127, String(e)]));
+    child.on("close", (code) => resolve([code ?? 1, out]));
+  });
+}
+
+async function check(name, cmd, args) {
+  console.log(`\n### check: ${name}`);
+  const [code] = await run(cmd, args);
+  if (code === 0) totals.passed++;
+  else totals.failed++;
+  lines.push(`check ${name}: ${code === 0 ? "ok" : `FAILED (exit ${code})`}`);
+}
+
+function count(re, text) {
+  const all = [...text.matchAll(re)];
+  return all.length ? Number(all[all.length - 1][1]) : null;
+}
+
+async function suite(name, cmd, args, parse) {
+  console.log(`\n### tests: ${name}`);
+  const [code, out] = await run(cmd, args);
+  const r = parse(out.replace(/\x1b\[[0-9;]*m/g, ""));
+  if (r.passed === null) {
+    totals.failed++;
+    lines.push(`${name}: no summary (exit ${code}): counted as 1 failure`);
+    return;
+  }
+  // A runner that exits non-zero with no failed test (a crash after the run) still fails.
+  const failed = r.failed + (code !== 0 && r.failed === 0 ? 1 : 0);
+  totals.passed += r.passed;
+  totals.failed += failed;
+  totals.skipped += r.skipped;
+  lines.push(`${name}: ${r.passed} passed, ${failed} failed, ${r.skipped} skipped (exit ${code})`);
+}
+
+if (!only || only === "checks") {
+  // tsc checks the Bun side with @types/bun; Deno's own types come from `deno types`.
+  mkdirSync(join(root, ".cache"), { recursive: true });
+  const types = spawnSync(deno, ["types"], { env, encoding: "utf8", maxBuffer: 64 << 20 });
+  writeFileSync(join(root, ".cache", "lib.deno.d.ts"), types.stdout ?? "");
+  await check("deno fmt --check", deno, ["fmt", "--check"]);
+  await check("deno lint", deno, ["lint"]);
+  await check("deno check", deno, ["check", "mod.ts", "socket.ts", "examples/", "tests/"]);
+  await check("deno doc --lint", deno, ["doc", "--lint", "mod.ts", "socket.ts"]);
+  await check("tsc --noEmit (@types/bun)", bin("tsc"), ["-p", "tsconfig.json"]);
+}
+if (!only || only === "deno") {
+  await suite(
+    "deno",
+    deno,
+    ["test", "--allow-ffi", "--allow-env", "--allow-run", "--allow-read", "--allow-write", "tests/"],
+    (t) => ({
+      passed: count(/(\d+) passed/g, t),
+      failed: count(/(\d+) failed/g, t) ?? 0,
+      skipped: count(/(\d+) ignored/g, t) ?? 0,
+    }),
+  );
+}
+if (!only || only === "bun") {
+  await suite("bun", bun, ["test", "--timeout", "120000"], (t) => ({
+    passed: count(/^\s*(\d+) pass$/gm, t),
+    failed: count(/^\s*(\d+) fail$/gm, t) ?? 0,
+    skipped: count(/^\s*(\d+) skip$/gm, t) ?? 0,
+  }));
+}
+
+console.log("\n### summary");
+for (const line of lines) console.log(line);
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(totals.failed === 0 ? 0 : 1);

@@ -1,0 +1,167 @@
+/**
+ * Test helpers: real fds only (pipes, socket pairs, loopback TCP, child
+ * processes), closed at the end of each test.
+ *
+ * @module
+ */
+import { spawn } from "node:child_process";
+import process from "node:process";
+import { os, OSError, resource, socket } from "../mod.ts";
+import { RUNTIME } from "../ffi/_host.ts";
+
+export { RUNTIME };
+
+/** Tracks fds and sockets made by a test so they are all closed after it. */
+export class Fds {
+  #fds: number[] = [];
+  #socks: socket.Socket[] = [];
+
+  /** A socket pair: `[reader, writer]` (both ends can do both). */
+  pair(): [socket.Socket, socket.Socket] {
+    const p = socket.socketpair();
+    this.#socks.push(...p);
+    return p;
+  }
+
+  /** A pipe: `[readFd, writeFd]`. */
+  pipe(): [number, number] {
+    const p = os.pipe();
+    this.#fds.push(...p);
+    return p;
+  }
+
+  /** Tracks a raw fd for closing. */
+  fd(fd: number): number {
+    this.#fds.push(fd);
+    return fd;
+  }
+
+  /** Tracks a socket for closing. */
+  sock<S extends socket.Socket>(s: S): S {
+    this.#socks.push(s);
+    return s;
+  }
+
+  /** Closes everything, ignoring fds already closed. */
+  [Symbol.dispose](): void {
+    for (const s of this.#socks) {
+      try {
+        s.close();
+      } catch { /* closed by the test */ }
+    }
+    for (const fd of this.#fds) {
+      try {
+        os.close(fd);
+      } catch { /* closed by the test */ }
+    }
+  }
+}
+
+/** Seconds on a monotonic clock. */
+export function now(): number {
+  return performance.now() / 1e3;
+}
+
+/** Waits `ms` milliseconds (lets the event loop run). */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Raises the soft fd limit to the hard one; returns the new soft limit. */
+export function raiseFdLimit(): number {
+  const [soft, hard] = resource.getrlimit(resource.RLIMIT_NOFILE);
+  if (soft !== hard) resource.setrlimit(resource.RLIMIT_NOFILE, [hard, hard]);
+  return resource.getrlimit(resource.RLIMIT_NOFILE)[0];
+}
+
+/** A child process's outcome. */
+export interface ChildResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options for {@linkcode run}. */
+export interface RunOptions {
+  env?: Record<string, string>;
+  input?: string | Uint8Array;
+  timeoutMs?: number;
+}
+
+/** Runs a command to completion (killed after `timeoutMs`), collecting its output. */
+export function run(cmd: string, args: string[], options: RunOptions = {}): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      env: { ...process.env, ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "", stderr = "";
+    child.stdout!.on("data", (d: Uint8Array) => stdout += new TextDecoder().decode(d));
+    child.stderr!.on("data", (d: Uint8Array) => stderr += new TextDecoder().decode(d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    if (options.input !== undefined) child.stdin!.end(options.input);
+    else child.stdin!.end();
+  });
+}
+
+/** The command line that runs a TypeScript file under the current runtime. */
+export function runtimeCommand(script: string, args: string[] = []): [string, string[]] {
+  if (RUNTIME === "deno") {
+    return [process.execPath, [
+      "run",
+      "--allow-ffi",
+      "--allow-env",
+      "--allow-read",
+      "--allow-write",
+      "--allow-run",
+      script,
+      ...args,
+    ]];
+  }
+  return [process.execPath, [script, ...args]];
+}
+
+/** Runs a TypeScript file under the current runtime. */
+export function runScript(
+  script: string,
+  args: string[] = [],
+  options: RunOptions = {},
+): Promise<ChildResult> {
+  const [cmd, argv] = runtimeCommand(script, args);
+  return run(cmd, argv, options);
+}
+
+/** Runs Python 3 code with arguments. */
+export function python(code: string, args: string[] = [], options: RunOptions = {}): Promise<ChildResult> {
+  return run("python3", ["-c", code, ...args], options);
+}
+
+/** An absolute path next to this file. */
+export function here(relative: string): string {
+  return new URL(relative, import.meta.url).pathname;
+}
+
+/** A TextEncoder'd string. */
+export function bytes(s: string): Uint8Array {
+  return new TextEncoder().encode(s);
+}
+
+/** A TextDecoder'd string. */
+export function text(b: Uint8Array): string {
+  return new TextDecoder().decode(b);
+}
+
+/** An `assert.throws` predicate: an OSError with this code (and syscall, when given). */
+export function isOSError(code: string, syscall?: string): (e: unknown) => boolean {
+  return (e: unknown) =>
+    e instanceof OSError && e.code === code && typeof e.errno === "number" &&
+    (syscall === undefined || e.syscall === syscall);
+}

@@ -1,0 +1,524 @@
+/**
+ * The shared conformance suite (shared/conformance.md, from CPython's
+ * `test_selectors.py`), run once per backend by `selector_test.ts`.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import process from "node:process";
+import { test } from "node:test";
+import {
+  type BaseSelector,
+  EVENT_READ,
+  EVENT_WRITE,
+  KeyError,
+  os,
+  OSError,
+  SelectorClosedError,
+  socket,
+} from "../mod.ts";
+import { bytes, Fds, now, python, raiseFdLimit } from "./_helpers.ts";
+
+/** A selector class under test. */
+export type SelectorFactory = () => BaseSelector<unknown> & { fileno?(): number };
+
+/** What a backend can do, for the few items that differ. */
+export interface SuiteOptions {
+  /** Scales past FD_SETSIZE (epoll, poll, kqueue). */
+  scalable: boolean;
+  /** Owns a kernel object with an fd (epoll, kqueue). */
+  hasFileno: boolean;
+}
+
+/** Registers every conformance test for one backend; names start with `name`. */
+export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOptions): void {
+  const it = (what: string, fn: () => void | Promise<void>, skip?: string) =>
+    test(`${name}${what}`, skip ? { skip } : {}, fn);
+
+  it(".register() returns a key with fileobj, fd, events and data", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [r] = fds.pair();
+    const key = sel.register(r, EVENT_READ, "data");
+    assert.equal(key.fileobj, r);
+    assert.equal(key.fd, r.fileno());
+    assert.equal(key.events, EVENT_READ);
+    assert.equal(key.data, "data");
+    const [pr] = fds.pipe();
+    const k2 = sel.register(pr, EVENT_READ);
+    assert.equal(k2.fileobj, pr);
+    assert.equal(k2.fd, pr);
+    assert.equal(k2.data, undefined);
+  });
+
+  it(".register() rejects invalid events before any syscall", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [r] = fds.pair();
+    for (const bad of [0, 4, 999999, 1.5, NaN, -1, 3.0000001]) {
+      assert.throws(() => sel.register(r, bad), RangeError, `events ${bad}`);
+    }
+    for (const bad of ["1", null, undefined, {}, 1n]) {
+      assert.throws(() => sel.register(r, bad as unknown as number), TypeError);
+    }
+    assert.equal(sel.getMap().size, 0);
+  });
+
+  it(".register() rejects negative, fractional and non-number fds", () => {
+    using sel = make();
+    for (const bad of [-1, -10, 1.5, NaN, Infinity, 2 ** 31, 2 ** 53]) {
+      assert.throws(() => sel.register(bad, EVENT_READ), RangeError, `fd ${bad}`);
+      assert.throws(() => sel.register({ fileno: () => bad }, EVENT_READ), RangeError);
+    }
+    for (const bad of ["3", null, {}, { fileno: 3 }, { fileno: () => "3" }]) {
+      assert.throws(() => sel.register(bad as unknown as number, EVENT_READ), TypeError);
+    }
+    assert.equal(sel.getMap().size, 0);
+  });
+
+  it(".register() of the same fd twice throws KeyError and keeps the first key", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [r] = fds.pair();
+    const key = sel.register(r, EVENT_READ, "first");
+    assert.throws(() => sel.register(r, EVENT_READ), KeyError);
+    assert.throws(() => sel.register(r.fileno(), EVENT_WRITE), KeyError);
+    assert.equal(sel.getKey(r), key);
+    assert.equal(sel.getMap().size, 1);
+  });
+
+  it(".unregister() returns the key; unknown or repeated throws KeyError", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [r] = fds.pair();
+    const key = sel.register(r, EVENT_READ);
+    assert.equal(sel.unregister(r), key);
+    assert.throws(() => sel.getKey(r), KeyError);
+    assert.throws(() => sel.unregister(r), KeyError);
+    assert.throws(() => sel.unregister(999999), KeyError);
+  });
+
+  it(".unregister() succeeds after the fd was closed", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [r, w] = fds.pair();
+    const rd = r.fileno(), wd = w.fileno();
+    sel.register(rd, EVENT_READ);
+    sel.register(wd, EVENT_WRITE);
+    r.close();
+    w.close();
+    sel.unregister(rd);
+    sel.unregister(wd);
+    assert.equal(sel.getMap().size, 0);
+  });
+
+  it(".unregister() succeeds after the fd number was reused", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [r, w] = fds.pair();
+    const rd = r.fileno(), wd = w.fileno();
+    sel.register(rd, EVENT_READ);
+    sel.register(wd, EVENT_WRITE);
+    r.close();
+    w.close();
+    const [r2, w2] = fds.pair();
+    os.dup2(r2.fileno(), rd);
+    os.dup2(w2.fileno(), wd);
+    fds.fd(rd);
+    fds.fd(wd);
+    sel.unregister(rd);
+    sel.unregister(wd);
+    assert.equal(sel.getMap().size, 0);
+  });
+
+  it(".unregister() of a closed object falls back to the registered object", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [r, w] = fds.pair();
+    sel.register(r, EVENT_READ);
+    sel.register(w, EVENT_WRITE);
+    r.close();
+    w.close();
+    assert.equal(r.fileno(), -1);
+    sel.unregister(r);
+    sel.unregister(w);
+    assert.equal(sel.getMap().size, 0);
+  });
+
+  it(".modify() with new events returns a new key equal to getKey()", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [r] = fds.pair();
+    const key = sel.register(r, EVENT_READ, "a");
+    const key2 = sel.modify(r, EVENT_WRITE, "b");
+    assert.notEqual(key, key2);
+    assert.equal(key2.events, EVENT_WRITE);
+    assert.equal(key2.data, "b");
+    assert.equal(sel.getKey(r), key2);
+    assert.equal(key.events, EVENT_READ, "an earlier key never changes");
+    assert.equal(key.data, "a");
+  });
+
+  it(".modify() with the same events replaces only data, without a syscall", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [r] = fds.pair();
+    const fd = r.fileno();
+    const key = sel.register(fd, EVENT_READ, "a");
+    // With the fd closed, any kernel call on it would fail (EBADF): a
+    // data-only modify must succeed because it makes none.
+    r.close();
+    const key2 = sel.modify(fd, EVENT_READ, "b");
+    assert.equal(key2.events, EVENT_READ);
+    assert.equal(key2.data, "b");
+    assert.equal(key.data, "a");
+    assert.equal(sel.getKey(fd), key2);
+    sel.unregister(fd);
+  });
+
+  it(".modify() of an unknown fd throws KeyError", () => {
+    using sel = make();
+    assert.throws(() => sel.modify(999999, EVENT_READ), KeyError);
+  });
+
+  it(".modify() rejects invalid events and keeps the key", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [r] = fds.pair();
+    const key = sel.register(r, EVENT_READ);
+    assert.throws(() => sel.modify(r, 0), RangeError);
+    assert.throws(() => sel.modify(r, 4), RangeError);
+    assert.equal(sel.getKey(r), key);
+  });
+
+  it(" keys are frozen records", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [r] = fds.pair();
+    const key = sel.register(r, EVENT_READ);
+    assert.ok(Object.isFrozen(key));
+    assert.throws(() => {
+      (key as { events: number }).events = 3;
+    }, TypeError);
+  });
+
+  it(".getKey() returns the key; unknown throws KeyError", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [r] = fds.pair();
+    const key = sel.register(r, EVENT_READ);
+    assert.equal(sel.getKey(r), key);
+    assert.equal(sel.getKey(r.fileno()), key);
+    assert.throws(() => sel.getKey(999999), KeyError);
+  });
+
+  it(".getMap() is a read-only live view keyed by fd", () => {
+    using fds = new Fds();
+    using sel = make();
+    const map = sel.getMap();
+    assert.equal(map.size, 0);
+    assert.deepEqual([...map], []);
+    const [r] = fds.pair();
+    const key = sel.register(r, EVENT_READ);
+    assert.equal(map.size, 1);
+    assert.ok(map.has(r));
+    assert.ok(map.has(r.fileno()));
+    assert.equal(map.get(r), key);
+    assert.equal(map.get(999999), undefined);
+    assert.deepEqual([...map.keys()], [r.fileno()]);
+    assert.deepEqual([...map.values()], [key]);
+    assert.deepEqual([...map], [[r.fileno(), key]]);
+    const seen: number[] = [];
+    map.forEach((_k, fd) => seen.push(fd));
+    assert.deepEqual(seen, [r.fileno()]);
+    const writable = map as unknown as { set?: unknown; delete?: unknown; clear?: unknown };
+    assert.equal(writable.set, undefined);
+    assert.equal(writable.delete, undefined);
+    assert.equal(writable.clear, undefined);
+    assert.throws(() => {
+      (map as unknown as Record<string, unknown>).extra = 1;
+    }, TypeError);
+  });
+
+  it(".select() reports only the ready writer", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [rd, wr] = fds.pair();
+    sel.register(rd, EVENT_READ);
+    const wrKey = sel.register(wr, EVENT_WRITE);
+    const result = sel.select();
+    assert.equal(result.length, 1);
+    assert.equal(result[0]![0], wrKey);
+    assert.equal(result[0]![1], EVENT_WRITE);
+  });
+
+  it(".select() reports READ and WRITE of one fd in one call", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [a, b] = fds.pair();
+    const key = sel.register(a, EVENT_READ | EVENT_WRITE);
+    b.sendall(bytes("x"));
+    const result = sel.select(0);
+    let seen = 0;
+    for (const [k, events] of result) {
+      assert.equal(k, key);
+      assert.equal(seen & events, 0, "each bit once");
+      seen |= events;
+    }
+    assert.equal(seen, EVENT_READ | EVENT_WRITE);
+  });
+
+  it(".select() masks events by what the key asked for", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [a, b] = fds.pair();
+    b.sendall(bytes("x")); // a is readable and writable
+    const key = sel.register(a, EVENT_WRITE);
+    assert.deepEqual(sel.select(0), [[key, EVENT_WRITE]]);
+    sel.modify(a, EVENT_READ);
+    assert.deepEqual(sel.select(0).map(([, e]) => e), [EVENT_READ]);
+  });
+
+  it(".select() reports hang-up as readable, so the reader sees EOF", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [r, w] = fds.pipe();
+    const key = sel.register(r, EVENT_READ);
+    os.close(w);
+    assert.deepEqual(sel.select(0), [[key, EVENT_READ]]);
+    assert.equal(os.read(r, 10).length, 0);
+  });
+
+  it(".select() reports a closed peer as readable and writable", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [a, b] = fds.pair();
+    const key = sel.register(a, EVENT_READ | EVENT_WRITE);
+    b.close();
+    let seen = 0;
+    for (const [k, events] of sel.select(0)) {
+      assert.equal(k, key);
+      seen |= events;
+    }
+    assert.equal(seen, EVENT_READ | EVENT_WRITE);
+    assert.equal(a.recv(10).length, 0, "EOF on read");
+    assert.throws(() => a.send(bytes("x")), (e: unknown) => e instanceof OSError && e.code === "EPIPE");
+  });
+
+  it(".select() never reports an fd after it was unregistered", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [a, b] = fds.pair();
+    const [c, d] = fds.pair();
+    sel.register(a, EVENT_READ);
+    const keyC = sel.register(c, EVENT_READ);
+    b.sendall(bytes("x"));
+    d.sendall(bytes("y"));
+    sel.unregister(a);
+    assert.deepEqual(sel.select(0), [[keyC, EVENT_READ]]);
+  });
+
+  it(".select(0) and select(-1) poll without blocking", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [rd, wr] = fds.pair();
+    sel.register(wr, EVENT_WRITE);
+    const t0 = now();
+    assert.equal(sel.select(0).length, 1);
+    assert.equal(sel.select(-1).length, 1);
+    sel.unregister(wr);
+    sel.register(rd, EVENT_READ);
+    assert.equal(sel.select(0).length, 0);
+    assert.equal(sel.select(-1).length, 0);
+    assert.ok(now() - t0 < 0.5);
+  });
+
+  it(".select(t) waits at least t seconds on an idle fd", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [rd] = fds.pair();
+    sel.register(rd, EVENT_READ);
+    for (const t of [0.0001, 0.0015, 0.05]) {
+      const t0 = now();
+      assert.deepEqual(sel.select(t), []);
+      assert.ok(now() - t0 >= t - 0.0005, `select(${t}) returned after ${now() - t0}`);
+    }
+    const t0 = now();
+    assert.deepEqual(sel.select(1), []);
+    const dt = now() - t0;
+    assert.ok(dt >= 0.8 && dt < 2.0, `select(1) took ${dt}`);
+  });
+
+  it(".select() with no timeout blocks until an event arrives", async () => {
+    using fds = new Fds();
+    using sel = make();
+    const server = fds.sock(socket.createServer(["127.0.0.1", 0]));
+    const [, port] = server.getsockname() as [string, number];
+    const key = sel.register(server, EVENT_READ);
+    // A peer connects 0.3 s from now; select() must wait for it, not return early.
+    const child = python(
+      "import socket, sys, time; time.sleep(0.3); s = socket.create_connection(('127.0.0.1', int(sys.argv[1]))); time.sleep(0.5)",
+      [String(port)],
+    );
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const t0 = now();
+    const result = sel.select(null);
+    const dt = now() - t0;
+    assert.deepEqual(result, [[key, EVENT_READ]]);
+    assert.ok(dt >= 0.1, `select() returned after ${dt}s`);
+    const [conn] = server.accept();
+    conn.close();
+    assert.equal((await child).code, 0);
+  });
+
+  it(".select() rejects a timeout that is not a number", () => {
+    using sel = make();
+    assert.throws(() => sel.select("1" as unknown as number), TypeError);
+    assert.throws(() => sel.select(NaN), RangeError);
+    assert.deepEqual(sel.select(-Infinity), []);
+  });
+
+  it(".select() on an empty selector polls or waits as told", () => {
+    using sel = make();
+    let t0 = now();
+    assert.deepEqual(sel.select(0), []);
+    assert.ok(now() - t0 < 0.5);
+    t0 = now();
+    assert.deepEqual(sel.select(1), []);
+    const dt = now() - t0;
+    assert.ok(dt >= 0.8 && dt < 2.0, `select(1) took ${dt}`);
+  });
+
+  it(".select() waits out its timeout through a signal storm (EINTR retried)", async () => {
+    using fds = new Fds();
+    using sel = make();
+    const [rd] = fds.pair();
+    sel.register(rd, EVENT_READ);
+    let signals = 0;
+    const onSignal = () => signals++;
+    process.on("SIGUSR1", onSignal);
+    try {
+      // The child sends SIGUSR1 every 20 ms for 1.5 s; it starts at once and
+      // says so on stdout before the first signal.
+      const child = python(
+        "import os, signal, sys, time\npid = int(sys.argv[1])\nend = time.time() + 1.5\nwhile time.time() < end:\n    os.kill(pid, signal.SIGUSR1)\n    time.sleep(0.02)",
+        [String(process.pid)],
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const t0 = now();
+      const result = sel.select(2.0);
+      const dt = now() - t0;
+      assert.deepEqual(result, []);
+      assert.ok(dt >= 1.95 && dt < 2.6, `select(2.0) took ${dt}s`);
+      assert.equal((await child).code, 0);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.ok(signals > 0, "signals arrived");
+    } finally {
+      process.off("SIGUSR1", onSignal);
+    }
+  });
+
+  it(" with 12 socket pairs makes exactly the written pair's reader ready", () => {
+    using fds = new Fds();
+    using sel = make();
+    const readers: socket.Socket[] = [];
+    const writers = new Map<number, socket.Socket>();
+    const peerOf = new Map<socket.Socket, socket.Socket>();
+    for (let i = 0; i < 12; i++) {
+      const [rd, wr] = fds.pair();
+      sel.register(rd, EVENT_READ);
+      sel.register(wr, EVENT_WRITE);
+      readers.push(rd);
+      writers.set(wr.fileno(), wr);
+      peerOf.set(wr, rd);
+    }
+    const received: string[] = [];
+    let round = 0;
+    while (writers.size > 0) {
+      const ready = sel.select(0);
+      const readyWriters = ready.filter(([, ev]) => ev & EVENT_WRITE).map(([k]) => writers.get(k.fd)!);
+      const readyReaders = ready.filter(([, ev]) => ev & EVENT_READ);
+      assert.equal(readyReaders.length, 0, "no reader is ready before its writer writes");
+      assert.equal(readyWriters.length, writers.size);
+      const wr = readyWriters[round % readyWriters.length]!;
+      wr.sendall(bytes(`msg${round}`));
+      const after = sel.select(0).filter(([, ev]) => ev & EVENT_READ);
+      assert.equal(after.length, 1, "exactly one reader ready");
+      assert.equal(after[0]![0].fileobj, peerOf.get(wr));
+      const rd = peerOf.get(wr)!;
+      received.push(new TextDecoder().decode(rd.recv(64)));
+      sel.unregister(wr);
+      sel.unregister(rd);
+      writers.delete(wr.fileno());
+      round++;
+    }
+    assert.deepEqual(received, Array.from({ length: 12 }, (_, i) => `msg${i}`));
+  });
+
+  it(" scales past FD_SETSIZE with thousands of socket pairs", () => {
+    const limit = raiseFdLimit();
+    const numFds = Math.min(limit === -1 ? 65536 : limit, 2 ** 16) - 64;
+    using fds = new Fds();
+    using sel = make();
+    const writers = new Set<number>();
+    try {
+      for (let i = 0; i < numFds / 2; i++) {
+        const [rd, wr] = fds.pair();
+        sel.register(rd, EVENT_READ);
+        sel.register(wr, EVENT_WRITE);
+        writers.add(wr.fileno());
+      }
+    } catch (e) {
+      // Like CPython: the runtime's own fds may push us over the limit first.
+      if (!(e instanceof OSError && (e.code === "EMFILE" || e.code === "ENFILE"))) throw e;
+    }
+    assert.ok(writers.size > 1024, `only ${writers.size} pairs fit`);
+    const result = sel.select(0);
+    assert.equal(result.length, writers.size);
+    for (const [key, events] of result) {
+      assert.equal(events, EVENT_WRITE);
+      assert.ok(writers.has(key.fd));
+    }
+  }, opts.scalable ? undefined : "select() is limited to FD_SETSIZE");
+
+  it(".close() forgets keys, is idempotent, and makes later use throw", () => {
+    using fds = new Fds();
+    const sel = make();
+    const [r] = fds.pair();
+    sel.register(r, EVENT_READ);
+    const map = sel.getMap();
+    sel.close();
+    sel.close();
+    assert.ok(sel.closed);
+    assert.equal(map.size, 0);
+    assert.equal(map.get(r), undefined);
+    assert.throws(() => sel.getKey(r), SelectorClosedError);
+    assert.throws(() => sel.register(r, EVENT_READ), SelectorClosedError);
+    assert.throws(() => sel.unregister(r), SelectorClosedError);
+    assert.throws(() => sel.modify(r, EVENT_WRITE), SelectorClosedError);
+    assert.throws(() => sel.select(0), SelectorClosedError);
+    assert.throws(() => sel.getMap(), SelectorClosedError);
+    assert.ok(r.fileno() >= 0, "registered files stay open");
+  });
+
+  it(" closes at the end of a using block", () => {
+    using fds = new Fds();
+    const [r] = fds.pair();
+    let escaped: BaseSelector | undefined;
+    {
+      using sel = make();
+      sel.register(r, EVENT_READ);
+      escaped = sel;
+    }
+    assert.throws(() => escaped!.getKey(r), SelectorClosedError);
+  });
+
+  it(".fileno() is a close-on-exec fd released by close()", () => {
+    const sel = make();
+    const fd = sel.fileno!();
+    assert.ok(Number.isInteger(fd) && fd >= 0);
+    assert.equal(os.getInheritable(fd), false);
+    sel.close();
+    assert.throws(() => os.getInheritable(fd), (e: unknown) => e instanceof OSError && e.code === "EBADF");
+  }, opts.hasFileno ? undefined : "no kernel object");
+}

@@ -1,0 +1,38 @@
+/**
+ * DefaultSelector's choice of backend and its override.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { DefaultSelector } from "../mod.ts";
+import { OS } from "../ffi/_host.ts";
+import { here, runScript } from "./_helpers.ts";
+
+const PROBE = here("fixtures/print_backend.ts");
+
+test("DefaultSelector picks epoll on Linux", { skip: OS !== "linux" ? "not Linux" : undefined }, async () => {
+  const r = await runScript(PROBE, [], { env: { SELECTORS_BACKEND: "" } });
+  assert.equal(r.stderr, "");
+  assert.equal(r.stdout.trim(), "epoll");
+});
+
+test("DefaultSelector honours SELECTORS_BACKEND", async () => {
+  for (const name of ["poll", "select", "epoll"]) {
+    if (name === "epoll" && OS !== "linux") continue;
+    const r = await runScript(PROBE, [], { env: { SELECTORS_BACKEND: name } });
+    assert.equal(r.stdout.trim(), name, r.stderr);
+  }
+});
+
+test("DefaultSelector rejects an unknown SELECTORS_BACKEND with a clear error", async () => {
+  const r = await runScript(PROBE, [], { env: { SELECTORS_BACKEND: "kqueue2" } });
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /Invalid SELECTORS_BACKEND "kqueue2"/);
+});
+
+test("DefaultSelector.fileno() is -1 on backends without a kernel object", () => {
+  using sel = new DefaultSelector();
+  if (sel.backend === "poll" || sel.backend === "select") assert.equal(sel.fileno(), -1);
+  else assert.ok(sel.fileno() >= 0);
+});

@@ -1,0 +1,141 @@
+/**
+ * The `os` helpers and the errno gate, on real fds.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { BlockingIOError, BrokenPipeError, FileNotFoundError, os, OSError, resource } from "../mod.ts";
+import { ERRNO } from "../ffi/constants.ts";
+import { bytes, Fds, isOSError, text } from "./_helpers.ts";
+
+test("os.pipe() returns two close-on-exec fds that carry bytes", () => {
+  using fds = new Fds();
+  const [r, w] = fds.pipe();
+  assert.equal(os.getInheritable(r), false);
+  assert.equal(os.getInheritable(w), false);
+  assert.equal(os.write(w, bytes("hello")), 5);
+  assert.equal(text(os.read(r, 64)), "hello");
+});
+
+test("os.read() returns an empty array at end of file", () => {
+  using fds = new Fds();
+  const [r, w] = fds.pipe();
+  os.close(w);
+  assert.equal(os.read(r, 10).length, 0);
+});
+
+test("os.write() accepts any typed array, DataView or ArrayBuffer", () => {
+  using fds = new Fds();
+  const [r, w] = fds.pipe();
+  const u16 = new Uint16Array([0x4241, 0x4443]); // "ABCD" little-endian
+  assert.equal(os.write(w, u16), 4);
+  assert.equal(os.write(w, new DataView(new Uint8Array([69, 70, 71]).buffer, 1, 2)), 2);
+  assert.equal(os.write(w, new Uint8Array([72]).buffer), 1);
+  assert.equal(text(os.read(r, 64)), "ABCDFGH");
+});
+
+test("os.write() rejects strings and other non-bytes with TypeError", () => {
+  using fds = new Fds();
+  const [, w] = fds.pipe();
+  for (const bad of ["text", 42, null, [1, 2]]) {
+    assert.throws(() => os.write(w, bad as unknown as Uint8Array), TypeError);
+  }
+});
+
+test("os.read() and os.write() validate fds and sizes before any syscall", () => {
+  for (const bad of [-1, 1.5, NaN, 2 ** 31]) assert.throws(() => os.read(bad, 1), RangeError);
+  assert.throws(() => os.read("0" as unknown as number, 1), TypeError);
+  assert.throws(() => os.read(0, -1), RangeError);
+  assert.throws(() => os.read(0, 1.5), RangeError);
+  assert.throws(() => os.read(0, Infinity), RangeError);
+});
+
+test("os.close() of a closed fd throws OSError EBADF with errno and syscall", () => {
+  using fds = new Fds();
+  const [r] = fds.pipe();
+  os.close(r);
+  assert.throws(
+    () => os.close(r),
+    (e: unknown) =>
+      e instanceof OSError && e.code === "EBADF" && e.errno === ERRNO.EBADF && e.syscall === "close" &&
+      /Bad file descriptor/.test(e.message),
+  );
+});
+
+test("os.read() on an empty non-blocking pipe throws BlockingIOError EAGAIN", () => {
+  using fds = new Fds();
+  const [r] = fds.pipe();
+  assert.equal(os.getBlocking(r), true);
+  os.setBlocking(r, false);
+  assert.equal(os.getBlocking(r), false);
+  assert.throws(() => os.read(r, 10), (e: unknown) => e instanceof BlockingIOError && e.code === "EAGAIN");
+  os.setBlocking(r, true);
+  assert.equal(os.getBlocking(r), true);
+});
+
+test("os.write() to a pipe with no reader throws BrokenPipeError, not SIGPIPE", () => {
+  using fds = new Fds();
+  const [r, w] = fds.pipe();
+  os.close(r);
+  assert.throws(
+    () => os.write(w, bytes("x")),
+    (e: unknown) => e instanceof BrokenPipeError && e.code === "EPIPE",
+  );
+});
+
+test("os.dup() makes a close-on-exec copy; os.dup2() an inheritable one by default", () => {
+  using fds = new Fds();
+  const [r, w] = fds.pipe();
+  const copy = fds.fd(os.dup(w));
+  assert.notEqual(copy, w);
+  assert.equal(os.getInheritable(copy), false);
+  os.write(copy, bytes("via copy"));
+  assert.equal(text(os.read(r, 64)), "via copy");
+  const target = fds.fd(os.dup(r)) + 10;
+  fds.fd(target);
+  assert.equal(os.dup2(w, target), target);
+  assert.equal(os.getInheritable(target), true);
+  os.dup2(w, target, false);
+  assert.equal(os.getInheritable(target), false);
+});
+
+test("os.open() opens, creates and reports FileNotFoundError", () => {
+  const path = `/tmp/ffi-selectors-${os.getpid()}-${Math.random().toString(36).slice(2)}`;
+  const fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600);
+  try {
+    assert.equal(os.getInheritable(fd), false);
+    assert.equal(os.write(fd, bytes("file")), 4);
+  } finally {
+    os.close(fd);
+  }
+  const rfd = os.open(path, os.O_RDONLY);
+  assert.equal(text(os.read(rfd, 10)), "file");
+  os.close(rfd);
+  assert.throws(() => os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL), isOSError("EEXIST", "open"));
+  assert.throws(
+    () => os.open(`${path}.missing`, os.O_RDONLY),
+    (e: unknown) => e instanceof FileNotFoundError,
+  );
+  assert.throws(() => os.open("bad\0path", os.O_RDONLY), TypeError);
+  assert.throws(() => os.open(path, os.O_RDONLY, -1), RangeError);
+  const unlink = os.open(path, os.O_WRONLY | os.O_TRUNC);
+  os.close(unlink);
+});
+
+test("os.setInheritable() toggles close-on-exec", () => {
+  using fds = new Fds();
+  const [r] = fds.pipe();
+  os.setInheritable(r, true);
+  assert.equal(os.getInheritable(r), true);
+  os.setInheritable(r, false);
+  assert.equal(os.getInheritable(r), false);
+});
+
+test("resource.getrlimit() reads RLIMIT_NOFILE and setrlimit() round-trips it", () => {
+  const [soft, hard] = resource.getrlimit(resource.RLIMIT_NOFILE);
+  assert.ok(soft > 0 && (hard === resource.RLIM_INFINITY || hard >= soft));
+  resource.setrlimit(resource.RLIMIT_NOFILE, [soft, hard]);
+  assert.deepEqual(resource.getrlimit(resource.RLIMIT_NOFILE), [soft, hard]);
+  assert.throws(() => resource.setrlimit(resource.RLIMIT_NOFILE, [-5, hard]), RangeError);
+});

@@ -1,0 +1,53 @@
+/**
+ * select-only behaviour: the FD_SETSIZE bound and EBADF for closed fds.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { EVENT_READ, EVENT_WRITE, KeyError, os, OSError, SelectSelector } from "../mod.ts";
+import { FD_SETSIZE } from "../ffi/constants.ts";
+import { Fds, raiseFdLimit } from "./_helpers.ts";
+
+test("SelectSelector.register() refuses fds >= FD_SETSIZE and leaves the sets untouched", () => {
+  if (raiseFdLimit() !== -1 && raiseFdLimit() < 1100) return; // cannot make such an fd here
+  using fds = new Fds();
+  using sel = new SelectSelector();
+  const [r, w] = fds.pair();
+  const wKey = sel.register(w, EVENT_WRITE);
+  for (const high of [FD_SETSIZE, FD_SETSIZE + 1, 1050]) {
+    const fd = fds.fd(os.dup2(r.fileno(), high, false));
+    assert.throws(
+      () => sel.register(fd, EVENT_READ),
+      (e: unknown) => e instanceof RangeError && /1024/.test(e.message),
+    );
+    assert.throws(() => sel.getKey(fd), KeyError);
+  }
+  assert.equal(sel.getMap().size, 1);
+  assert.deepEqual(sel.select(0), [[wKey, EVENT_WRITE]]);
+});
+
+test("SelectSelector.select() throws EBADF when a registered fd was closed", () => {
+  using fds = new Fds();
+  using sel = new SelectSelector();
+  const [r] = fds.pipe();
+  sel.register(r, EVENT_READ);
+  os.close(r);
+  assert.throws(
+    () => sel.select(0),
+    (e: unknown) => e instanceof OSError && e.code === "EBADF" && e.syscall === "select",
+  );
+  sel.unregister(r); // and it can still be unregistered
+  assert.deepEqual(sel.select(0), []);
+});
+
+test("SelectSelector.select() finds the highest fd after lower ones are unregistered", () => {
+  using fds = new Fds();
+  using sel = new SelectSelector();
+  const pairs = [fds.pair(), fds.pair(), fds.pair()];
+  for (const [, w] of pairs) sel.register(w, EVENT_WRITE);
+  sel.unregister(pairs[2]![1]);
+  sel.unregister(pairs[0]![1]);
+  const result = sel.select(0);
+  assert.deepEqual(result.map(([k]) => k.fd), [pairs[1]![1].fileno()]);
+});
