@@ -39,7 +39,13 @@ const runtimeVersion = RUNTIME === "deno"
 // 1. The server, in its own process (the same runtime), with a watchdog.
 const serverScript = new URL("./echo_server.ts", import.meta.url).pathname;
 const runArgs = RUNTIME === "deno" ? ["run", "--allow-ffi", "--allow-env", serverScript] : [serverScript];
-const server = spawn(process.execPath, [...runArgs, "--port", "0", "--max-seconds", String(args.seconds + 10)], {
+const server = spawn(process.execPath, [
+  ...runArgs,
+  "--port",
+  "0",
+  "--max-seconds",
+  String(args.seconds + 10),
+], {
   stdio: ["ignore", "pipe", "inherit"],
 });
 let serverOut = "";
@@ -128,7 +134,9 @@ console.log(`ffi-selectors echo demo on ${runtimeVersion}`);
 console.log(`  backend:        ${backend} (server and clients)`);
 console.log(`  server:         ${address[0]}:${address[1]}, pid ${server.pid}`);
 console.log(`  connections:    ${args.connections}, messages of 1..${args["max-size"]} bytes`);
-console.log(`  round trips:    ${roundTrips} in ${elapsed.toFixed(2)} s (${Math.round(roundTrips / elapsed)}/s)`);
+console.log(
+  `  round trips:    ${roundTrips} in ${elapsed.toFixed(2)} s (${Math.round(roundTrips / elapsed)}/s)`,
+);
 console.log(`  bytes verified: ${bytesVerified} echoed byte for byte`);
 console.log(`  errors:         ${errors}`);
 process.exit(errors === 0 && roundTrips > 0 ? 0 : 1);

@@ -12,7 +12,13 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { ARCH, OS } from "../ffi/_host.ts";
 import { EPOLL, ERRNO, FD_SETSIZE, FILE, POLL, SOCKET } from "../ffi/constants.ts";
-import { ADDRINFO_SIZE, SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE, SOCKADDR_STORAGE_SIZE, SUN_PATH_SIZE } from "../ffi/sockaddr.ts";
+import {
+  ADDRINFO_SIZE,
+  SOCKADDR_IN6_SIZE,
+  SOCKADDR_IN_SIZE,
+  SOCKADDR_STORAGE_SIZE,
+  SUN_PATH_SIZE,
+} from "../ffi/sockaddr.ts";
 import { EpollEvents, epollEventSize, FdSet, PollFds, Rlimit, TimeStruct } from "../ffi/structs.ts";
 import { resource } from "../mod.ts";
 import { here } from "./_helpers.ts";
