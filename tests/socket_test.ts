@@ -1,0 +1,489 @@
+/**
+ * The socket module on real sockets: loopback TCP (v4, v6 where `::1`
+ * exists), UDP, AF_UNIX and socket pairs, with Python's `socket` module as the
+ * peer we did not write.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import {
+  BlockingIOError,
+  BrokenPipeError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  DefaultSelector,
+  EVENT_WRITE,
+  GaiError,
+  os,
+  OSError,
+  socket,
+  TimeoutError,
+} from "../mod.ts";
+import { ERRNO } from "../ffi/constants.ts";
+import { OS } from "../ffi/_host.ts";
+import { bytes, Fds, isOSError, now, python, sleep, text } from "./_helpers.ts";
+
+const HAS_V6 = socket.hasIPv6Loopback();
+
+/** Open fds of this process (Linux), to prove nothing leaks. */
+function openFds(): number {
+  return readdirSync("/proc/self/fd").length;
+}
+
+function sha256(data: Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+function pattern(n: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = (i * 131 + seed * 17 + (i >> 8)) & 0xff;
+  return out;
+}
+
+/** Reads until EOF (blocking socket). */
+function recvAll(s: socket.Socket): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const c = s.recv(65536);
+    if (c.length === 0) break;
+    chunks.push(c);
+    total += c.length;
+  }
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
+}
+
+test("socket.Socket sends 4 MiB to a Python peer that checks its sha256", async () => {
+  // A Python server prints its port, reads to EOF, and replies "sha256 length".
+  const { spawn } = await import("node:child_process");
+  const child = spawn("python3", [
+    "-c",
+    `import hashlib, socket
+srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)
+print(srv.getsockname()[1], flush=True)
+conn, _ = srv.accept(); h = hashlib.sha256(); n = 0
+while True:
+    b = conn.recv(65536)
+    if not b: break
+    h.update(b); n += len(b)
+conn.sendall(f"{h.hexdigest()} {n}".encode()); conn.close()`,
+  ]);
+  const port = await new Promise<number>((resolve) =>
+    child.stdout.once("data", (d: Uint8Array) => resolve(Number(text(d).trim())))
+  );
+  const data = pattern(4 << 20);
+  using s = socket.createConnection(["127.0.0.1", port], 10);
+  s.sendall(data);
+  s.shutdown(socket.SHUT_WR);
+  assert.equal(text(recvAll(s)), `${sha256(data)} ${data.length}`);
+  await new Promise((resolve) => child.on("close", resolve));
+});
+
+test("socket.Socket.accept() serves a Python client byte for byte", async () => {
+  using fds = new Fds();
+  const server = fds.sock(socket.createServer(["127.0.0.1", 0]));
+  const [, port] = server.getsockname() as [string, number];
+  const child = python(
+    `import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+data = bytes((i * 7 + 3) & 0xff for i in range(300000))
+s.sendall(data); s.shutdown(socket.SHUT_WR)
+back = b""
+while True:
+    b = s.recv(65536)
+    if not b: break
+    back += b
+assert back == data[::-1], "reply differs"
+print("ok")`,
+    [String(port)],
+  );
+  await sleep(50);
+  const [conn, peer] = server.accept();
+  fds.sock(conn);
+  assert.equal((peer as [string, number])[0], "127.0.0.1");
+  assert.deepEqual(conn.getpeername(), peer);
+  const got = recvAll(conn);
+  const expected = new Uint8Array(300000).map((_, i) => (i * 7 + 3) & 0xff);
+  assert.deepEqual(got, expected);
+  conn.sendall(got.slice().reverse());
+  conn.close();
+  const r = await child;
+  assert.equal(r.stdout.trim(), "ok", r.stderr);
+});
+
+test("socket.Socket.connectEx() returns EINPROGRESS, then EVENT_WRITE and SO_ERROR 0", () => {
+  using fds = new Fds();
+  const server = fds.sock(socket.createServer(["127.0.0.1", 0]));
+  const s = fds.sock(new socket.Socket());
+  s.setBlocking(false);
+  const err = s.connectEx(server.getsockname());
+  assert.ok(err === 0 || err === ERRNO.EINPROGRESS, `errno ${err}`);
+  using sel = new DefaultSelector();
+  sel.register(s, EVENT_WRITE);
+  assert.equal(sel.select(2).length, 1);
+  assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR), 0);
+});
+
+test("socket.Socket.connect() to a closed port throws ConnectionRefusedError; connectEx() returns it", () => {
+  using fds = new Fds();
+  const probe = fds.sock(socket.createServer(["127.0.0.1", 0]));
+  const addr = probe.getsockname() as [string, number];
+  probe.close(); // the port is now closed
+  const s = fds.sock(new socket.Socket());
+  assert.throws(
+    () => s.connect(addr),
+    (e: unknown) => e instanceof ConnectionRefusedError && e.code === "ECONNREFUSED",
+  );
+  const s2 = fds.sock(new socket.Socket());
+  assert.equal(s2.connectEx(addr), ERRNO.ECONNREFUSED);
+  assert.throws(() => socket.createConnection(addr, 1), ConnectionRefusedError);
+});
+
+test("socket.Socket.setTimeout() makes recv throw TimeoutError after the timeout", () => {
+  using fds = new Fds();
+  const [a] = fds.pair();
+  assert.equal(a.getTimeout(), null);
+  a.setTimeout(0.2);
+  assert.equal(a.getTimeout(), 0.2);
+  assert.equal(a.getBlocking(), true);
+  assert.equal(os.getBlocking(a.fileno()), false, "the fd itself is non-blocking in timeout mode");
+  const t0 = now();
+  assert.throws(() => a.recv(10), (e: unknown) => e instanceof TimeoutError && /timed out/.test(e.message));
+  const dt = now() - t0;
+  assert.ok(dt >= 0.19 && dt < 1.0, `took ${dt}`);
+  assert.throws(() => a.setTimeout(-1), RangeError);
+  assert.throws(() => a.setTimeout(NaN), RangeError);
+});
+
+test("socket.Socket in timeout mode still returns data that arrives in time", async () => {
+  using fds = new Fds();
+  const server = fds.sock(socket.createServer(["127.0.0.1", 0]));
+  const [, port] = server.getsockname() as [string, number];
+  const child = python(
+    "import socket, sys, time\ns = socket.create_connection(('127.0.0.1', int(sys.argv[1])))\ntime.sleep(0.3)\ns.sendall(b'late')\ntime.sleep(0.3)",
+    [String(port)],
+  );
+  server.setTimeout(5);
+  await sleep(20);
+  const [conn] = server.accept();
+  fds.sock(conn);
+  conn.setTimeout(3);
+  assert.equal(text(conn.recv(10)), "late");
+  await child;
+});
+
+test("socket.Socket.setBlocking(false) makes recv and accept throw BlockingIOError", () => {
+  using fds = new Fds();
+  const [a] = fds.pair();
+  a.setBlocking(false);
+  assert.equal(a.getBlocking(), false);
+  assert.equal(a.getTimeout(), 0);
+  assert.throws(() => a.recv(10), (e: unknown) => e instanceof BlockingIOError && e.code === "EAGAIN");
+  const server = fds.sock(socket.createServer(["127.0.0.1", 0]));
+  server.setBlocking(false);
+  assert.throws(() => server.accept(), BlockingIOError);
+  a.setBlocking(true);
+  assert.equal(a.getTimeout(), null);
+  assert.equal(os.getBlocking(a.fileno()), true);
+});
+
+test("socket.Socket.send() to a closed peer throws BrokenPipeError and the process lives", () => {
+  using fds = new Fds();
+  const [a, b] = fds.pair();
+  b.close();
+  assert.throws(() => {
+    for (let i = 0; i < 3; i++) a.send(bytes("x"));
+  }, (e: unknown) => e instanceof BrokenPipeError || e instanceof ConnectionResetError);
+  assert.throws(() => a.sendall(bytes("more")), OSError);
+});
+
+test("socket.Socket.recv() after the peer resets (RST) throws ConnectionResetError", async () => {
+  using fds = new Fds();
+  const server = fds.sock(socket.createServer(["127.0.0.1", 0]));
+  const [, port] = server.getsockname() as [string, number];
+  const child = python(
+    `import socket, struct, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"unread")  # unread data plus linger 0 makes close send RST
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+time.sleep(0.2); s.close()`,
+    [String(port)],
+  );
+  const [conn] = server.accept();
+  fds.sock(conn);
+  await child;
+  await sleep(50);
+  assert.throws(() => {
+    for (;;) if (conn.recv(1).length === 0) break;
+  }, (e: unknown) => e instanceof ConnectionResetError && e.code === "ECONNRESET");
+});
+
+test("socket.Socket.shutdown(SHUT_WR) gives the peer EOF", () => {
+  using fds = new Fds();
+  const [a, b] = fds.pair();
+  a.sendall(bytes("last"));
+  a.shutdown(socket.SHUT_WR);
+  assert.equal(text(recvAll(b)), "last");
+  b.sendall(bytes("reply"));
+  assert.equal(text(a.recv(10)), "reply");
+});
+
+test("socket.Socket.recvInto() fills a caller's buffer and checks nbytes", () => {
+  using fds = new Fds();
+  const [a, b] = fds.pair();
+  b.sendall(bytes("abcdef"));
+  const buf = new Uint8Array(4);
+  assert.equal(a.recvInto(buf), 4);
+  assert.equal(text(buf), "abcd");
+  assert.equal(a.recvInto(buf, 1), 1);
+  assert.equal(text(buf.subarray(0, 1)), "e");
+  assert.throws(() => a.recvInto(buf, 5), RangeError);
+  assert.throws(() => a.recvInto("x" as unknown as Uint8Array), TypeError);
+  assert.equal(a.recv(10, socket.MSG_PEEK).length, 1);
+  assert.equal(text(a.recv(10)), "f");
+});
+
+test("socket.Socket options round-trip through setsockopt and getsockopt", () => {
+  using s = new socket.Socket();
+  assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE), socket.SOCK_STREAM);
+  s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1);
+  assert.notEqual(s.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR), 0);
+  s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, true);
+  assert.notEqual(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY), 0);
+  s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, false);
+  assert.equal(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY), 0);
+  const raw = s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8) as Uint8Array;
+  assert.equal(raw.length, 8);
+  s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, new Uint8Array(new Int32Array([1, 5]).buffer));
+  assert.deepEqual([
+    ...new Int32Array((s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8) as Uint8Array).buffer),
+  ], [1, 5]);
+  assert.throws(() => s.setsockopt(999, 999, 1), isOSError("ENOPROTOOPT", "setsockopt"));
+});
+
+test("socket.Socket fds are close-on-exec, including accepted ones and pairs", () => {
+  using fds = new Fds();
+  const server = fds.sock(socket.createServer(["127.0.0.1", 0]));
+  const client = fds.sock(socket.createConnection(server.getsockname() as [string, number]));
+  const [conn] = server.accept();
+  fds.sock(conn);
+  const [a, b] = fds.pair();
+  for (const s of [server, client, conn, a, b]) assert.equal(os.getInheritable(s.fileno()), false);
+});
+
+test("socket.Socket.close() is idempotent and later calls throw EBADF", () => {
+  const s = new socket.Socket();
+  const fd = s.fileno();
+  assert.ok(fd >= 0);
+  s.close();
+  s.close();
+  assert.equal(s.fileno(), -1);
+  assert.throws(() => s.recv(1), isOSError("EBADF"));
+  assert.throws(() => s.bind(["127.0.0.1", 0]), isOSError("EBADF"));
+  assert.throws(() => os.getInheritable(fd), isOSError("EBADF"), "the fd is really closed");
+  let inner: socket.Socket;
+  {
+    using t = new socket.Socket();
+    inner = t;
+  }
+  assert.equal(inner.fileno(), -1, "using closes it");
+});
+
+test("socket.Socket.detach() hands over the fd without closing it", () => {
+  const [a, b] = socket.socketpair();
+  const fd = a.detach();
+  assert.equal(a.fileno(), -1);
+  a.close(); // no effect on the detached fd
+  os.write(fd, bytes("still open"));
+  assert.equal(text(b.recv(64)), "still open");
+  os.close(fd);
+  b.close();
+});
+
+test("socket.createServer() and createConnection() work over IPv6 loopback with 4-tuples", {
+  skip: HAS_V6 ? undefined : "no ::1 here",
+}, async () => {
+  using fds = new Fds();
+  const server = fds.sock(socket.createServer(["::1", 0], { family: socket.AF_INET6 }));
+  const addr = server.getsockname() as [string, number, number, number];
+  assert.equal(addr.length, 4);
+  assert.equal(addr[0], "::1");
+  const child = python(
+    "import socket, sys\ns = socket.create_connection(('::1', int(sys.argv[1])))\ns.sendall(b'v6 hello')\nprint(s.recv(100).decode())",
+    [String(addr[1])],
+  );
+  const [conn, peer] = server.accept();
+  fds.sock(conn);
+  assert.equal((peer as readonly unknown[]).length, 4);
+  assert.equal((peer as readonly string[])[0], "::1");
+  assert.equal(text(conn.recv(100)), "v6 hello");
+  conn.sendall(bytes("v6 reply"));
+  assert.equal((await child).stdout.trim(), "v6 reply");
+  const c = fds.sock(socket.createConnection(["::1", addr[1]]));
+  assert.equal(c.family, socket.AF_INET6);
+});
+
+test("socket.Socket UDP sendto() and recvfrom() exchange datagrams with sender addresses", async () => {
+  using fds = new Fds();
+  const a = fds.sock(new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM));
+  const b = fds.sock(new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM));
+  a.bind(["127.0.0.1", 0]);
+  b.bind(["127.0.0.1", 0]);
+  assert.equal(b.sendto(bytes("dgram"), a.getsockname()), 5);
+  const [data, from] = a.recvfrom(100);
+  assert.equal(text(data), "dgram");
+  assert.deepEqual(from, b.getsockname());
+  assert.equal(a.sendto(bytes("flags"), 0, from!), 5);
+  assert.equal(text(b.recvfrom(100)[0]), "flags");
+  // A Python peer echoes one datagram back.
+  const child = python(
+    "import socket, sys\nu = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nu.sendto(b'from python', ('127.0.0.1', int(sys.argv[1])))\nd, addr = u.recvfrom(100)\nprint(d.decode())",
+    [String((a.getsockname() as [string, number])[1])],
+  );
+  a.setTimeout(5);
+  const [pd, paddr] = a.recvfrom(100);
+  assert.equal(text(pd), "from python");
+  a.sendto(bytes("echo to python"), paddr!);
+  assert.equal((await child).stdout.trim(), "echo to python");
+});
+
+test("socket.Socket AF_UNIX binds a path, connects, and reports the path", () => {
+  using fds = new Fds();
+  const dir = mkdtempSync(join(tmpdir(), "ffi-sel-"));
+  const path = join(dir, "sock");
+  const server = fds.sock(new socket.Socket(socket.AF_UNIX, socket.SOCK_STREAM));
+  server.bind(path);
+  server.listen();
+  assert.equal(server.getsockname(), path);
+  const client = fds.sock(new socket.Socket(socket.AF_UNIX, socket.SOCK_STREAM));
+  client.connect(path);
+  const [conn, peer] = server.accept();
+  fds.sock(conn);
+  assert.equal(peer, "");
+  client.sendall(bytes("over unix"));
+  assert.equal(text(conn.recv(64)), "over unix");
+  assert.equal(client.getpeername(), path);
+});
+
+test("socket.Socket AF_UNIX accepts a Linux abstract name", {
+  skip: OS !== "linux" ? "Linux only" : undefined,
+}, () => {
+  using fds = new Fds();
+  const name = `\0ffi-selectors-${os.getpid()}-${Math.random().toString(36).slice(2)}`;
+  const server = fds.sock(new socket.Socket(socket.AF_UNIX));
+  server.bind(name);
+  server.listen();
+  assert.equal(server.getsockname(), name);
+  const client = fds.sock(new socket.Socket(socket.AF_UNIX));
+  client.connect(name);
+  fds.sock(server.accept()[0]);
+});
+
+test("socket.socketpair() gives two connected sockets, both ways", () => {
+  const [a, b] = socket.socketpair();
+  try {
+    a.sendall(bytes("ab"));
+    b.sendall(bytes("ba"));
+    assert.equal(text(b.recv(10)), "ab");
+    assert.equal(text(a.recv(10)), "ba");
+    assert.equal(a.family, socket.AF_UNIX);
+  } finally {
+    a.close();
+    b.close();
+  }
+  const [d1, d2] = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
+  d1.send(bytes("one"));
+  d1.send(bytes("two"));
+  assert.equal(text(d2.recv(100)), "one", "datagram boundaries kept");
+  d1.close();
+  d2.close();
+});
+
+test("socket addresses of the wrong shape or range throw TypeError/RangeError and leak no fd", () => {
+  const before = openFds();
+  using s = new socket.Socket();
+  const bad: Array<[unknown, ErrorConstructor]> = [
+    [["127.0.0.1", -1], RangeError],
+    [["127.0.0.1", 65536], RangeError],
+    [["127.0.0.1", 1.5], RangeError],
+    [["127.0.0.1", "80"], TypeError],
+    [[127, 80], TypeError],
+    [["127.0.0.1"], TypeError],
+    [["127.0.0.1", 80, 0], TypeError],
+    ["127.0.0.1:80", TypeError],
+    [null, TypeError],
+  ];
+  for (const [address, cls] of bad) {
+    assert.throws(() => s.bind(address as socket.Address), cls, JSON.stringify(address));
+    assert.throws(() => s.connect(address as socket.Address), cls);
+    assert.throws(() => socket.createServer(address as socket.Address), cls);
+  }
+  assert.throws(() => socket.createConnection(["127.0.0.1", 70000]), RangeError);
+  assert.throws(() => socket.createConnection("x" as unknown as [string, number]), TypeError);
+  using u = new socket.Socket(socket.AF_UNIX);
+  assert.throws(() => u.bind(["/tmp/x", 1] as unknown as string), TypeError);
+  assert.throws(() => u.bind("/tmp/" + "x".repeat(200)), RangeError);
+  assert.throws(() => u.bind("/tmp/a\0b"), TypeError);
+  assert.throws(() => new socket.Socket(1.5), RangeError);
+  assert.throws(() => new socket.Socket(socket.AF_INET, socket.SOCK_STREAM, 0, -3), RangeError);
+  s.close();
+  u.close();
+  assert.equal(openFds(), before);
+});
+
+test("socket.getaddrinfo() resolves localhost and numeric hosts, and throws GaiError for unknown names", () => {
+  const local = socket.getaddrinfo("localhost", 80, socket.AF_INET, socket.SOCK_STREAM);
+  assert.ok(local.length >= 1);
+  assert.deepEqual(local[0]!.slice(0, 3), [socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP]);
+  assert.deepEqual(local[0]![4], ["127.0.0.1", 80]);
+  const numeric = socket.getaddrinfo("10.1.2.3", "443", 0, socket.SOCK_DGRAM, 0, socket.AI_NUMERICHOST);
+  assert.deepEqual(numeric[0]![4], ["10.1.2.3", 443]);
+  if (HAS_V6) {
+    const v6 = socket.getaddrinfo("::1", 22, socket.AF_INET6, socket.SOCK_STREAM);
+    assert.deepEqual(v6[0]![4], ["::1", 22, 0, 0]);
+  }
+  const passive = socket.getaddrinfo(null, 0, socket.AF_INET, socket.SOCK_STREAM, 0, socket.AI_PASSIVE);
+  assert.deepEqual(passive[0]![4], ["0.0.0.0", 0]);
+  assert.throws(
+    () => socket.getaddrinfo("no-such-host.invalid", 80),
+    (e: unknown) => e instanceof GaiError && e.code.startsWith("EAI_") && e.syscall === "getaddrinfo",
+  );
+  assert.throws(() => socket.getaddrinfo("x\0y", 80), TypeError);
+  assert.throws(() => socket.getaddrinfo("localhost", 99999), RangeError);
+});
+
+test("socket.Socket.bind() to an address in use throws EADDRINUSE", () => {
+  using fds = new Fds();
+  const a = fds.sock(socket.createServer(["127.0.0.1", 0]));
+  const b = fds.sock(new socket.Socket());
+  assert.throws(() => b.bind(a.getsockname()), isOSError("EADDRINUSE", "bind"));
+});
+
+test("socket.Socket.sendall() in timeout mode throws TimeoutError when the peer never reads", () => {
+  using fds = new Fds();
+  const [a] = fds.pair();
+  a.setTimeout(0.2);
+  const t0 = now();
+  assert.throws(() => a.sendall(new Uint8Array(64 << 20)), TimeoutError);
+  assert.ok(now() - t0 < 2);
+});
+
+test("socket.Socket wraps an fd it is given", () => {
+  const [a, b] = socket.socketpair();
+  const fd = os.dup(a.fileno());
+  const wrapped = new socket.Socket(socket.AF_UNIX, socket.SOCK_STREAM, 0, fd);
+  wrapped.sendall(bytes("via dup"));
+  assert.equal(text(b.recv(100)), "via dup");
+  for (const s of [a, b, wrapped]) s.close();
+});
