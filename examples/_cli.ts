@@ -20,10 +20,7 @@ export function parseArgs<T extends Record<string, Value>>(
   argv: string[] = process.argv.slice(2),
 ): Parsed<T> {
   const out: Record<string, Value | string[]> = { ...defaults, _: [] };
-  const fail = (msg: string): never => {
-    console.error(`${msg}\n\n${usage}`);
-    process.exit(2);
-  };
+  const fail = (msg: string): never => usageError(usage, msg);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--help" || arg === "-h") {
@@ -53,4 +50,10 @@ export function parseArgs<T extends Record<string, Value>>(
     }
   }
   return out as Parsed<T>;
+}
+
+/** Prints a message and the usage to stderr, then exits with status 2. */
+export function usageError(usage: string, message: string): never {
+  console.error(`${message}\n\n${usage}`);
+  process.exit(2);
 }

@@ -165,3 +165,32 @@ export function isOSError(code: string, syscall?: string): (e: unknown) => boole
     e instanceof OSError && e.code === code && typeof e.errno === "number" &&
     (syscall === undefined || e.syscall === syscall);
 }
+
+/** Resolves with the first complete line a child prints on stdout. */
+export function firstLine(child: { stdout: NodeJS.ReadableStream | null }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    const onData = (d: Uint8Array | string): void => {
+      buf += typeof d === "string" ? d : new TextDecoder().decode(d);
+      const nl = buf.indexOf("\n");
+      if (nl >= 0) {
+        child.stdout!.off("data", onData);
+        resolve(buf.slice(0, nl));
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stdout!.once("end", () => reject(new Error(`no line before EOF: ${JSON.stringify(buf)}`)));
+  });
+}
+
+/** How many of fds 0..limit-1 are open (probed with fcntl, so it needs no /proc access). */
+export function openFdCount(limit = 4096): number {
+  let n = 0;
+  for (let fd = 0; fd < limit; fd++) {
+    try {
+      os.getInheritable(fd);
+      n++;
+    } catch { /* EBADF: not open */ }
+  }
+  return n;
+}

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -26,14 +26,9 @@ import {
 } from "../mod.ts";
 import { ERRNO } from "../ffi/constants.ts";
 import { OS } from "../ffi/_host.ts";
-import { bytes, Fds, isOSError, now, python, sleep, text } from "./_helpers.ts";
+import { bytes, Fds, firstLine, isOSError, now, openFdCount, python, sleep, text } from "./_helpers.ts";
 
 const HAS_V6 = socket.hasIPv6Loopback();
-
-/** Open fds of this process (Linux), to prove nothing leaks. */
-function openFds(): number {
-  return readdirSync("/proc/self/fd").length;
-}
 
 function sha256(data: Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
@@ -79,9 +74,7 @@ while True:
     h.update(b); n += len(b)
 conn.sendall(f"{h.hexdigest()} {n}".encode()); conn.close()`,
   ]);
-  const port = await new Promise<number>((resolve) =>
-    child.stdout.once("data", (d: Uint8Array) => resolve(Number(text(d).trim())))
-  );
+  const port = Number(await firstLine(child));
   const data = pattern(4 << 20);
   using s = socket.createConnection(["127.0.0.1", port], 10);
   s.sendall(data);
@@ -411,7 +404,7 @@ test("socket.socketpair() gives two connected sockets, both ways", () => {
 });
 
 test("socket addresses of the wrong shape or range throw TypeError/RangeError and leak no fd", () => {
-  const before = openFds();
+  const before = openFdCount();
   using s = new socket.Socket();
   const bad: Array<[unknown, ErrorConstructor]> = [
     [["127.0.0.1", -1], RangeError],
@@ -439,7 +432,7 @@ test("socket addresses of the wrong shape or range throw TypeError/RangeError an
   assert.throws(() => new socket.Socket(socket.AF_INET, socket.SOCK_STREAM, 0, -3), RangeError);
   s.close();
   u.close();
-  assert.equal(openFds(), before);
+  assert.equal(openFdCount(), before);
 });
 
 test("socket.getaddrinfo() resolves localhost and numeric hosts, and throws GaiError for unknown names", () => {

@@ -1,0 +1,428 @@
+/**
+ * End-to-end: each example runs as a subprocess under the current runtime and
+ * is driven by peers this project did not write: Python's `socket` module,
+ * `socat` and `nc`. Bytes must match exactly.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { firstLine, python, run, runtimeCommand, text } from "./_helpers.ts";
+
+const EXAMPLES = new URL("../examples/", import.meta.url).pathname;
+const HAVE_SOCAT = spawnSync("socat", ["-V"]).status === 0;
+const HAVE_NC = spawnSync("sh", ["-c", "command -v nc"]).status === 0;
+
+/** A running example, with the port it printed. */
+interface Started {
+  child: ChildProcess;
+  port: number;
+  output: () => string;
+  stop: () => Promise<string>;
+}
+
+/** Starts an example and waits for its "listening on HOST:PORT" line. */
+function start(script: string, args: string[], stream: "stdout" | "stderr" = "stdout"): Promise<Started> {
+  const [cmd, argv] = runtimeCommand(join(EXAMPLES, script), args);
+  const child = spawn(cmd, argv, { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "", err = "";
+  child.stdout!.on("data", (d: Uint8Array) => out += text(d));
+  child.stderr!.on("data", (d: Uint8Array) => err += text(d));
+  const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
+  const stop = async (): Promise<string> => {
+    child.kill("SIGKILL");
+    await closed;
+    return out;
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /listening on [\d.:]+:(\d+)/.exec(stream === "stdout" ? out : err);
+      if (m) {
+        clearInterval(timer);
+        resolve({ child, port: Number(m[1]), output: () => out, stop });
+      }
+    }, 10);
+    child.on("close", (code) => {
+      clearInterval(timer);
+      reject(new Error(`${script} exited (${code}) before listening: ${err}`));
+    });
+  });
+}
+
+test("examples/echo_server.ts echoes 40 concurrent Python clients byte for byte", async () => {
+  const server = await start("echo_server.ts", ["--port", "0"]);
+  try {
+    const r = await python(
+      `import random, socket, sys, threading
+errors = []
+def client(i):
+    try:
+        rnd = random.Random(i)
+        s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+        for _ in range(20):
+            msg = bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 20000)))
+            s.sendall(msg)
+            got = b""
+            while len(got) < len(msg):
+                b = s.recv(65536)
+                if not b: raise RuntimeError("early EOF")
+                got += b
+            if got != msg: raise RuntimeError("mismatch")
+        s.close()
+    except Exception as e:
+        errors.append(repr(e))
+ts = [threading.Thread(target=client, args=(i,)) for i in range(40)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print("errors", len(errors), errors[:3])`,
+      [String(server.port)],
+      { timeoutMs: 60_000 },
+    );
+    assert.equal(r.stdout.trim(), "errors 0 []", r.stderr);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("examples/echo_server.ts buffers partial sends for a slow reader and stays responsive", async () => {
+  const server = await start("echo_server.ts", ["--port", "0"]);
+  try {
+    // One client pushes 8 MiB and reads nothing for a while (the server must
+    // park the rest and wait for EVENT_WRITE); meanwhile a second client is served.
+    const r = await python(
+      `import hashlib, socket, sys, threading, time
+port = int(sys.argv[1])
+data = bytes((i * 13 + (i >> 10)) & 0xff for i in range(8 << 20))
+slow = socket.create_connection(("127.0.0.1", port))
+def push():
+    slow.sendall(data); slow.shutdown(socket.SHUT_WR)
+t = threading.Thread(target=push); t.start()
+time.sleep(0.5)
+quick = socket.create_connection(("127.0.0.1", port)); quick.sendall(b"ping")
+print("quick", quick.recv(10).decode())
+got = hashlib.sha256(); n = 0
+while True:
+    b = slow.recv(1 << 16)
+    if not b: break
+    got.update(b); n += len(b); time.sleep(0.0005)
+t.join()
+print("slow", n == len(data) and got.hexdigest() == hashlib.sha256(data).hexdigest())`,
+      [String(server.port)],
+      { timeoutMs: 60_000 },
+    );
+    assert.equal(r.stdout.trim(), "quick ping\nslow True", r.stderr);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("examples/echo_server.ts survives a client reset and keeps serving", async () => {
+  const server = await start("echo_server.ts", ["--port", "0"]);
+  try {
+    const r = await python(
+      `import socket, struct, sys
+port = int(sys.argv[1])
+a = socket.create_connection(("127.0.0.1", port)); a.sendall(b"x" * 100000)
+a.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); a.close()
+b = socket.create_connection(("127.0.0.1", port)); b.sendall(b"after reset"); print(b.recv(100).decode())`,
+      [String(server.port)],
+    );
+    assert.equal(r.stdout.trim(), "after reset", r.stderr);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("examples/echo_server.ts echoes what socat sends, then closes on EOF", {
+  skip: HAVE_SOCAT ? undefined : "socat not installed",
+}, async () => {
+  const server = await start("echo_server.ts", ["--port", "0"]);
+  try {
+    const input = Array.from({ length: 5000 }, (_, i) => `line ${i} ${"x".repeat(i % 50)}\n`).join("");
+    const r = await run("socat", ["-t", "5", "-", `TCP:127.0.0.1:${server.port}`], { input });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, input);
+  } finally {
+    await server.stop();
+  }
+});
+
+test(
+  "examples/echo_server.ts echoes what nc sends",
+  { skip: HAVE_NC ? undefined : "nc not installed" },
+  async () => {
+    const server = await start("echo_server.ts", ["--port", "0"]);
+    try {
+      const r = await run("nc", ["-N", "127.0.0.1", String(server.port)], { input: "hello from nc\n" });
+      assert.equal(r.stdout, "hello from nc\n", r.stderr);
+    } finally {
+      await server.stop();
+    }
+  },
+);
+
+test("examples/port_scan.ts finds open, closed and filtered ports", async () => {
+  // Python holds three open ports and one whose accept queue is full (SYNs
+  // are dropped: filtered); a fourth port is bound then closed (refused).
+  const { spawn: sp } = await import("node:child_process");
+  const holder = sp("python3", [
+    "-c",
+    `import socket, time
+opened = [socket.create_server(("127.0.0.1", 0)) for _ in range(3)]
+full = socket.socket(); full.bind(("127.0.0.1", 0)); full.listen(0)
+fill = []
+for _ in range(4):
+    c = socket.socket(); c.setblocking(False); c.connect_ex(full.getsockname()); fill.append(c)
+gone = socket.socket(); gone.bind(("127.0.0.1", 0)); closed = gone.getsockname()[1]; gone.close()
+print(*[s.getsockname()[1] for s in opened], full.getsockname()[1], closed, flush=True)
+time.sleep(20)`,
+  ]);
+  try {
+    const line = await firstLine(holder);
+    const [o1, o2, o3, filtered, closed] = line.trim().split(" ").map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const ports = [o1, o2, o3, filtered, closed].join(",");
+    const [cmd, argv] = runtimeCommand(join(EXAMPLES, "port_scan.ts"), [
+      "127.0.0.1",
+      "--ports",
+      ports,
+      "--timeout",
+      "0.5",
+      "--json",
+    ]);
+    const r = await run(cmd, argv);
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout);
+    assert.deepEqual(result.open, [o1, o2, o3].sort((a, b) => a - b));
+    assert.deepEqual(result.filtered, [filtered]);
+    assert.deepEqual(result.closed, [closed]);
+    assert.deepEqual(result.errors, []);
+  } finally {
+    holder.kill("SIGKILL");
+  }
+});
+
+test("examples/port_scan.ts scans 2000 ports at once and rejects bad port lists", async () => {
+  const [cmd, argv] = runtimeCommand(join(EXAMPLES, "port_scan.ts"), [
+    "127.0.0.1",
+    "--ports",
+    "40000-41999",
+    "--concurrency",
+    "500",
+    "--json",
+  ]);
+  const r = await run(cmd, argv);
+  assert.equal(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout);
+  assert.equal(
+    result.open.length + result.closed.length + result.filtered.length + result.errors.length,
+    2000,
+  );
+  const [cmd2, argv2] = runtimeCommand(join(EXAMPLES, "port_scan.ts"), ["127.0.0.1", "--ports", "0-70000"]);
+  const bad = await run(cmd2, argv2);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /Invalid port range/);
+});
+
+test("examples/tcp_proxy.ts relays both ways to a slow reader with bounded buffering", async () => {
+  const { spawn: sp } = await import("node:child_process");
+  // The target reads slowly, hashes what it got, then sends 2 MiB back.
+  const target = sp("python3", [
+    "-c",
+    `import hashlib, socket, time
+srv = socket.create_server(("127.0.0.1", 0)); print(srv.getsockname()[1], flush=True)
+conn, _ = srv.accept(); h = hashlib.sha256(); n = 0
+while True:
+    b = conn.recv(16384)
+    if not b: break
+    h.update(b); n += len(b); time.sleep(0.001)
+reply = bytes((i * 7) & 0xff for i in range(2 << 20))
+conn.sendall(f"{h.hexdigest()} {n}\\n".encode() + reply); conn.close()`,
+  ]);
+  const targetPort = Number(await firstLine(target));
+  const proxy = await start("tcp_proxy.ts", [
+    "--target",
+    `127.0.0.1:${targetPort}`,
+    "--limit",
+    "65536",
+    "--stats",
+  ]);
+  try {
+    const r = await python(
+      `import hashlib, socket, sys
+data = bytes((i * 31 + (i >> 12)) & 0xff for i in range(6 << 20))
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(data); s.shutdown(socket.SHUT_WR)
+got = b""
+while True:
+    b = s.recv(1 << 16)
+    if not b: break
+    got += b
+head, _, reply = got.partition(b"\\n")
+print(head.decode() == f"{hashlib.sha256(data).hexdigest()} {len(data)}", reply == bytes((i * 7) & 0xff for i in range(2 << 20)))`,
+      [String(proxy.port)],
+      { timeoutMs: 90_000 },
+    );
+    assert.equal(r.stdout.trim(), "True True", r.stderr);
+    // The relay's stats line: all bytes passed, and never more than the limit waited in memory.
+    let stats = "";
+    for (let i = 0; i < 100 && !/closed/.test(stats); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      stats = proxy.output();
+    }
+    const m = /up (\d+) bytes, down (\d+) bytes, max buffered (\d+)/.exec(stats);
+    assert.ok(m, stats);
+    assert.equal(Number(m![1]), 6 << 20);
+    assert.ok(Number(m![3]) <= 65536, `max buffered ${m![3]}`);
+  } finally {
+    await proxy.stop();
+    target.kill("SIGKILL");
+  }
+});
+
+test("examples/chat_server.ts broadcasts each line to the other clients", async () => {
+  const chat = await start("chat_server.ts", ["--port", "0"]);
+  try {
+    const r = await python(
+      `import socket, sys, time
+port = int(sys.argv[1])
+a, b, c = (socket.create_connection(("127.0.0.1", port)) for _ in range(3))
+time.sleep(0.3)
+for s in (a, b, c): s.settimeout(0.3)
+def drain(s):
+    out = b""
+    try:
+        while True:
+            d = s.recv(4096)
+            if not d: break
+            out += d
+    except socket.timeout:
+        pass
+    return out.decode()
+for s in (a, b, c): drain(s)
+a.sendall(b"/nick alice\\n"); time.sleep(0.1); drain(b); drain(c)
+a.sendall(b"hello ")
+a.sendall(b"room\\nsecond line\\n")
+time.sleep(0.2)
+print(repr(drain(b)), repr(drain(c)), repr(drain(a)))`,
+      [String(chat.port)],
+    );
+    assert.equal(
+      r.stdout.trim(),
+      `'[alice] hello room\\n[alice] second line\\n' '[alice] hello room\\n[alice] second line\\n' ''`,
+      r.stderr,
+    );
+  } finally {
+    await chat.stop();
+  }
+});
+
+test(
+  "examples/chat_server.ts talks to nc clients",
+  { skip: HAVE_NC ? undefined : "nc not installed" },
+  async () => {
+    const chat = await start("chat_server.ts", ["--port", "0"]);
+    try {
+      const listener = spawn("nc", ["127.0.0.1", String(chat.port)], { stdio: ["pipe", "pipe", "pipe"] });
+      let heard = "";
+      listener.stdout.on("data", (d: Uint8Array) => heard += text(d));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const speaker = await run("nc", ["-N", "127.0.0.1", String(chat.port)], {
+        input: "/nick bob\nhi from nc\n",
+      });
+      assert.equal(speaker.code, 0, speaker.stderr);
+      for (let i = 0; i < 100 && !heard.includes("[bob] hi from nc"); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      listener.kill("SIGKILL");
+      assert.match(heard, /\[bob\] hi from nc\n/);
+    } finally {
+      await chat.stop();
+    }
+  },
+);
+
+test("examples/netcat.ts connects, sends stdin and prints what the peer sends", async () => {
+  const { spawn: sp } = await import("node:child_process");
+  const server = sp("python3", [
+    "-c",
+    `import socket
+srv = socket.create_server(("127.0.0.1", 0)); print(srv.getsockname()[1], flush=True)
+conn, _ = srv.accept(); conn.sendall(b"greetings from python\\n")
+got = b""
+while True:
+    b = conn.recv(4096)
+    if not b: break
+    got += b
+conn.sendall(b"you sent " + str(len(got)).encode() + b" bytes\\n"); conn.close()
+print(got.decode(), end="", flush=True)`,
+  ]);
+  const port = Number(await firstLine(server));
+  let serverOut = "";
+  server.stdout.on("data", (e: Uint8Array) => serverOut += text(e));
+  const input = "line one\nline two\n".repeat(1000);
+  const [cmd, argv] = runtimeCommand(join(EXAMPLES, "netcat.ts"), ["127.0.0.1", String(port)]);
+  const r = await run(cmd, argv, { input });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, `greetings from python\nyou sent ${input.length} bytes\n`);
+  await new Promise((resolve) => server.on("close", resolve));
+  assert.equal(serverOut, input);
+});
+
+test("examples/netcat.ts --listen serves one client, with stdin from a regular file", async () => {
+  const file = join(tmpdir(), `netcat-input-${process.pid}.txt`);
+  const content = Array.from({ length: 2000 }, (_, i) => `row ${i}\n`).join("");
+  writeFileSync(file, content);
+  const [cmd, argv] = runtimeCommand(join(EXAMPLES, "netcat.ts"), ["--listen", "0"]);
+  const quoted = [cmd, ...argv].map((a) => `'${a}'`).join(" ");
+  const nc = spawn("sh", ["-c", `${quoted} < '${file}'`], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "", err = "";
+  nc.stdout.on("data", (d: Uint8Array) => out += text(d));
+  nc.stderr.on("data", (d: Uint8Array) => err += text(d));
+  const closed = new Promise((resolve) => nc.on("close", resolve));
+  for (let i = 0; i < 500 && !/listening on/.test(err); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const port = Number(/listening on [\d.]+:(\d+)/.exec(err)?.[1]);
+  const r = await python(
+    `import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"hello listener\\n"); s.shutdown(socket.SHUT_WR)
+got = b""
+while True:
+    b = s.recv(65536)
+    if not b: break
+    got += b
+sys.stdout.write(got.decode())`,
+    [String(port)],
+  );
+  await closed;
+  assert.equal(r.stdout, content, r.stderr);
+  assert.equal(out, "hello listener\n", err);
+});
+
+test("every example answers --help with its usage and exit 0", async () => {
+  for (
+    const script of [
+      "echo_server.ts",
+      "port_scan.ts",
+      "tcp_proxy.ts",
+      "chat_server.ts",
+      "netcat.ts",
+      "demo.ts",
+    ]
+  ) {
+    const [cmd, argv] = runtimeCommand(join(EXAMPLES, script), ["--help"]);
+    const r = await run(cmd, argv);
+    assert.equal(r.code, 0, `${script}: ${r.stderr}`);
+    assert.match(r.stdout, /^usage: /, script);
+  }
+});
