@@ -406,13 +406,16 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
       if (n !== INTERRUPTED) break;
       if (wait > 0) wait = Math.max(deadline - now(), 0); // bpo-35310: retry even past the deadline, with 0
     }
-    const ready: Array<[SelectorKey<T>, number]> = [];
+    // Sized once (no growth while filling), trimmed if some results were dropped.
+    const ready = new Array<[SelectorKey<T>, number]>(n);
+    let count = 0;
     for (let i = 0; i < n; i++) {
       const key = map.get(this.poller.readyFd(i));
       if (key === undefined) continue; // no longer registered: never report it
       const events = this.poller.readyEvents(i) & key.events;
-      if (events !== 0) ready.push([key, events]);
+      if (events !== 0) ready[count++] = [key, events];
     }
+    if (count !== n) ready.length = count;
     return ready;
   }
 

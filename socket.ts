@@ -318,23 +318,34 @@ export class Socket implements Disposable {
    * Runs a call until it succeeds, retrying on EINTR and, in timeout mode,
    * waiting for readiness on EAGAIN. `call` must return the raw C result.
    */
-  #io(
+  #io(call: (fd: number) => number, pollEvents: number, syscall: string, deadline?: number | null): number {
+    const r = call(this.#open());
+    return r >= 0 ? r : this.#retry(errno(), call, pollEvents, syscall, deadline);
+  }
+
+  /**
+   * The slow path after a failed call whose errno is `e`: retries on EINTR,
+   * waits on EAGAIN in timeout mode, throws the error otherwise. The hot
+   * methods make their first call inline and come here only on failure, so
+   * the common case allocates no closure.
+   */
+  #retry(
+    e: number,
     call: (fd: number) => number,
     pollEvents: number,
     syscall: string,
-    deadline = this.#deadline(),
+    deadline: number | null = this.#deadline(),
   ): number {
     const fd = this.#open();
     for (;;) {
-      const r = call(fd);
-      if (r >= 0) return r;
-      const e = errno();
-      if (e === EINTR) continue;
       if (e === EAGAIN && this.#timeout !== null && this.#timeout > 0) {
         if (!waitReady(fd, pollEvents, deadline)) throw timedOut(syscall);
-        continue;
+      } else if (e !== EINTR) {
+        throw errorFor(e, syscall, `fd ${fd}`);
       }
-      throw errorFor(e, syscall, `fd ${fd}`);
+      const r = call(fd);
+      if (r >= 0) return r;
+      e = errno();
     }
   }
 
@@ -456,7 +467,8 @@ export class Socket implements Disposable {
     const len = Math.min(checkSize(bufsize, "bufsize"), MAX_IO);
     const f = checkInt(flags, "flags");
     const buf = new Uint8Array(len);
-    const n = this.#io((fd) => libc().recv(fd, buf, len, f), POLL.POLLIN, "recv");
+    let n = libc().recv(this.#open(), buf, len, f);
+    if (n < 0) n = this.#retry(errno(), (fd) => libc().recv(fd, buf, len, f), POLL.POLLIN, "recv");
     return n === len ? buf : buf.slice(0, n);
   }
 
@@ -482,7 +494,8 @@ export class Socket implements Disposable {
     if (len === 0) len = bytes.byteLength;
     len = Math.min(len, MAX_IO);
     const f = checkInt(flags, "flags");
-    return this.#io((fd) => libc().recv(fd, bytes, len, f), POLL.POLLIN, "recv");
+    const n = libc().recv(this.#open(), bytes, len, f);
+    return n >= 0 ? n : this.#retry(errno(), (fd) => libc().recv(fd, bytes, len, f), POLL.POLLIN, "recv");
   }
 
   /**
@@ -533,7 +546,8 @@ export class Socket implements Disposable {
     const bytes = toBytes(data);
     const len = Math.min(bytes.byteLength, MAX_IO);
     const f = checkInt(flags, "flags") | SEND_FLAGS;
-    return this.#io((fd) => libc().send(fd, bytes, len, f), POLL.POLLOUT, "send");
+    const n = libc().send(this.#open(), bytes, len, f);
+    return n >= 0 ? n : this.#retry(errno(), (fd) => libc().send(fd, bytes, len, f), POLL.POLLOUT, "send");
   }
 
   /**

@@ -73,7 +73,7 @@ if (!only || only === "checks") {
   writeFileSync(join(root, ".cache", "lib.deno.d.ts"), types.stdout ?? "");
   await check("deno fmt --check", deno, ["fmt", "--check"]);
   await check("deno lint", deno, ["lint"]);
-  await check("deno check", deno, ["check", "mod.ts", "socket.ts", "examples/", "tests/"]);
+  await check("deno check", deno, ["check", "mod.ts", "socket.ts", "examples/", "tests/", "bench/"]);
   await check("deno doc --lint", deno, ["doc", "--lint", "mod.ts", "socket.ts"]);
   await check("tsc --noEmit (@types/bun)", bin("tsc"), ["-p", "tsconfig.json"]);
 }

@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// `npm run bench`: the yardstick run. Builds shared/bench, measures
+// examples/echo_server.ts under Deno and Bun next to every peer echo server
+// (run-peers.sh, REPEAT=3 medians), then the select() cost of every backend on
+// both runtimes next to C and Python, register/modify/unregister costs, and
+// bytes allocated per select(). Prints markdown tables; nothing here is a test.
+//
+//   env: SHARED_BENCH (default ../shared/bench), REPEAT (3), BENCH_SECONDS (3),
+//        SERVERS (default: every peer plus ts_deno ts_bun), PARTS ("peers select")
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const shared = resolve(process.env.SHARED_BENCH ?? join(root, "..", "shared", "bench"));
+if (!existsSync(join(shared, "run-peers.sh"))) {
+  console.error(`bench: no yardstick at ${shared} (set SHARED_BENCH to the shared/bench folder)`);
+  process.exit(2);
+}
+const deno = join(root, "node_modules", ".bin", "deno");
+const bun = join(root, "node_modules", ".bin", "bun");
+const echo = join(root, "examples", "echo_server.ts");
+const results = mkdtempSync(join(tmpdir(), "ffi-selectors-bench-"));
+const parts = process.env.PARTS ?? "peers select";
+const env = {
+  ...process.env,
+  DENO: deno,
+  BUN: bun,
+  REPEAT: process.env.REPEAT ?? "3",
+  RESULTS_DIR: results,
+  SERVERS: process.env.SERVERS ?? "c_epoll py_selectors node bun deno ts_deno ts_bun",
+  CMD_ts_deno: `${deno} run --allow-ffi --allow-env ${echo}`,
+  CMD_ts_bun: `${bun} ${echo}`,
+  DENO_NO_UPDATE_CHECK: "1",
+  PARTS: parts,
+};
+delete env.SELECTORS_BACKEND;
+
+function run(cmd, args, opts = {}) {
+  return new Promise((done) => {
+    const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "inherit"], ...opts });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (opts.echo !== false) process.stdout.write(d);
+    });
+    child.on("close", (code) => done([code, out]));
+  });
+}
+
+const machine = (await run("uname", ["-srm"], { echo: false }))[1].trim();
+const cpus = (await run("nproc", [], { echo: false }))[1].trim();
+console.log(`# ffi-selectors benchmark run, ${new Date().toISOString()}\n`);
+console.log(`${machine}, ${cpus} CPUs; command: npm run bench (REPEAT=${env.REPEAT})\n`);
+
+// 1. Peers and our echo server, through the yardstick's own script.
+const [code] = await run(join(shared, "run-peers.sh"), []);
+if (code !== 0) {
+  console.error(`bench: run-peers.sh failed (${code})`);
+  process.exit(1);
+}
+
+if (parts.includes("select")) {
+  // 2. Our select cost, pinned like selectcost.c (CPU 1) when taskset exists.
+  const pin = existsSync("/usr/bin/taskset") ? ["taskset", "-c", "1"] : [];
+  const script = join(root, "bench", "selectcost.ts");
+  const runs = [
+    ["ts-deno", [deno, "run", "--allow-ffi", "--allow-env", "--v8-flags=--expose-gc", script]],
+    ["ts-bun", [bun, script]],
+  ];
+  const rows = [];
+  for (const [name, argv] of runs) {
+    const cmd = pin.length ? pin[0] : argv[0];
+    const args = pin.length ? [...pin.slice(1), ...argv] : argv.slice(1);
+    console.error(`bench: selectcost ${name}`);
+    const [c, out] = await run(cmd, args, { echo: false });
+    if (c !== 0) console.error(`bench: selectcost ${name} exited ${c}`);
+    writeFileSync(join(results, `selectcost-${name}.jsonl`), out);
+    rows.push(...out.split("\n").filter(Boolean).map((l) => JSON.parse(l)));
+  }
+  const load = (file) =>
+    existsSync(join(results, file))
+      ? readFileSync(join(results, file), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l))
+      : [];
+  const c = load("selectcost-c.jsonl");
+  const py = load("selectcost-py.jsonl");
+  const fmt = (v) => (v === undefined || v === null ? "—" : Math.round(v).toLocaleString("en-US"));
+  const cell = (list, impl, api, n) =>
+    list.find((r) => r.impl === impl && r.api === api && r.n === n && r.ns_per_call !== undefined)
+      ?.ns_per_call;
+  const ns = [...new Set(c.map((r) => r.n))].sort((a, b) => a - b);
+
+  console.log("## select(0) with N idle fds + 1 ready fd: ns per call (median of 5 batches), same run\n");
+  for (const api of ["epoll", "poll", "select"]) {
+    console.log(`### ${api}\n`);
+    console.log("| idle fds N | C | ts-deno | ts-bun | Python | ts-deno − C | ts-bun − C |");
+    console.log("|---:|---:|---:|---:|---:|---:|---:|");
+    for (const n of ns) {
+      const vc = cell(c, "c", api, n), vd = cell(rows, "ts-deno", api, n), vb = cell(rows, "ts-bun", api, n);
+      const vp = cell(py, "python", api, n);
+      const diff = (
+        v,
+      ) => (v === undefined || vc === undefined ? "—" : `${v - vc >= 0 ? "+" : ""}${Math.round(v - vc)}`);
+      console.log(
+        `| ${n.toLocaleString("en-US")} | ${fmt(vc)} | ${fmt(vd)} | ${fmt(vb)} | ${fmt(vp)} | ${diff(vd)} | ${
+          diff(vb)
+        } |`,
+      );
+    }
+    console.log();
+  }
+
+  console.log("## register / modify (events change) / unregister: ns per call\n");
+  console.log(
+    "| backend | fds | ts-deno register | modify | unregister | ts-bun register | modify | unregister |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
+  for (const api of ["epoll", "poll", "select"]) {
+    const op = (impl, o) => rows.find((r) => r.impl === impl && r.api === api && r.op === o);
+    const n = op("ts-deno", "register")?.n ?? op("ts-bun", "register")?.n;
+    const v = (impl, o) => fmt(op(impl, o)?.ns_per_op);
+    console.log(
+      `| ${api} | ${n} | ${v("ts-deno", "register")} | ${v("ts-deno", "modify")} | ${
+        v("ts-deno", "unregister")
+      } | ${v("ts-bun", "register")} | ${v("ts-bun", "modify")} | ${v("ts-bun", "unregister")} |`,
+    );
+  }
+  console.log();
+
+  console.log("## Bytes allocated per select(0) call in steady state (100 idle fds)\n");
+  console.log("| backend | ts-deno, 0 ready | ts-deno, 1 ready | ts-bun, 0 ready | ts-bun, 1 ready |");
+  console.log("|---|---:|---:|---:|---:|");
+  for (const api of ["epoll", "poll", "select"]) {
+    const a = (impl, ready) =>
+      fmt(rows.find((r) => r.impl === impl && r.api === api && r.alloc && r.ready === ready)?.bytes_per_call);
+    console.log(
+      `| ${api} | ${a("ts-deno", 0)} | ${a("ts-deno", 1)} | ${a("ts-bun", 0)} | ${a("ts-bun", 1)} |`,
+    );
+  }
+  console.log(
+    "\nDeno: V8 heapUsed growth over 2,000 calls; Bun: JSC heap capacity growth over 20,000 calls.",
+  );
+  console.log(
+    "0 ready = the empty result array; 1 ready adds the result array and one [key, events] pair.\n",
+  );
+}
+console.log(`raw results: ${results}`);
