@@ -25,11 +25,12 @@
  * @module
  */
 import { EpollPoller } from "./backends/epoll.ts";
+import { KqueuePoller } from "./backends/kqueue.ts";
 import { PollPoller } from "./backends/poll.ts";
 import { SelectPoller } from "./backends/select.ts";
 import type { Poller } from "./backends/_poller.ts";
 import { OSError } from "./errors.ts";
-import { getEnv, OS } from "./ffi/mod.ts";
+import { getEnv, OS, supported } from "./ffi/mod.ts";
 import { BaseSelector } from "./selector.ts";
 
 export {
@@ -43,6 +44,7 @@ export {
   SelectorMapping,
 } from "./selector.ts";
 export { EpollSelector } from "./backends/epoll.ts";
+export { KqueueSelector } from "./backends/kqueue.ts";
 export { PollSelector } from "./backends/poll.ts";
 export { SelectSelector } from "./backends/select.ts";
 export type { Poller } from "./backends/_poller.ts";
@@ -53,17 +55,21 @@ export * as socket from "./socket.ts";
 
 /** The backends `SELECTORS_BACKEND` may name, with their pollers. */
 const BACKENDS: Record<string, new () => Poller> = {
+  kqueue: KqueuePoller,
   epoll: EpollPoller,
   poll: PollPoller,
   select: SelectPoller,
 };
 
 /**
- * Best first, as in CPython: epoll scales with ready fds, not registered ones;
- * poll has no fd limit; select refuses fds >= 1024, so it comes last.
+ * Best first, as in CPython: kqueue and epoll scale with ready fds, not
+ * registered ones; poll has no fd limit; select refuses fds >= 1024, so it
+ * comes last.
  */
 function preference(): string[] {
-  return OS === "linux" ? ["epoll", "poll", "select"] : ["poll", "select"];
+  if (OS === "linux") return ["epoll", "poll", "select"];
+  if (OS === "darwin" || OS === "freebsd") return ["kqueue", "poll", "select"];
+  return ["poll", "select"];
 }
 
 let chosen: string | undefined;
@@ -74,6 +80,11 @@ let chosen: string | undefined;
  * lack epoll (ENOSYS), so each is probed rather than assumed.
  */
 function defaultPoller(): Poller {
+  if (!supported()) {
+    throw new Error(
+      `ffi-selectors does not support ${OS} yet: it needs a Unix C library (see the README's Windows section)`,
+    );
+  }
   const forced = getEnv("SELECTORS_BACKEND");
   if (forced) {
     const cls = BACKENDS[forced];
@@ -92,7 +103,7 @@ function defaultPoller(): Poller {
       chosen = name;
       return poller;
     } catch (e) {
-      if (!(e instanceof OSError)) throw e;
+      if (!(e instanceof OSError) && name !== "kqueue") throw e;
       last = e;
     }
   }
@@ -100,15 +111,15 @@ function defaultPoller(): Poller {
 }
 
 /**
- * The best selector for this host: epoll on Linux, else poll, else select.
- * `SELECTORS_BACKEND=epoll|poll|select` forces one (under Deno it is read only
- * when `--allow-env` grants it).
+ * The best selector for this host: kqueue on macOS and FreeBSD, epoll on
+ * Linux, else poll, else select. `SELECTORS_BACKEND=kqueue|epoll|poll|select`
+ * forces one (under Deno it is read only when `--allow-env` grants it).
  *
- * | OS            | backend |
- * | ------------- | ------- |
- * | Linux         | epoll   |
- * | other Unix    | poll    |
- * | Windows       | not supported yet |
+ * | OS             | backend |
+ * | -------------- | ------- |
+ * | Linux          | epoll   |
+ * | macOS, FreeBSD | kqueue  |
+ * | Windows        | not supported yet: the constructor throws |
  *
  * @typeParam T The type of `data` attached to each key.
  * @example

@@ -66,6 +66,9 @@ export interface SelectorKey<T = unknown> {
   readonly data: T;
 }
 
+/** How many directions an events mask holds: 1 -> 1, 2 -> 1, 3 -> 2. */
+const DIRECTIONS = [0, 1, 1, 2] as const;
+
 /** Seconds: the longest single wait handed to a backend (its ms counter is an int). */
 const MAX_WAIT = 2_000_000;
 
@@ -220,6 +223,8 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
   protected readonly poller: Poller;
   #map: Map<number, SelectorKey<T>> | null = new Map();
   #mapping: SelectorMapping<T>;
+  /** Registered directions (READ and WRITE count one each): the most events one wait returns. */
+  #directions = 0;
 
   /**
    * Creates a selector on a backend; subclasses pass their poller.
@@ -307,6 +312,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
       map.delete(fd); // the kernel refused: roll back the bookkeeping
       throw e;
     }
+    this.#directions += DIRECTIONS[events]!;
     return key;
   }
 
@@ -326,6 +332,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
   unregister(fileobj: FileObj): SelectorKey<T> {
     const key = this.#keyOf(fileobj);
     this.#map!.delete(key.fd);
+    this.#directions -= DIRECTIONS[key.events]!;
     try {
       this.poller.unregister(key.fd, key.events);
     } catch (e) {
@@ -362,12 +369,14 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
       } catch (e) {
         // CPython (bpo-30014): a refused modify leaves the fd unregistered.
         map.delete(key.fd);
+        this.#directions -= DIRECTIONS[key.events]!;
         try {
           this.poller.unregister(key.fd, key.events);
         } catch { /* already gone from the kernel */ }
         throw e;
       }
       newKey = makeKey(key.fileobj, key.fd, events, data as T);
+      this.#directions += DIRECTIONS[events]! - DIRECTIONS[key.events]!;
     } else if (data !== key.data) {
       newKey = makeKey(key.fileobj, key.fd, events, data as T);
     }
@@ -398,7 +407,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     let n: number;
     for (;;) {
       const chunk = wait > MAX_WAIT ? MAX_WAIT : wait;
-      n = this.poller.wait(chunk, map.size || 1);
+      n = this.poller.wait(chunk, this.#directions || 1);
       if (n === 0 && chunk === MAX_WAIT) {
         wait = deadline - now(); // a very long wait, split for the kernel's int ms
         if (wait > 0) continue;
@@ -463,6 +472,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     if (this.#map === null) return;
     this.#map.clear();
     this.#map = null;
+    this.#directions = 0;
     this.poller.close();
   }
 

@@ -30,7 +30,8 @@ export interface Poller {
   /**
    * Waits until something is ready or `timeout` seconds pass (`< 0` blocks,
    * `0` polls). Returns the number of results, or {@linkcode INTERRUPTED}.
-   * `maxEvents` is the number of registered fds (at least 1).
+   * `maxEvents` is the number of registered directions (an fd watched for
+   * READ|WRITE counts twice, as kqueue filters do), at least 1.
    */
   wait(timeout: number, maxEvents: number): number;
   /** The fd of result `i` of the last wait. */

@@ -454,3 +454,13 @@ export function eaiName(code: number): string {
   for (const [name, value] of Object.entries(table)) if (value === code) return name;
   return `EAI_${code}`;
 }
+
+/** kqueue constants (xnu, FreeBSD and OpenBSD `sys/event.h`; NetBSD differs and is not supported). */
+export const KQ = {
+  EVFILT_READ: -1,
+  EVFILT_WRITE: -2,
+  EV_ADD: 0x0001,
+  EV_DELETE: 0x0002,
+  EV_ERROR: 0x4000,
+  EV_EOF: 0x8000,
+} as const;

@@ -11,8 +11,8 @@
  *
  * @module
  */
-import { ARCH, OS } from "./_host.ts";
-import type { SymbolSpec } from "./_types.ts";
+import { ARCH, type HostArch, type HostOs, OS } from "./_host.ts";
+import type { BoundSymbols, NativeType, SymbolSpec, SymbolTable } from "./_types.ts";
 
 /** The largest byte count passed to one read/write-like call (Linux's `MAX_RW_COUNT`). */
 export const MAX_IO = 0x7ffff000;
@@ -117,19 +117,51 @@ const LINUX = {
   poll: { params: ["buffer", "u64", "i32"], result: "i32" }, // int poll(struct pollfd *, nfds_t (unsigned long), int timeout)
 } as const satisfies Record<string, SymbolSpec>;
 
-/** The Linux symbol table: the shape every OS table is translated into. */
+/** The Linux symbol table: the shape every OS is translated into. */
 export type LibcSymbols = typeof LINUX;
+/** The C library as the rest of the module calls it: Linux's names and signatures on every OS. */
+export type Libc = BoundSymbols<LibcSymbols>;
 
-/** The symbol table for this host, or `null` where the module does not run yet. */
-export function libcTable(): LibcSymbols | null {
-  return OS === "linux" ? LINUX : null;
+/**
+ * macOS and FreeBSD: POSIX plus kqueue. Missing Linux calls are provided by
+ * {@linkcode bindLibc} from these.
+ */
+function bsdTable(os: HostOs, arch: HostArch): SymbolTable {
+  // Apple arm64 passes variadic arguments on the stack, never in registers:
+  // declaring 6 unused register arguments after the 2 named ones puts the
+  // variadic value in the first stack slot, where fcntl/open read it (as a
+  // full 8-byte slot). Elsewhere a variadic int travels like a named one.
+  const onStack = stackVarargs(os, arch);
+  const pad: NativeType[] = onStack ? ["i64", "i64", "i64", "i64", "i64", "i64"] : [];
+  const vararg: NativeType = onStack ? "i64" : "i32";
+  return {
+    ...POSIX,
+    __error: { params: [], result: "pointer" }, // int *__error(void)
+    fcntl: { params: ["i32", "i32", ...pad, vararg], result: "i32" }, // int fcntl(int, int, ...)
+    open: { params: ["buffer", "i32", ...pad, vararg], result: "i32" }, // int open(const char *, int, ...)
+    pipe: { params: ["buffer"], result: "i32" }, // int pipe(int fds[2])
+    accept: { params: ["i32", "buffer", "buffer"], result: "i32" }, // int accept(int, struct sockaddr *, socklen_t *)
+    poll: { params: ["buffer", "u32", "i32"], result: "i32" }, // int poll(struct pollfd *, nfds_t (unsigned int), int)
+  };
+}
+
+/** Whether fcntl/open need the Apple arm64 variadic padding (see bsdTable). */
+export function stackVarargs(os: HostOs, arch: HostArch): boolean {
+  return os === "darwin" && arch === "aarch64";
+}
+
+/** The raw symbol table for an OS, or `null` where the module does not run. */
+export function libcTable(os: HostOs = OS, arch: HostArch = ARCH): SymbolTable | null {
+  if (os === "linux") return LINUX;
+  if (os === "darwin" || os === "freebsd") return bsdTable(os, arch);
+  return null;
 }
 
 /** Library names to try, in order, for this host's C library. */
-export function libcPaths(): string[] {
-  switch (OS) {
+export function libcPaths(os: HostOs = OS, arch: HostArch = ARCH): string[] {
+  switch (os) {
     case "linux": {
-      const musl = ARCH === "aarch64" ? "aarch64" : "x86_64";
+      const musl = arch === "aarch64" ? "aarch64" : "x86_64";
       return ["libc.so.6", `libc.musl-${musl}.so.1`, `/lib/ld-musl-${musl}.so.1`];
     }
     case "darwin":
@@ -139,4 +171,96 @@ export function libcPaths(): string[] {
     default:
       return [];
   }
+}
+
+/** kqueue(2) and kevent(2), in libc on macOS and the BSDs. */
+export const KQUEUE = {
+  kqueue: { params: [], result: "i32" }, // int kqueue(void)
+  kevent: {
+    params: [
+      "i32", // int kq
+      "buffer", // const struct kevent *changelist
+      "i32", // int nchanges
+      "buffer", // struct kevent *eventlist
+      "i32", // int nevents
+      "buffer", // const struct timespec *timeout (NULL: block)
+    ],
+    result: "i32",
+  },
+} as const satisfies Record<string, SymbolSpec>;
+
+// deno-lint-ignore no-explicit-any
+type AnyFn = (...args: any[]) => any;
+
+function notOnThisOs(name: string): AnyFn {
+  return () => {
+    throw new Error(`${name} is only available on Linux`);
+  };
+}
+
+/**
+ * Turns the raw symbols of this OS into the Linux-shaped {@linkcode Libc}.
+ * On Linux that is the raw symbols themselves (no wrapper on any hot path).
+ * Elsewhere: `__error` serves as `__errno_location`; `pipe2`, `accept4`,
+ * `socket` and `socketpair` get close-on-exec (and, on macOS, SO_NOSIGPIPE)
+ * right after the call, which is not atomic against a concurrent fork/exec;
+ * each shim returns at once when the first call fails, so errno is intact.
+ */
+export function bindLibc(raw: Record<string, AnyFn>, os: HostOs = OS, arch: HostArch = ARCH): Libc {
+  if (os === "linux") return raw as unknown as Libc;
+  const F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, FD_CLOEXEC = 1;
+  const O_NONBLOCK = 4, O_CLOEXEC = os === "darwin" ? 0x1000000 : 0x100000;
+  const SOL_SOCKET = 0xffff, SO_NOSIGPIPE = 0x1022;
+  const pad = stackVarargs(os, arch) ? [0, 0, 0, 0, 0, 0] : [];
+  const fcntl = (fd: number, cmd: number, arg: number): number => raw.fcntl!(fd, cmd, ...pad, arg);
+  const open = (path: Uint8Array, flags: number, mode: number): number =>
+    raw.open!(path, flags, ...pad, mode);
+  const cloexec = (fd: number): void => {
+    fcntl(fd, F_SETFD, fcntl(fd, F_GETFD, 0) | FD_CLOEXEC);
+  };
+  const nosigpipe = (fd: number): void => {
+    if (os === "darwin") raw.setsockopt!(fd, SOL_SOCKET, SO_NOSIGPIPE, new Int32Array([1]), 4);
+  };
+  const out: Record<string, AnyFn> = {
+    ...raw,
+    "__errno_location": raw.__error!,
+    fcntl,
+    open,
+    "epoll_create1": notOnThisOs("epoll_create1"),
+    "epoll_ctl": notOnThisOs("epoll_ctl"),
+    "epoll_wait": notOnThisOs("epoll_wait"),
+  };
+  if (os === "darwin") {
+    out.pipe2 = (fds: Int32Array, flags: number): number => {
+      if (raw.pipe!(fds) < 0) return -1;
+      for (const fd of fds) {
+        if (flags & O_CLOEXEC) cloexec(fd);
+        if (flags & O_NONBLOCK) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
+      }
+      return 0;
+    };
+    out.accept4 = (fd: number, addr: Uint8Array, len: Uint32Array, _flags: number): number => {
+      const conn = raw.accept!(fd, addr, len);
+      if (conn < 0) return -1;
+      cloexec(conn);
+      nosigpipe(conn);
+      return conn;
+    };
+    out.socket = (domain: number, type: number, proto: number): number => {
+      const fd = raw.socket!(domain, type, proto);
+      if (fd < 0) return -1;
+      cloexec(fd);
+      nosigpipe(fd);
+      return fd;
+    };
+    out.socketpair = (domain: number, type: number, proto: number, fds: Int32Array): number => {
+      if (raw.socketpair!(domain, type, proto, fds) < 0) return -1;
+      for (const fd of fds) {
+        cloexec(fd);
+        nosigpipe(fd);
+      }
+      return 0;
+    };
+  }
+  return out as unknown as Libc;
 }

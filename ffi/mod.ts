@@ -11,8 +11,8 @@
  */
 import { OSError } from "../errors.ts";
 import { ARCH, OS, RUNTIME } from "./_host.ts";
-import type { Adapter, BoundSymbols, OpenLibrary } from "./_types.ts";
-import { libcPaths, type LibcSymbols, libcTable } from "./libc.ts";
+import type { Adapter, BoundSymbols, OpenLibrary, SymbolTable } from "./_types.ts";
+import { bindLibc, KQUEUE, type Libc, libcPaths, libcTable } from "./libc.ts";
 
 export { ARCH, getEnv, OS, RUNTIME } from "./_host.ts";
 export { MAX_IO } from "./libc.ts";
@@ -31,38 +31,93 @@ export function adapter(): Adapter {
   return adapterOrNull;
 }
 
-let lib: OpenLibrary<LibcSymbols> | null = null;
+let lib: Libc | null = null;
 let errnoReader: (() => number) | null = null;
 
+/** Whether this OS is supported at all (the C library table exists). */
+export function supported(): boolean {
+  return libcTable() !== null;
+}
+
+function openOrExplain<S extends SymbolTable>(
+  paths: readonly string[],
+  table: S,
+  what: string,
+): OpenLibrary<S> {
+  try {
+    return adapter().open(paths, table);
+  } catch (e) {
+    const hint = RUNTIME === "deno" ? " (run Deno with --allow-ffi)" : "";
+    throw new Error(`Cannot load ${what}${hint}`, { cause: e });
+  }
+}
+
 /** Opens libc and finds this thread's errno; called once, on first use. */
-function open(): OpenLibrary<LibcSymbols> {
+function open(): Libc {
   const table = libcTable();
   if (!table) {
     throw new Error(`Unsupported OS: ffi-selectors does not support ${OS} (${ARCH}) yet`);
   }
-  const a = adapter();
-  let opened: OpenLibrary<LibcSymbols>;
-  try {
-    opened = a.open(libcPaths(), table);
-  } catch (e) {
-    const hint = RUNTIME === "deno" ? " (run Deno with --allow-ffi)" : "";
-    throw new Error(`Cannot load the C library${hint}`, { cause: e });
-  }
+  const opened = openOrExplain(libcPaths(), table, "the C library");
+  const bound = bindLibc(opened.symbols as Record<string, (...args: never[]) => unknown>);
   // The errno location is per thread and fixed for its lifetime; blocking FFI
   // calls run on this (the JS) thread, so one lookup serves every call.
-  errnoReader = a.intReader(opened.symbols.__errno_location());
-  lib = opened;
-  return opened;
+  errnoReader = adapter().intReader(bound.__errno_location());
+  lib = bound;
+  return bound;
 }
 
 /**
- * The C library's functions, opened on first use.
+ * The C library's functions (Linux's names on every OS), opened on first use.
  *
- * @returns The bound symbols.
+ * @returns The bound functions.
  * @throws {Error} If the runtime, OS or library is unsupported, or FFI permission is missing.
  */
-export function libc(): BoundSymbols<LibcSymbols> {
-  return (lib ?? open()).symbols;
+export function libc(): Libc {
+  return lib ?? open();
+}
+
+/** Which `struct kevent` layout a kqueue library uses. */
+export type KeventFlavour = "darwin" | "freebsd";
+
+let kqueueOverride: { path: string; flavour: KeventFlavour } | null = null;
+const kqueueLibs = new Map<string, BoundSymbols<typeof KQUEUE>>();
+
+/**
+ * TEST ONLY (reached through `ffi/_testing.ts`): take kqueue/kevent from the
+ * library at `path` (the epoll-backed stand-in) with the given struct layout.
+ * `null` restores the system's. Never set by the module itself.
+ */
+export function setKqueueOverride(o: { path: string; flavour: KeventFlavour } | null): void {
+  kqueueOverride = o;
+}
+
+/**
+ * kqueue(2)/kevent(2) and the `struct kevent` layout they take: from the
+ * system C library on macOS and FreeBSD, or from the test-only override.
+ *
+ * @throws {Error} Where this OS has no kqueue.
+ */
+export function kqueueLib(): { symbols: BoundSymbols<typeof KQUEUE>; flavour: KeventFlavour } {
+  libc(); // errno is read through libc's accessor: make sure it is loaded
+  const o = kqueueOverride;
+  const flavour: KeventFlavour | null = o
+    ? o.flavour
+    : OS === "darwin"
+    ? "darwin"
+    : OS === "freebsd"
+    ? "freebsd"
+    : null;
+  if (!flavour) throw new Error(`kqueue is not available on ${OS}`);
+  const paths = o ? [o.path] : libcPaths();
+  const key = paths.join("\0");
+  let symbols = kqueueLibs.get(key);
+  if (!symbols) {
+    symbols =
+      openOrExplain(paths, KQUEUE, o ? `the kqueue stand-in ${o.path}` : "kqueue from the C library").symbols;
+    kqueueLibs.set(key, symbols);
+  }
+  return { symbols, flavour };
 }
 
 /**

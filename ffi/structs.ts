@@ -223,3 +223,78 @@ export class Rlimit {
 export function intPair(): Int32Array {
   return new Int32Array(2);
 }
+
+/**
+ * Bytes per `struct kevent`: `{ uintptr_t ident; int16_t filter; uint16_t
+ * flags; uint32_t fflags; intptr_t data; void *udata; }` is 32 bytes on macOS
+ * and OpenBSD (LP64); FreeBSD >= 12 appends `uint64_t ext[4]`: 64 bytes. The
+ * first 32 bytes are laid out alike, which is all this module touches.
+ */
+export function keventSize(flavour: "darwin" | "freebsd"): number {
+  return flavour === "freebsd" ? 64 : 32;
+}
+
+/** A growable array of `struct kevent`, reused across calls. */
+export class Kevents {
+  /** Bytes per event for this layout. */
+  readonly size: number;
+  /** The raw bytes, passed to C. */
+  bytes: Uint8Array;
+  #words!: Int32Array;
+  #shorts!: Int16Array;
+
+  /** Creates room for `capacity` events of a layout. */
+  constructor(flavour: "darwin" | "freebsd", capacity = 1) {
+    this.size = keventSize(flavour);
+    this.bytes = new Uint8Array(Math.max(capacity, 1) * this.size);
+    this.#views();
+  }
+
+  #views(): void {
+    this.#words = new Int32Array(this.bytes.buffer);
+    this.#shorts = new Int16Array(this.bytes.buffer);
+  }
+
+  /** How many events fit. */
+  get capacity(): number {
+    return this.bytes.byteLength / this.size;
+  }
+
+  /** Grows (doubling) to hold at least `n` events; keeps nothing. */
+  reserve(n: number): void {
+    if (n <= this.capacity) return;
+    let cap = this.capacity;
+    while (cap < n) cap *= 2;
+    this.bytes = new Uint8Array(cap * this.size);
+    this.#views();
+  }
+
+  /** Writes event `i` (`ident` at 0, `filter` at 8, `flags` at 10; the rest zeroed). */
+  set(i: number, ident: number, filter: number, flags: number): void {
+    this.bytes.fill(0, i * this.size, (i + 1) * this.size);
+    const w = (i * this.size) >> 2;
+    this.#words[w] = ident;
+    this.#shorts[w * 2 + 4] = filter;
+    this.#shorts[w * 2 + 5] = flags;
+  }
+
+  /** The `ident` (fd) of event `i` (its low 32 bits: fds are ints). */
+  ident(i: number): number {
+    return this.#words[(i * this.size) >> 2]!;
+  }
+
+  /** The `filter` of event `i`. */
+  filter(i: number): number {
+    return this.#shorts[((i * this.size) >> 1) + 4]!;
+  }
+
+  /** The `flags` of event `i`. */
+  flags(i: number): number {
+    return this.#shorts[((i * this.size) >> 1) + 5]! & 0xffff;
+  }
+
+  /** The low 32 bits of `data` (offset 16) of event `i`: the errno of an EV_ERROR event. */
+  data(i: number): number {
+    return this.#words[((i * this.size) >> 2) + 4]!;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * KqueueSelector against the KERNEL STAND-IN: this machine has no kqueue, so
+ * tests/fixtures/kqueue_standin.c (kqueue/kevent implemented over epoll, built
+ * by tests/fixtures/build.sh) is loaded through the test-only override, once
+ * with macOS's 32-byte `struct kevent` and once with FreeBSD's 64-byte one.
+ * Every result here comes from that stand-in, not from a real kqueue kernel;
+ * the test names say so.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { test } from "node:test";
+import { EVENT_READ, EVENT_WRITE, KeyError, os } from "../mod.ts";
+import { KqueueSelector } from "../backends/kqueue.ts";
+import { useKqueueStandIn } from "../ffi/_testing.ts";
+import { OS } from "../ffi/_host.ts";
+import { bytes, Fds, here, isOSError } from "./_helpers.ts";
+import { selectorSuite } from "./_selector_suite.ts";
+
+const FLAVOURS = ["darwin", "freebsd"] as const;
+const lib = (flavour: string): string => here(`fixtures/build/libkqueue_standin_${flavour}.so`);
+
+function buildStandIn(): string | undefined {
+  if (OS !== "linux") return "the stand-in is built on Linux only";
+  if (FLAVOURS.every((f) => existsSync(lib(f)))) return undefined;
+  const r = spawnSync("bash", [here("fixtures/build.sh")], { encoding: "utf8" });
+  return r.status === 0 ? undefined : `cannot build the kqueue stand-in: ${r.stderr}`;
+}
+
+const skip = buildStandIn();
+
+for (const flavour of FLAVOURS) {
+  const make = (): KqueueSelector => {
+    useKqueueStandIn(lib(flavour), flavour);
+    return new KqueueSelector();
+  };
+  const name = `KqueueSelector[stand-in, ${flavour} kevent]`;
+  if (skip) {
+    test(name, { skip }, () => {});
+    continue;
+  }
+  selectorSuite(name, make, { scalable: true, hasFileno: true });
+
+  test(`${name}.register() of a closed fd throws EBADF and rolls back the key`, () => {
+    using fds = new Fds();
+    using sel = make();
+    const [r] = fds.pipe();
+    os.close(r);
+    assert.throws(() => sel.register(r, EVENT_READ), isOSError("EBADF", "kevent"));
+    assert.throws(() => sel.getKey(r), KeyError);
+  });
+
+  test(`${name}.select() returns READ and WRITE of one fd as two entries with the same key`, () => {
+    using fds = new Fds();
+    using sel = make();
+    const [a, b] = fds.pair();
+    const key = sel.register(a, EVENT_READ | EVENT_WRITE);
+    b.sendall(bytes("x"));
+    const result = sel.select(0);
+    assert.equal(result.length, 2, "one event per filter, both in one call");
+    assert.ok(result.every(([k]) => k === key));
+    assert.equal(result.reduce((m, [, e]) => m | e, 0), EVENT_READ | EVENT_WRITE);
+  });
+}
+
+test("KqueueSelector without kqueue or a stand-in throws a clear error", {
+  skip: OS === "darwin" || OS === "freebsd" ? "this OS has kqueue" : undefined,
+}, () => {
+  useKqueueStandIn(null);
+  assert.throws(() => new KqueueSelector(), /kqueue is not available on linux/);
+});

@@ -1,0 +1,155 @@
+/**
+ * The per-OS/arch tables of ffi/ for systems this machine is not: struct
+ * layouts encoded and decoded at the offsets their headers give (xnu and
+ * FreeBSD `sys/event.h`, Linux uapi `eventpoll.h`, `poll.h`, `select.h`), the
+ * symbol tables, and the macOS libc shims. The host's own values are checked
+ * against its real headers in structs_test.ts.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ERRNO_TABLES, KQ, SOCKET_TABLES } from "../ffi/constants.ts";
+import { bindLibc, libcPaths, libcTable, stackVarargs } from "../ffi/libc.ts";
+import { EpollEvents, epollEventSize, FdSet, Kevents, keventSize, PollFds } from "../ffi/structs.ts";
+
+test("Kevents lays out struct kevent as macOS (32 bytes) and FreeBSD (64 bytes) do", () => {
+  for (const [flavour, size] of [["darwin", 32], ["freebsd", 64]] as const) {
+    assert.equal(keventSize(flavour), size);
+    const k = new Kevents(flavour, 2);
+    assert.equal(k.bytes.length, 2 * size);
+    k.set(1, 1234, KQ.EVFILT_WRITE, KQ.EV_ADD | KQ.EV_EOF);
+    const view = new DataView(k.bytes.buffer);
+    const base = size; // event 1
+    assert.equal(view.getBigUint64(base + 0, true), 1234n, "ident: uintptr_t at 0");
+    assert.equal(view.getInt16(base + 8, true), KQ.EVFILT_WRITE, "filter: int16_t at 8");
+    assert.equal(view.getUint16(base + 10, true), KQ.EV_ADD | KQ.EV_EOF, "flags: uint16_t at 10");
+    view.setBigInt64(base + 16, 61n, true); // data: intptr_t/int64_t at 16 (an errno with EV_ERROR)
+    assert.equal(k.ident(1), 1234);
+    assert.equal(k.filter(1), KQ.EVFILT_WRITE);
+    assert.equal(k.flags(1), KQ.EV_ADD | KQ.EV_EOF);
+    assert.equal(k.data(1), 61);
+    k.reserve(10);
+    assert.ok(k.capacity >= 10);
+    assert.equal(k.bytes.length % size, 0);
+  }
+});
+
+test("epoll_event is 12 bytes with data at 4 on x86_64, 16 with data at 8 elsewhere", () => {
+  assert.equal(epollEventSize("x86_64"), 12);
+  assert.equal(epollEventSize("aarch64"), 16);
+  const e = new EpollEvents(1);
+  e.set(0, 1, 7);
+  const v = new DataView(e.bytes.buffer);
+  assert.equal(v.getBigUint64(EpollEvents.SIZE === 12 ? 4 : 8, true), 7n);
+});
+
+test("pollfd and fd_set have one layout on every supported OS", () => {
+  assert.equal(PollFds.SIZE, 8);
+  assert.equal(FdSet.SIZE, 128);
+});
+
+test("libcTable() declares nfds_t as unsigned long on Linux and unsigned int on macOS and FreeBSD", () => {
+  assert.equal(libcTable("linux", "x86_64")!.poll!.params[1], "u64");
+  assert.equal(libcTable("darwin", "aarch64")!.poll!.params[1], "u32");
+  assert.equal(libcTable("freebsd", "x86_64")!.poll!.params[1], "u32");
+});
+
+test("libcTable() pads fcntl and open so Apple arm64 finds the variadic argument on the stack", () => {
+  assert.ok(stackVarargs("darwin", "aarch64"));
+  const mac = libcTable("darwin", "aarch64")!;
+  assert.deepEqual(mac.fcntl!.params, ["i32", "i32", "i64", "i64", "i64", "i64", "i64", "i64", "i64"]);
+  assert.deepEqual(mac.open!.params, ["buffer", "i32", "i64", "i64", "i64", "i64", "i64", "i64", "i64"]);
+  for (const [os, arch] of [["darwin", "x86_64"], ["freebsd", "aarch64"], ["linux", "aarch64"]] as const) {
+    assert.ok(!stackVarargs(os, arch));
+    assert.deepEqual(libcTable(os, arch)!.fcntl!.params, ["i32", "i32", "i32"]);
+  }
+});
+
+test("libcTable() names each OS's errno accessor and leaves out what the OS lacks", () => {
+  assert.ok(libcTable("linux")!.__errno_location);
+  assert.ok(libcTable("linux")!.epoll_wait && libcTable("linux")!.pipe2 && libcTable("linux")!.accept4);
+  for (const os of ["darwin", "freebsd"] as const) {
+    const t = libcTable(os)!;
+    assert.ok(t.__error && !t.__errno_location, os);
+    assert.ok(!t.epoll_wait && t.pipe && t.accept, os);
+  }
+  assert.equal(libcTable("windows"), null);
+  assert.equal(libcTable("other"), null);
+});
+
+test("libcPaths() names glibc, musl, macOS and FreeBSD libraries", () => {
+  assert.deepEqual(libcPaths("linux", "x86_64"), [
+    "libc.so.6",
+    "libc.musl-x86_64.so.1",
+    "/lib/ld-musl-x86_64.so.1",
+  ]);
+  assert.deepEqual(libcPaths("linux", "aarch64")[1], "libc.musl-aarch64.so.1");
+  assert.deepEqual(libcPaths("darwin", "aarch64"), ["/usr/lib/libSystem.B.dylib"]);
+  assert.deepEqual(libcPaths("freebsd", "x86_64"), ["libc.so.7"]);
+  assert.deepEqual(libcPaths("windows", "x86_64"), []);
+});
+
+test("bindLibc() on macOS arm64 inserts the padding and emulates pipe2 (recording stand-in for macOS libc)", () => {
+  // Stand-in for a C library this machine does not have: records calls.
+  const calls: Array<[string, unknown[]]> = [];
+  const rec = (name: string, result = 0) => (...args: unknown[]) => {
+    calls.push([name, args]);
+    return result;
+  };
+  const raw = {
+    __error: rec("__error"),
+    fcntl: rec("fcntl"),
+    open: rec("open", 5),
+    pipe: (fds: Int32Array) => {
+      fds[0] = 10;
+      fds[1] = 11;
+      calls.push(["pipe", []]);
+      return 0;
+    },
+    accept: rec("accept", -1),
+  };
+  const libc = bindLibc(raw, "darwin", "aarch64");
+  libc.fcntl(3, 4, 7);
+  assert.deepEqual(calls.pop(), ["fcntl", [3, 4, 0, 0, 0, 0, 0, 0, 7]]);
+  const path = new Uint8Array(1);
+  assert.equal(libc.open(path, 0x200, 0o644), 5);
+  assert.deepEqual(calls.pop(), ["open", [path, 0x200, 0, 0, 0, 0, 0, 0, 0o644]]);
+  calls.length = 0;
+  assert.equal(libc.pipe2(new Int32Array(2), 0x1000000), 0);
+  assert.deepEqual(
+    calls.map(([n]) => n),
+    ["pipe", "fcntl", "fcntl", "fcntl", "fcntl"],
+    "FD_CLOEXEC on both ends",
+  );
+  calls.length = 0;
+  assert.equal(libc.accept4(3, new Uint8Array(128), new Uint32Array(1), 0), -1);
+  assert.deepEqual(calls.map(([n]) => n), ["accept"], "a failed call returns at once: errno stays intact");
+  assert.throws(() => libc.epoll_create1(0), /only available on Linux/);
+  assert.equal(
+    bindLibc(raw, "linux", "x86_64") as unknown,
+    raw,
+    "Linux gets the raw symbols: nothing on the hot path",
+  );
+});
+
+test("errno and socket tables use each OS's own numbering", () => {
+  const { linux, bsd } = ERRNO_TABLES;
+  assert.deepEqual([linux.EAGAIN, linux.EINPROGRESS, linux.ECONNREFUSED, linux.ENOSYS], [11, 115, 111, 38]);
+  assert.deepEqual([bsd.EAGAIN, bsd.EINPROGRESS, bsd.ECONNREFUSED, bsd.ENOSYS], [35, 36, 61, 78]);
+  assert.equal(new Set(Object.values(bsd)).size, Object.keys(bsd).length, "no two BSD names share a number");
+  assert.equal(
+    new Set(Object.values(linux)).size,
+    Object.keys(linux).length,
+    "no two Linux names share a number",
+  );
+  assert.deepEqual([
+    SOCKET_TABLES.darwin.AF_INET6,
+    SOCKET_TABLES.freebsd.AF_INET6,
+    SOCKET_TABLES.linux.AF_INET6,
+  ], [30, 28, 10]);
+  assert.equal(SOCKET_TABLES.darwin.SOL_SOCKET, 0xffff);
+  assert.equal(SOCKET_TABLES.darwin.SO_ERROR, 0x1007);
+  assert.equal(SOCKET_TABLES.darwin.MSG_NOSIGNAL, 0, "macOS uses SO_NOSIGPIPE instead");
+  assert.equal(SOCKET_TABLES.freebsd.MSG_NOSIGNAL, 0x20000);
+});
