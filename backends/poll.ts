@@ -59,10 +59,7 @@ export class PollPoller implements Poller {
       throw lastError("poll");
     }
     if (this.#ready.length < n) this.#ready = new Int32Array(fds.capacity);
-    let found = 0;
-    for (let i = 0; found < n && i < this.#count; i++) {
-      if (fds.revents(i) !== 0) this.#ready[found++] = i;
-    }
+    const found = fds.collectReady(this.#count, n, this.#ready);
     return found;
   }
 

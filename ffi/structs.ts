@@ -131,6 +131,21 @@ export class PollFds {
   revents(i: number): number {
     return this.#shorts[i * 4 + 3]! & 0xffff;
   }
+
+  /**
+   * Writes into `out` the indexes of the first `count` entries whose
+   * `revents` is non-zero, stopping after `n` (poll's result); returns how
+   * many. One tight pass over the words: `revents` is the high half of each
+   * entry's second 32-bit word (little-endian).
+   */
+  collectReady(count: number, n: number, out: Int32Array): number {
+    const words = this.#fds;
+    let found = 0;
+    for (let i = 0, w = 1; found < n && i < count; i++, w += 2) {
+      if ((words[w]! & -65536) !== 0) out[found++] = i;
+    }
+    return found;
+  }
 }
 
 /**
