@@ -33,11 +33,23 @@ export function checkInt(n: unknown, what: string): number {
   return n | 0;
 }
 
-/** Bytes to pass to C: a view over `data`'s own memory (no copy). */
+function isDetached(buffer: ArrayBufferLike): boolean {
+  return (buffer as { detached?: boolean }).detached === true;
+}
+
+/**
+ * Bytes to pass to C: a view over `data`'s own memory (no copy). A detached
+ * buffer is refused here: its memory is gone, and no pointer to it may reach C.
+ */
 export function toBytes(data: unknown, what = "data"): Uint8Array {
-  if (data instanceof Uint8Array) return data;
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) {
+    if (isDetached(data.buffer)) throw new TypeError(`Invalid ${what}: the buffer is detached`);
+    return data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
+  if (data instanceof ArrayBuffer) {
+    if (isDetached(data)) throw new TypeError(`Invalid ${what}: the buffer is detached`);
+    return new Uint8Array(data);
+  }
   throw new TypeError(`Invalid ${what}: expected bytes (a typed array or ArrayBuffer), got ${typeof data}`);
 }
 
