@@ -73,6 +73,7 @@ function preference(): string[] {
 }
 
 let chosen: string | undefined;
+const RESOURCE_ERRORS = new Set(["EMFILE", "ENFILE", "ENOMEM"]);
 
 /**
  * The backend `DefaultSelector` uses here: `SELECTORS_BACKEND` if set (so CI
@@ -103,6 +104,9 @@ function defaultPoller(): Poller {
       chosen = name;
       return poller;
     } catch (e) {
+      // Fall back only when the kernel lacks the mechanism (ENOSYS, EINVAL,
+      // no kqueue); running out of fds or memory is the caller's to see.
+      if (e instanceof OSError && RESOURCE_ERRORS.has(e.code)) throw e;
       if (!(e instanceof OSError) && name !== "kqueue") throw e;
       last = e;
     }
