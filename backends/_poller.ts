@@ -53,3 +53,18 @@ export function timeoutMs(timeout: number): number {
   if (timeout < 0) return -1;
   return Math.min(Math.ceil(timeout * 1e3), 0x7fffffff);
 }
+
+/** Generic READ/WRITE bits as a kernel interest mask with the given IN and OUT bits. */
+export function toKernel(events: number, inBit: number, outBit: number): number {
+  return (events & READ ? inBit : 0) | (events & WRITE ? outBit : 0);
+}
+
+/**
+ * A kernel readiness mask as READ/WRITE bits, by CPython's rule: any bit
+ * other than IN (OUT, ERR, HUP, NVAL) makes it writable, any bit other than
+ * OUT makes it readable. So an error or hang-up wakes both directions and the
+ * caller meets EOF or the error on its next read or write.
+ */
+export function fromKernel(mask: number, inBit: number, outBit: number): number {
+  return (mask & ~inBit ? WRITE : 0) | (mask & ~outBit ? READ : 0);
+}

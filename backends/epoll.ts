@@ -7,22 +7,9 @@ import { EPOLL, ERRNO } from "../ffi/constants.ts";
 import { errno, lastError, libc } from "../ffi/mod.ts";
 import { EpollEvents } from "../ffi/structs.ts";
 import { BaseSelector } from "../selector.ts";
-import { INTERRUPTED, type Poller, READ, timeoutMs, WRITE } from "./_poller.ts";
+import { fromKernel, INTERRUPTED, type Poller, timeoutMs, toKernel } from "./_poller.ts";
 
 const { EPOLLIN, EPOLLOUT, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, EPOLL_CLOEXEC } = EPOLL;
-
-function toEpoll(events: number): number {
-  return (events & READ ? EPOLLIN : 0) | (events & WRITE ? EPOLLOUT : 0);
-}
-
-/**
- * CPython's mapping: any bit other than IN (OUT, ERR, HUP) makes it writable,
- * any bit other than OUT makes it readable, so EPOLLHUP/EPOLLERR wake both
- * directions and the caller meets EOF or the error on its next call.
- */
-function fromEpoll(mask: number): number {
-  return (mask & ~EPOLLIN ? WRITE : 0) | (mask & ~EPOLLOUT ? READ : 0);
-}
 
 /** A level-triggered epoll instance (close-on-exec). */
 export class EpollPoller implements Poller {
@@ -38,7 +25,7 @@ export class EpollPoller implements Poller {
   }
 
   #ctl(op: number, fd: number, events: number, syscall: string): void {
-    this.#one.set(0, toEpoll(events), fd);
+    this.#one.set(0, toKernel(events, EPOLLIN, EPOLLOUT), fd);
     if (libc().epoll_ctl(this.#epfd, op, fd, this.#one.bytes) < 0) {
       throw lastError("epoll_ctl", `(${syscall} fd ${fd})`);
     }
@@ -72,7 +59,7 @@ export class EpollPoller implements Poller {
   }
 
   readyEvents(i: number): number {
-    return fromEpoll(this.#events.events(i));
+    return fromKernel(this.#events.events(i), EPOLLIN, EPOLLOUT);
   }
 
   fileno(): number {

@@ -6,19 +6,10 @@
 import { ERRNO, POLL } from "../ffi/constants.ts";
 import { errno, lastError, libc } from "../ffi/mod.ts";
 import { PollFds } from "../ffi/structs.ts";
-import { INTERRUPTED, type Poller, READ, timeoutMs, WRITE } from "./_poller.ts";
+import { fromKernel, INTERRUPTED, type Poller, timeoutMs, toKernel } from "./_poller.ts";
 import { BaseSelector } from "../selector.ts";
 
 const { POLLIN, POLLOUT } = POLL;
-
-function toPoll(events: number): number {
-  return (events & READ ? POLLIN : 0) | (events & WRITE ? POLLOUT : 0);
-}
-
-/** CPython's mapping: ERR, HUP and NVAL wake both directions (see epoll.ts). */
-function fromPoll(mask: number): number {
-  return (mask & ~POLLIN ? WRITE : 0) | (mask & ~POLLOUT ? READ : 0);
-}
 
 /** A `struct pollfd` array kept between calls; O(1) register/unregister. */
 export class PollPoller implements Poller {
@@ -31,13 +22,13 @@ export class PollPoller implements Poller {
 
   register(fd: number, events: number): void {
     this.#fds.reserve(this.#count + 1);
-    this.#fds.set(this.#count, fd, toPoll(events));
+    this.#fds.set(this.#count, fd, toKernel(events, POLLIN, POLLOUT));
     this.#slot.set(fd, this.#count++);
   }
 
   modify(fd: number, _oldEvents: number, events: number): void {
     const i = this.#slot.get(fd);
-    if (i !== undefined) this.#fds.set(i, fd, toPoll(events));
+    if (i !== undefined) this.#fds.set(i, fd, toKernel(events, POLLIN, POLLOUT));
   }
 
   unregister(fd: number, _events: number): void {
@@ -68,7 +59,7 @@ export class PollPoller implements Poller {
   }
 
   readyEvents(i: number): number {
-    return fromPoll(this.#fds.revents(this.#ready[i]!));
+    return fromKernel(this.#fds.revents(this.#ready[i]!), POLLIN, POLLOUT);
   }
 
   fileno(): number {

@@ -64,6 +64,7 @@ async function suite(name, cmd, args, parse) {
   totals.failed += failed;
   totals.skipped += r.skipped;
   lines.push(`${name}: ${r.passed} passed, ${failed} failed, ${r.skipped} skipped (exit ${code})`);
+  for (const t of r.failures ?? []) lines.push(`  failed: ${t}`);
 }
 
 if (!only || only === "checks") {
@@ -86,6 +87,7 @@ if (!only || only === "deno") {
       passed: count(/(\d+) passed/g, t),
       failed: count(/(\d+) failed/g, t) ?? 0,
       skipped: count(/(\d+) ignored/g, t) ?? 0,
+      failures: [...new Set([...t.matchAll(/^(.+?) \.\.\. FAILED/gm)].map((m) => m[1]))],
     }),
   );
 }
@@ -94,6 +96,7 @@ if (!only || only === "bun") {
     passed: count(/^\s*(\d+) pass$/gm, t),
     failed: count(/^\s*(\d+) fail$/gm, t) ?? 0,
     skipped: count(/^\s*(\d+) skip$/gm, t) ?? 0,
+    failures: [...new Set([...t.matchAll(/^\(fail\) (.+?)(?: \[[\d.]+m?s\])?$/gm)].map((m) => m[1]))],
   }));
 }
 

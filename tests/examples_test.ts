@@ -291,28 +291,34 @@ print(head.decode() == f"{hashlib.sha256(data).hexdigest()} {len(data)}", reply 
 test("examples/chat_server.ts broadcasts each line to the other clients", async () => {
   const chat = await start("chat_server.ts", ["--port", "0"]);
   try {
+    // Each read waits for the exact text expected (up to 10 s), so a busy
+    // machine only slows the test down; the sender must get nothing back.
     const r = await python(
-      `import socket, sys, time
+      `import socket, sys
 port = int(sys.argv[1])
 a, b, c = (socket.create_connection(("127.0.0.1", port)) for _ in range(3))
-time.sleep(0.3)
-for s in (a, b, c): s.settimeout(0.3)
-def drain(s):
-    out = b""
-    try:
-        while True:
-            d = s.recv(4096)
-            if not d: break
-            out += d
-    except socket.timeout:
-        pass
-    return out.decode()
-for s in (a, b, c): drain(s)
-a.sendall(b"/nick alice\\n"); time.sleep(0.1); drain(b); drain(c)
+bufs = {a: b"", b: b"", c: b""}
+def expect(s, text, count=1):
+    s.settimeout(10)
+    while bufs[s].count(text.encode()) < count:
+        d = s.recv(4096)
+        if not d: raise SystemExit("closed")
+        bufs[s] += d
+    got = bufs[s]; bufs[s] = b""
+    return got.decode()
+expect(a, "joined", 3)  # its own, b's and c's
+expect(b, "joined", 2)
+expect(c, "joined", 1)
+a.sendall(b"/nick alice\\n"); expect(b, "is now alice"); expect(c, "is now alice")
 a.sendall(b"hello ")
 a.sendall(b"room\\nsecond line\\n")
-time.sleep(0.2)
-print(repr(drain(b)), repr(drain(c)), repr(drain(a)))`,
+rb = expect(b, "[alice] second line\\n"); rc = expect(c, "[alice] second line\\n")
+a.settimeout(0.3)
+try:
+    ra = a.recv(4096).decode()
+except socket.timeout:
+    ra = ""
+print(repr(rb), repr(rc), repr(ra))`,
       [String(chat.port)],
     );
     assert.equal(

@@ -92,7 +92,7 @@ test("BaseSelector methods refuse hostile fds, events and file objects and keep 
     { fileno: () => 2 ** 40 },
     { fileno: 3 },
     {
-      fileno() {
+      fileno(): number {
         throw boom;
       },
     },
