@@ -349,6 +349,16 @@ export class Socket implements Disposable {
     }
   }
 
+  // The retry closures live in these helpers, not in the hot methods: a closure
+  // there would make V8 allocate a context for its variables on every call.
+  #recvSlow(e: number, buf: Uint8Array, len: number, flags: number): number {
+    return this.#retry(e, (fd) => libc().recv(fd, buf, len, flags), POLL.POLLIN, "recv");
+  }
+
+  #sendSlow(e: number, buf: Uint8Array, len: number, flags: number): number {
+    return this.#retry(e, (fd) => libc().send(fd, buf, len, flags), POLL.POLLOUT, "send");
+  }
+
   /**
    * Binds to a local address.
    *
@@ -468,7 +478,7 @@ export class Socket implements Disposable {
     const f = checkInt(flags, "flags");
     const buf = new Uint8Array(len);
     let n = libc().recv(this.#open(), buf, len, f);
-    if (n < 0) n = this.#retry(errno(), (fd) => libc().recv(fd, buf, len, f), POLL.POLLIN, "recv");
+    if (n < 0) n = this.#recvSlow(errno(), buf, len, f);
     return n === len ? buf : buf.slice(0, n);
   }
 
@@ -495,7 +505,7 @@ export class Socket implements Disposable {
     len = Math.min(len, MAX_IO);
     const f = checkInt(flags, "flags");
     const n = libc().recv(this.#open(), bytes, len, f);
-    return n >= 0 ? n : this.#retry(errno(), (fd) => libc().recv(fd, bytes, len, f), POLL.POLLIN, "recv");
+    return n >= 0 ? n : this.#recvSlow(errno(), bytes, len, f);
   }
 
   /**
@@ -547,7 +557,7 @@ export class Socket implements Disposable {
     const len = Math.min(bytes.byteLength, MAX_IO);
     const f = checkInt(flags, "flags") | SEND_FLAGS;
     const n = libc().send(this.#open(), bytes, len, f);
-    return n >= 0 ? n : this.#retry(errno(), (fd) => libc().send(fd, bytes, len, f), POLL.POLLOUT, "send");
+    return n >= 0 ? n : this.#sendSlow(errno(), bytes, len, f);
   }
 
   /**

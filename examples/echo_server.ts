@@ -36,6 +36,8 @@ export class EchoServer {
   /** Counters, for the demo's report. */
   readonly stats = { accepted: 0, closed: 0, resets: 0, bytes: 0 };
   #buf = new Uint8Array(BUFSIZE); // one read buffer for every connection
+  /** Views of the read buffer by length, made once each: no allocation per message. */
+  #views: Uint8Array[] = [];
   #pending = new Map<socket.Socket, Uint8Array>();
   #running = false;
   #onConnection: Handler = (conn, mask) => this.serviceConnection(conn, mask);
@@ -80,7 +82,7 @@ export class EchoServer {
         return;
       }
       this.stats.bytes += n;
-      const data = this.#buf.subarray(0, n);
+      const data = this.#views[n] ??= this.#buf.subarray(0, n);
       const sent = conn.send(data);
       if (sent < n) {
         // Keep the rest (a copy: the read buffer is reused) and stop reading until it is out.
