@@ -43,7 +43,11 @@ function isDetached(buffer: ArrayBufferLike): boolean {
  */
 export function toBytes(data: unknown, what = "data"): Uint8Array {
   if (ArrayBuffer.isView(data)) {
-    if (isDetached(data.buffer)) throw new TypeError(`Invalid ${what}: the buffer is detached`);
+    // A detached view has length 0; only then is `.buffer` consulted (reading it
+    // would otherwise move a small on-heap typed array's bytes off the heap).
+    if (data.byteLength === 0 && isDetached(data.buffer)) {
+      throw new TypeError(`Invalid ${what}: the buffer is detached`);
+    }
     return data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   }
   if (data instanceof ArrayBuffer) {

@@ -10,6 +10,13 @@
 import { ARCH } from "./_host.ts";
 import { FD_SETSIZE } from "./constants.ts";
 
+/** The capacity after doubling `capacity` until it holds `n`. */
+function doubled(capacity: number, n: number): number {
+  let cap = Math.max(capacity, 1);
+  while (cap < n) cap *= 2;
+  return cap;
+}
+
 /**
  * Bytes per `struct epoll_event` on a CPU architecture: `{ uint32_t events;
  * uint64_t data; }` is packed on x86_64 (12 bytes: glibc and the kernel uapi
@@ -45,8 +52,7 @@ export class EpollEvents {
   /** Grows (doubling) to hold at least `n` events; keeps nothing. */
   reserve(n: number): void {
     if (n <= this.capacity) return;
-    let cap = this.capacity;
-    while (cap < n) cap *= 2;
+    const cap = doubled(this.capacity, n);
     this.bytes = new Uint8Array(cap * EpollEvents.SIZE);
     this.#words = new Int32Array(this.bytes.buffer);
   }
@@ -95,8 +101,7 @@ export class PollFds {
   /** Grows (doubling) to hold at least `n` entries, keeping the existing ones. */
   reserve(n: number): void {
     if (n <= this.capacity) return;
-    let cap = this.capacity;
-    while (cap < n) cap *= 2;
+    const cap = doubled(this.capacity, n);
     const bytes = new Uint8Array(cap * PollFds.SIZE);
     bytes.set(this.bytes);
     this.bytes = bytes;
@@ -278,8 +283,7 @@ export class Kevents {
   /** Grows (doubling) to hold at least `n` events; keeps nothing. */
   reserve(n: number): void {
     if (n <= this.capacity) return;
-    let cap = this.capacity;
-    while (cap < n) cap *= 2;
+    const cap = doubled(this.capacity, n);
     this.bytes = new Uint8Array(cap * this.size);
     this.#views();
   }
