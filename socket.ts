@@ -917,7 +917,7 @@ export function createConnection(
     const s = new Socket(family, type, proto);
     try {
       if (timeout !== null) s.setTimeout(timeout);
-      if (sourceAddress) s.bind(family === AF_INET6 ? [sourceAddress[0], sourceAddress[1]] : sourceAddress);
+      if (sourceAddress) s.bind(sourceAddress);
       s.connect(sa);
       return s;
     } catch (e) {

@@ -89,8 +89,7 @@ export class KqueuePoller implements Poller {
   wait(timeout: number, maxEvents: number): number {
     // maxEvents counts filters (gh-110038) and is at least 1: nevents == 0
     // makes kevent return at once, ignoring the timeout (curio#156, bpo-29255).
-    const max = maxEvents;
-    this.#events.reserve(max);
+    this.#events.reserve(maxEvents);
     let ts: Uint8Array | null = null;
     if (timeout >= 0) {
       // timespec has ns precision: round up so that we wait at least `timeout`.
@@ -98,7 +97,7 @@ export class KqueuePoller implements Poller {
       this.#ts.set(Math.floor(ns / 1e9), ns % 1e9);
       ts = this.#ts.bytes;
     }
-    const n = this.#lib.kevent(this.#kq, null, 0, this.#events.bytes, max, ts);
+    const n = this.#lib.kevent(this.#kq, null, 0, this.#events.bytes, maxEvents, ts);
     if (n < 0) {
       if (errno() === ERRNO.EINTR) return INTERRUPTED;
       throw lastError("kevent");

@@ -224,6 +224,13 @@ const DARWIN_FILE: FileFlags = {
 
 const FREEBSD_FILE: FileFlags = { ...DARWIN_FILE, O_CLOEXEC: 0x100000, F_DUPFD_CLOEXEC: 17 };
 
+/** `open(2)` and `fcntl(2)` constants of every OS family; the tests check the host's against its headers. */
+export const FILE_TABLES: Readonly<Record<"linux" | "darwin" | "freebsd", Readonly<FileFlags>>> = {
+  linux: LINUX_FILE,
+  darwin: DARWIN_FILE,
+  freebsd: FREEBSD_FILE,
+};
+
 /** `open(2)` and `fcntl(2)` constants of this host. */
 export const FILE: Readonly<FileFlags> = OS === "darwin"
   ? DARWIN_FILE

@@ -12,6 +12,7 @@
  * @module
  */
 import { ARCH, type HostArch, type HostOs, OS } from "./_host.ts";
+import { FILE_TABLES, SOCKET_TABLES } from "./constants.ts";
 import type { BoundSymbols, NativeType, SymbolSpec, SymbolTable } from "./_types.ts";
 
 /** The largest byte count passed to one read/write-like call (Linux's `MAX_RW_COUNT`). */
@@ -208,9 +209,9 @@ function notOnThisOs(name: string): AnyFn {
  */
 export function bindLibc(raw: Record<string, AnyFn>, os: HostOs = OS, arch: HostArch = ARCH): Libc {
   if (os === "linux") return raw as unknown as Libc;
-  const F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, FD_CLOEXEC = 1;
-  const O_NONBLOCK = 4, O_CLOEXEC = os === "darwin" ? 0x1000000 : 0x100000;
-  const SOL_SOCKET = 0xffff, SO_NOSIGPIPE = 0x1022;
+  const family = os === "darwin" ? "darwin" : "freebsd";
+  const { F_GETFD, F_SETFD, F_GETFL, F_SETFL, FD_CLOEXEC, O_NONBLOCK, O_CLOEXEC } = FILE_TABLES[family];
+  const { SOL_SOCKET, SO_NOSIGPIPE } = SOCKET_TABLES[family];
   const pad = stackVarargs(os, arch) ? [0, 0, 0, 0, 0, 0] : [];
   const fcntl = (fd: number, cmd: number, arg: number): number => raw.fcntl!(fd, cmd, ...pad, arg);
   const open = (path: Uint8Array, flags: number, mode: number): number =>
@@ -219,7 +220,7 @@ export function bindLibc(raw: Record<string, AnyFn>, os: HostOs = OS, arch: Host
     fcntl(fd, F_SETFD, fcntl(fd, F_GETFD, 0) | FD_CLOEXEC);
   };
   const nosigpipe = (fd: number): void => {
-    if (os === "darwin") raw.setsockopt!(fd, SOL_SOCKET, SO_NOSIGPIPE, new Int32Array([1]), 4);
+    if (SO_NOSIGPIPE !== 0) raw.setsockopt!(fd, SOL_SOCKET, SO_NOSIGPIPE, new Int32Array([1]), 4);
   };
   const out: Record<string, AnyFn> = {
     ...raw,
