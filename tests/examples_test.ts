@@ -371,6 +371,7 @@ while True:
 conn.sendall(b"you sent " + str(len(got)).encode() + b" bytes\\n"); conn.close()
 print(got.decode(), end="", flush=True)`,
   ]);
+  const serverClosed = new Promise((resolve) => server.on("close", resolve)); // attached before it can exit
   const port = Number(await firstLine(server));
   let serverOut = "";
   server.stdout.on("data", (e: Uint8Array) => serverOut += text(e));
@@ -379,7 +380,7 @@ print(got.decode(), end="", flush=True)`,
   const r = await run(cmd, argv, { input });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, `greetings from python\nyou sent ${input.length} bytes\n`);
-  await new Promise((resolve) => server.on("close", resolve));
+  await serverClosed;
   assert.equal(serverOut, input);
 });
 

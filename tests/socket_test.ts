@@ -74,13 +74,14 @@ while True:
     h.update(b); n += len(b)
 conn.sendall(f"{h.hexdigest()} {n}".encode()); conn.close()`,
   ]);
+  const closed = new Promise((resolve) => child.on("close", resolve)); // attached before it can exit
   const port = Number(await firstLine(child));
   const data = pattern(4 << 20);
   using s = socket.createConnection(["127.0.0.1", port], 10);
   s.sendall(data);
   s.shutdown(socket.SHUT_WR);
   assert.equal(text(recvAll(s)), `${sha256(data)} ${data.length}`);
-  await new Promise((resolve) => child.on("close", resolve));
+  await closed;
 });
 
 test("socket.Socket.accept() serves a Python client byte for byte", async () => {
