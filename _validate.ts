@@ -33,30 +33,6 @@ export function checkInt(n: unknown, what: string): number {
   return n | 0;
 }
 
-function isDetached(buffer: ArrayBufferLike): boolean {
-  return (buffer as { detached?: boolean }).detached === true;
-}
-
-/**
- * Bytes to pass to C: a view over `data`'s own memory (no copy). A detached
- * buffer is refused here: its memory is gone, and no pointer to it may reach C.
- */
-export function toBytes(data: unknown, what = "data"): Uint8Array {
-  if (ArrayBuffer.isView(data)) {
-    // A detached view has length 0; only then is `.buffer` consulted (reading it
-    // would otherwise move a small on-heap typed array's bytes off the heap).
-    if (data.byteLength === 0 && isDetached(data.buffer)) {
-      throw new TypeError(`Invalid ${what}: the buffer is detached`);
-    }
-    return data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  }
-  if (data instanceof ArrayBuffer) {
-    if (isDetached(data)) throw new TypeError(`Invalid ${what}: the buffer is detached`);
-    return new Uint8Array(data);
-  }
-  throw new TypeError(`Invalid ${what}: expected bytes (a typed array or ArrayBuffer), got ${typeof data}`);
-}
-
 /** A NUL-terminated UTF-8 copy of a string for C; refuses embedded NULs. */
 export function toCString(s: unknown, what: string): Uint8Array {
   if (typeof s !== "string") throw new TypeError(`Invalid ${what}: ${String(s)}`);

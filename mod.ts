@@ -53,13 +53,16 @@ export * as os from "./os.ts";
 export * as resource from "./resource.ts";
 export * as socket from "./socket.ts";
 
-/** The backends `SELECTORS_BACKEND` may name, with their pollers. */
-const BACKENDS: Record<string, new () => Poller> = {
-  kqueue: KqueuePoller,
-  epoll: EpollPoller,
-  poll: PollPoller,
-  select: SelectPoller,
-};
+/**
+ * The backends `SELECTORS_BACKEND` may name, with their pollers. A Map, not an
+ * object literal: a name such as "constructor" or "__proto__" must find nothing.
+ */
+const BACKENDS: ReadonlyMap<string, new () => Poller> = new Map<string, new () => Poller>([
+  ["kqueue", KqueuePoller],
+  ["epoll", EpollPoller],
+  ["poll", PollPoller],
+  ["select", SelectPoller],
+]);
 
 /**
  * Best first, as in CPython: kqueue and epoll scale with ready fds, not
@@ -88,19 +91,19 @@ function defaultPoller(): Poller {
   }
   const forced = getEnv("SELECTORS_BACKEND");
   if (forced) {
-    const cls = BACKENDS[forced];
+    const cls = BACKENDS.get(forced);
     if (!cls) {
       throw new RangeError(
-        `Invalid SELECTORS_BACKEND ${JSON.stringify(forced)}: use ${Object.keys(BACKENDS).join(", ")}`,
+        `Invalid SELECTORS_BACKEND ${JSON.stringify(forced)}: use ${[...BACKENDS.keys()].join(", ")}`,
       );
     }
     return new cls();
   }
-  if (chosen) return new BACKENDS[chosen]!();
+  if (chosen) return new (BACKENDS.get(chosen)!)();
   let last: unknown;
   for (const name of preference()) {
     try {
-      const poller = new BACKENDS[name]!();
+      const poller = new (BACKENDS.get(name)!)();
       chosen = name;
       return poller;
     } catch (e) {

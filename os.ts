@@ -17,10 +17,12 @@
  *
  * @module
  */
-import { checkFd, checkInt, checkSize, toBytes, toCString } from "./_validate.ts";
+import { checkFd, checkInt, checkSize, toCString } from "./_validate.ts";
+import { byteLength, bytesOf } from "./ffi/bytes.ts";
 import { ERRNO, FILE } from "./ffi/constants.ts";
 import { errno, lastError, libc, MAX_IO } from "./ffi/mod.ts";
 import { intPair } from "./ffi/structs.ts";
+import { forget } from "./_lease.ts";
 
 /** Open for reading only. */
 export const O_RDONLY: number = FILE.O_RDONLY;
@@ -41,6 +43,12 @@ export const O_NONBLOCK: number = FILE.O_NONBLOCK;
 /** Close on exec (always added by {@linkcode open}). */
 export const O_CLOEXEC: number = FILE.O_CLOEXEC;
 
+/** A raw fd just handed out: no object's lease may claim its number any more. */
+function fresh(fd: number): number {
+  forget(fd);
+  return fd;
+}
+
 /**
  * Creates a pipe.
  *
@@ -54,7 +62,7 @@ export const O_CLOEXEC: number = FILE.O_CLOEXEC;
 export function pipe(): [number, number] {
   const fds = intPair();
   if (libc().pipe2(fds, FILE.O_CLOEXEC) < 0) throw lastError("pipe2");
-  return [fds[0]!, fds[1]!];
+  return [fresh(fds[0]!), fresh(fds[1]!)];
 }
 
 /**
@@ -96,8 +104,8 @@ export function read(fd: number, n: number): Uint8Array {
  */
 export function write(fd: number, data: ArrayBufferView | ArrayBuffer): number {
   checkFd(fd);
-  const bytes = toBytes(data);
-  const len = Math.min(bytes.byteLength, MAX_IO);
+  const bytes = bytesOf(data);
+  const len = Math.min(byteLength(bytes), MAX_IO);
   for (;;) {
     const r = libc().write(fd, bytes, len);
     if (r >= 0) return r;
@@ -117,6 +125,7 @@ export function write(fd: number, data: ArrayBufferView | ArrayBuffer): number {
  */
 export function close(fd: number): void {
   checkFd(fd);
+  forget(fd); // whatever object held this number no longer does
   // Never retried: on Linux the fd is released even when close reports EINTR.
   if (libc().close(fd) < 0 && errno() !== ERRNO.EINTR) throw lastError("close", `fd ${fd}`);
 }
@@ -135,7 +144,7 @@ export function dup(fd: number): number {
   checkFd(fd);
   const r = libc().fcntl(fd, FILE.F_DUPFD_CLOEXEC, 0);
   if (r < 0) throw lastError("fcntl", `(F_DUPFD_CLOEXEC fd ${fd})`);
-  return r;
+  return fresh(r);
 }
 
 /**
@@ -158,6 +167,7 @@ export function dup2(fd: number, fd2: number, inheritable = true): number {
     if (r >= 0) break;
     if (errno() !== ERRNO.EINTR) throw lastError("dup2", `fd ${fd} -> ${fd2}`);
   }
+  fresh(fd2);
   if (!inheritable) setInheritable(fd2, false);
   return fd2;
 }
@@ -182,7 +192,7 @@ export function open(path: string, flags: number, mode = 0o777): number {
   if (m < 0 || m > 0o7777) throw new RangeError(`Invalid mode: ${mode}`);
   for (;;) {
     const fd = libc().open(cpath, f, m);
-    if (fd >= 0) return fd;
+    if (fd >= 0) return fresh(fd);
     if (errno() !== ERRNO.EINTR) throw lastError("open", JSON.stringify(path));
   }
 }

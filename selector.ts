@@ -7,6 +7,8 @@
  */
 import { INTERRUPTED, type Poller } from "./backends/_poller.ts";
 import { checkFd } from "./_validate.ts";
+import { MAX_WAIT_SECONDS, now } from "./_time.ts";
+import { adopt, type Lease, release } from "./_lease.ts";
 import { KeyError, OSError, SelectorClosedError } from "./errors.ts";
 
 /**
@@ -69,9 +71,6 @@ export interface SelectorKey<T = unknown> {
 /** How many directions an events mask holds: 1 -> 1, 2 -> 1, 3 -> 2. */
 const DIRECTIONS = [0, 1, 1, 2] as const;
 
-/** Seconds: the longest single wait handed to a backend (its ms counter is an int). */
-const MAX_WAIT = 2_000_000;
-
 function describe(fileobj: unknown): string {
   return typeof fileobj === "number" ? `fd ${fileobj}` : `file object ${String(fileobj)}`;
 }
@@ -120,10 +119,6 @@ function checkTimeout(timeout: unknown): number {
 
 function makeKey<T>(fileobj: FileObj, fd: number, events: number, data: T): SelectorKey<T> {
   return Object.freeze({ fileobj, fd, events, data });
-}
-
-function now(): number {
-  return performance.now() / 1e3;
 }
 
 /**
@@ -225,6 +220,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
   #mapping: SelectorMapping<T>;
   /** Registered directions (READ and WRITE count one each): the most events one wait returns. */
   #directions = 0;
+  #lease: Lease | null;
 
   /**
    * Creates a selector on a backend; subclasses pass their poller.
@@ -234,6 +230,9 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
   protected constructor(poller: Poller) {
     this.poller = poller;
     this.#mapping = new SelectorMapping(this, this.#map!);
+    const fd = poller.fileno();
+    // A selector dropped without close() gives its epoll/kqueue fd back at GC.
+    this.#lease = fd >= 0 ? adopt(this, fd, `${poller.name} selector`) : null;
   }
 
   /** The backend's name: `"epoll"`, `"poll"`, `"select"` or `"kqueue"`. */
@@ -268,18 +267,27 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     }
   }
 
+  /**
+   * The fd of a file object, checked to be still open afterwards: `fileno()` is
+   * user code and may close the selector (re-entrancy), which must then end in
+   * SelectorClosedError with nothing registered.
+   */
   #fdOf(fileobj: FileObj): number {
     const map = this.#open();
+    let fd: number | undefined;
     try {
-      return fileobjToFd(fileobj);
+      fd = fileobjToFd(fileobj);
     } catch (e) {
-      for (const key of map.values()) if (key.fileobj === fileobj) return key.fd;
-      throw e;
+      for (const key of map.values()) if (key.fileobj === fileobj) fd = key.fd;
+      if (fd === undefined) throw e;
     }
+    this.#open();
+    return fd;
   }
 
   #keyOf(fileobj: FileObj): SelectorKey<T> {
-    const key = this.#open().get(this.#fdOf(fileobj));
+    const fd = this.#fdOf(fileobj);
+    const key = this.#open().get(fd);
     if (!key) throw new KeyError(`${describe(fileobj)} is not registered`);
     return key;
   }
@@ -300,9 +308,10 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    * ```
    */
   register(fileobj: FileObj, events: number, data?: T): SelectorKey<T> {
-    const map = this.#open();
+    this.#open();
     checkEvents(events);
     const fd = this.#fdOf(fileobj);
+    const map = this.#open();
     if (map.has(fd)) throw new KeyError(`${describe(fileobj)} (fd ${fd}) is already registered`);
     const key = makeKey(fileobj, fd, events, data as T);
     map.set(fd, key);
@@ -406,9 +415,9 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     const deadline = wait > 0 ? now() + wait : 0;
     let n: number;
     for (;;) {
-      const chunk = wait > MAX_WAIT ? MAX_WAIT : wait;
+      const chunk = wait > MAX_WAIT_SECONDS ? MAX_WAIT_SECONDS : wait;
       n = this.poller.wait(chunk, this.#directions || 1);
-      if (n === 0 && chunk === MAX_WAIT) {
+      if (n === 0 && chunk === MAX_WAIT_SECONDS) {
         wait = deadline - now(); // a very long wait, split for the kernel's int ms
         if (wait > 0) continue;
       }
@@ -473,6 +482,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     this.#map.clear();
     this.#map = null;
     this.#directions = 0;
+    if (this.#lease) release(this.#lease);
     this.poller.close();
   }
 

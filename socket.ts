@@ -23,7 +23,10 @@
  * @module
  */
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from "./_inet.ts";
-import { checkInt, checkSize, toBytes, toCString } from "./_validate.ts";
+import { checkInt, checkSize, toCString } from "./_validate.ts";
+import { now, timeoutMs } from "./_time.ts";
+import { adopt, type Lease, release } from "./_lease.ts";
+import { byteLength, byteRange, bytesOf, copyBytes } from "./ffi/bytes.ts";
 import { ERRNO, FILE, POLL, SOCKET } from "./ffi/constants.ts";
 import { errno, errorFor, lastError, libc, MAX_IO } from "./ffi/mod.ts";
 import { getaddrinfoRaw } from "./ffi/resolver.ts";
@@ -122,10 +125,6 @@ export type Address = IPv4Address | IPv6Address | string;
 const SEND_FLAGS = SOCKET.MSG_NOSIGNAL; // no SIGPIPE on a closed peer (Linux, FreeBSD)
 const { EAGAIN, EINTR, EINPROGRESS, ETIMEDOUT } = ERRNO;
 
-function now(): number {
-  return performance.now() / 1e3;
-}
-
 function checkPort(port: unknown): number {
   if (typeof port !== "number") throw new TypeError(`Invalid port: ${String(port)}: expected a number`);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -179,8 +178,8 @@ function encodeAddress(family: number, address: unknown): Uint8Array {
   if (family === AF_UNIX) {
     let path: Uint8Array;
     if (typeof address === "string") path = new TextEncoder().encode(address);
-    else if (address instanceof Uint8Array) path = address;
-    else throw new TypeError("AF_UNIX address must be a path string");
+    else if (ArrayBuffer.isView(address)) path = copyBytes(address, "AF_UNIX address");
+    else throw new TypeError("AF_UNIX address must be a path string or bytes");
     if (path.includes(0) && path[0] !== 0) throw new TypeError("AF_UNIX path has an embedded null byte");
     if (path.length >= SUN_PATH_SIZE) {
       throw new RangeError(`AF_UNIX path too long: ${path.length} bytes (max ${SUN_PATH_SIZE - 1})`);
@@ -236,7 +235,8 @@ const onePoll = new PollFds(1);
  */
 function waitReady(fd: number, events: number, deadline: number | null): boolean {
   for (;;) {
-    const ms = deadline === null ? -1 : Math.max(Math.ceil((deadline - now()) * 1e3), 0);
+    // In slices of at most MAX_WAIT_MS: any finite timeout (3e6 s, 1e300 s) waits, asleep, until its deadline.
+    const ms = deadline === null ? -1 : timeoutMs(Math.max(deadline - now(), 0));
     onePoll.set(0, fd, events);
     const r = libc().poll(onePoll.bytes, 1, ms);
     if (r > 0) return true;
@@ -261,6 +261,7 @@ function waitReady(fd: number, events: number, deadline: number | null): boolean
  */
 export class Socket implements Disposable {
   #fd: number;
+  #lease: Lease;
   #timeout: number | null = null;
   /** The address family (`AF_INET`, `AF_INET6`, `AF_UNIX`). */
   readonly family: number;
@@ -291,6 +292,7 @@ export class Socket implements Disposable {
       if (fd < 0) throw lastError("socket");
       this.#fd = fd;
     }
+    this.#lease = adopt(this, this.#fd, `socket (${familyName(this.family)}, type ${this.type})`);
     if (SOCKET.SOCK_NONBLOCK !== 0 && (t & SOCKET.SOCK_NONBLOCK) !== 0) this.setBlocking(false);
   }
 
@@ -351,11 +353,11 @@ export class Socket implements Disposable {
 
   // The retry closures live in these helpers, not in the hot methods: a closure
   // there would make V8 allocate a context for its variables on every call.
-  #recvSlow(e: number, buf: Uint8Array, len: number, flags: number): number {
+  #recvSlow(e: number, buf: ArrayBufferView, len: number, flags: number): number {
     return this.#retry(e, (fd) => libc().recv(fd, buf, len, flags), POLL.POLLIN, "recv");
   }
 
-  #sendSlow(e: number, buf: Uint8Array, len: number, flags: number): number {
+  #sendSlow(e: number, buf: ArrayBufferView, len: number, flags: number): number {
     return this.#retry(e, (fd) => libc().send(fd, buf, len, flags), POLL.POLLOUT, "send");
   }
 
@@ -496,12 +498,11 @@ export class Socket implements Disposable {
    * ```
    */
   recvInto(buffer: ArrayBufferView | ArrayBuffer, nbytes = 0, flags = 0): number {
-    const bytes = toBytes(buffer, "buffer");
+    const bytes = bytesOf(buffer, "buffer");
+    const size = byteLength(bytes);
     let len = checkSize(nbytes, "nbytes");
-    if (len > bytes.byteLength) {
-      throw new RangeError(`nbytes ${len} is larger than the buffer (${bytes.byteLength})`);
-    }
-    if (len === 0) len = bytes.byteLength;
+    if (len > size) throw new RangeError(`nbytes ${len} is larger than the buffer (${size})`);
+    if (len === 0) len = size;
     len = Math.min(len, MAX_IO);
     const f = checkInt(flags, "flags");
     const n = libc().recv(this.#open(), bytes, len, f);
@@ -553,8 +554,8 @@ export class Socket implements Disposable {
    * ```
    */
   send(data: ArrayBufferView | ArrayBuffer, flags = 0): number {
-    const bytes = toBytes(data);
-    const len = Math.min(bytes.byteLength, MAX_IO);
+    const bytes = bytesOf(data);
+    const len = Math.min(byteLength(bytes), MAX_IO);
     const f = checkInt(flags, "flags") | SEND_FLAGS;
     const n = libc().send(this.#open(), bytes, len, f);
     return n >= 0 ? n : this.#sendSlow(errno(), bytes, len, f);
@@ -573,12 +574,13 @@ export class Socket implements Disposable {
    * ```
    */
   sendall(data: ArrayBufferView | ArrayBuffer, flags = 0): void {
-    const bytes = toBytes(data);
+    const bytes = bytesOf(data);
+    const size = byteLength(bytes);
     const f = checkInt(flags, "flags") | SEND_FLAGS;
     const deadline = this.#deadline();
-    for (let off = 0; off < bytes.byteLength;) {
-      const len = Math.min(bytes.byteLength - off, MAX_IO);
-      const chunk = bytes.subarray(off, off + len);
+    for (let off = 0; off < size;) {
+      const len = Math.min(size - off, MAX_IO);
+      const chunk = off === 0 && len === size ? bytes : byteRange(bytes, off, off + len);
       off += this.#io((fd) => libc().send(fd, chunk, len, f), POLL.POLLOUT, "send", deadline);
     }
   }
@@ -604,9 +606,9 @@ export class Socket implements Disposable {
     const flags = typeof flagsOrAddress === "number" ? checkInt(flagsOrAddress, "flags") : 0;
     const address = typeof flagsOrAddress === "number" ? maybeAddress : flagsOrAddress;
     if (address === undefined) throw new TypeError("sendto() needs an address");
-    const bytes = toBytes(data);
-    const len = Math.min(bytes.byteLength, MAX_IO);
-    const sa = encodeAddress(this.family, address);
+    const sa = encodeAddress(this.family, address); // may run a resolver: before the length is read
+    const bytes = bytesOf(data);
+    const len = Math.min(byteLength(bytes), MAX_IO);
     const f = flags | SEND_FLAGS;
     return this.#io((fd) => libc().sendto(fd, bytes, len, f, sa, sa.length), POLL.POLLOUT, "sendto");
   }
@@ -641,7 +643,7 @@ export class Socket implements Disposable {
    * {@linkcode TimeoutError}.
    *
    * @param timeout Seconds or `null`.
-   * @throws {RangeError} For a negative or NaN timeout.
+   * @throws {RangeError} For a negative, NaN or infinite timeout (any finite one works).
    * @example
    * ```ts ignore
    * s.setTimeout(2.5);
@@ -653,6 +655,8 @@ export class Socket implements Disposable {
       if (Number.isNaN(timeout) || timeout < 0) {
         throw new RangeError(`Invalid timeout: ${timeout}: must be >= 0`);
       }
+      // Python raises OverflowError for inf; `null` is how to say "block forever".
+      if (timeout === Infinity) throw new RangeError("Invalid timeout: Infinity: use null to block");
     }
     const fd = this.#open();
     const flags = libc().fcntl(fd, FILE.F_GETFL, 0);
@@ -660,7 +664,7 @@ export class Socket implements Disposable {
     // The fd is non-blocking whenever a timeout is set: waits are done by poll.
     const next = timeout === null ? flags & ~FILE.O_NONBLOCK : flags | FILE.O_NONBLOCK;
     if (next !== flags && libc().fcntl(fd, FILE.F_SETFL, next) < 0) throw lastError("fcntl", `fd ${fd}`);
-    this.#timeout = timeout === Infinity ? null : timeout;
+    this.#timeout = timeout;
   }
 
   /**
@@ -683,22 +687,12 @@ export class Socket implements Disposable {
    * s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1);
    * ```
    */
-  setsockopt(level: number, option: number, value: number | boolean | Uint8Array): void {
-    let bytes: Uint8Array;
-    if (typeof value === "boolean" || typeof value === "number") {
-      bytes = new Uint8Array(new Int32Array([checkInt(Number(value), "value")]).buffer);
-    } else {
-      bytes = toBytes(value, "value");
-    }
-    if (
-      libc().setsockopt(
-        this.#open(),
-        checkInt(level, "level"),
-        checkInt(option, "option"),
-        bytes,
-        bytes.byteLength,
-      ) < 0
-    ) {
+  setsockopt(level: number, option: number, value: number | boolean | ArrayBufferView): void {
+    const l = checkInt(level, "level"), o = checkInt(option, "option");
+    const bytes = typeof value === "boolean" || typeof value === "number"
+      ? new Int32Array([checkInt(Number(value), "value")])
+      : bytesOf(value, "value");
+    if (libc().setsockopt(this.#open(), l, o, bytes, byteLength(bytes)) < 0) {
       throw lastError("setsockopt");
     }
   }
@@ -777,6 +771,7 @@ export class Socket implements Disposable {
   detach(): number {
     const fd = this.#fd;
     this.#fd = -1;
+    release(this.#lease);
     return fd;
   }
 
@@ -794,6 +789,7 @@ export class Socket implements Disposable {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
+    release(this.#lease);
     // ECONNRESET on close means the peer reset: the fd is closed all the same (as in CPython).
     if (libc().close(fd) < 0) {
       const e = errno();

@@ -44,16 +44,6 @@ export interface Poller {
   close(): void;
 }
 
-/**
- * Timeout in whole milliseconds for epoll_wait/poll: rounded *up*, so that a
- * positive timeout waits at least that long (0.0001 s must not become a busy
- * poll: CPython's `math.ceil(timeout * 1e3)`, mio's "round up").
- */
-export function timeoutMs(timeout: number): number {
-  if (timeout < 0) return -1;
-  return Math.min(Math.ceil(timeout * 1e3), 0x7fffffff);
-}
-
 /** Generic READ/WRITE bits as a kernel interest mask with the given IN and OUT bits. */
 export function toKernel(events: number, inBit: number, outBit: number): number {
   return (events & READ ? inBit : 0) | (events & WRITE ? outBit : 0);

@@ -7,7 +7,8 @@ import { EPOLL, ERRNO } from "../ffi/constants.ts";
 import { errno, lastError, libc } from "../ffi/mod.ts";
 import { EpollEvents } from "../ffi/structs.ts";
 import { BaseSelector } from "../selector.ts";
-import { fromKernel, INTERRUPTED, type Poller, timeoutMs, toKernel } from "./_poller.ts";
+import { fromKernel, INTERRUPTED, type Poller, toKernel } from "./_poller.ts";
+import { timeoutMs } from "../_time.ts";
 
 const { EPOLLIN, EPOLLOUT, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, EPOLL_CLOEXEC } = EPOLL;
 

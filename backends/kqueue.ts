@@ -11,6 +11,7 @@ import { ERRNO, FILE, KQ } from "../ffi/constants.ts";
 import { errno, errorFor, kqueueLib, lastError, libc } from "../ffi/mod.ts";
 import { Kevents, TimeStruct } from "../ffi/structs.ts";
 import { BaseSelector } from "../selector.ts";
+import { timeoutUnits } from "../_time.ts";
 import { INTERRUPTED, type Poller, READ, WRITE } from "./_poller.ts";
 
 const { EVFILT_READ, EVFILT_WRITE, EV_ADD, EV_DELETE } = KQ;
@@ -92,9 +93,7 @@ export class KqueuePoller implements Poller {
     this.#events.reserve(maxEvents);
     let ts: Uint8Array | null = null;
     if (timeout >= 0) {
-      // timespec has ns precision: round up so that we wait at least `timeout`.
-      const ns = Math.ceil(timeout * 1e9);
-      this.#ts.set(Math.floor(ns / 1e9), ns % 1e9);
+      this.#ts.setUnits(timeoutUnits(timeout, 1e9), 1e9);
       ts = this.#ts.bytes;
     }
     const n = this.#lib.kevent(this.#kq, null, 0, this.#events.bytes, maxEvents, ts);

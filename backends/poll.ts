@@ -6,7 +6,8 @@
 import { ERRNO, POLL } from "../ffi/constants.ts";
 import { errno, lastError, libc } from "../ffi/mod.ts";
 import { PollFds } from "../ffi/structs.ts";
-import { fromKernel, INTERRUPTED, type Poller, timeoutMs, toKernel } from "./_poller.ts";
+import { fromKernel, INTERRUPTED, type Poller, toKernel } from "./_poller.ts";
+import { timeoutMs } from "../_time.ts";
 import { BaseSelector } from "../selector.ts";
 
 const { POLLIN, POLLOUT } = POLL;

@@ -9,6 +9,7 @@ import { errno, lastError, libc } from "../ffi/mod.ts";
 import { FdSet, TimeStruct } from "../ffi/structs.ts";
 import { INTERRUPTED, type Poller, READ, WRITE } from "./_poller.ts";
 import { BaseSelector } from "../selector.ts";
+import { timeoutUnits } from "../_time.ts";
 
 /**
  * Master read/write sets, copied into working sets for each call (select
@@ -56,9 +57,7 @@ export class SelectPoller implements Poller {
     this.#w.copyFrom(this.#writers);
     let tv: Uint8Array | null = null;
     if (timeout >= 0) {
-      // timeval has µs precision: round up so that we wait at least `timeout`.
-      const us = Math.ceil(timeout * 1e6);
-      this.#tv.set(Math.floor(us / 1e6), us % 1e6);
+      this.#tv.setUnits(timeoutUnits(timeout, 1e6), 1e6);
       tv = this.#tv.bytes;
     }
     const n = libc().select(this.#maxFd + 1, this.#r.bytes, this.#w.bytes, this.#x.bytes, tv);

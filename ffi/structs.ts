@@ -204,6 +204,11 @@ export class TimeStruct {
   readonly bytes: Uint8Array = new Uint8Array(TimeStruct.SIZE);
   #words = new Int32Array(this.bytes.buffer);
 
+  /** Stores a time given in units of `1 / perSecond` s (1e6 for timeval, 1e9 for timespec). */
+  setUnits(units: number, perSecond: number): void {
+    this.set(Math.floor(units / perSecond), units % perSecond);
+  }
+
   /** Stores whole seconds and a fraction (µs for timeval, ns for timespec). */
   set(seconds: number, fraction: number): void {
     const w = this.#words;

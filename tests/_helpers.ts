@@ -194,3 +194,70 @@ export function openFdCount(limit = 4096): number {
   }
   return n;
 }
+
+/**
+ * Asserts two byte sequences are equal, reporting only the lengths and the
+ * first differing offset: never a full diff (a diff of a large buffer can
+ * take gigabytes).
+ */
+export function assertSameBytes(actual: Uint8Array, expected: Uint8Array, what = "bytes"): void {
+  const n = Math.min(actual.length, expected.length);
+  let i = 0;
+  while (i < n && actual[i] === expected[i]) i++;
+  if (i === n && actual.length === expected.length) return;
+  const at = (b: Uint8Array) => (i < b.length ? `0x${b[i]!.toString(16).padStart(2, "0")}` : "end");
+  throw new Error(
+    `${what} differ: lengths ${actual.length} and ${expected.length}, first difference at offset ${i} ` +
+      `(${at(actual)} vs ${at(expected)})`,
+  );
+}
+
+/** A random token a child sends first, so a test can tell its peer from a stranger. */
+export function makeToken(): string {
+  return `peer-${Math.random().toString(36).slice(2)}-${Date.now()}\n`;
+}
+
+/**
+ * Accepts connections on a blocking listener until one starts with `token`;
+ * strangers (anything else on this shared machine's loopback) are closed and
+ * ignored. The token is consumed; the connection comes back blocking.
+ */
+export function acceptPeer(server: socket.Socket, token: string, timeoutS = 30): socket.Socket {
+  const deadline = now() + timeoutS;
+  const want = bytes(token);
+  for (;;) {
+    const left = deadline - now();
+    if (left <= 0) throw new Error(`the expected peer did not connect within ${timeoutS} s`);
+    server.setTimeout(left);
+    const [conn] = server.accept();
+    try {
+      conn.setTimeout(Math.max(deadline - now(), 0.001));
+      const got = new Uint8Array(want.length);
+      let n = 0;
+      while (n < got.length) {
+        const k = conn.recvInto(got.subarray(n));
+        if (k === 0) break;
+        n += k;
+      }
+      if (n === want.length && got.every((b, i) => b === want[i])) {
+        conn.setTimeout(null);
+        server.setTimeout(null);
+        return conn;
+      }
+    } catch { /* a stranger that timed out or reset */ }
+    conn.close();
+  }
+}
+
+/** Runs a fixture under this runtime (Deno gets --expose-gc); returns its last stdout line as JSON. */
+export async function runFixture(
+  name: string,
+  args: string[] = [],
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<Record<string, unknown>> {
+  let [cmd, argv] = runtimeCommand(here(`fixtures/${name}`), args);
+  if (RUNTIME === "deno") argv = ["run", "--v8-flags=--expose-gc", ...argv.slice(1)];
+  const r = await run(cmd, argv, { env: options.env, timeoutMs: options.timeoutMs ?? 120_000 });
+  if (r.code !== 0) throw new Error(`${name} exited ${r.code}: ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!);
+}

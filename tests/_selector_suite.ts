@@ -501,6 +501,38 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     assert.ok(r.fileno() >= 0, "registered files stay open");
   });
 
+  it(".register() ends in SelectorClosedError, nothing registered, when fileno() closes the selector", () => {
+    using fds = new Fds();
+    const sel = make();
+    const [r] = fds.pair();
+    const closer = { fileno: () => (sel.close(), r.fileno()) };
+    assert.throws(() => sel.register(closer, EVENT_READ), SelectorClosedError);
+    assert.equal(sel.closed, true);
+    assert.throws(() => sel.getMap(), SelectorClosedError);
+    assert.throws(() => sel.select(0), SelectorClosedError);
+    // The fd is watched by nothing: a fresh selector registers it without fuss.
+    using again = make();
+    again.register(r, EVENT_READ);
+  });
+
+  it(".modify(), .unregister() and .getKey() end in SelectorClosedError when fileno() closes the selector", () => {
+    using fds = new Fds();
+    const [r] = fds.pair();
+    for (const call of ["modify", "unregister", "getKey"] as const) {
+      const sel = make();
+      let closing = false;
+      const obj = { fileno: () => (closing && sel.close(), r.fileno()) };
+      sel.register(obj, EVENT_READ);
+      closing = true;
+      assert.throws(
+        () => call === "modify" ? sel.modify(obj, EVENT_WRITE) : sel[call](obj),
+        SelectorClosedError,
+        call,
+      );
+      assert.equal(sel.closed, true, call);
+    }
+  });
+
   it(" closes at the end of a using block", () => {
     using fds = new Fds();
     const [r] = fds.pair();

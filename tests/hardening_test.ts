@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import process from "node:process";
 import { test } from "node:test";
 import { OS } from "../ffi/_host.ts";
-import { here, run, RUNTIME, runtimeCommand, text } from "./_helpers.ts";
+import { here, run, runFixture, RUNTIME, runtimeCommand, text } from "./_helpers.ts";
 
 const LONG = process.env.HARDENING_LONG === "1";
 
@@ -19,17 +19,12 @@ function report(name: string, figures: unknown): void {
   console.log(`RELIABILITY ${RUNTIME} ${name} ${JSON.stringify(figures)}`);
 }
 
-/** Runs a fixture under this runtime (Deno gets --expose-gc); returns its last stdout line as JSON. */
-async function fixture(
+function fixture(
   name: string,
   args: string[] = [],
   env: Record<string, string> = {},
 ): Promise<Record<string, unknown>> {
-  let [cmd, argv] = runtimeCommand(here(`fixtures/${name}`), args);
-  if (RUNTIME === "deno") argv = ["run", "--v8-flags=--expose-gc", ...argv.slice(1)];
-  const r = await run(cmd, argv, { env, timeoutMs: LONG ? 1_800_000 : 120_000 });
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout.trim().split("\n").pop()!);
+  return runFixture(name, args, { env, timeoutMs: LONG ? 1_800_000 : 120_000 });
 }
 
 test("EMFILE: every call fails with OSError EMFILE, nothing leaks, and all works once fds are free", async () => {

@@ -1,0 +1,198 @@
+/**
+ * The one place that turns a caller's bytes into a pointer and a length for C.
+ *
+ * A caller's object can lie: `byteLength`, `byteOffset`, `buffer`, `length`
+ * and `subarray` can be own properties or subclass getters. Handed to C, one
+ * forged length is a heap overflow. So every length and offset here is read
+ * through the engine's own getters, captured once at module load (before any
+ * user code can replace them), and never through the object.
+ *
+ * The view itself is passed to C unchanged: both runtimes' FFI take the data
+ * pointer from the engine's internal slots of a typed array or DataView, never
+ * from its JS properties (pinned by `tests/bytes_test.ts`, which forges
+ * `byteOffset` and `buffer` and checks which bytes reach a pipe). That keeps
+ * the hot path (send/recv) free of allocation. An ArrayBuffer gets a fresh
+ * `Uint8Array` over all of it.
+ *
+ * @module
+ */
+
+// deno-lint-ignore no-explicit-any
+type Getter = (self: any) => any;
+
+const call = Function.prototype.call;
+/** `fn` as a plain function of its receiver, immune to later patching of `.call`. */
+function uncurry(fn: (...args: never[]) => unknown): Getter {
+  return call.bind(fn) as Getter;
+}
+
+function getter(proto: object, name: PropertyKey): Getter {
+  const get = Reflect.getOwnPropertyDescriptor(proto, name)?.get;
+  if (!get) throw new Error(`The engine lacks ${String(name)}`);
+  return uncurry(get);
+}
+
+function optionalGetter(proto: object, name: PropertyKey): Getter | null {
+  const get = Reflect.getOwnPropertyDescriptor(proto, name)?.get;
+  return get ? uncurry(get) : null;
+}
+
+const TYPED_ARRAY = Reflect.getPrototypeOf(Uint8Array.prototype) as object;
+const taTag = getter(TYPED_ARRAY, Symbol.toStringTag);
+const taLength = getter(TYPED_ARRAY, "byteLength");
+const taOffset = getter(TYPED_ARRAY, "byteOffset");
+const taBuffer = getter(TYPED_ARRAY, "buffer");
+const TA_METHODS = TYPED_ARRAY as Record<"subarray" | "set", (...args: never[]) => unknown>;
+const taSubarray = uncurry(TA_METHODS.subarray) as (
+  self: Uint8Array,
+  start: number,
+  end: number,
+) => Uint8Array;
+const taSet = uncurry(TA_METHODS.set) as (self: Uint8Array, source: Uint8Array) => void;
+const dvLength = getter(DataView.prototype, "byteLength");
+const dvOffset = getter(DataView.prototype, "byteOffset");
+const dvBuffer = getter(DataView.prototype, "buffer");
+const abLength = getter(ArrayBuffer.prototype, "byteLength");
+const abDetached = optionalGetter(ArrayBuffer.prototype, "detached");
+const sabLength = typeof SharedArrayBuffer === "function"
+  ? optionalGetter(SharedArrayBuffer.prototype, "byteLength")
+  : null;
+const isView = ArrayBuffer.isView;
+const U8 = Uint8Array;
+
+/** Bytes for C: a typed array or DataView (passed as is) or a fresh view of an ArrayBuffer. */
+export type CBytes = ArrayBufferView;
+
+function detached(buffer: unknown): boolean {
+  if (abDetached) {
+    try {
+      return abDetached(buffer) === true;
+    } catch {
+      return false; // a SharedArrayBuffer: never detached
+    }
+  }
+  // Engines without `detached`: a detached ArrayBuffer cannot back a new view.
+  try {
+    new U8(buffer as ArrayBuffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function refuseDetached(what: string): never {
+  throw new TypeError(`Invalid ${what}: the buffer is detached`);
+}
+
+/**
+ * Checks that `data` is bytes C may read or write, and returns what to pass to
+ * C. Measure it with {@linkcode byteLength}, never with its properties.
+ *
+ * @param data A typed array, DataView, ArrayBuffer or SharedArrayBuffer.
+ * @param what Its name in error messages.
+ * @returns A view over exactly the caller's memory.
+ * @throws {TypeError} For anything else, or a detached buffer.
+ * @example
+ * ```ts ignore
+ * const bytes = bytesOf(data);
+ * libc().write(fd, bytes, byteLength(bytes));
+ * ```
+ */
+export function bytesOf(data: unknown, what = "data"): CBytes {
+  if (taTag(data) !== undefined) {
+    // Zero length is the only state a detached view can be in; only then is
+    // the buffer read (reading it moves a small on-heap array's bytes off-heap).
+    if (taLength(data) === 0 && detached(taBuffer(data))) refuseDetached(what);
+    return data as CBytes;
+  }
+  if (isView(data)) {
+    try {
+      dvLength(data); // throws for a detached or out-of-bounds DataView
+    } catch {
+      if (detached(dvBuffer(data))) refuseDetached(what);
+      throw new TypeError(`Invalid ${what}: the DataView is out of bounds`);
+    }
+    return data as CBytes;
+  }
+  let isBuffer = false;
+  try {
+    abLength(data);
+    isBuffer = true;
+  } catch { /* not an ArrayBuffer */ }
+  if (!isBuffer && sabLength) {
+    try {
+      sabLength(data);
+      isBuffer = true;
+    } catch { /* not a SharedArrayBuffer */ }
+  }
+  if (isBuffer) {
+    if (detached(data)) refuseDetached(what);
+    return new U8(data as ArrayBuffer);
+  }
+  throw new TypeError(
+    `Invalid ${what}: expected bytes (a typed array, DataView or ArrayBuffer), got ${describe(data)}`,
+  );
+}
+
+/**
+ * The true length in bytes of a view from {@linkcode bytesOf}, read through
+ * the engine's own getter.
+ *
+ * @param view A typed array or DataView.
+ * @returns Its length in bytes.
+ * @example
+ * ```ts ignore
+ * byteLength(bytesOf(new Uint32Array(4))); // 16
+ * ```
+ */
+export function byteLength(view: CBytes): number {
+  return taTag(view) !== undefined ? taLength(view) : dvLength(view);
+}
+
+/**
+ * A `Uint8Array` over bytes `start`..`end` of a view, made with the engine's
+ * own `subarray` (never the object's).
+ *
+ * @param view A view from {@linkcode bytesOf}.
+ * @param start The first byte.
+ * @param end One past the last byte.
+ * @returns The sub-view.
+ * @example
+ * ```ts ignore
+ * const chunk = byteRange(bytes, 0, 16);
+ * ```
+ */
+export function byteRange(view: CBytes, start: number, end: number): Uint8Array {
+  if (taTag(view) === "Uint8Array") return taSubarray(view as Uint8Array, start, end);
+  const buffer = taTag(view) !== undefined ? taBuffer(view) : dvBuffer(view);
+  return new U8(buffer, byteOffset(view) + start, end - start);
+}
+
+function byteOffset(view: CBytes): number {
+  return taTag(view) !== undefined ? taOffset(view) : dvOffset(view);
+}
+
+/**
+ * A copy of a caller's bytes, sized by the engine's own length.
+ *
+ * @param data Bytes, as {@linkcode bytesOf} takes them.
+ * @param what Its name in error messages.
+ * @returns A new `Uint8Array` the caller cannot reach.
+ * @example
+ * ```ts ignore
+ * const path = copyBytes(userPath, "path");
+ * ```
+ */
+export function copyBytes(data: unknown, what = "data"): Uint8Array {
+  const view = bytesOf(data, what);
+  const length = byteLength(view);
+  const out = new U8(length);
+  if (length > 0) taSet(out, byteRange(view, 0, length));
+  return out;
+}
+
+function describe(data: unknown): string {
+  if (data === null) return "null";
+  if (typeof data !== "object") return typeof data;
+  return "an object";
+}

@@ -1,0 +1,329 @@
+/**
+ * The FFI boundary trusts nothing a caller's object says: forged lengths and
+ * offsets never reach C (canary bytes around every view), any finite socket
+ * timeout waits asleep, backend names are looked up safely, re-entrant
+ * `fileno()` cannot leave a key on a closed selector, and dropped objects give
+ * their fds back at GC.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import process from "node:process";
+import { test } from "node:test";
+import { DefaultSelector, os, socket } from "../mod.ts";
+import { OS } from "../ffi/_host.ts";
+import {
+  acceptPeer,
+  assertSameBytes,
+  bytes,
+  Fds,
+  firstLine,
+  makeToken,
+  runFixture,
+  RUNTIME,
+  runtimeCommand,
+  text,
+} from "./_helpers.ts";
+
+const CANARY = 0xa5;
+
+/** A 16-byte view in the middle of a 64-byte buffer full of canary bytes. */
+function framed(): { whole: Uint8Array; view: Uint8Array } {
+  const whole = new Uint8Array(64).fill(CANARY);
+  return { whole, view: whole.subarray(16, 32) };
+}
+
+function assertCanaries(whole: Uint8Array, from: number, to: number): void {
+  for (let i = 0; i < whole.length; i++) {
+    if ((i < from || i >= to) && whole[i] !== CANARY) {
+      throw new Error(
+        `byte ${i} outside the view [${from}, ${to}) was written (0x${whole[i]!.toString(16)})`,
+      );
+    }
+  }
+}
+
+class LyingView extends Uint8Array {
+  override get byteLength(): number {
+    return 1 << 20;
+  }
+  override get length(): number {
+    return 1 << 20;
+  }
+  override get byteOffset(): number {
+    return 0;
+  }
+}
+
+/** Ways a view can lie about itself; each maps to the bytes C must see. */
+function liars(): Array<[string, () => { whole: Uint8Array; view: Uint8Array }]> {
+  const own = (props: Record<string, unknown>) => () => {
+    const f = framed();
+    for (const [k, v] of Object.entries(props)) Object.defineProperty(f.view, k, { value: v });
+    return f;
+  };
+  return [
+    ["own byteLength larger", own({ byteLength: 65536, length: 65536 })],
+    ["own byteLength smaller", own({ byteLength: 4, length: 4 })],
+    [
+      "own byteOffset, buffer and subarray",
+      own({
+        byteOffset: 0,
+        buffer: new ArrayBuffer(1 << 16),
+        subarray: () => new Uint8Array(1 << 16),
+      }),
+    ],
+    ["a subclass getter", () => {
+      const whole = new Uint8Array(64).fill(CANARY);
+      return { whole, view: new LyingView(whole.buffer, 16, 16) };
+    }],
+  ];
+}
+
+test("Socket.recvInto() never writes past a view whose length is forged, either way", () => {
+  using fds = new Fds();
+  for (const [how, make] of liars()) {
+    const [a, b] = fds.pair();
+    b.sendall(new Uint8Array(4096).fill(1));
+    const { whole, view } = make();
+    const n = a.recvInto(view);
+    assert.equal(n, 16, `${how}: the true length is 16`);
+    assertCanaries(whole, 16, 32);
+    assert.ok(whole.subarray(16, 32).every((x) => x === 1), how);
+    a.close();
+    b.close();
+  }
+});
+
+test("Socket.recvInto() with nbytes is checked against the true length, not the forged one", () => {
+  using fds = new Fds();
+  const [a, b] = fds.pair();
+  b.sendall(new Uint8Array(4096));
+  const { whole, view } = framed();
+  Object.defineProperty(view, "byteLength", { value: 4096 });
+  assert.throws(() => a.recvInto(view, 4096), RangeError);
+  assert.equal(a.recvInto(view, 8), 8);
+  assertCanaries(whole, 16, 24);
+});
+
+/** Sends a view through `send` and returns exactly what the peer got. */
+function sentBytes(sendWith: (view: Uint8Array, peer: socket.Socket) => void, view: Uint8Array): Uint8Array {
+  const [a, b] = socket.socketpair();
+  try {
+    sendWith(view, a);
+    a.shutdown(socket.SHUT_WR);
+    const chunks: Uint8Array[] = [];
+    for (let c = b.recv(1 << 20); c.length > 0; c = b.recv(1 << 20)) chunks.push(c);
+    const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let off = 0;
+    for (const c of chunks) {
+      out.set(c, off);
+      off += c.length;
+    }
+    return out;
+  } finally {
+    a.close();
+    b.close();
+  }
+}
+
+test("send(), sendall() and os.write() send exactly the view's bytes whatever it claims", () => {
+  const senders: Array<[string, (view: Uint8Array, s: socket.Socket) => void]> = [
+    ["send", (v, s) => void s.send(v)],
+    ["sendall", (v, s) => s.sendall(v)],
+    ["os.write", (v, s) => void os.write(s.fileno(), v)],
+  ];
+  for (const [name, sendWith] of senders) {
+    for (const [how, make] of liars()) {
+      const { whole, view } = make();
+      whole.subarray(16, 32).forEach((_, i, a) => a[i] = i + 1);
+      const got = sentBytes(sendWith, view);
+      assertSameBytes(got, whole.slice(16, 32), `${name} with ${how}`);
+    }
+  }
+});
+
+test("sendto() sends exactly the view's bytes whatever it claims", () => {
+  using fds = new Fds();
+  const rx = fds.sock(new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM));
+  rx.bind(["127.0.0.1", 0]);
+  rx.setTimeout(5);
+  const tx = fds.sock(new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM));
+  for (const [how, make] of liars()) {
+    const { whole, view } = make();
+    whole.subarray(16, 32).fill(9);
+    tx.sendto(view, rx.getsockname());
+    const [got] = rx.recvfrom(1 << 16);
+    assertSameBytes(got, whole.slice(16, 32), how);
+  }
+});
+
+test("setsockopt() passes the true length of a buffer value", {
+  skip: OS !== "linux" ? "uses TCP_CONGESTION" : undefined,
+}, () => {
+  const TCP_CONGESTION = 13;
+  using s = new socket.Socket();
+  // "reno" followed by bytes that would make an unknown algorithm name if a forged length reached the kernel.
+  const whole = bytes("renoXXXXXXXXXXXXXXXX");
+  const view = whole.subarray(0, 4);
+  Object.defineProperty(view, "byteLength", { value: 16 });
+  s.setsockopt(socket.IPPROTO_TCP, TCP_CONGESTION, view);
+  const name = s.getsockopt(socket.IPPROTO_TCP, TCP_CONGESTION, 16) as Uint8Array;
+  assert.equal(text(name).replace(/\0.*$/s, ""), "reno");
+});
+
+test("every kind of bytes is measured by the engine: DataView, Float64Array, ArrayBuffer, shared and resizable", () => {
+  const base = new Uint8Array(32).map((_, i) => i);
+  const cases: Array<[string, ArrayBufferView | ArrayBuffer, Uint8Array]> = [
+    ["DataView", new DataView(base.buffer, 4, 6), base.slice(4, 10)],
+    ["Float64Array", new Float64Array(base.buffer, 8, 2), base.slice(8, 24)],
+    ["ArrayBuffer", base.slice(0, 5).buffer, base.slice(0, 5)],
+  ];
+  const dv = new DataView(base.buffer, 4, 6);
+  Object.defineProperty(dv, "byteLength", { value: 32 });
+  cases.push(["DataView with forged byteLength", dv, base.slice(4, 10)]);
+  const shared = new SharedArrayBuffer(8);
+  new Uint8Array(shared).set([1, 2, 3, 4, 5, 6, 7, 8]);
+  cases.push([
+    "SharedArrayBuffer",
+    shared as unknown as ArrayBuffer,
+    new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]),
+  ]);
+  const resizable =
+    new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer)(
+      16,
+      { maxByteLength: 64 },
+    );
+  const tracking = new Uint8Array(resizable).fill(3);
+  (resizable as unknown as { resize(n: number): void }).resize(4);
+  cases.push(["a length-tracking view of a shrunk resizable buffer", tracking, new Uint8Array([3, 3, 3, 3])]);
+  using fds = new Fds();
+  const [r, w] = fds.pipe();
+  for (const [how, data, want] of cases) {
+    assert.equal(os.write(w, data), want.length, how);
+    assertSameBytes(os.read(r, 64), want, how);
+  }
+});
+
+test("things that only look like bytes are refused before any FFI call", () => {
+  using fds = new Fds();
+  const [, w] = fds.pipe();
+  const [a] = fds.pair();
+  const fakes: unknown[] = [
+    { buffer: new ArrayBuffer(64), byteOffset: 0, byteLength: 64 },
+    Object.create(Uint8Array.prototype),
+    new Proxy(new Uint8Array(8), {}),
+    [1, 2, 3],
+    "bytes",
+    Object.create(ArrayBuffer.prototype),
+  ];
+  for (const fake of fakes) {
+    assert.throws(() => os.write(w, fake as Uint8Array), TypeError);
+    assert.throws(() => a.send(fake as Uint8Array), TypeError);
+    assert.throws(() => a.recvInto(fake as Uint8Array), TypeError);
+  }
+});
+
+test("Socket.setTimeout() accepts any finite timeout and refuses Infinity without changing anything", () => {
+  using s = new socket.Socket();
+  for (const t of [3e6, 2 ** 32 / 1000, 1e300, Number.MAX_VALUE]) {
+    s.setTimeout(t);
+    assert.equal(s.getTimeout(), t);
+    assert.equal(os.getBlocking(s.fileno()), false, "a timeout makes the fd non-blocking");
+  }
+  s.setTimeout(null);
+  assert.throws(() => s.setTimeout(Infinity), RangeError);
+  assert.equal(s.getTimeout(), null);
+  assert.equal(s.getBlocking(), true);
+  assert.equal(os.getBlocking(s.fileno()), true, "state and fd mode agree");
+  s.setTimeout(0);
+  assert.throws(() => s.setTimeout(Infinity), RangeError);
+  assert.equal(s.getTimeout(), 0);
+  assert.equal(os.getBlocking(s.fileno()), false);
+});
+
+for (const timeout of [3e6, 2 ** 32 / 1000, 1e300]) {
+  test(`Socket.recv() with timeout ${timeout} returns data that arrives while it waits`, async () => {
+    using server = socket.createServer(["127.0.0.1", 0]);
+    const [, port] = server.getsockname() as [string, number];
+    const token = makeToken();
+    const child = spawn("python3", [
+      "-c",
+      "import socket, sys\ns = socket.create_connection(('127.0.0.1', int(sys.argv[1])))\n" +
+      "s.sendall(sys.argv[2].encode())\nassert s.recv(2) == b'go'\ns.sendall(b'late data')\ns.recv(1)",
+      String(port),
+      token,
+    ], { stdio: "ignore" });
+    const exited = new Promise((resolve) => child.on("close", resolve));
+    const conn = acceptPeer(server, token);
+    try {
+      conn.setTimeout(timeout);
+      conn.sendall(bytes("go"));
+      const got = conn.recv(64);
+      assert.equal(text(got), "late data");
+    } finally {
+      conn.close();
+      await exited;
+    }
+  });
+}
+
+test("Socket.accept() with timeout 1e300 waits asleep (no busy loop) until a client comes", {
+  skip: OS !== "linux" ? "reads /proc" : undefined,
+}, async () => {
+  const [cmd, argv] = runtimeCommand(new URL("./fixtures/long_timeout.ts", import.meta.url).pathname);
+  const child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"] });
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  try {
+    const port = Number(await firstLine(child));
+    const cpu = () => {
+      const f = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return { state: f[0], ticks: Number(f[11]) + Number(f[12]) };
+    };
+    // The child printed its port right before accept(): measure it waiting.
+    const t0 = cpu();
+    await new Promise((r) => setTimeout(r, 400));
+    const t1 = cpu();
+    assert.equal(t1.state, "S", "asleep in the kernel");
+    assert.ok(t1.ticks - t0.ticks <= 10, `used ${t1.ticks - t0.ticks} ticks in 400 ms`);
+    using c = socket.createConnection(["127.0.0.1", port], 10);
+    c.sendall(bytes("x"));
+    assert.equal(await exited, 0);
+  } finally {
+    child.kill();
+  }
+});
+
+test("SELECTORS_BACKEND accepts only the four real names", () => {
+  const saved = process.env.SELECTORS_BACKEND;
+  try {
+    for (
+      const name of ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf", "EPOLL", " poll"]
+    ) {
+      process.env.SELECTORS_BACKEND = name;
+      assert.throws(() => new DefaultSelector(), RangeError, name);
+    }
+    process.env.SELECTORS_BACKEND = "poll";
+    using sel = new DefaultSelector();
+    assert.equal(sel.backend, "poll");
+  } finally {
+    if (saved === undefined) delete process.env.SELECTORS_BACKEND;
+    else process.env.SELECTORS_BACKEND = saved;
+  }
+});
+
+test("objects dropped without close() give their fds back at GC, with one warning each, never a wrong fd", {
+  skip: OS !== "linux" ? "EpollSelector is Linux-only" : undefined,
+}, async () => {
+  const r = await runFixture("fd_finalize.ts", ["300"]);
+  console.log(`RELIABILITY ${RUNTIME} fd-finalize ${JSON.stringify(r)}`);
+  assert.equal(r.held, (r.before as number) + 600, "600 fds were open before GC");
+  assert.equal(r.afterDrop, r.before, "all 600 closed by the finalizers");
+  assert.equal(r.dropWarnings, 600, "one warning per object");
+  assert.match(String(r.sample), /ResourceWarning: unclosed .* \(fd \d+\)/);
+  assert.equal(r.misuseWarnings, 0, "nothing after close() or detach(), nothing for a stolen number");
+  assert.equal(r.detachedOpen, 20, "detached fds stay open");
+  assert.equal(r.pipesIntact, 20, "a reused fd number is never closed");
+});
