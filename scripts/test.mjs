@@ -19,8 +19,14 @@ delete env.SELECTORS_BACKEND;
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const lines = [];
+const skips = new Set();
 
-/** Runs a command, echoing its output; resolves with [exit code, output]. */
+function lastMatch(re, text) {
+  const all = [...text.matchAll(re)];
+  return all.length ? all[all.length - 1][1] : null;
+}
+
+/** Runs a command, echoing its output; resolves with [exit code, output, signal that killed it]. */
 function run(cmd, args) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -31,8 +37,8 @@ function run(cmd, args) {
     };
     child.stdout.on("data", echo(process.stdout));
     child.stderr.on("data", echo(process.stderr));
-    child.on("error", (e) => resolve([127, String(e)]));
-    child.on("close", (code) => resolve([code ?? 1, out]));
+    child.on("error", (e) => resolve([127, String(e), null]));
+    child.on("close", (code, signal) => resolve([code ?? 1, out, signal]));
   });
 }
 
@@ -49,13 +55,23 @@ function count(re, text) {
   return all.length ? Number(all[all.length - 1][1]) : null;
 }
 
-async function suite(name, cmd, args, parse) {
+/** Where a runner that died stopped: the file it was in and the last test it started (or finished). */
+function whereItDied(text, where) {
+  const file = where.file(text) ?? "unknown file";
+  const last = where.test(text);
+  return `in ${file}${last ? `, ${last}` : ""}`;
+}
+
+async function suite(name, cmd, args, parse, where) {
   console.log(`\n### tests: ${name}`);
-  const [code, out] = await run(cmd, args);
-  const r = parse(out.replace(/\x1b\[[0-9;]*m/g, ""));
-  if (r.passed === null) {
+  const [code, raw, signal] = await run(cmd, args);
+  const out = raw.replace(/\x1b\[[0-9;]*m/g, "");
+  for (const m of new Set(out.match(/^SKIP .*$/gm) ?? [])) skips.add(`${name}: ${m.slice(5)}`);
+  const r = parse(out);
+  if (r.passed === null || signal) {
     totals.failed++;
-    lines.push(`${name}: no summary (exit ${code}): counted as 1 failure`);
+    const how = signal ? `killed by ${signal}` : `exit ${code}`;
+    lines.push(`${name}: no summary (${how}) ${whereItDied(out, where)}: counted as 1 failure`);
     return;
   }
   // A runner that exits non-zero with no failed test (a crash after the run) still fails.
@@ -89,6 +105,13 @@ if (!only || only === "deno") {
       skipped: count(/(\d+) ignored/g, t) ?? 0,
       failures: [...new Set([...t.matchAll(/^(.+?) \.\.\. FAILED/gm)].map((m) => m[1]))],
     }),
+    {
+      file: (t) => lastMatch(/^running \d+ tests? from (\S+)/gm, t),
+      test: (t) => {
+        const started = lastMatch(/^(.+?) \.\.\.(?: |$)/gm, t);
+        return started ? `test started last: "${started}"` : null;
+      },
+    },
   );
 }
 if (!only || only === "bun") {
@@ -97,10 +120,18 @@ if (!only || only === "bun") {
     failed: count(/^\s*(\d+) fail$/gm, t) ?? 0,
     skipped: count(/^\s*(\d+) skip$/gm, t) ?? 0,
     failures: [...new Set([...t.matchAll(/^\(fail\) (.+?)(?: \[[\d.]+m?s\])?$/gm)].map((m) => m[1]))],
-  }));
+  }), {
+    file: (t) => lastMatch(/^(tests\/\S+\.ts):$/gm, t),
+    // Bun names a test when it ends: the one after this one was running.
+    test: (t) => {
+      const done = lastMatch(/^\((?:pass|fail|skip)\) (.+?)(?: \[[\d.]+m?s\])?$/gm, t);
+      return done ? `after "${done}"` : null;
+    },
+  });
 }
 
 console.log("\n### summary");
+for (const skip of skips) console.log(`skipped: ${skip}`);
 for (const line of lines) console.log(line);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(totals.failed === 0 ? 0 : 1);

@@ -218,34 +218,47 @@ export function makeToken(): string {
 }
 
 /**
- * Accepts connections on a blocking listener until one starts with `token`;
- * strangers (anything else on this shared machine's loopback) are closed and
- * ignored. The token is consumed; the connection comes back blocking.
+ * Whether a just-accepted connection is the expected peer: it sends `token`
+ * first (consumed here). Strangers that stay silent, send something else or
+ * reset are not. The connection comes back blocking.
+ */
+export function isPeer(conn: socket.Socket, token: string, timeoutS = 30): boolean {
+  const want = bytes(token);
+  const got = new Uint8Array(want.length);
+  let n = 0;
+  try {
+    conn.setTimeout(timeoutS);
+    while (n < got.length) {
+      const k = conn.recvInto(got.subarray(n));
+      if (k === 0) break;
+      n += k;
+    }
+    conn.setTimeout(null);
+  } catch {
+    return false; // a stranger that timed out or reset
+  }
+  return n === want.length && got.every((b, i) => b === want[i]);
+}
+
+/**
+ * Accepts connections on a listener until one is the expected peer (see
+ * {@linkcode isPeer}); strangers on this shared machine's loopback are closed
+ * and ignored.
  */
 export function acceptPeer(server: socket.Socket, token: string, timeoutS = 30): socket.Socket {
   const deadline = now() + timeoutS;
-  const want = bytes(token);
-  for (;;) {
-    const left = deadline - now();
-    if (left <= 0) throw new Error(`the expected peer did not connect within ${timeoutS} s`);
-    server.setTimeout(left);
-    const [conn] = server.accept();
-    try {
-      conn.setTimeout(Math.max(deadline - now(), 0.001));
-      const got = new Uint8Array(want.length);
-      let n = 0;
-      while (n < got.length) {
-        const k = conn.recvInto(got.subarray(n));
-        if (k === 0) break;
-        n += k;
-      }
-      if (n === want.length && got.every((b, i) => b === want[i])) {
-        conn.setTimeout(null);
-        server.setTimeout(null);
-        return conn;
-      }
-    } catch { /* a stranger that timed out or reset */ }
-    conn.close();
+  const saved = server.getTimeout();
+  try {
+    for (;;) {
+      const left = deadline - now();
+      if (left <= 0) throw new Error(`the expected peer did not connect within ${timeoutS} s`);
+      server.setTimeout(left);
+      const [conn] = server.accept();
+      if (isPeer(conn, token, Math.max(deadline - now(), 0.001))) return conn;
+      conn.close();
+    }
+  } finally {
+    server.setTimeout(saved);
   }
 }
 

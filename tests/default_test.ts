@@ -4,7 +4,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test } from "./_test.ts";
 import { DefaultSelector } from "../mod.ts";
 import { OS } from "../ffi/_host.ts";
 import { here, runScript } from "./_helpers.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test } from "./_test.ts";
 import { EpollSelector, EVENT_READ, EVENT_WRITE, KeyError, os } from "../mod.ts";
 import { bytes, Fds, isOSError } from "./_helpers.ts";
 

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import process from "node:process";
-import { test } from "node:test";
+import { test } from "./_test.ts";
 import { OS } from "../ffi/_host.ts";
 import { here, run, runFixture, RUNTIME, runtimeCommand, text } from "./_helpers.ts";
 

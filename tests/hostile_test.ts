@@ -8,7 +8,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test } from "./_test.ts";
 import {
   DefaultSelector,
   EVENT_READ,

@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { test } from "node:test";
+import { test } from "./_test.ts";
 import { EVENT_READ, EVENT_WRITE, KeyError, os } from "../mod.ts";
 import { KqueueSelector } from "../backends/kqueue.ts";
 import { useKqueueStandIn } from "../ffi/_testing.ts";

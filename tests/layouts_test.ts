@@ -8,7 +8,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test } from "./_test.ts";
 import { ERRNO_TABLES, KQ, SOCKET_TABLES } from "../ffi/constants.ts";
 import { bindLibc, libcPaths, libcTable, stackVarargs } from "../ffi/libc.ts";
 import { EpollEvents, epollEventSize, FdSet, Kevents, keventSize, PollFds } from "../ffi/structs.ts";

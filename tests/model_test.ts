@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import process from "node:process";
-import { test } from "node:test";
+import { test } from "./_test.ts";
 import {
   type BaseSelector,
   EpollSelector,

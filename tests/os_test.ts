@@ -4,7 +4,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test } from "./_test.ts";
 import { BlockingIOError, BrokenPipeError, FileNotFoundError, os, OSError, resource } from "../mod.ts";
 import { ERRNO } from "../ffi/constants.ts";
 import { bytes, Fds, isOSError, text } from "./_helpers.ts";

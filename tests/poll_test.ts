@@ -5,7 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test } from "./_test.ts";
 import { EVENT_READ, EVENT_WRITE, os, PollSelector } from "../mod.ts";
 import { bytes, Fds } from "./_helpers.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test } from "./_test.ts";
 import { EVENT_READ, EVENT_WRITE, KeyError, os, OSError, SelectSelector } from "../mod.ts";
 import { FD_SETSIZE } from "../ffi/constants.ts";
 import { Fds, raiseFdLimit } from "./_helpers.ts";

@@ -10,13 +10,14 @@ import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { test } from "./_test.ts";
 import {
   BlockingIOError,
   BrokenPipeError,
   ConnectionRefusedError,
   ConnectionResetError,
   DefaultSelector,
+  EVENT_READ,
   EVENT_WRITE,
   GaiError,
   os,
@@ -26,7 +27,19 @@ import {
 } from "../mod.ts";
 import { ERRNO } from "../ffi/constants.ts";
 import { OS } from "../ffi/_host.ts";
-import { bytes, Fds, firstLine, isOSError, now, openFdCount, python, sleep, text } from "./_helpers.ts";
+import {
+  acceptPeer,
+  assertSameBytes,
+  bytes,
+  Fds,
+  firstLine,
+  isOSError,
+  makeToken,
+  now,
+  openFdCount,
+  python,
+  text,
+} from "./_helpers.ts";
 
 const HAS_V6 = socket.hasIPv6Loopback();
 
@@ -88,9 +101,11 @@ test("socket.Socket.accept() serves a Python client byte for byte", async () => 
   using fds = new Fds();
   const server = fds.sock(socket.createServer(["127.0.0.1", 0]));
   const [, port] = server.getsockname() as [string, number];
+  const token = makeToken();
   const child = python(
     `import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(sys.argv[2].encode())
 data = bytes((i * 7 + 3) & 0xff for i in range(300000))
 s.sendall(data); s.shutdown(socket.SHUT_WR)
 back = b""
@@ -100,16 +115,14 @@ while True:
     back += b
 assert back == data[::-1], "reply differs"
 print("ok")`,
-    [String(port)],
+    [String(port), token],
   );
-  await sleep(50);
-  const [conn, peer] = server.accept();
-  fds.sock(conn);
+  const conn = fds.sock(acceptPeer(server, token));
+  const peer = conn.getpeername();
   assert.equal((peer as [string, number])[0], "127.0.0.1");
-  assert.deepEqual(conn.getpeername(), peer);
   const got = recvAll(conn);
   const expected = new Uint8Array(300000).map((_, i) => (i * 7 + 3) & 0xff);
-  assert.deepEqual(got, expected);
+  assertSameBytes(got, expected);
   conn.sendall(got.slice().reverse());
   conn.close();
   const r = await child;
@@ -164,14 +177,13 @@ test("socket.Socket in timeout mode still returns data that arrives in time", as
   using fds = new Fds();
   const server = fds.sock(socket.createServer(["127.0.0.1", 0]));
   const [, port] = server.getsockname() as [string, number];
+  const token = makeToken();
   const child = python(
-    "import socket, sys, time\ns = socket.create_connection(('127.0.0.1', int(sys.argv[1])))\ntime.sleep(0.3)\ns.sendall(b'late')\ntime.sleep(0.3)",
-    [String(port)],
+    "import socket, sys, time\ns = socket.create_connection(('127.0.0.1', int(sys.argv[1])))\n" +
+      "s.sendall(sys.argv[2].encode())\ntime.sleep(0.3)\ns.sendall(b'late')\ntime.sleep(0.3)",
+    [String(port), token],
   );
-  server.setTimeout(5);
-  await sleep(20);
-  const [conn] = server.accept();
-  fds.sock(conn);
+  const conn = fds.sock(acceptPeer(server, token, 5));
   conn.setTimeout(3);
   assert.equal(text(conn.recv(10)), "late");
   await child;
@@ -206,18 +218,24 @@ test("socket.Socket.recv() after the peer resets (RST) throws ConnectionResetErr
   using fds = new Fds();
   const server = fds.sock(socket.createServer(["127.0.0.1", 0]));
   const [, port] = server.getsockname() as [string, number];
+  const token = makeToken();
   const child = python(
-    `import socket, struct, sys, time
+    `import socket, struct, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(sys.argv[2].encode())
+assert s.recv(2) == b"go"
 s.sendall(b"unread")  # unread data plus linger 0 makes close send RST
 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-time.sleep(0.2); s.close()`,
-    [String(port)],
+s.close()`,
+    [String(port), token],
   );
-  const [conn] = server.accept();
-  fds.sock(conn);
-  await child;
-  await sleep(50);
+  const conn = fds.sock(acceptPeer(server, token));
+  conn.sendall(bytes("go"));
+  assert.equal((await child).code, 0);
+  // The child has exited, so its RST is sent; the socket is readable once it lands.
+  using sel = new DefaultSelector();
+  sel.register(conn, EVENT_READ);
+  assert.equal(sel.select(10).length, 1);
   assert.throws(() => {
     for (;;) if (conn.recv(1).length === 0) break;
   }, (e: unknown) => e instanceof ConnectionResetError && e.code === "ECONNRESET");

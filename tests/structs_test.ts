@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { test } from "./_test.ts";
 import { ARCH, OS } from "../ffi/_host.ts";
 import { EPOLL, ERRNO, FD_SETSIZE, FILE, POLL, SOCKET } from "../ffi/constants.ts";
 import {
