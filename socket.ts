@@ -499,7 +499,7 @@ export class Socket implements Disposable {
    */
   recvInto(buffer: ArrayBufferView | ArrayBuffer, nbytes = 0, flags = 0): number {
     const bytes = bytesOf(buffer, "buffer");
-    const size = byteLength(bytes);
+    const size = byteLength(bytes, "buffer");
     let len = checkSize(nbytes, "nbytes");
     if (len > size) throw new RangeError(`nbytes ${len} is larger than the buffer (${size})`);
     if (len === 0) len = size;
@@ -692,7 +692,7 @@ export class Socket implements Disposable {
     const bytes = typeof value === "boolean" || typeof value === "number"
       ? new Int32Array([checkInt(Number(value), "value")])
       : bytesOf(value, "value");
-    if (libc().setsockopt(this.#open(), l, o, bytes, byteLength(bytes)) < 0) {
+    if (libc().setsockopt(this.#open(), l, o, bytes, byteLength(bytes, "value")) < 0) {
       throw lastError("setsockopt");
     }
   }

@@ -57,7 +57,9 @@ const abDetached = optionalGetter(ArrayBuffer.prototype, "detached");
 const sabLength = typeof SharedArrayBuffer === "function"
   ? optionalGetter(SharedArrayBuffer.prototype, "byteLength")
   : null;
-const isView = ArrayBuffer.isView;
+const isView = ArrayBuffer.isView as (data: unknown) => data is ArrayBufferView;
+const getPrototypeOf = Reflect.getPrototypeOf;
+const DATA_VIEW = DataView.prototype;
 const U8 = Uint8Array;
 
 /** Bytes for C: a typed array or DataView (passed as is) or a fresh view of an ArrayBuffer. */
@@ -86,12 +88,13 @@ function refuseDetached(what: string): never {
 
 /**
  * Checks that `data` is bytes C may read or write, and returns what to pass to
- * C. Measure it with {@linkcode byteLength}, never with its properties.
+ * C: a typed array or DataView as is, an ArrayBuffer as a fresh `Uint8Array`.
+ * Measure it with {@linkcode byteLength}, never with its properties.
  *
  * @param data A typed array, DataView, ArrayBuffer or SharedArrayBuffer.
  * @param what Its name in error messages.
  * @returns A view over exactly the caller's memory.
- * @throws {TypeError} For anything else, or a detached buffer.
+ * @throws {TypeError} For anything else, or a detached ArrayBuffer.
  * @example
  * ```ts ignore
  * const bytes = bytesOf(data);
@@ -99,21 +102,7 @@ function refuseDetached(what: string): never {
  * ```
  */
 export function bytesOf(data: unknown, what = "data"): CBytes {
-  if (taTag(data) !== undefined) {
-    // Zero length is the only state a detached view can be in; only then is
-    // the buffer read (reading it moves a small on-heap array's bytes off-heap).
-    if (taLength(data) === 0 && detached(taBuffer(data))) refuseDetached(what);
-    return data as CBytes;
-  }
-  if (isView(data)) {
-    try {
-      dvLength(data); // throws for a detached or out-of-bounds DataView
-    } catch {
-      if (detached(dvBuffer(data))) refuseDetached(what);
-      throw new TypeError(`Invalid ${what}: the DataView is out of bounds`);
-    }
-    return data as CBytes;
-  }
+  if (isView(data)) return data; // a brand check: a forged object is no view
   let isBuffer = false;
   try {
     abLength(data);
@@ -136,17 +125,55 @@ export function bytesOf(data: unknown, what = "data"): CBytes {
 
 /**
  * The true length in bytes of a view from {@linkcode bytesOf}, read through
- * the engine's own getter.
+ * the engine's own getter: one call on the hot path.
  *
  * @param view A typed array or DataView.
+ * @param what Its name in error messages.
  * @returns Its length in bytes.
+ * @throws {TypeError} If its buffer is detached (or a DataView is out of bounds).
  * @example
  * ```ts ignore
  * byteLength(bytesOf(new Uint32Array(4))); // 16
  * ```
  */
-export function byteLength(view: CBytes): number {
-  return taTag(view) !== undefined ? taLength(view) : dvLength(view);
+export function byteLength(view: CBytes, what = "data"): number {
+  let length: number;
+  if (getPrototypeOf(view) !== DATA_VIEW) {
+    try {
+      length = taLength(view);
+    } catch {
+      length = dataViewLength(view, what); // a DataView with another prototype
+    }
+  } else {
+    try {
+      length = dataViewLength(view, what);
+    } catch (e) {
+      try {
+        length = taLength(view); // a typed array dressed as a DataView
+      } catch {
+        throw e;
+      }
+    }
+  }
+  // A detached view reads as empty: only then is the buffer read (reading it
+  // moves a small on-heap array's bytes off-heap).
+  if (length === 0 && taTag(view) !== undefined && detached(taBuffer(view))) refuseDetached(what);
+  return length;
+}
+
+function dataViewLength(view: CBytes, what: string): number {
+  try {
+    return dvLength(view); // throws for a detached or out-of-bounds DataView
+  } catch (e) {
+    let buffer: unknown;
+    try {
+      buffer = dvBuffer(view);
+    } catch {
+      throw e; // not a DataView either
+    }
+    if (detached(buffer)) refuseDetached(what);
+    throw new TypeError(`Invalid ${what}: the DataView is out of bounds`);
+  }
 }
 
 /**
@@ -163,8 +190,9 @@ export function byteLength(view: CBytes): number {
  * ```
  */
 export function byteRange(view: CBytes, start: number, end: number): Uint8Array {
-  if (taTag(view) === "Uint8Array") return taSubarray(view as Uint8Array, start, end);
-  const buffer = taTag(view) !== undefined ? taBuffer(view) : dvBuffer(view);
+  const tag = taTag(view);
+  if (tag === "Uint8Array") return taSubarray(view as Uint8Array, start, end);
+  const buffer = tag !== undefined ? taBuffer(view) : dvBuffer(view);
   return new U8(buffer, byteOffset(view) + start, end - start);
 }
 
@@ -185,7 +213,7 @@ function byteOffset(view: CBytes): number {
  */
 export function copyBytes(data: unknown, what = "data"): Uint8Array {
   const view = bytesOf(data, what);
-  const length = byteLength(view);
+  const length = byteLength(view, what);
   const out = new U8(length);
   if (length > 0) taSet(out, byteRange(view, 0, length));
   return out;
