@@ -6,9 +6,11 @@
 //   usage: node scripts/test.mjs [--only deno|bun|checks]
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { constants } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+const { signals } = constants;
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const deno = bin("deno");
@@ -70,7 +72,9 @@ async function suite(name, cmd, args, parse, where) {
   const r = parse(out);
   if (r.passed === null || signal) {
     totals.failed++;
-    const how = signal ? `killed by ${signal}` : `exit ${code}`;
+    // A wrapper (node_modules/.bin) reports a killed runtime as exit 128 + N.
+    const bySignal = signal ?? (code > 128 ? Object.keys(signals).find((k) => signals[k] === code - 128) : null);
+    const how = bySignal ? `killed by ${bySignal}, exit ${code}` : `exit ${code}`;
     lines.push(`${name}: no summary (${how}) ${whereItDied(out, where)}: counted as 1 failure`);
     return;
   }
