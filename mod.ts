@@ -28,10 +28,9 @@ import { EpollPoller } from "./backends/epoll.ts";
 import { KqueuePoller } from "./backends/kqueue.ts";
 import { PollPoller } from "./backends/poll.ts";
 import { SelectPoller } from "./backends/select.ts";
-import type { Poller } from "./backends/_poller.ts";
 import { OSError } from "./errors.ts";
 import { getEnv, OS, supported } from "./ffi/mod.ts";
-import { BaseSelector } from "./selector.ts";
+import { BaseSelector, type Poller } from "./selector.ts";
 
 export {
   BaseSelector,
@@ -40,14 +39,17 @@ export {
   type FileLike,
   type FileObj,
   fileobjToFd,
+  INTERRUPTED,
+  type Poller,
   type SelectorKey,
   SelectorMapping,
 } from "./selector.ts";
+export { ERRNO, type ErrnoName, errnoName } from "./ffi/constants.ts";
+export { ARCH, type HostArch, type HostOs, OS, RUNTIME, type Runtime } from "./ffi/_host.ts";
 export { EpollSelector } from "./backends/epoll.ts";
 export { KqueueSelector } from "./backends/kqueue.ts";
 export { PollSelector } from "./backends/poll.ts";
 export { SelectSelector } from "./backends/select.ts";
-export type { Poller } from "./backends/_poller.ts";
 export * from "./errors.ts";
 export * as os from "./os.ts";
 export * as resource from "./resource.ts";
@@ -139,14 +141,5 @@ export class DefaultSelector<T = unknown> extends BaseSelector<T> {
   /** Creates a selector on the best backend. */
   constructor() {
     super(defaultPoller());
-  }
-
-  /**
-   * The kernel object's fd (epoll, kqueue).
-   *
-   * @returns The fd, or -1 when the backend has none (poll, select) or after `close()`.
-   */
-  fileno(): number {
-    return this.poller.fileno();
   }
 }

@@ -23,6 +23,7 @@ import { ERRNO, FILE } from "./ffi/constants.ts";
 import { errno, lastError, libc, MAX_IO } from "./ffi/mod.ts";
 import { intPair } from "./ffi/structs.ts";
 import { forget } from "./_lease.ts";
+import { getFdFlag, retryEintr, setFdFlag } from "./_fd.ts";
 
 /** Open for reading only. */
 export const O_RDONLY: number = FILE.O_RDONLY;
@@ -82,11 +83,8 @@ export function read(fd: number, n: number): Uint8Array {
   checkFd(fd);
   const len = Math.min(checkSize(n, "size"), MAX_IO);
   const buf = new Uint8Array(len);
-  for (;;) {
-    const r = libc().read(fd, buf, len);
-    if (r >= 0) return r === len ? buf : buf.slice(0, r);
-    if (errno() !== ERRNO.EINTR) throw lastError("read", `fd ${fd}`);
-  }
+  const r = retryEintr(() => libc().read(fd, buf, len), "read", `fd ${fd}`);
+  return r === len ? buf : buf.slice(0, r);
 }
 
 /**
@@ -106,11 +104,7 @@ export function write(fd: number, data: ArrayBufferView | ArrayBuffer): number {
   checkFd(fd);
   const bytes = bytesOf(data);
   const len = Math.min(byteLength(bytes), MAX_IO);
-  for (;;) {
-    const r = libc().write(fd, bytes, len);
-    if (r >= 0) return r;
-    if (errno() !== ERRNO.EINTR) throw lastError("write", `fd ${fd}`);
-  }
+  return retryEintr(() => libc().write(fd, bytes, len), "write", `fd ${fd}`);
 }
 
 /**
@@ -143,7 +137,7 @@ export function close(fd: number): void {
 export function dup(fd: number): number {
   checkFd(fd);
   const r = libc().fcntl(fd, FILE.F_DUPFD_CLOEXEC, 0);
-  if (r < 0) throw lastError("fcntl", `(F_DUPFD_CLOEXEC fd ${fd})`);
+  if (r < 0) throw lastError("fcntl", `F_DUPFD_CLOEXEC of fd ${fd}`);
   return fresh(r);
 }
 
@@ -162,12 +156,7 @@ export function dup(fd: number): number {
 export function dup2(fd: number, fd2: number, inheritable = true): number {
   checkFd(fd);
   checkFd(fd2);
-  for (;;) {
-    const r = libc().dup2(fd, fd2);
-    if (r >= 0) break;
-    if (errno() !== ERRNO.EINTR) throw lastError("dup2", `fd ${fd} -> ${fd2}`);
-  }
-  fresh(fd2);
+  fresh(retryEintr(() => libc().dup2(fd, fd2), "dup2", `fd ${fd} -> ${fd2}`));
   if (!inheritable) setInheritable(fd2, false);
   return fd2;
 }
@@ -190,23 +179,7 @@ export function open(path: string, flags: number, mode = 0o777): number {
   const f = checkInt(flags, "flags") | FILE.O_CLOEXEC;
   const m = checkInt(mode, "mode");
   if (m < 0 || m > 0o7777) throw new RangeError(`Invalid mode: ${mode}`);
-  for (;;) {
-    const fd = libc().open(cpath, f, m);
-    if (fd >= 0) return fresh(fd);
-    if (errno() !== ERRNO.EINTR) throw lastError("open", JSON.stringify(path));
-  }
-}
-
-function getFlags(fd: number, get: number, name: string): number {
-  const flags = libc().fcntl(fd, get, 0);
-  if (flags < 0) throw lastError("fcntl", `(${name} fd ${fd})`);
-  return flags;
-}
-
-function setFlag(fd: number, get: number, set: number, bit: number, on: boolean): void {
-  const flags = getFlags(fd, get, "get");
-  const next = on ? flags | bit : flags & ~bit;
-  if (next !== flags && libc().fcntl(fd, set, next) < 0) throw lastError("fcntl", `(set fd ${fd})`);
+  return fresh(retryEintr(() => libc().open(cpath, f, m), "open", JSON.stringify(path)));
 }
 
 /**
@@ -221,7 +194,7 @@ function setFlag(fd: number, get: number, set: number, bit: number, on: boolean)
  */
 export function setBlocking(fd: number, blocking: boolean): void {
   checkFd(fd);
-  setFlag(fd, FILE.F_GETFL, FILE.F_SETFL, FILE.O_NONBLOCK, !blocking);
+  setFdFlag(fd, "nonblock", !blocking);
 }
 
 /**
@@ -236,7 +209,7 @@ export function setBlocking(fd: number, blocking: boolean): void {
  */
 export function getBlocking(fd: number): boolean {
   checkFd(fd);
-  return (getFlags(fd, FILE.F_GETFL, "F_GETFL") & FILE.O_NONBLOCK) === 0;
+  return !getFdFlag(fd, "nonblock");
 }
 
 /**
@@ -251,7 +224,7 @@ export function getBlocking(fd: number): boolean {
  */
 export function getInheritable(fd: number): boolean {
   checkFd(fd);
-  return (getFlags(fd, FILE.F_GETFD, "F_GETFD") & FILE.FD_CLOEXEC) === 0;
+  return !getFdFlag(fd, "cloexec");
 }
 
 /**
@@ -266,7 +239,7 @@ export function getInheritable(fd: number): boolean {
  */
 export function setInheritable(fd: number, inheritable: boolean): void {
   checkFd(fd);
-  setFlag(fd, FILE.F_GETFD, FILE.F_SETFD, FILE.FD_CLOEXEC, !inheritable);
+  setFdFlag(fd, "cloexec", !inheritable);
 }
 
 /**

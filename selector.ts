@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { INTERRUPTED, type Poller } from "./backends/_poller.ts";
 import { checkFd } from "./_validate.ts";
 import { MAX_WAIT_SECONDS, now } from "./_time.ts";
 import { adopt, type Lease, release } from "./_lease.ts";
@@ -67,6 +66,50 @@ export interface SelectorKey<T = unknown> {
   /** The opaque data given at registration. */
   readonly data: T;
 }
+
+/** Returned by {@linkcode Poller.wait} when a signal interrupted the wait (EINTR). */
+export const INTERRUPTED = -1;
+
+/**
+ * The contract every backend implements (mio's `Selector` shape): a kernel
+ * readiness mechanism behind a selector. A poller knows only fds and the
+ * EVENT_READ/EVENT_WRITE bits; the selector owns the one fd -> key map, all
+ * validation, rollback and the EINTR loop. Each file in `backends/` exports one
+ * poller class and adds only its constants, its struct work (through
+ * `ffi/structs.ts`) and its few system calls.
+ */
+export interface Poller {
+  /** The backend's name: `"epoll"`, `"poll"`, `"select"` or `"kqueue"`. */
+  readonly name: string;
+  /** Starts watching `fd` for `events` (EVENT_READ/EVENT_WRITE bits). Throws OSError/RangeError. */
+  register(fd: number, events: number): void;
+  /** Changes what `fd` is watched for. Throws OSError. */
+  modify(fd: number, oldEvents: number, events: number): void;
+  /** Stops watching `fd`. May throw OSError if the fd was closed meanwhile. */
+  unregister(fd: number, events: number): void;
+  /**
+   * Waits until something is ready or `timeout` seconds pass (`< 0` blocks,
+   * `0` polls). Returns the number of results, or {@linkcode INTERRUPTED}.
+   * `maxEvents` is the number of registered directions (an fd watched for
+   * READ|WRITE counts twice, as kqueue filters do), at least 1.
+   */
+  wait(timeout: number, maxEvents: number): number;
+  /** The fd of result `i` of the last wait. */
+  readyFd(i: number): number;
+  /** The EVENT_READ/EVENT_WRITE bits of result `i` of the last wait (error and hang-up included). */
+  readyEvents(i: number): number;
+  /** The kernel object's fd, or -1 when the backend has none. */
+  fileno(): number;
+  /** Releases the kernel object; called once. */
+  close(): void;
+}
+
+/**
+ * The fd a file object is registered under in a selector, or `undefined`: the
+ * mapping's way into the selector's private lookup (set in BaseSelector's
+ * static block, so it is no public method).
+ */
+let lookupFd: <T>(selector: BaseSelector<T>, fileobj: FileObj) => number | undefined;
 
 /** How many directions an events mask holds: 1 -> 1, 2 -> 1, 3 -> 2. */
 const DIRECTIONS = [0, 1, 1, 2] as const;
@@ -154,7 +197,7 @@ export class SelectorMapping<T = unknown> implements ReadonlyMap<number, Selecto
    * @returns The key, if registered.
    */
   get(fileobj: FileObj): SelectorKey<T> | undefined {
-    const fd = this.#selector.lookupFd(fileobj);
+    const fd = lookupFd(this.#selector, fileobj);
     return fd === undefined ? undefined : this.#map.get(fd);
   }
 
@@ -240,6 +283,20 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     return this.poller.name;
   }
 
+  /**
+   * The kernel object's fd: the epoll or kqueue fd (close-on-exec), which can
+   * itself be watched by another selector.
+   *
+   * @returns The fd, or -1 for poll and select (no kernel object) and after `close()`.
+   * @example
+   * ```ts ignore
+   * console.log(new EpollSelector().fileno()); // e.g. 5
+   * ```
+   */
+  fileno(): number {
+    return this.poller.fileno();
+  }
+
   /** Whether `close()` was called. */
   get closed(): boolean {
     return this.#map === null;
@@ -250,37 +307,42 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     return this.#map;
   }
 
+  static {
+    lookupFd = (selector, fileobj) => {
+      try {
+        return selector.#resolve(fileobj);
+      } catch (e) {
+        if (e instanceof RangeError || e instanceof TypeError) return undefined;
+        throw e; // an exception of the object's own fileno()
+      }
+    };
+  }
+
   /**
-   * @internal The fd a file object is registered under: its `fileno()`, or, when
-   * that is no longer valid (a closed object returns -1), the fd of the key
-   * registered with that very object. `undefined` if neither works.
+   * The fd a file object is registered under: its `fileno()`, or, when that is
+   * no longer valid (a closed object returns -1), the fd of the key registered
+   * with that very object. Throws `fileno()`'s error when neither works.
    */
-  lookupFd(fileobj: FileObj): number | undefined {
+  #resolve(fileobj: FileObj): number {
     try {
       return fileobjToFd(fileobj);
     } catch (e) {
       if (this.#map) {
         for (const key of this.#map.values()) if (key.fileobj === fileobj) return key.fd;
       }
-      if (e instanceof RangeError || e instanceof TypeError) return undefined;
       throw e;
     }
   }
 
   /**
-   * The fd of a file object, checked to be still open afterwards: `fileno()` is
-   * user code and may close the selector (re-entrancy), which must then end in
-   * SelectorClosedError with nothing registered.
+   * {@linkcode BaseSelector.#resolve} on an open selector, checked to be still
+   * open afterwards: `fileno()` is user code and may close the selector
+   * (re-entrancy), which must then end in SelectorClosedError with nothing
+   * registered.
    */
   #fdOf(fileobj: FileObj): number {
-    const map = this.#open();
-    let fd: number | undefined;
-    try {
-      fd = fileobjToFd(fileobj);
-    } catch (e) {
-      for (const key of map.values()) if (key.fileobj === fileobj) fd = key.fd;
-      if (fd === undefined) throw e;
-    }
+    this.#open();
+    const fd = this.#resolve(fileobj);
     this.#open();
     return fd;
   }

@@ -22,231 +22,44 @@
  *
  * @module
  */
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from "./_inet.ts";
-import { checkInt, checkSize, toCString } from "./_validate.ts";
-import { now, timeoutMs } from "./_time.ts";
+import { checkInt, checkSize } from "./_validate.ts";
+import { now } from "./_time.ts";
+import { setFdFlag, waitReady } from "./_fd.ts";
 import { adopt, type Lease, release } from "./_lease.ts";
-import { byteLength, byteRange, bytesOf, copyBytes } from "./ffi/bytes.ts";
-import { ERRNO, FILE, POLL, SOCKET } from "./ffi/constants.ts";
-import { errno, errorFor, lastError, libc, MAX_IO } from "./ffi/mod.ts";
-import { getaddrinfoRaw } from "./ffi/resolver.ts";
 import {
-  decodeSockaddr,
-  encodeIn4,
-  encodeIn6,
-  encodeUnix,
-  type RawAddress,
-  SOCKADDR_STORAGE_SIZE,
-  SUN_PATH_SIZE,
-} from "./ffi/sockaddr.ts";
-import { intPair, PollFds } from "./ffi/structs.ts";
+  type Address,
+  checkPort,
+  describeAddress,
+  encodeAddress,
+  familyName,
+  getaddrinfo,
+  toAddress,
+} from "./_address.ts";
+import { byteLength, byteRange, bytesOf } from "./ffi/bytes.ts";
+import { ERRNO, POLL, SOCKET } from "./ffi/constants.ts";
+import { errno, errorFor, lastError, libc, MAX_IO } from "./ffi/mod.ts";
+import { decodeSockaddr, SOCKADDR_STORAGE_SIZE } from "./ffi/sockaddr.ts";
+import { intPair } from "./ffi/structs.ts";
+import {
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  IPPROTO_IPV6,
+  IPV6_V6ONLY,
+  SO_ERROR,
+  SO_REUSEADDR,
+  SO_REUSEPORT,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  SOMAXCONN,
+} from "./_socket_constants.ts";
 import { OSError, TimeoutError } from "./errors.ts";
 
-/** IPv4. */
-export const AF_INET: number = SOCKET.AF_INET;
-/** IPv6. */
-export const AF_INET6: number = SOCKET.AF_INET6;
-/** Unix domain sockets. */
-export const AF_UNIX: number = SOCKET.AF_UNIX;
-/** Any family (for `getaddrinfo`). */
-export const AF_UNSPEC: number = SOCKET.AF_UNSPEC;
-/** A byte stream (TCP). */
-export const SOCK_STREAM: number = SOCKET.SOCK_STREAM;
-/** Datagrams (UDP). */
-export const SOCK_DGRAM: number = SOCKET.SOCK_DGRAM;
-/** Raw packets. */
-export const SOCK_RAW: number = SOCKET.SOCK_RAW;
-/** Socket-level options. */
-export const SOL_SOCKET: number = SOCKET.SOL_SOCKET;
-/** Allow reuse of a local address in TIME_WAIT. */
-export const SO_REUSEADDR: number = SOCKET.SO_REUSEADDR;
-/** Allow several sockets to bind the same port. */
-export const SO_REUSEPORT: number = SOCKET.SO_REUSEPORT;
-/** TCP keep-alive probes. */
-export const SO_KEEPALIVE: number = SOCKET.SO_KEEPALIVE;
-/** Allow UDP broadcast. */
-export const SO_BROADCAST: number = SOCKET.SO_BROADCAST;
-/** The pending error (read with `getsockopt`; a non-blocking connect's result). */
-export const SO_ERROR: number = SOCKET.SO_ERROR;
-/** The socket type. */
-export const SO_TYPE: number = SOCKET.SO_TYPE;
-/** Send buffer size. */
-export const SO_SNDBUF: number = SOCKET.SO_SNDBUF;
-/** Receive buffer size. */
-export const SO_RCVBUF: number = SOCKET.SO_RCVBUF;
-/** Linger on close (`struct linger`). */
-export const SO_LINGER: number = SOCKET.SO_LINGER;
-/** The IP protocol level. */
-export const IPPROTO_IP: number = SOCKET.IPPROTO_IP;
-/** The TCP protocol level. */
-export const IPPROTO_TCP: number = SOCKET.IPPROTO_TCP;
-/** The UDP protocol level. */
-export const IPPROTO_UDP: number = SOCKET.IPPROTO_UDP;
-/** The IPv6 protocol level. */
-export const IPPROTO_IPV6: number = SOCKET.IPPROTO_IPV6;
-/** Disable Nagle's algorithm. */
-export const TCP_NODELAY: number = SOCKET.TCP_NODELAY;
-/** IPv6 socket accepts IPv6 only. */
-export const IPV6_V6ONLY: number = SOCKET.IPV6_V6ONLY;
-/** Shut down the receiving side. */
-export const SHUT_RD: number = SOCKET.SHUT_RD;
-/** Shut down the sending side (sends FIN). */
-export const SHUT_WR: number = SOCKET.SHUT_WR;
-/** Shut down both sides. */
-export const SHUT_RDWR: number = SOCKET.SHUT_RDWR;
-/** Out-of-band data. */
-export const MSG_OOB: number = SOCKET.MSG_OOB;
-/** Read without consuming. */
-export const MSG_PEEK: number = SOCKET.MSG_PEEK;
-/** Non-blocking for this call only. */
-export const MSG_DONTWAIT: number = SOCKET.MSG_DONTWAIT;
-/** Wait for the full amount. */
-export const MSG_WAITALL: number = SOCKET.MSG_WAITALL;
-/** `getaddrinfo`: addresses for `bind`. */
-export const AI_PASSIVE: number = SOCKET.AI_PASSIVE;
-/** `getaddrinfo`: return the canonical name. */
-export const AI_CANONNAME: number = SOCKET.AI_CANONNAME;
-/** `getaddrinfo`: the host is numeric; no lookup. */
-export const AI_NUMERICHOST: number = SOCKET.AI_NUMERICHOST;
-/** `getaddrinfo`: the port is numeric. */
-export const AI_NUMERICSERV: number = SOCKET.AI_NUMERICSERV;
-/** `getaddrinfo`: only families configured on this host. */
-export const AI_ADDRCONFIG: number = SOCKET.AI_ADDRCONFIG;
-/** The kernel's largest listen backlog. */
-export const SOMAXCONN: number = SOCKET.SOMAXCONN;
-
-/** An IPv4 address: `[host, port]`. */
-export type IPv4Address = readonly [host: string, port: number];
-/** An IPv6 address: `[host, port, flowinfo, scopeId]` (the last two optional on input). */
-export type IPv6Address = readonly [host: string, port: number, flowinfo?: number, scopeId?: number];
-/** A socket address: IPv4 or IPv6 tuple, or a Unix socket path. */
-export type Address = IPv4Address | IPv6Address | string;
+export * from "./_socket_constants.ts";
+export { type Address, type AddrInfo, getaddrinfo, type IPv4Address, type IPv6Address } from "./_address.ts";
 
 const SEND_FLAGS = SOCKET.MSG_NOSIGNAL; // no SIGPIPE on a closed peer (Linux, FreeBSD)
 const { EAGAIN, EINTR, EINPROGRESS, ETIMEDOUT } = ERRNO;
-
-function checkPort(port: unknown): number {
-  if (typeof port !== "number") throw new TypeError(`Invalid port: ${String(port)}: expected a number`);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`Invalid port: ${port}: must be 0-65535`);
-  }
-  return port;
-}
-
-function checkU32(v: unknown, what: string): number {
-  if (v === undefined) return 0;
-  if (typeof v !== "number") throw new TypeError(`Invalid ${what}: ${String(v)}`);
-  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`Invalid ${what}: ${v}`);
-  return v;
-}
-
-function familyName(family: number): string {
-  return family === AF_INET
-    ? "AF_INET"
-    : family === AF_INET6
-    ? "AF_INET6"
-    : family === AF_UNIX
-    ? "AF_UNIX"
-    : `family ${family}`;
-}
-
-/** Resolves a host to raw address bytes of one family: numeric forms directly, names through getaddrinfo. */
-function hostBytes(host: string, family: number): { addr: Uint8Array; scopeId?: number } {
-  if (family === AF_INET) {
-    if (host === "") return { addr: new Uint8Array(4) };
-    if (host === "<broadcast>") return { addr: new Uint8Array([255, 255, 255, 255]) };
-    const v4 = parseIPv4(host);
-    if (v4) return { addr: v4 };
-  } else {
-    if (host === "") return { addr: new Uint8Array(16) };
-    const v6 = parseIPv6(host);
-    if (v6) return { addr: v6 };
-  }
-  const found = getaddrinfoRaw(toCString(host, "host"), null, 0, family, SOCK_STREAM, 0)[0]?.address;
-  if (found?.family === "inet" || found?.family === "inet6") {
-    return { addr: found.addr, scopeId: found.family === "inet6" ? found.scopeId : undefined };
-  }
-  throw new TypeError(`Cannot resolve ${JSON.stringify(host)} for ${familyName(family)}`);
-}
-
-/**
- * Encodes a Python-style address for a family.
- *
- * @throws {TypeError} For a wrong shape or type. @throws {RangeError} For a bad port or path length.
- */
-function encodeAddress(family: number, address: unknown): Uint8Array {
-  if (family === AF_UNIX) {
-    let path: Uint8Array;
-    if (typeof address === "string") path = new TextEncoder().encode(address);
-    else if (ArrayBuffer.isView(address)) path = copyBytes(address, "AF_UNIX address");
-    else throw new TypeError("AF_UNIX address must be a path string or bytes");
-    if (path.includes(0) && path[0] !== 0) throw new TypeError("AF_UNIX path has an embedded null byte");
-    if (path.length >= SUN_PATH_SIZE) {
-      throw new RangeError(`AF_UNIX path too long: ${path.length} bytes (max ${SUN_PATH_SIZE - 1})`);
-    }
-    return encodeUnix(path);
-  }
-  if (family !== AF_INET && family !== AF_INET6) {
-    throw new TypeError(`Unsupported address family: ${family}`);
-  }
-  const max = family === AF_INET ? 2 : 4;
-  if (!Array.isArray(address) || address.length < 2 || address.length > max) {
-    throw new TypeError(
-      `${familyName(family)} address must be ${
-        family === AF_INET ? "[host, port]" : "[host, port, flowinfo?, scopeId?]"
-      }`,
-    );
-  }
-  const [host, port, flowinfo, scopeId] = address as unknown[];
-  if (typeof host !== "string") throw new TypeError(`Invalid host: ${String(host)}: expected a string`);
-  const p = checkPort(port);
-  if (family === AF_INET) return encodeIn4(hostBytes(host, AF_INET).addr, p);
-  const flow = checkU32(flowinfo, "flowinfo");
-  if (flow > 0xfffff) throw new RangeError(`Invalid flowinfo: ${flow}: must be 0-1048575`);
-  const resolved = hostBytes(host, AF_INET6);
-  return encodeIn6(
-    resolved.addr,
-    p,
-    flow,
-    scopeId === undefined ? resolved.scopeId ?? 0 : checkU32(scopeId, "scopeId"),
-  );
-}
-
-/** Decodes a kernel address into Python's shape. */
-function toAddress(raw: RawAddress): Address {
-  switch (raw.family) {
-    case "inet":
-      return [formatIPv4(raw.addr), raw.port];
-    case "inet6":
-      return [formatIPv6(raw.addr), raw.port, raw.flowinfo, raw.scopeId];
-    case "unix":
-      return new TextDecoder().decode(raw.path);
-    default:
-      return "";
-  }
-}
-
-const onePoll = new PollFds(1);
-
-/**
- * Waits until `fd` is ready for `events` (POLLIN/POLLOUT) or `deadline` (s)
- * passes. Returns false on timeout. Error and hang-up count as ready: the
- * next call reports them.
- */
-function waitReady(fd: number, events: number, deadline: number | null): boolean {
-  for (;;) {
-    // In slices of at most MAX_WAIT_MS: any finite timeout (3e6 s, 1e300 s) waits, asleep, until its deadline.
-    const ms = deadline === null ? -1 : timeoutMs(Math.max(deadline - now(), 0));
-    onePoll.set(0, fd, events);
-    const r = libc().poll(onePoll.bytes, 1, ms);
-    if (r > 0) return true;
-    if (r === 0) {
-      if (deadline === null || now() >= deadline) return false;
-      continue;
-    }
-    if (errno() !== EINTR) throw lastError("poll", `fd ${fd}`);
-  }
-}
 
 /**
  * A socket, like Python's `socket.socket`. Register it with a selector
@@ -658,12 +471,8 @@ export class Socket implements Disposable {
       // Python raises OverflowError for inf; `null` is how to say "block forever".
       if (timeout === Infinity) throw new RangeError("Invalid timeout: Infinity: use null to block");
     }
-    const fd = this.#open();
-    const flags = libc().fcntl(fd, FILE.F_GETFL, 0);
-    if (flags < 0) throw lastError("fcntl", `fd ${fd}`);
     // The fd is non-blocking whenever a timeout is set: waits are done by poll.
-    const next = timeout === null ? flags & ~FILE.O_NONBLOCK : flags | FILE.O_NONBLOCK;
-    if (next !== flags && libc().fcntl(fd, FILE.F_SETFL, next) < 0) throw lastError("fcntl", `fd ${fd}`);
+    setFdFlag(this.#open(), "nonblock", timeout !== null);
     this.#timeout = timeout;
   }
 
@@ -807,14 +616,6 @@ function timedOut(syscall: string): TimeoutError {
   return new TimeoutError(ETIMEDOUT, syscall, { description: "timed out" });
 }
 
-function describeAddress(address: unknown): string {
-  return typeof address === "string"
-    ? JSON.stringify(address)
-    : Array.isArray(address)
-    ? `${address[0]}:${address[1]}`
-    : "";
-}
-
 /**
  * Creates a connected pair of sockets.
  *
@@ -838,51 +639,6 @@ export function socketpair(
   const f = checkInt(family, "family"), t = checkInt(type, "type"), p = checkInt(proto, "proto");
   if (libc().socketpair(f, t | SOCKET.SOCK_CLOEXEC, p, fds) < 0) throw lastError("socketpair");
   return [new Socket(f, t, p, fds[0]!), new Socket(f, t, p, fds[1]!)];
-}
-
-/** One `getaddrinfo` result: `[family, type, proto, canonname, address]`, as in Python. */
-export type AddrInfo = [family: number, type: number, proto: number, canonname: string, address: Address];
-
-/**
- * Resolves a host and port, like Python's `socket.getaddrinfo`.
- *
- * @param host A name, a numeric address, or `null` (with `AI_PASSIVE`: the wildcard).
- * @param port A number, a service name, or `null`.
- * @param family `AF_UNSPEC` (0, default), `AF_INET` or `AF_INET6`.
- * @param type `SOCK_STREAM`, `SOCK_DGRAM`, or 0 for all.
- * @param proto The protocol, or 0.
- * @param flags `AI_PASSIVE`, `AI_NUMERICHOST`, ...
- * @returns The results, in the resolver's order of preference.
- * @throws {GaiError} When the name does not resolve (`code` such as `"EAI_NONAME"`).
- * @example
- * ```ts ignore
- * for (const [family, type, proto, , address] of socket.getaddrinfo("localhost", 80, 0, socket.SOCK_STREAM)) {
- *   console.log(family, address);
- * }
- * ```
- */
-export function getaddrinfo(
-  host: string | null,
-  port: number | string | null,
-  family = 0,
-  type = 0,
-  proto = 0,
-  flags = 0,
-): AddrInfo[] {
-  const node = host === null ? null : toCString(host, "host");
-  let service: Uint8Array | null = null;
-  if (typeof port === "number") service = toCString(String(checkPort(port)), "port");
-  else if (typeof port === "string") service = toCString(port, "port");
-  else if (port !== null) throw new TypeError(`Invalid port: ${String(port)}`);
-  const results = getaddrinfoRaw(
-    node,
-    service,
-    checkInt(flags, "flags"),
-    checkInt(family, "family"),
-    checkInt(type, "type"),
-    checkInt(proto, "proto"),
-  );
-  return results.map((r) => [r.family, r.socktype, r.protocol, r.canonname, toAddress(r.address)]);
 }
 
 /**
@@ -965,16 +721,5 @@ export function createServer(address: Address, options: CreateServerOptions = {}
   } catch (e) {
     s.close();
     throw e;
-  }
-}
-
-/** Whether this host can bind IPv6 loopback (`::1`). */
-export function hasIPv6Loopback(): boolean {
-  try {
-    using s = new Socket(AF_INET6, SOCK_STREAM);
-    s.bind(["::1", 0]);
-    return true;
-  } catch {
-    return false;
   }
 }

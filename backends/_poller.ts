@@ -1,47 +1,24 @@
 /**
- * The contract every backend implements (mio's `Selector` shape).
- *
- * A poller knows only fds and generic event bits; the selector above it owns
- * the one fd -> key map, all validation, rollback and the EINTR loop. Each
- * file in `backends/` exports one poller class and adds only its constants,
- * its struct work (through `ffi/structs.ts`) and its few system calls.
+ * What the backends share below the `Poller` contract (which the core,
+ * `selector.ts`, defines): translating READ/WRITE to kernel bits and back by
+ * CPython's rule, and turning a failed wait into INTERRUPTED or an error.
  *
  * @module
  */
+import { ERRNO } from "../ffi/constants.ts";
+import { errno, lastError } from "../ffi/mod.ts";
+import { EVENT_READ as READ, EVENT_WRITE as WRITE, INTERRUPTED } from "../selector.ts";
 
-/** Generic readiness bits, as exposed to users. */
-export const READ = 1;
-/** Generic readiness bits, as exposed to users. */
-export const WRITE = 2;
+export { READ, WRITE };
 
-/** Returned by {@linkcode Poller.wait} when a signal interrupted the wait (EINTR). */
-export const INTERRUPTED = -1;
-
-/** A kernel readiness mechanism behind a selector. */
-export interface Poller {
-  /** The backend's name: `"epoll"`, `"poll"`, `"select"` or `"kqueue"`. */
-  readonly name: string;
-  /** Starts watching `fd` for `events` (READ/WRITE bits). Throws OSError/RangeError. */
-  register(fd: number, events: number): void;
-  /** Changes what `fd` is watched for. Throws OSError. */
-  modify(fd: number, oldEvents: number, events: number): void;
-  /** Stops watching `fd`. May throw OSError if the fd was closed meanwhile. */
-  unregister(fd: number, events: number): void;
-  /**
-   * Waits until something is ready or `timeout` seconds pass (`< 0` blocks,
-   * `0` polls). Returns the number of results, or {@linkcode INTERRUPTED}.
-   * `maxEvents` is the number of registered directions (an fd watched for
-   * READ|WRITE counts twice, as kqueue filters do), at least 1.
-   */
-  wait(timeout: number, maxEvents: number): number;
-  /** The fd of result `i` of the last wait. */
-  readyFd(i: number): number;
-  /** The READ/WRITE bits of result `i` of the last wait (error and hang-up included). */
-  readyEvents(i: number): number;
-  /** The kernel object's fd, or -1 when the backend has none. */
-  fileno(): number;
-  /** Releases the kernel object; called once. */
-  close(): void;
+/**
+ * The result of a wait call (epoll_wait, poll, select, kevent): the count, or
+ * {@linkcode INTERRUPTED} for EINTR (the core retries, PEP 475), or the error.
+ */
+export function waitResult(n: number, syscall: string): number {
+  if (n >= 0) return n;
+  if (errno() === ERRNO.EINTR) return INTERRUPTED;
+  throw lastError(syscall);
 }
 
 /** Generic READ/WRITE bits as a kernel interest mask with the given IN and OUT bits. */

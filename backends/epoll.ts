@@ -3,11 +3,11 @@
  *
  * @module
  */
-import { EPOLL, ERRNO } from "../ffi/constants.ts";
-import { errno, lastError, libc } from "../ffi/mod.ts";
+import { EPOLL } from "../ffi/constants.ts";
+import { lastError, libc } from "../ffi/mod.ts";
 import { EpollEvents } from "../ffi/structs.ts";
-import { BaseSelector } from "../selector.ts";
-import { fromKernel, INTERRUPTED, type Poller, toKernel } from "./_poller.ts";
+import { BaseSelector, type Poller } from "../selector.ts";
+import { fromKernel, toKernel, waitResult } from "./_poller.ts";
 import { timeoutMs } from "../_time.ts";
 
 const { EPOLLIN, EPOLLOUT, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, EPOLL_CLOEXEC } = EPOLL;
@@ -47,12 +47,7 @@ export class EpollPoller implements Poller {
   wait(timeout: number, maxEvents: number): number {
     const buf = this.#events;
     buf.reserve(maxEvents); // grows only when registrations grew: no per-call buffer
-    const n = libc().epoll_wait(this.#epfd, buf.bytes, maxEvents, timeoutMs(timeout));
-    if (n < 0) {
-      if (errno() === ERRNO.EINTR) return INTERRUPTED;
-      throw lastError("epoll_wait");
-    }
-    return n;
+    return waitResult(libc().epoll_wait(this.#epfd, buf.bytes, maxEvents, timeoutMs(timeout)), "epoll_wait");
   }
 
   readyFd(i: number): number {
@@ -87,14 +82,5 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
   /** Creates the epoll instance. @throws {OSError} ENOSYS on a kernel without epoll. */
   constructor() {
     super(new EpollPoller());
-  }
-
-  /**
-   * The epoll fd (close-on-exec).
-   *
-   * @returns The fd, or -1 after `close()`.
-   */
-  fileno(): number {
-    return this.poller.fileno();
   }
 }

@@ -7,12 +7,13 @@
  *
  * @module
  */
-import { ERRNO, FILE, KQ } from "../ffi/constants.ts";
+import { ERRNO, KQ } from "../ffi/constants.ts";
 import { errno, errorFor, kqueueLib, lastError, libc } from "../ffi/mod.ts";
 import { Kevents, TimeStruct } from "../ffi/structs.ts";
-import { BaseSelector } from "../selector.ts";
+import { BaseSelector, type Poller } from "../selector.ts";
 import { timeoutUnits } from "../_time.ts";
-import { INTERRUPTED, type Poller, READ, WRITE } from "./_poller.ts";
+import { setFdFlag } from "../_fd.ts";
+import { READ, waitResult, WRITE } from "./_poller.ts";
 
 const { EVFILT_READ, EVFILT_WRITE, EV_ADD, EV_DELETE } = KQ;
 
@@ -33,9 +34,9 @@ export class KqueuePoller implements Poller {
     const kq = symbols.kqueue();
     if (kq < 0) throw lastError("kqueue");
     // kqueue() has no close-on-exec flag on macOS: set it at once.
-    const flags = libc().fcntl(kq, FILE.F_GETFD, 0);
-    if (flags < 0 || libc().fcntl(kq, FILE.F_SETFD, flags | FILE.FD_CLOEXEC) < 0) {
-      const e = lastError("fcntl", `(kqueue fd ${kq})`);
+    try {
+      setFdFlag(kq, "cloexec", true);
+    } catch (e) {
       libc().close(kq);
       throw e;
     }
@@ -96,12 +97,7 @@ export class KqueuePoller implements Poller {
       this.#ts.setUnits(timeoutUnits(timeout, 1e9), 1e9);
       ts = this.#ts.bytes;
     }
-    const n = this.#lib.kevent(this.#kq, null, 0, this.#events.bytes, maxEvents, ts);
-    if (n < 0) {
-      if (errno() === ERRNO.EINTR) return INTERRUPTED;
-      throw lastError("kevent");
-    }
-    return n;
+    return waitResult(this.#lib.kevent(this.#kq, null, 0, this.#events.bytes, maxEvents, ts), "kevent");
   }
 
   readyFd(i: number): number {
@@ -137,14 +133,5 @@ export class KqueueSelector<T = unknown> extends BaseSelector<T> {
   /** Creates the kqueue. @throws {Error} Where this OS has no kqueue. */
   constructor() {
     super(new KqueuePoller());
-  }
-
-  /**
-   * The kqueue fd (close-on-exec).
-   *
-   * @returns The fd, or -1 after `close()`.
-   */
-  fileno(): number {
-    return this.poller.fileno();
   }
 }

@@ -3,12 +3,12 @@
  *
  * @module
  */
-import { ERRNO, POLL } from "../ffi/constants.ts";
-import { errno, lastError, libc } from "../ffi/mod.ts";
+import { POLL } from "../ffi/constants.ts";
+import { libc } from "../ffi/mod.ts";
 import { PollFds } from "../ffi/structs.ts";
-import { fromKernel, INTERRUPTED, type Poller, toKernel } from "./_poller.ts";
+import { fromKernel, toKernel, waitResult } from "./_poller.ts";
 import { timeoutMs } from "../_time.ts";
-import { BaseSelector } from "../selector.ts";
+import { BaseSelector, type Poller } from "../selector.ts";
 
 const { POLLIN, POLLOUT } = POLL;
 
@@ -45,11 +45,8 @@ export class PollPoller implements Poller {
 
   wait(timeout: number, _maxEvents: number): number {
     const fds = this.#fds;
-    const n = libc().poll(fds.bytes, this.#count, timeoutMs(timeout));
-    if (n < 0) {
-      if (errno() === ERRNO.EINTR) return INTERRUPTED;
-      throw lastError("poll");
-    }
+    const n = waitResult(libc().poll(fds.bytes, this.#count, timeoutMs(timeout)), "poll");
+    if (n <= 0) return n;
     if (this.#ready.length < n) this.#ready = new Int32Array(fds.capacity);
     const found = fds.collectReady(this.#count, n, this.#ready);
     return found;

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { ERRNO, FD_SETSIZE } from "../ffi/constants.ts";
-import { errno, lastError, libc } from "../ffi/mod.ts";
+import { FD_SETSIZE } from "../ffi/constants.ts";
+import { libc } from "../ffi/mod.ts";
 import { FdSet, TimeStruct } from "../ffi/structs.ts";
-import { INTERRUPTED, type Poller, READ, WRITE } from "./_poller.ts";
-import { BaseSelector } from "../selector.ts";
+import { READ, waitResult, WRITE } from "./_poller.ts";
+import { BaseSelector, type Poller } from "../selector.ts";
 import { timeoutUnits } from "../_time.ts";
 
 /**
@@ -60,11 +60,10 @@ export class SelectPoller implements Poller {
       this.#tv.setUnits(timeoutUnits(timeout, 1e6), 1e6);
       tv = this.#tv.bytes;
     }
-    const n = libc().select(this.#maxFd + 1, this.#r.bytes, this.#w.bytes, this.#x.bytes, tv);
-    if (n < 0) {
-      if (errno() === ERRNO.EINTR) return INTERRUPTED;
-      throw lastError("select");
-    }
+    const n = waitResult(
+      libc().select(this.#maxFd + 1, this.#r.bytes, this.#w.bytes, this.#x.bytes, tv),
+      "select",
+    );
     let found = 0;
     if (n > 0) {
       const r = this.#r.bytes, w = this.#w.bytes;

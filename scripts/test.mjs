@@ -73,7 +73,8 @@ async function suite(name, cmd, args, parse, where) {
   if (r.passed === null || signal) {
     totals.failed++;
     // A wrapper (node_modules/.bin) reports a killed runtime as exit 128 + N.
-    const bySignal = signal ?? (code > 128 ? Object.keys(signals).find((k) => signals[k] === code - 128) : null);
+    const bySignal = signal ??
+      (code > 128 ? Object.keys(signals).find((k) => signals[k] === code - 128) : null);
     const how = bySignal ? `killed by ${bySignal}, exit ${code}` : `exit ${code}`;
     lines.push(`${name}: no summary (${how}) ${whereItDied(out, where)}: counted as 1 failure`);
     return;

@@ -274,3 +274,14 @@ export async function runFixture(
   if (r.code !== 0) throw new Error(`${name} exited ${r.code}: ${r.stderr.slice(-2000)}`);
   return JSON.parse(r.stdout.trim().split("\n").pop()!);
 }
+
+/** Whether this host can bind IPv6 loopback (`::1`). */
+export function hasIPv6Loopback(): boolean {
+  try {
+    using s = new socket.Socket(socket.AF_INET6, socket.SOCK_STREAM);
+    s.bind(["::1", 0]);
+    return true;
+  } catch {
+    return false;
+  }
+}

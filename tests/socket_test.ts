@@ -33,6 +33,7 @@ import {
   bytes,
   Fds,
   firstLine,
+  hasIPv6Loopback,
   isOSError,
   makeToken,
   now,
@@ -41,7 +42,7 @@ import {
   text,
 } from "./_helpers.ts";
 
-const HAS_V6 = socket.hasIPv6Loopback();
+const HAS_V6 = hasIPv6Loopback();
 
 function sha256(data: Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");

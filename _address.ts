@@ -1,0 +1,270 @@
+/**
+ * The address model: Python's address shapes (`[host, port]`,
+ * `[host, port, flowinfo, scopeId]`, a path) to and from `struct sockaddr`,
+ * numeric IPv4/IPv6 text in TypeScript (`inet_pton`/`inet_ntop`, so the common
+ * numeric case needs no resolver call), and `getaddrinfo`. `socket.ts`
+ * re-exports the public part.
+ *
+ * @module
+ */
+import { checkInt, toCString } from "./_validate.ts";
+import { copyBytes } from "./ffi/bytes.ts";
+import { SOCKET } from "./ffi/constants.ts";
+import { getaddrinfoRaw } from "./ffi/resolver.ts";
+import { encodeIn4, encodeIn6, encodeUnix, type RawAddress, SUN_PATH_SIZE } from "./ffi/sockaddr.ts";
+
+const { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM } = SOCKET;
+
+/** An IPv4 address: `[host, port]`. */
+export type IPv4Address = readonly [host: string, port: number];
+/** An IPv6 address: `[host, port, flowinfo, scopeId]` (the last two optional on input). */
+export type IPv6Address = readonly [host: string, port: number, flowinfo?: number, scopeId?: number];
+/** A socket address: IPv4 or IPv6 tuple, or a Unix socket path. */
+export type Address = IPv4Address | IPv6Address | string;
+
+export function checkPort(port: unknown): number {
+  if (typeof port !== "number") throw new TypeError(`Invalid port: ${String(port)}: expected a number`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`Invalid port: ${port}: must be 0-65535`);
+  }
+  return port;
+}
+
+function checkU32(v: unknown, what: string): number {
+  if (v === undefined) return 0;
+  if (typeof v !== "number") throw new TypeError(`Invalid ${what}: ${String(v)}`);
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`Invalid ${what}: ${v}`);
+  return v;
+}
+
+export function familyName(family: number): string {
+  return family === AF_INET
+    ? "AF_INET"
+    : family === AF_INET6
+    ? "AF_INET6"
+    : family === AF_UNIX
+    ? "AF_UNIX"
+    : `family ${family}`;
+}
+
+/** Resolves a host to raw address bytes of one family: numeric forms directly, names through getaddrinfo. */
+function hostBytes(host: string, family: number): { addr: Uint8Array; scopeId?: number } {
+  if (family === AF_INET) {
+    if (host === "") return { addr: new Uint8Array(4) };
+    if (host === "<broadcast>") return { addr: new Uint8Array([255, 255, 255, 255]) };
+    const v4 = parseIPv4(host);
+    if (v4) return { addr: v4 };
+  } else {
+    if (host === "") return { addr: new Uint8Array(16) };
+    const v6 = parseIPv6(host);
+    if (v6) return { addr: v6 };
+  }
+  const found = getaddrinfoRaw(toCString(host, "host"), null, 0, family, SOCK_STREAM, 0)[0]?.address;
+  if (found?.family === "inet" || found?.family === "inet6") {
+    return { addr: found.addr, scopeId: found.family === "inet6" ? found.scopeId : undefined };
+  }
+  throw new TypeError(`Cannot resolve ${JSON.stringify(host)} for ${familyName(family)}`);
+}
+
+/**
+ * Encodes a Python-style address for a family.
+ *
+ * @throws {TypeError} For a wrong shape or type. @throws {RangeError} For a bad port or path length.
+ */
+export function encodeAddress(family: number, address: unknown): Uint8Array {
+  if (family === AF_UNIX) {
+    let path: Uint8Array;
+    if (typeof address === "string") path = new TextEncoder().encode(address);
+    else if (ArrayBuffer.isView(address)) path = copyBytes(address, "AF_UNIX address");
+    else throw new TypeError("AF_UNIX address must be a path string or bytes");
+    if (path.includes(0) && path[0] !== 0) throw new TypeError("AF_UNIX path has an embedded null byte");
+    if (path.length >= SUN_PATH_SIZE) {
+      throw new RangeError(`AF_UNIX path too long: ${path.length} bytes (max ${SUN_PATH_SIZE - 1})`);
+    }
+    return encodeUnix(path);
+  }
+  if (family !== AF_INET && family !== AF_INET6) {
+    throw new TypeError(`Unsupported address family: ${family}`);
+  }
+  const max = family === AF_INET ? 2 : 4;
+  if (!Array.isArray(address) || address.length < 2 || address.length > max) {
+    throw new TypeError(
+      `${familyName(family)} address must be ${
+        family === AF_INET ? "[host, port]" : "[host, port, flowinfo?, scopeId?]"
+      }`,
+    );
+  }
+  const [host, port, flowinfo, scopeId] = address as unknown[];
+  if (typeof host !== "string") throw new TypeError(`Invalid host: ${String(host)}: expected a string`);
+  const p = checkPort(port);
+  if (family === AF_INET) return encodeIn4(hostBytes(host, AF_INET).addr, p);
+  const flow = checkU32(flowinfo, "flowinfo");
+  if (flow > 0xfffff) throw new RangeError(`Invalid flowinfo: ${flow}: must be 0-1048575`);
+  const resolved = hostBytes(host, AF_INET6);
+  return encodeIn6(
+    resolved.addr,
+    p,
+    flow,
+    scopeId === undefined ? resolved.scopeId ?? 0 : checkU32(scopeId, "scopeId"),
+  );
+}
+
+/** Decodes a kernel address into Python's shape. */
+export function toAddress(raw: RawAddress): Address {
+  switch (raw.family) {
+    case "inet":
+      return [formatIPv4(raw.addr), raw.port];
+    case "inet6":
+      return [formatIPv6(raw.addr), raw.port, raw.flowinfo, raw.scopeId];
+    case "unix":
+      return new TextDecoder().decode(raw.path);
+    default:
+      return "";
+  }
+}
+
+/** An address for an error message: `host:port` or the quoted path. */
+export function describeAddress(address: unknown): string {
+  return typeof address === "string"
+    ? JSON.stringify(address)
+    : Array.isArray(address)
+    ? `${address[0]}:${address[1]}`
+    : "";
+}
+
+/** One `getaddrinfo` result: `[family, type, proto, canonname, address]`, as in Python. */
+export type AddrInfo = [family: number, type: number, proto: number, canonname: string, address: Address];
+
+/**
+ * Resolves a host and port, like Python's `socket.getaddrinfo`.
+ *
+ * @param host A name, a numeric address, or `null` (with `AI_PASSIVE`: the wildcard).
+ * @param port A number, a service name, or `null`.
+ * @param family `AF_UNSPEC` (0, default), `AF_INET` or `AF_INET6`.
+ * @param type `SOCK_STREAM`, `SOCK_DGRAM`, or 0 for all.
+ * @param proto The protocol, or 0.
+ * @param flags `AI_PASSIVE`, `AI_NUMERICHOST`, ...
+ * @returns The results, in the resolver's order of preference.
+ * @throws {GaiError} When the name does not resolve (`code` such as `"EAI_NONAME"`).
+ * @example
+ * ```ts ignore
+ * for (const [family, type, proto, , address] of socket.getaddrinfo("localhost", 80, 0, socket.SOCK_STREAM)) {
+ *   console.log(family, address);
+ * }
+ * ```
+ */
+export function getaddrinfo(
+  host: string | null,
+  port: number | string | null,
+  family = 0,
+  type = 0,
+  proto = 0,
+  flags = 0,
+): AddrInfo[] {
+  const node = host === null ? null : toCString(host, "host");
+  let service: Uint8Array | null = null;
+  if (typeof port === "number") service = toCString(String(checkPort(port)), "port");
+  else if (typeof port === "string") service = toCString(port, "port");
+  else if (port !== null) throw new TypeError(`Invalid port: ${String(port)}`);
+  const results = getaddrinfoRaw(
+    node,
+    service,
+    checkInt(flags, "flags"),
+    checkInt(family, "family"),
+    checkInt(type, "type"),
+    checkInt(proto, "proto"),
+  );
+  return results.map((r) => [r.family, r.socktype, r.protocol, r.canonname, toAddress(r.address)]);
+}
+
+/** Parses dotted-quad IPv4 (`"127.0.0.1"`), strictly: four decimal parts 0..255. */
+export function parseIPv4(text: string): Uint8Array | null {
+  const parts = text.split(".");
+  if (parts.length !== 4) return null;
+  const out = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    const p = parts[i]!;
+    if (!/^\d{1,3}$/.test(p)) return null;
+    const v = Number(p);
+    if (v > 255) return null;
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Formats 4 bytes as dotted-quad IPv4. */
+export function formatIPv4(addr: Uint8Array): string {
+  return `${addr[0]}.${addr[1]}.${addr[2]}.${addr[3]}`;
+}
+
+/** Parses IPv6 text (RFC 4291 forms: `::`, embedded IPv4), without a `%scope` suffix. */
+export function parseIPv6(text: string): Uint8Array | null {
+  if (text.length === 0 || text.length > 45) return null;
+  let groups: number[] = [];
+  let tail: number[] = [];
+  const halves = text.split("::");
+  if (halves.length > 2) return null;
+  const parseHalf = (half: string, allowV4: boolean): number[] | null => {
+    if (half === "") return [];
+    const out: number[] = [];
+    const items = half.split(":");
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      if (allowV4 && i === items.length - 1 && item.includes(".")) {
+        const v4 = parseIPv4(item);
+        if (!v4) return null;
+        out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
+      } else {
+        if (!/^[0-9a-fA-F]{1,4}$/.test(item)) return null;
+        out.push(parseInt(item, 16));
+      }
+    }
+    return out;
+  };
+  if (halves.length === 2) {
+    const head = parseHalf(halves[0]!, false);
+    const rest = parseHalf(halves[1]!, true);
+    if (!head || !rest || head.length + rest.length > 7) return null;
+    groups = head;
+    tail = rest;
+  } else {
+    const all = parseHalf(text, true);
+    if (!all || all.length !== 8) return null;
+    groups = all;
+  }
+  const words = [...groups, ...new Array(8 - groups.length - tail.length).fill(0), ...tail];
+  const out = new Uint8Array(16);
+  words.forEach((w, i) => {
+    out[2 * i] = w >> 8;
+    out[2 * i + 1] = w & 0xff;
+  });
+  return out;
+}
+
+/** Formats 16 bytes as IPv6 text, RFC 5952 style (longest zero run as `::`, IPv4-mapped as `::ffff:a.b.c.d`). */
+export function formatIPv6(addr: Uint8Array): string {
+  const words: number[] = [];
+  for (let i = 0; i < 8; i++) words.push((addr[2 * i]! << 8) | addr[2 * i + 1]!);
+  if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) {
+    return `::ffff:${formatIPv4(addr.subarray(12, 16))}`;
+  }
+  let bestStart = -1, bestLen = 0;
+  for (let i = 0; i < 8;) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = words.map((w) => w.toString(16));
+  if (bestStart < 0) return hex.join(":");
+  const left = hex.slice(0, bestStart).join(":");
+  const right = hex.slice(bestStart + bestLen).join(":");
+  return `${left}::${right}`;
+}

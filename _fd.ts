@@ -1,0 +1,72 @@
+/**
+ * The fd rules written once: fcntl's read-modify-write of a flag, the EINTR
+ * retry of a call (PEP 475), and waiting for one fd's readiness until a
+ * deadline.
+ *
+ * @module
+ */
+import { ERRNO, FILE } from "./ffi/constants.ts";
+import { errno, lastError, libc } from "./ffi/mod.ts";
+import { PollFds } from "./ffi/structs.ts";
+import { now, timeoutMs } from "./_time.ts";
+
+/** The two fd flags this module sets: `O_NONBLOCK` (status) and `FD_CLOEXEC` (descriptor). */
+export type FdFlag = "nonblock" | "cloexec";
+
+const FLAGS = {
+  nonblock: { get: FILE.F_GETFL, set: FILE.F_SETFL, bit: FILE.O_NONBLOCK, name: "O_NONBLOCK" },
+  cloexec: { get: FILE.F_GETFD, set: FILE.F_SETFD, bit: FILE.FD_CLOEXEC, name: "FD_CLOEXEC" },
+} as const;
+
+/** Whether `flag` is set on `fd`. @throws {OSError} EBADF and the like. */
+export function getFdFlag(fd: number, flag: FdFlag): boolean {
+  const { get, bit, name } = FLAGS[flag];
+  const flags = libc().fcntl(fd, get, 0);
+  if (flags < 0) throw lastError("fcntl", `get ${name} of fd ${fd}`);
+  return (flags & bit) !== 0;
+}
+
+/** Sets or clears `flag` on `fd`; no second call when it already is so. @throws {OSError} */
+export function setFdFlag(fd: number, flag: FdFlag, on: boolean): void {
+  const { get, set, bit, name } = FLAGS[flag];
+  const flags = libc().fcntl(fd, get, 0);
+  if (flags < 0) throw lastError("fcntl", `get ${name} of fd ${fd}`);
+  const next = on ? flags | bit : flags & ~bit;
+  if (next !== flags && libc().fcntl(fd, set, next) < 0) throw lastError("fcntl", `set ${name} of fd ${fd}`);
+}
+
+/**
+ * Runs a libc call until it is not interrupted by a signal (PEP 475).
+ *
+ * @returns The call's non-negative result. @throws {OSError} For any other failure.
+ */
+export function retryEintr(call: () => number, syscall: string, detail?: string): number {
+  for (;;) {
+    const r = call();
+    if (r >= 0) return r;
+    if (errno() !== ERRNO.EINTR) throw lastError(syscall, detail);
+  }
+}
+
+const onePoll = new PollFds(1);
+
+/**
+ * Waits until `fd` is ready for `events` (POLLIN/POLLOUT) or `deadline` (s on
+ * the monotonic clock; `null` waits forever) passes. Any finite deadline works:
+ * the wait goes in slices the kernel's `int` milliseconds hold, asleep.
+ *
+ * @returns false on timeout; error and hang-up count as ready (the next call reports them).
+ */
+export function waitReady(fd: number, events: number, deadline: number | null): boolean {
+  for (;;) {
+    const ms = deadline === null ? -1 : timeoutMs(Math.max(deadline - now(), 0));
+    onePoll.set(0, fd, events);
+    const r = libc().poll(onePoll.bytes, 1, ms);
+    if (r > 0) return true;
+    if (r === 0) {
+      if (deadline === null || now() >= deadline) return false;
+      continue;
+    }
+    if (errno() !== ERRNO.EINTR) throw lastError("poll", `fd ${fd}`);
+  }
+}
