@@ -12,11 +12,12 @@
  * @module
  */
 import { checkInt } from "./_validate.ts";
-import { lastError, libc, OS } from "./ffi/mod.ts";
+import { RLIMIT_NOFILE as RESOURCE_NOFILE } from "./ffi/constants.ts";
+import { lastError, libc } from "./ffi/mod.ts";
 import { Rlimit } from "./ffi/structs.ts";
 
 /** The most open fds (7 on Linux, 8 on macOS and the BSDs). */
-export const RLIMIT_NOFILE: number = OS === "linux" ? 7 : 8;
+export const RLIMIT_NOFILE: number = RESOURCE_NOFILE;
 /** "No limit", as Python spells it. */
 export const RLIM_INFINITY: number = -1;
 

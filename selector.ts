@@ -68,7 +68,7 @@ export interface SelectorKey<T = unknown> {
 }
 
 /** Returned by {@linkcode Poller.wait} when a signal interrupted the wait (EINTR). */
-export const INTERRUPTED = -1;
+export const INTERRUPTED: number = -1;
 
 /**
  * The contract every backend implements (mio's `Selector` shape): a kernel

@@ -21,10 +21,10 @@ import {
   EVENT_WRITE,
   PollSelector,
   resource,
+  RUNTIME,
   SelectSelector,
   socket,
 } from "../mod.ts";
-import { RUNTIME } from "../ffi/_host.ts";
 
 const BATCHES = 5;
 const IMPL = `ts-${RUNTIME}`;

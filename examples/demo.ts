@@ -10,9 +10,7 @@
  */
 import { spawn } from "node:child_process";
 import process from "node:process";
-import { DefaultSelector, EVENT_READ, EVENT_WRITE, OSError, socket } from "../mod.ts";
-import { ERRNO } from "../ffi/constants.ts";
-import { RUNTIME } from "../ffi/_host.ts";
+import { DefaultSelector, ERRNO, EVENT_READ, EVENT_WRITE, OSError, RUNTIME, socket } from "../mod.ts";
 import { parseArgs } from "./_cli.ts";
 
 const USAGE = `usage: demo.ts [--seconds S] [--connections N] [--max-size BYTES]

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { DefaultSelector, EVENT_READ, os, OSError, socket } from "../mod.ts";
+import { DefaultSelector, EVENT_READ, EVENT_WRITE, os, OSError, socket } from "../mod.ts";
 import { parseArgs, usageError } from "./_cli.ts";
 
 const USAGE = `usage: netcat.ts HOST PORT
@@ -30,7 +30,7 @@ function writeAll(fd: number, data: Uint8Array): void {
       if (!(e instanceof OSError && e.code === "EAGAIN")) throw e;
       // stdout was left non-blocking by someone else: wait until it drains.
       using sel = new DefaultSelector();
-      sel.register(fd, 2);
+      sel.register(fd, EVENT_WRITE);
       sel.select(1);
     }
   }

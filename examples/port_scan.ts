@@ -10,8 +10,7 @@
  *
  * @module
  */
-import { DefaultSelector, EVENT_WRITE, socket } from "../mod.ts";
-import { ERRNO, errnoName } from "../ffi/constants.ts";
+import { DefaultSelector, ERRNO, errnoName, EVENT_WRITE, socket } from "../mod.ts";
 import { parseArgs, usageError } from "./_cli.ts";
 
 const USAGE = `usage: port_scan.ts HOST [--ports LIST] [--timeout S] [--concurrency N] [--json]

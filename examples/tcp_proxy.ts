@@ -10,8 +10,7 @@
  *
  * @module
  */
-import { DefaultSelector, EVENT_READ, EVENT_WRITE, OSError, socket } from "../mod.ts";
-import { ERRNO } from "../ffi/constants.ts";
+import { DefaultSelector, ERRNO, EVENT_READ, EVENT_WRITE, OSError, socket } from "../mod.ts";
 import { parseArgs, usageError } from "./_cli.ts";
 
 const USAGE =

@@ -1,13 +1,34 @@
 /**
  * The Bun adapter: translates the neutral symbol tables for `bun:ffi`.
- * This is the only file that imports `bun:ffi`.
+ * This is the only file that loads `bun:ffi`.
+ *
+ * `bun:ffi` is imported by a computed specifier and typed by the few shapes
+ * declared here, so the package type-checks without `@types/bun` (a Deno or
+ * Node project) as well as with it.
  *
  * @module
  */
-import { CString, dlopen, type FFIFunction, type Pointer, read, toArrayBuffer } from "bun:ffi";
-import type { Adapter, NativeType, OpenLibrary, SymbolTable } from "./_types.ts";
+import type { Adapter, BoundSymbols, NativeType, SymbolTable } from "./_types.ts";
 
 type BunType = "i32" | "u32" | "i64" | "i64_fast" | "u64" | "u64_fast" | "ptr" | "void";
+type Pointer = number;
+
+// deno-lint-ignore no-explicit-any
+type AnyFn = (...args: any[]) => any;
+
+/** The part of `bun:ffi` this adapter calls. */
+interface BunFfi {
+  dlopen(
+    path: string,
+    symbols: Record<string, { args: BunType[]; returns: BunType }>,
+  ): { symbols: Record<string, AnyFn>; close(): void };
+  CString: new (pointer: Pointer) => { toString(): string };
+  read: { i32(pointer: Pointer, offset: number): number };
+  toArrayBuffer(pointer: Pointer, offset: number, length: number): ArrayBuffer;
+}
+
+const BUN_FFI = ["bun", "ffi"].join(":"); // computed: type checkers do not follow it
+const ffi = (await import(BUN_FFI)) as BunFfi;
 
 function bunParam(t: NativeType): BunType {
   // "ptr" takes a typed array (its address is taken for the duration of the
@@ -22,11 +43,8 @@ function bunResult(t: NativeType): BunType {
 }
 
 function asPointer(address: bigint): Pointer {
-  return Number(address) as Pointer;
+  return Number(address);
 }
-
-// deno-lint-ignore no-explicit-any
-type AnyFn = (...args: any[]) => any;
 
 /** Wraps a raw Bun symbol only where its JS result differs from the neutral one. */
 function adapt(raw: AnyFn, result: NativeType): AnyFn {
@@ -36,44 +54,40 @@ function adapt(raw: AnyFn, result: NativeType): AnyFn {
 }
 
 export const adapter: Adapter = {
-  open<S extends SymbolTable>(paths: readonly string[], table: S): OpenLibrary<S> {
-    const defs: Record<string, FFIFunction> = {};
+  open<S extends SymbolTable>(paths: readonly string[], table: S): BoundSymbols<S> {
+    const defs: Record<string, { args: BunType[]; returns: BunType }> = {};
     for (const [name, spec] of Object.entries(table)) {
-      defs[name] = { args: spec.params.map(bunParam), returns: bunResult(spec.result) } as FFIFunction;
+      defs[name] = { args: spec.params.map(bunParam), returns: bunResult(spec.result) };
     }
     const errors: unknown[] = [];
     for (const path of paths) {
-      let lib: ReturnType<typeof dlopen<Record<string, FFIFunction>>>;
+      let lib: ReturnType<BunFfi["dlopen"]>;
       try {
-        lib = dlopen(path, defs);
+        lib = ffi.dlopen(path, defs);
       } catch (e) {
         errors.push(e);
         continue;
       }
       const symbols: Record<string, AnyFn> = {};
       for (const [name, spec] of Object.entries(table)) {
-        symbols[name] = adapt(lib.symbols[name] as unknown as AnyFn, spec.result);
+        symbols[name] = adapt(lib.symbols[name]!, spec.result);
       }
-      return {
-        symbols: symbols as OpenLibrary<S>["symbols"],
-        path,
-        close: () => lib.close(),
-      };
+      return symbols as BoundSymbols<S>;
     }
     throw new AggregateError(errors, `Cannot open ${paths.join(" or ")} with bun:ffi`);
   },
 
   readMemory(address: bigint, length: number): Uint8Array {
     if (length === 0) return new Uint8Array(0);
-    return new Uint8Array(toArrayBuffer(asPointer(address), 0, length).slice(0));
+    return new Uint8Array(ffi.toArrayBuffer(asPointer(address), 0, length).slice(0));
   },
 
   readCString(address: bigint): string {
-    return new CString(asPointer(address)).toString();
+    return new ffi.CString(asPointer(address)).toString();
   },
 
   intReader(address: bigint): () => number {
     const p = asPointer(address);
-    return () => read.i32(p, 0);
+    return () => ffi.read.i32(p, 0);
   },
 };

@@ -2,29 +2,52 @@
  * The Deno adapter: translates the neutral symbol tables for `Deno.dlopen`.
  * This is the only file that touches `Deno.dlopen` and `Deno.UnsafePointer*`.
  *
+ * It declares the few Deno FFI shapes it uses itself instead of relying on the
+ * global `Deno` namespace types, so the package type-checks in a project that
+ * has only `@types/bun` (or only Node's types) as well as under Deno.
+ *
  * @module
  */
-import type { Adapter, NativeType, OpenLibrary, SymbolTable } from "./_types.ts";
+import type { Adapter, BoundSymbols, NativeType, SymbolTable } from "./_types.ts";
 
-function denoParam(t: NativeType): Deno.NativeType {
+/** An opaque `Deno.PointerObject`, or null for NULL. */
+type DenoPointer = object | null;
+
+// deno-lint-ignore no-explicit-any
+type AnyFn = (...args: any[]) => any;
+
+/** The part of Deno's FFI API this adapter calls (Deno 2's `Deno.dlopen` and pointer classes). */
+interface DenoFfi {
+  dlopen(
+    path: string,
+    symbols: Record<string, { parameters: string[]; result: string }>,
+  ): { symbols: Record<string, AnyFn>; close(): void };
+  UnsafePointer: {
+    create(value: bigint): DenoPointer;
+    value(pointer: DenoPointer): number | bigint;
+  };
+  UnsafePointerView: {
+    new (
+      pointer: object,
+    ): { getInt32(offset?: number): number; copyInto(dest: Uint8Array, offset?: number): void };
+    getCString(pointer: object): string;
+  };
+}
+
+const deno = (globalThis as unknown as { Deno: DenoFfi }).Deno;
+
+function denoParam(t: NativeType): string {
   if (t === "void") throw new TypeError("void is not a parameter type");
   return t; // the neutral names are Deno's own
 }
 
-function denoResult(t: NativeType): Deno.NativeResultType {
-  return t;
+function toPointer(address: bigint): DenoPointer {
+  return address === 0n ? null : deno.UnsafePointer.create(address);
 }
 
-function toPointer(address: bigint): Deno.PointerValue {
-  return address === 0n ? null : Deno.UnsafePointer.create(address);
+function fromPointer(p: DenoPointer): bigint {
+  return p === null ? 0n : BigInt(deno.UnsafePointer.value(p));
 }
-
-function fromPointer(p: Deno.PointerValue): bigint {
-  return p === null ? 0n : BigInt(Deno.UnsafePointer.value(p));
-}
-
-// deno-lint-ignore no-explicit-any
-type AnyFn = (...args: any[]) => any;
 
 /**
  * Wraps a raw Deno symbol only where its JS types differ from the neutral ones
@@ -50,45 +73,43 @@ function adapt(raw: AnyFn, params: readonly NativeType[], result: NativeType): A
 }
 
 export const adapter: Adapter = {
-  open<S extends SymbolTable>(paths: readonly string[], table: S): OpenLibrary<S> {
-    const defs: Record<string, Deno.ForeignFunction> = {};
+  open<S extends SymbolTable>(paths: readonly string[], table: S): BoundSymbols<S> {
+    const defs: Record<string, { parameters: string[]; result: string }> = {};
     for (const [name, spec] of Object.entries(table)) {
-      defs[name] = { parameters: spec.params.map(denoParam), result: denoResult(spec.result) };
+      defs[name] = { parameters: spec.params.map(denoParam), result: spec.result };
     }
     const errors: unknown[] = [];
     for (const path of paths) {
-      let lib: Deno.DynamicLibrary<Record<string, Deno.ForeignFunction>>;
+      let lib: ReturnType<DenoFfi["dlopen"]>;
       try {
-        lib = Deno.dlopen(path, defs);
+        lib = deno.dlopen(path, defs);
       } catch (e) {
+        // No --allow-ffi: every other path would fail the same way.
+        if (e instanceof Error && (e.name === "NotCapable" || e.name === "PermissionDenied")) throw e;
         errors.push(e);
         continue;
       }
       const symbols: Record<string, AnyFn> = {};
       for (const [name, spec] of Object.entries(table)) {
-        symbols[name] = adapt(lib.symbols[name] as AnyFn, spec.params, spec.result);
+        symbols[name] = adapt(lib.symbols[name]!, spec.params, spec.result);
       }
-      return {
-        symbols: symbols as OpenLibrary<S>["symbols"],
-        path,
-        close: () => lib.close(),
-      };
+      return symbols as BoundSymbols<S>;
     }
     throw new AggregateError(errors, `Cannot open ${paths.join(" or ")} with Deno.dlopen`);
   },
 
   readMemory(address: bigint, length: number): Uint8Array {
     const out = new Uint8Array(length);
-    if (length > 0) new Deno.UnsafePointerView(toPointer(address)!).copyInto(out);
+    if (length > 0) new deno.UnsafePointerView(toPointer(address)!).copyInto(out);
     return out;
   },
 
   readCString(address: bigint): string {
-    return Deno.UnsafePointerView.getCString(toPointer(address)!);
+    return deno.UnsafePointerView.getCString(toPointer(address)!);
   },
 
   intReader(address: bigint): () => number {
-    const view = new Deno.UnsafePointerView(toPointer(address)!);
+    const view = new deno.UnsafePointerView(toPointer(address)!);
     return () => view.getInt32(0);
   },
 };

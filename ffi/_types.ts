@@ -53,8 +53,8 @@ export type BoundSymbols<S extends SymbolTable> = {
 
 /** What each runtime adapter provides: everything unsafe the rest of the module needs. */
 export interface Adapter {
-  /** Opens the first library of `paths` that loads; throws with every failure as `cause`. */
-  open<S extends SymbolTable>(paths: readonly string[], table: S): OpenLibrary<S>;
+  /** Opens the first library of `paths` that loads and binds `table`; throws with every failure. */
+  open<S extends SymbolTable>(paths: readonly string[], table: S): BoundSymbols<S>;
   /** Copies `length` bytes of C memory at `address` (never NULL) into a new array. */
   readMemory(address: bigint, length: number): Uint8Array;
   /** Reads the NUL-terminated C string at `address` (never NULL). */
@@ -64,11 +64,4 @@ export interface Adapter {
    * The reader makes no FFI call, so it cannot clobber errno itself.
    */
   intReader(address: bigint): () => number;
-}
-
-/** A loaded library: its bound symbols and the path that loaded. */
-export interface OpenLibrary<S extends SymbolTable> {
-  readonly symbols: BoundSymbols<S>;
-  readonly path: string;
-  close(): void;
 }

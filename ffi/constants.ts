@@ -149,7 +149,79 @@ const BSD_ERRNO = {
 } as const;
 
 /** An errno name this module knows, such as `"EBADF"`. */
-export type ErrnoName = keyof typeof LINUX_ERRNO;
+export type ErrnoName =
+  | "EPERM"
+  | "ENOENT"
+  | "ESRCH"
+  | "EINTR"
+  | "EIO"
+  | "ENXIO"
+  | "E2BIG"
+  | "ENOEXEC"
+  | "EBADF"
+  | "ECHILD"
+  | "EAGAIN"
+  | "ENOMEM"
+  | "EACCES"
+  | "EFAULT"
+  | "EBUSY"
+  | "EEXIST"
+  | "EXDEV"
+  | "ENODEV"
+  | "ENOTDIR"
+  | "EISDIR"
+  | "EINVAL"
+  | "ENFILE"
+  | "EMFILE"
+  | "ENOTTY"
+  | "EFBIG"
+  | "ENOSPC"
+  | "ESPIPE"
+  | "EROFS"
+  | "EMLINK"
+  | "EPIPE"
+  | "EDOM"
+  | "ERANGE"
+  | "EDEADLK"
+  | "ENAMETOOLONG"
+  | "ENOLCK"
+  | "ENOSYS"
+  | "ENOTEMPTY"
+  | "ELOOP"
+  | "ENOTSOCK"
+  | "EDESTADDRREQ"
+  | "EMSGSIZE"
+  | "EPROTOTYPE"
+  | "ENOPROTOOPT"
+  | "EPROTONOSUPPORT"
+  | "ESOCKTNOSUPPORT"
+  | "EOPNOTSUPP"
+  | "EPFNOSUPPORT"
+  | "EAFNOSUPPORT"
+  | "EADDRINUSE"
+  | "EADDRNOTAVAIL"
+  | "ENETDOWN"
+  | "ENETUNREACH"
+  | "ENETRESET"
+  | "ECONNABORTED"
+  | "ECONNRESET"
+  | "ENOBUFS"
+  | "EISCONN"
+  | "ENOTCONN"
+  | "ESHUTDOWN"
+  | "ETOOMANYREFS"
+  | "ETIMEDOUT"
+  | "ECONNREFUSED"
+  | "EHOSTDOWN"
+  | "EHOSTUNREACH"
+  | "EALREADY"
+  | "EINPROGRESS";
+
+// The union above and the Linux table name the same errnos (checked both ways at compile time).
+const SAME_NAMES: [keyof typeof LINUX_ERRNO] extends [ErrnoName]
+  ? [ErrnoName] extends [keyof typeof LINUX_ERRNO] ? true : never
+  : never = true;
+void SAME_NAMES;
 
 /** Errno numbers for every OS family, by name; the tests check each against its headers. */
 export const ERRNO_TABLES: Readonly<Record<"linux" | "bsd", Readonly<Record<ErrnoName, number>>>> = {
@@ -263,6 +335,9 @@ export const POLL = {
 
 /** select(2)'s `FD_SETSIZE`: the fd_set bitmaps hold fds 0..1023 on every supported OS. */
 export const FD_SETSIZE = 1024;
+
+/** `RLIMIT_NOFILE`, the resource number of the open-fd limit: 7 on Linux, 8 on macOS and the BSDs. */
+export const RLIMIT_NOFILE: number = OS === "linux" ? 7 : 8;
 
 interface SocketConstants {
   AF_UNSPEC: number;

@@ -11,7 +11,7 @@
  */
 import { OSError } from "../errors.ts";
 import { ARCH, OS, RUNTIME } from "./_host.ts";
-import type { Adapter, BoundSymbols, OpenLibrary, SymbolTable } from "./_types.ts";
+import type { Adapter, BoundSymbols, SymbolTable } from "./_types.ts";
 import { bindLibc, KQUEUE, type Libc, libcPaths, libcTable } from "./libc.ts";
 
 export { ARCH, getEnv, OS, RUNTIME } from "./_host.ts";
@@ -43,10 +43,16 @@ function openOrExplain<S extends SymbolTable>(
   paths: readonly string[],
   table: S,
   what: string,
-): OpenLibrary<S> {
+): BoundSymbols<S> {
   try {
     return adapter().open(paths, table);
   } catch (e) {
+    if (e instanceof Error && (e.name === "NotCapable" || e.name === "PermissionDenied")) {
+      // One line that says the fix; Deno's own error stays as the cause.
+      const denied = new Error(`ffi-selectors needs FFI access: run Deno with --allow-ffi`, { cause: e });
+      denied.stack = `Error: ${denied.message}`;
+      throw denied;
+    }
     const hint = RUNTIME === "deno" ? " (run Deno with --allow-ffi)" : "";
     throw new Error(`Cannot load ${what}${hint}`, { cause: e });
   }
@@ -59,7 +65,7 @@ function open(): Libc {
     throw new Error(`Unsupported OS: ffi-selectors does not support ${OS} (${ARCH}) yet`);
   }
   const opened = openOrExplain(libcPaths(), table, "the C library");
-  const bound = bindLibc(opened.symbols as Record<string, (...args: never[]) => unknown>);
+  const bound = bindLibc(opened as Record<string, (...args: never[]) => unknown>);
   // The errno location is per thread and fixed for its lifetime; blocking FFI
   // calls run on this (the JS) thread, so one lookup serves every call.
   errnoReader = adapter().intReader(bound.__errno_location());
@@ -113,8 +119,7 @@ export function kqueueLib(): { symbols: BoundSymbols<typeof KQUEUE>; flavour: Ke
   const key = paths.join("\0");
   let symbols = kqueueLibs.get(key);
   if (!symbols) {
-    symbols =
-      openOrExplain(paths, KQUEUE, o ? `the kqueue stand-in ${o.path}` : "kqueue from the C library").symbols;
+    symbols = openOrExplain(paths, KQUEUE, o ? `the kqueue stand-in ${o.path}` : "kqueue from the C library");
     kqueueLibs.set(key, symbols);
   }
   return { symbols, flavour };

@@ -127,11 +127,6 @@ export class PollFds {
     return this.#fds[i * 2]!;
   }
 
-  /** The requested events of entry `i`. */
-  events(i: number): number {
-    return this.#shorts[i * 4 + 2]! & 0xffff;
-  }
-
   /** The returned events of entry `i`. */
   revents(i: number): number {
     return this.#shorts[i * 4 + 3]! & 0xffff;
@@ -310,15 +305,5 @@ export class Kevents {
   /** The `filter` of event `i`. */
   filter(i: number): number {
     return this.#shorts[((i * this.size) >> 1) + 4]!;
-  }
-
-  /** The `flags` of event `i`. */
-  flags(i: number): number {
-    return this.#shorts[((i * this.size) >> 1) + 5]! & 0xffff;
-  }
-
-  /** The low 32 bits of `data` (offset 16) of event `i`: the errno of an EV_ERROR event. */
-  data(i: number): number {
-    return this.#words[((i * this.size) >> 2) + 4]!;
   }
 }

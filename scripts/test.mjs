@@ -4,8 +4,8 @@
 // line "N passed, N failed, N skipped" summed over the checks and both runtimes.
 //
 //   usage: node scripts/test.mjs [--only deno|bun|checks]
-import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { constants } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +22,30 @@ delete env.SELECTORS_BACKEND;
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const lines = [];
 const skips = new Set();
+
+/**
+ * Fails when an example or a bench script imports a private module: they show
+ * users the public API, so they may import only mod.ts, socket.ts, node:
+ * built-ins and their own `_*.ts` helpers. Returns whether they do.
+ */
+function publicImportsCheck() {
+  const bad = [];
+  for (const dir of ["examples", "bench"]) {
+    for (const file of readdirSync(join(root, dir)).filter((f) => f.endsWith(".ts"))) {
+      const text = readFileSync(join(root, dir, file), "utf8");
+      for (const m of text.matchAll(/(?:from|import\()\s*"([^"]+)"/g)) {
+        const spec = m[1];
+        const ok = spec.startsWith("node:") || spec.startsWith("bun:") || spec === "../mod.ts" ||
+          spec === "../socket.ts" ||
+          /^\.\/_[a-z_]+\.ts$/.test(spec);
+        if (!ok) bad.push(`${dir}/${file} imports ${spec}`);
+      }
+    }
+  }
+  for (const b of bad) console.log(`private import: ${b}`);
+  if (!bad.length) console.log("examples and bench use only mod.ts and socket.ts");
+  return bad.length === 0;
+}
 
 function lastMatch(re, text) {
   const all = [...text.matchAll(re)];
@@ -42,6 +66,14 @@ function run(cmd, args) {
     child.on("error", (e) => resolve([127, String(e), null]));
     child.on("close", (code, signal) => resolve([code ?? 1, out, signal]));
   });
+}
+
+function checkInProcess(name, fn) {
+  console.log(`\n### check: ${name}`);
+  const ok = fn();
+  if (ok) totals.passed++;
+  else totals.failed++;
+  lines.push(`check ${name}: ${ok ? "ok" : "FAILED"}`);
 }
 
 async function check(name, cmd, args) {
@@ -89,15 +121,15 @@ async function suite(name, cmd, args, parse, where) {
 }
 
 if (!only || only === "checks") {
-  // tsc checks the Bun side with @types/bun; Deno's own types come from `deno types`.
-  mkdirSync(join(root, ".cache"), { recursive: true });
-  const types = spawnSync(deno, ["types"], { env, encoding: "utf8", maxBuffer: 64 << 20 });
-  writeFileSync(join(root, ".cache", "lib.deno.d.ts"), types.stdout ?? "");
   await check("deno fmt --check", deno, ["fmt", "--check"]);
   await check("deno lint", deno, ["lint"]);
   await check("deno check", deno, ["check", "mod.ts", "socket.ts", "examples/", "tests/", "bench/"]);
   await check("deno doc --lint", deno, ["doc", "--lint", "mod.ts", "socket.ts"]);
   await check("tsc --noEmit (@types/bun)", bin("tsc"), ["-p", "tsconfig.json"]);
+  checkInProcess("examples and bench import only the public modules", publicImportsCheck);
+  await check("package contents and consumers (npm pack, deno publish --dry-run)", process.execPath, [
+    join(root, "scripts", "package.mjs"),
+  ]);
 }
 if (!only || only === "deno") {
   await suite(

@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { test } from "./_test.ts";
 import { DefaultSelector } from "../mod.ts";
 import { OS } from "../ffi/_host.ts";
-import { here, runScript } from "./_helpers.ts";
+import { here, run, RUNTIME, runScript } from "./_helpers.ts";
+import process from "node:process";
 
 const PROBE = here("fixtures/print_backend.ts");
 
@@ -35,4 +36,16 @@ test("DefaultSelector.fileno() is -1 on backends without a kernel object", () =>
   using sel = new DefaultSelector();
   if (sel.backend === "poll" || sel.backend === "select") assert.equal(sel.fileno(), -1);
   else assert.ok(sel.fileno() >= 0);
+});
+
+test("Deno without --allow-ffi gets one line that names the fix, and Deno's error as the cause", {
+  skip: RUNTIME !== "deno" ? "a Deno permission" : undefined,
+}, async () => {
+  const r = await run(process.execPath, ["run", "--allow-env", PROBE], { env: { NO_COLOR: "1" } });
+  assert.notEqual(r.code, 0);
+  const lines = r.stderr.split("\n");
+  assert.match(lines[0]!, /ffi-selectors needs FFI access: run Deno with --allow-ffi$/);
+  assert.match(lines[1]!, /^Caused by: NotCapable: .*--allow-ffi/);
+  assert.doesNotMatch(r.stderr, /AggregateError/);
+  assert.equal(r.stderr.match(/NotCapable/g)!.length, 1, "one cause, not one per library path");
 });

@@ -14,7 +14,7 @@ import { existsSync } from "node:fs";
 import { test } from "./_test.ts";
 import { EVENT_READ, EVENT_WRITE, KeyError, os } from "../mod.ts";
 import { KqueueSelector } from "../backends/kqueue.ts";
-import { useKqueueStandIn } from "../ffi/_testing.ts";
+import { useKqueueStandIn } from "./_standin.ts";
 import { OS } from "../ffi/_host.ts";
 import { bytes, Fds, here, isOSError } from "./_helpers.ts";
 import { selectorSuite } from "./_selector_suite.ts";

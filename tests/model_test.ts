@@ -24,7 +24,7 @@ import {
   socket,
 } from "../mod.ts";
 import { KqueueSelector } from "../backends/kqueue.ts";
-import { useKqueueStandIn } from "../ffi/_testing.ts";
+import { useKqueueStandIn } from "./_standin.ts";
 import { OS } from "../ffi/_host.ts";
 import { here } from "./_helpers.ts";
 import { existsSync } from "node:fs";

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type KeventFlavour, setKqueueOverride } from "./mod.ts";
+import { type KeventFlavour, setKqueueOverride } from "../ffi/mod.ts";
 
 /**
  * Makes `KqueueSelector` use the epoll-backed kqueue stand-in at `path`

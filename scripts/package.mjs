@@ -1,0 +1,175 @@
+#!/usr/bin/env node
+// What users install, checked as they get it:
+//   1. the npm tarball and the JSR upload hold exactly the import closure of
+//      the entry points, README.md, LICENSE and the manifest (nothing missing,
+//      nothing extra: no tests, lock files, profiler logs);
+//   2. a scratch Bun project that installs the tarball type-checks with only
+//      @types/bun and runs it;
+//   3. a scratch Deno project that imports the unpacked package by path
+//      type-checks with Deno's types only and runs it.
+// Exit status 0 when all hold; each failure is printed on one line.
+//
+//   usage: node scripts/package.mjs
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, normalize, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const env = { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" };
+const failures = [];
+
+function sh(cmd, args, cwd = root) {
+  const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8", maxBuffer: 64 << 20 });
+  return { code: r.status ?? 1, out: `${r.stdout ?? ""}${r.stderr ?? ""}`, stdout: r.stdout ?? "" };
+}
+
+/** Relative paths of every module reachable from the entry points by static or literal dynamic import. */
+function closure(entries) {
+  const seen = new Set();
+  const todo = [...entries];
+  while (todo.length) {
+    const file = todo.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text = readFileSync(join(root, file), "utf8");
+    for (const m of text.matchAll(/(?:from|import\()\s*"(\.{1,2}\/[^"]+)"/g)) {
+      todo.push(normalize(join(dirname(file), m[1])));
+    }
+  }
+  return seen;
+}
+
+function compare(what, got, want) {
+  const missing = [...want].filter((f) => !got.has(f));
+  const extra = [...got].filter((f) => !want.has(f));
+  if (missing.length) failures.push(`${what} lacks ${missing.join(", ")}`);
+  if (extra.length) failures.push(`${what} ships what it should not: ${extra.join(", ")}`);
+  console.log(
+    `${what}: ${got.size} files${missing.length || extra.length ? "" : ", exactly the allow-list"}`,
+  );
+}
+
+const sources = closure(["mod.ts", "socket.ts"]);
+const docs = ["README.md", "LICENSE"];
+
+// 1. The file lists.
+const packed = sh("npm", ["pack", "--dry-run", "--json"]);
+let npmFiles = new Set();
+try {
+  npmFiles = new Set(JSON.parse(packed.stdout)[0].files.map((f) => f.path));
+} catch {
+  failures.push(`npm pack --dry-run failed: ${packed.out.slice(-500)}`);
+}
+compare("npm tarball", npmFiles, new Set([...sources, ...docs, "package.json"]));
+
+const published = sh(bin("deno"), ["publish", "--dry-run", "--allow-dirty"]);
+const jsrFiles = new Set(
+  [...published.out.matchAll(/file:\/\/(\S+) \(/g)].map((m) => relative(root, m[1])),
+);
+if (published.code !== 0) failures.push(`deno publish --dry-run failed: ${published.out.slice(-500)}`);
+compare("JSR upload", jsrFiles, new Set([...sources, ...docs, "deno.json"]));
+
+// 2 and 3. Consumers, from the real tarball.
+const scratch = mkdtempSync(join(tmpdir(), "ffi-selectors-consumers-"));
+const USE = `import { DefaultSelector, EVENT_READ, os } from "ffi-selectors";
+import { socketpair } from "ffi-selectors/socket";
+
+using sel = new DefaultSelector<string>();
+const [a, b] = socketpair();
+sel.register(b, EVENT_READ, "b");
+a.sendall(new TextEncoder().encode("hi"));
+const ready = sel.select(5);
+const got: string = ready.map(([key]) => key.data).join();
+console.log(got === "b" && new TextDecoder().decode(b.recv(8)) === "hi" ? "consumer ok" : "consumer wrong");
+a.close();
+b.close();
+void os;
+`;
+try {
+  const pack = sh("npm", ["pack", "--pack-destination", scratch]);
+  const tarball = join(scratch, pack.stdout.trim().split("\n").pop());
+  if (pack.code !== 0) throw new Error(`npm pack failed: ${pack.out.slice(-500)}`);
+
+  // A Bun project: `bun add` the tarball; types from @types/bun only.
+  const bunDir = join(scratch, "bun-app");
+  mkdirSync(join(bunDir, "node_modules", "@types"), { recursive: true });
+  writeFileSync(
+    join(bunDir, "package.json"),
+    JSON.stringify({ name: "bun-app", type: "module", private: true }),
+  );
+  const added = sh(bin("bun"), ["add", "--no-save", tarball], bunDir);
+  if (added.code !== 0) throw new Error(`bun add of the tarball failed: ${added.out.slice(-500)}`);
+  for (const dep of ["@types/bun", "bun-types", "@types/node", "undici-types"]) {
+    try {
+      symlinkSync(join(root, "node_modules", dep), join(bunDir, "node_modules", dep));
+    } catch { /* not installed here: bun-types needs only what exists */ }
+  }
+  writeFileSync(
+    join(bunDir, "tsconfig.json"),
+    JSON.stringify({
+      // What `bun init` writes, less what does not matter here.
+      compilerOptions: {
+        lib: ["ESNext"],
+        target: "ESNext",
+        module: "Preserve",
+        moduleDetection: "force",
+        allowJs: true,
+        moduleResolution: "bundler",
+        allowImportingTsExtensions: true,
+        verbatimModuleSyntax: true,
+        noEmit: true,
+        strict: true,
+        skipLibCheck: true,
+        types: ["bun"],
+      },
+    }),
+  );
+  writeFileSync(join(bunDir, "index.ts"), USE);
+  const tscBun = sh(bin("tsc"), ["-p", "tsconfig.json"], bunDir);
+  if (tscBun.code !== 0) failures.push(`Bun consumer: tsc fails:\n${tscBun.out.slice(0, 3000)}`);
+  const runBun = sh(bin("bun"), ["index.ts"], bunDir);
+  if (!runBun.out.includes("consumer ok")) {
+    failures.push(`Bun consumer: run fails: ${runBun.out.slice(-800)}`);
+  }
+  console.log(
+    `Bun consumer (bun add of the tarball, tsc with @types/bun only): ${
+      tscBun.code === 0 && runBun.out.includes("consumer ok") ? "type-checks and runs" : "FAILED"
+    }`,
+  );
+
+  // A Deno project: the unpacked package by path, no node_modules, no package.json.
+  const denoDir = join(scratch, "deno-app");
+  mkdirSync(denoDir);
+  sh("tar", ["-xzf", tarball, "-C", denoDir]);
+  writeFileSync(
+    join(denoDir, "main.ts"),
+    USE.replace('"ffi-selectors"', '"./package/mod.ts"').replace(
+      '"ffi-selectors/socket"',
+      '"./package/socket.ts"',
+    ),
+  );
+  writeFileSync(join(denoDir, "deno.json"), "{}");
+  const checkDeno = sh(bin("deno"), ["check", "main.ts"], denoDir);
+  if (checkDeno.code !== 0) {
+    failures.push(`Deno consumer: deno check fails:\n${checkDeno.out.slice(0, 3000)}`);
+  }
+  const runDeno = sh(bin("deno"), ["run", "--allow-ffi", "main.ts"], denoDir);
+  if (!runDeno.out.includes("consumer ok")) {
+    failures.push(`Deno consumer: run fails: ${runDeno.out.slice(-800)}`);
+  }
+  console.log(
+    `Deno consumer (by path, Deno's types only): ${
+      checkDeno.code === 0 && runDeno.out.includes("consumer ok") ? "type-checks and runs" : "FAILED"
+    }`,
+  );
+} catch (e) {
+  failures.push(String(e instanceof Error ? e.message : e));
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+for (const f of failures) console.log(`FAILED: ${f}`);
+process.exit(failures.length ? 1 : 0);
