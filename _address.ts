@@ -15,6 +15,9 @@ import { encodeIn4, encodeIn6, encodeUnix, type RawAddress, SUN_PATH_SIZE } from
 
 const { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM } = SOCKET;
 
+/** `INET6_ADDRSTRLEN`: the longest IPv6 text (`ffff:...:255.255.255.255`) plus its NUL. */
+const INET6_ADDRSTRLEN = 46;
+
 /** An IPv4 address: `[host, port]`. */
 export type IPv4Address = readonly [host: string, port: number];
 /** An IPv6 address: `[host, port, flowinfo, scopeId]` (the last two optional on input). */
@@ -199,7 +202,7 @@ export function formatIPv4(addr: Uint8Array): string {
 
 /** Parses IPv6 text (RFC 4291 forms: `::`, embedded IPv4), without a `%scope` suffix. */
 export function parseIPv6(text: string): Uint8Array | null {
-  if (text.length === 0 || text.length > 45) return null;
+  if (text.length === 0 || text.length > INET6_ADDRSTRLEN - 1) return null;
   let groups: number[] = [];
   let tail: number[] = [];
   const halves = text.split("::");

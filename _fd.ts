@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ERRNO, FILE } from "./ffi/constants.ts";
+import { ERRNO, FCNTL } from "./ffi/constants.ts";
 import { errno, lastError, libc } from "./ffi/mod.ts";
 import { PollFds } from "./ffi/structs.ts";
 import { now, timeoutMs } from "./_time.ts";
@@ -14,8 +14,8 @@ import { now, timeoutMs } from "./_time.ts";
 export type FdFlag = "nonblock" | "cloexec";
 
 const FLAGS = {
-  nonblock: { get: FILE.F_GETFL, set: FILE.F_SETFL, bit: FILE.O_NONBLOCK, name: "O_NONBLOCK" },
-  cloexec: { get: FILE.F_GETFD, set: FILE.F_SETFD, bit: FILE.FD_CLOEXEC, name: "FD_CLOEXEC" },
+  nonblock: { get: FCNTL.F_GETFL, set: FCNTL.F_SETFL, bit: FCNTL.O_NONBLOCK, name: "O_NONBLOCK" },
+  cloexec: { get: FCNTL.F_GETFD, set: FCNTL.F_SETFD, bit: FCNTL.FD_CLOEXEC, name: "FD_CLOEXEC" },
 } as const;
 
 /** Whether `flag` is set on `fd`. @throws {OSError} EBADF and the like. */

@@ -19,30 +19,30 @@
  */
 import { checkFd, checkInt, checkSize, toCString } from "./_validate.ts";
 import { byteLength, bytesOf } from "./ffi/bytes.ts";
-import { ERRNO, FILE } from "./ffi/constants.ts";
+import { ERRNO, FCNTL } from "./ffi/constants.ts";
 import { errno, lastError, libc, MAX_IO } from "./ffi/mod.ts";
 import { intPair } from "./ffi/structs.ts";
 import { forget } from "./_lease.ts";
 import { getFdFlag, retryEintr, setFdFlag } from "./_fd.ts";
 
 /** Open for reading only. */
-export const O_RDONLY: number = FILE.O_RDONLY;
+export const O_RDONLY: number = FCNTL.O_RDONLY;
 /** Open for writing only. */
-export const O_WRONLY: number = FILE.O_WRONLY;
+export const O_WRONLY: number = FCNTL.O_WRONLY;
 /** Open for reading and writing. */
-export const O_RDWR: number = FILE.O_RDWR;
+export const O_RDWR: number = FCNTL.O_RDWR;
 /** Create the file if missing. */
-export const O_CREAT: number = FILE.O_CREAT;
+export const O_CREAT: number = FCNTL.O_CREAT;
 /** With `O_CREAT`: fail if the file exists. */
-export const O_EXCL: number = FILE.O_EXCL;
+export const O_EXCL: number = FCNTL.O_EXCL;
 /** Truncate to zero length. */
-export const O_TRUNC: number = FILE.O_TRUNC;
+export const O_TRUNC: number = FCNTL.O_TRUNC;
 /** Append on each write. */
-export const O_APPEND: number = FILE.O_APPEND;
+export const O_APPEND: number = FCNTL.O_APPEND;
 /** Non-blocking mode. */
-export const O_NONBLOCK: number = FILE.O_NONBLOCK;
+export const O_NONBLOCK: number = FCNTL.O_NONBLOCK;
 /** Close on exec (always added by {@linkcode open}). */
-export const O_CLOEXEC: number = FILE.O_CLOEXEC;
+export const O_CLOEXEC: number = FCNTL.O_CLOEXEC;
 
 /** A raw fd just handed out: no object's lease may claim its number any more. */
 function fresh(fd: number): number {
@@ -62,7 +62,7 @@ function fresh(fd: number): number {
  */
 export function pipe(): [number, number] {
   const fds = intPair();
-  if (libc().pipe2(fds, FILE.O_CLOEXEC) < 0) throw lastError("pipe2");
+  if (libc().pipe2(fds, FCNTL.O_CLOEXEC) < 0) throw lastError("pipe2");
   return [fresh(fds[0]!), fresh(fds[1]!)];
 }
 
@@ -136,7 +136,7 @@ export function close(fd: number): void {
  */
 export function dup(fd: number): number {
   checkFd(fd);
-  const r = libc().fcntl(fd, FILE.F_DUPFD_CLOEXEC, 0);
+  const r = libc().fcntl(fd, FCNTL.F_DUPFD_CLOEXEC, 0);
   if (r < 0) throw lastError("fcntl", `F_DUPFD_CLOEXEC of fd ${fd}`);
   return fresh(r);
 }
@@ -176,7 +176,7 @@ export function dup2(fd: number, fd2: number, inheritable = true): number {
  */
 export function open(path: string, flags: number, mode = 0o777): number {
   const cpath = toCString(path, "path");
-  const f = checkInt(flags, "flags") | FILE.O_CLOEXEC;
+  const f = checkInt(flags, "flags") | FCNTL.O_CLOEXEC;
   const m = checkInt(mode, "mode");
   if (m < 0 || m > 0o7777) throw new RangeError(`Invalid mode: ${mode}`);
   return fresh(retryEintr(() => libc().open(cpath, f, m), "open", JSON.stringify(path)));

@@ -58,6 +58,13 @@ import { OSError, TimeoutError } from "./errors.ts";
 export * from "./_socket_constants.ts";
 export { type Address, type AddrInfo, getaddrinfo, type IPv4Address, type IPv6Address } from "./_address.ts";
 
+/** `sizeof(int)`: an int option's size. */
+const INT_SIZE = 4;
+/** The most bytes `getsockopt` reads for a raw option, as CPython caps `buflen` (1024). */
+const MAX_OPTION_SIZE = 1024;
+/** Python's default listen backlog: `min(SOMAXCONN, 128)`. */
+const DEFAULT_BACKLOG = Math.min(SOMAXCONN, 128);
+
 const SEND_FLAGS = SOCKET.MSG_NOSIGNAL; // no SIGPIPE on a closed peer (Linux, FreeBSD)
 const { EAGAIN, EINTR, EINPROGRESS, ETIMEDOUT } = ERRNO;
 
@@ -198,7 +205,7 @@ export class Socket implements Disposable {
    * s.listen();
    * ```
    */
-  listen(backlog: number = Math.min(SOMAXCONN, 128)): void {
+  listen(backlog: number = DEFAULT_BACKLOG): void {
     const b = Math.max(checkInt(backlog, "backlog"), 0);
     if (libc().listen(this.#open(), b) < 0) throw lastError("listen");
   }
@@ -519,8 +526,8 @@ export class Socket implements Disposable {
    * ```
    */
   getsockopt(level: number, option: number, buflen?: number): number | Uint8Array {
-    const size = buflen === undefined ? 4 : Math.min(checkSize(buflen, "buflen"), 1024);
-    const buf = new Uint8Array(Math.max(size, 4));
+    const size = buflen === undefined ? INT_SIZE : Math.min(checkSize(buflen, "buflen"), MAX_OPTION_SIZE);
+    const buf = new Uint8Array(Math.max(size, INT_SIZE));
     const len = new Uint32Array([size]);
     if (libc().getsockopt(this.#open(), checkInt(level, "level"), checkInt(option, "option"), buf, len) < 0) {
       throw lastError("getsockopt");

@@ -25,23 +25,24 @@ export class EpollPoller implements Poller {
     this.#epfd = fd;
   }
 
-  #ctl(op: number, fd: number, events: number, syscall: string): void {
+  /** epoll_ctl with `op` (`opName` for the error: "EPOLL_CTL_ADD" and so on). */
+  #ctl(op: number, opName: string, fd: number, events: number): void {
     this.#one.set(0, toKernel(events, EPOLLIN, EPOLLOUT), fd);
     if (libc().epoll_ctl(this.#epfd, op, fd, this.#one.bytes) < 0) {
-      throw lastError("epoll_ctl", `(${syscall} fd ${fd})`);
+      throw lastError("epoll_ctl", `${opName} fd ${fd}`);
     }
   }
 
   register(fd: number, events: number): void {
-    this.#ctl(EPOLL_CTL_ADD, fd, events, "register");
+    this.#ctl(EPOLL_CTL_ADD, "EPOLL_CTL_ADD", fd, events);
   }
 
   modify(fd: number, _oldEvents: number, events: number): void {
-    this.#ctl(EPOLL_CTL_MOD, fd, events, "modify");
+    this.#ctl(EPOLL_CTL_MOD, "EPOLL_CTL_MOD", fd, events);
   }
 
   unregister(fd: number, _events: number): void {
-    this.#ctl(EPOLL_CTL_DEL, fd, 0, "unregister");
+    this.#ctl(EPOLL_CTL_DEL, "EPOLL_CTL_DEL", fd, 0);
   }
 
   wait(timeout: number, maxEvents: number): number {

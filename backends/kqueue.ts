@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { ERRNO, KQ } from "../ffi/constants.ts";
+import { ERRNO, KEVENT } from "../ffi/constants.ts";
 import { errno, errorFor, kqueueLib, lastError, libc } from "../ffi/mod.ts";
 import { Kevents, TimeStruct } from "../ffi/structs.ts";
 import { BaseSelector, type Poller } from "../selector.ts";
@@ -15,7 +15,7 @@ import { timeoutUnits } from "../_time.ts";
 import { setFdFlag } from "../_fd.ts";
 import { READ, waitResult, WRITE } from "./_poller.ts";
 
-const { EVFILT_READ, EVFILT_WRITE, EV_ADD, EV_DELETE } = KQ;
+const { EVFILT_READ, EVFILT_WRITE, EV_ADD, EV_DELETE } = KEVENT;
 
 /** A kqueue instance (close-on-exec) with level-triggered read/write filters. */
 export class KqueuePoller implements Poller {
@@ -53,13 +53,13 @@ export class KqueuePoller implements Poller {
   #add(fd: number, events: number): void {
     if (events & READ) {
       const e = this.#apply(fd, EVFILT_READ, EV_ADD);
-      if (e) throw errorFor(e, "kevent", `(add read filter fd ${fd})`);
+      if (e) throw errorFor(e, "kevent", `EV_ADD EVFILT_READ fd ${fd}`);
     }
     if (events & WRITE) {
       const e = this.#apply(fd, EVFILT_WRITE, EV_ADD);
       if (e) {
         if (events & READ) this.#remove(fd, READ); // roll back the read filter
-        throw errorFor(e, "kevent", `(add write filter fd ${fd})`);
+        throw errorFor(e, "kevent", `EV_ADD EVFILT_WRITE fd ${fd}`);
       }
     }
   }
@@ -70,7 +70,7 @@ export class KqueuePoller implements Poller {
       if (!(events & bit)) continue;
       const e = this.#apply(fd, filter, EV_DELETE);
       if (e && e !== ERRNO.ENOENT && e !== ERRNO.EBADF) {
-        throw errorFor(e, "kevent", `(delete filter fd ${fd})`);
+        throw errorFor(e, "kevent", `EV_DELETE fd ${fd}`);
       }
     }
   }

@@ -64,18 +64,17 @@ export class SelectPoller implements Poller {
       libc().select(this.#maxFd + 1, this.#r.bytes, this.#w.bytes, this.#x.bytes, tv),
       "select",
     );
+    if (n <= 0) return n; // timeout, or INTERRUPTED for the core to retry
     let found = 0;
-    if (n > 0) {
-      const r = this.#r.bytes, w = this.#w.bytes;
-      for (let byte = 0; byte <= this.#maxFd >> 3; byte++) {
-        const bits = r[byte]! | w[byte]!;
-        if (bits === 0) continue;
-        for (let bit = 0; bit < 8; bit++) {
-          const mask = 1 << bit;
-          if (!(bits & mask)) continue;
-          this.#readyFds[found] = byte * 8 + bit;
-          this.#readyEvents[found++] = (r[byte]! & mask ? READ : 0) | (w[byte]! & mask ? WRITE : 0);
-        }
+    const r = this.#r.bytes, w = this.#w.bytes;
+    for (let byte = 0; byte <= this.#maxFd >> 3; byte++) {
+      const bits = r[byte]! | w[byte]!;
+      if (bits === 0) continue;
+      for (let bit = 0; bit < 8; bit++) {
+        const mask = 1 << bit;
+        if (!(bits & mask)) continue;
+        this.#readyFds[found] = byte * 8 + bit;
+        this.#readyEvents[found++] = (r[byte]! & mask ? READ : 0) | (w[byte]! & mask ? WRITE : 0);
       }
     }
     return found;

@@ -240,7 +240,7 @@ export function errnoName(errno: number): string {
   return NAMES.get(errno) ?? `E${errno}`;
 }
 
-interface FileFlags {
+interface FcntlFlags {
   O_RDONLY: number;
   O_WRONLY: number;
   O_RDWR: number;
@@ -258,7 +258,7 @@ interface FileFlags {
   FD_CLOEXEC: number;
 }
 
-const LINUX_FILE: FileFlags = {
+const LINUX_FCNTL: FcntlFlags = {
   O_RDONLY: 0,
   O_WRONLY: 1,
   O_RDWR: 2,
@@ -276,7 +276,7 @@ const LINUX_FILE: FileFlags = {
   FD_CLOEXEC: 1,
 };
 
-const DARWIN_FILE: FileFlags = {
+const DARWIN_FCNTL: FcntlFlags = {
   O_RDONLY: 0,
   O_WRONLY: 1,
   O_RDWR: 2,
@@ -294,21 +294,21 @@ const DARWIN_FILE: FileFlags = {
   FD_CLOEXEC: 1,
 };
 
-const FREEBSD_FILE: FileFlags = { ...DARWIN_FILE, O_CLOEXEC: 0x100000, F_DUPFD_CLOEXEC: 17 };
+const FREEBSD_FCNTL: FcntlFlags = { ...DARWIN_FCNTL, O_CLOEXEC: 0x100000, F_DUPFD_CLOEXEC: 17 };
 
 /** `open(2)` and `fcntl(2)` constants of every OS family; the tests check the host's against its headers. */
-export const FILE_TABLES: Readonly<Record<"linux" | "darwin" | "freebsd", Readonly<FileFlags>>> = {
-  linux: LINUX_FILE,
-  darwin: DARWIN_FILE,
-  freebsd: FREEBSD_FILE,
+export const FCNTL_TABLES: Readonly<Record<"linux" | "darwin" | "freebsd", Readonly<FcntlFlags>>> = {
+  linux: LINUX_FCNTL,
+  darwin: DARWIN_FCNTL,
+  freebsd: FREEBSD_FCNTL,
 };
 
 /** `open(2)` and `fcntl(2)` constants of this host. */
-export const FILE: Readonly<FileFlags> = OS === "darwin"
-  ? DARWIN_FILE
+export const FCNTL: Readonly<FcntlFlags> = OS === "darwin"
+  ? DARWIN_FCNTL
   : OS === "freebsd"
-  ? FREEBSD_FILE
-  : LINUX_FILE;
+  ? FREEBSD_FCNTL
+  : LINUX_FCNTL;
 
 /** epoll constants (Linux uapi `eventpoll.h`). */
 export const EPOLL = {
@@ -537,8 +537,8 @@ export function eaiName(code: number): string {
   return `EAI_${code}`;
 }
 
-/** kqueue constants (xnu, FreeBSD and OpenBSD `sys/event.h`; NetBSD differs and is not supported). */
-export const KQ = {
+/** `struct kevent` filters and flags (xnu, FreeBSD and OpenBSD `sys/event.h`; NetBSD differs and is not supported). */
+export const KEVENT = {
   EVFILT_READ: -1,
   EVFILT_WRITE: -2,
   EV_ADD: 0x0001,

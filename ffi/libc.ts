@@ -12,7 +12,7 @@
  * @module
  */
 import { ARCH, type HostArch, type HostOs, OS } from "./_host.ts";
-import { FILE_TABLES, SOCKET_TABLES } from "./constants.ts";
+import { FCNTL_TABLES, SOCKET_TABLES } from "./constants.ts";
 import type { BoundSymbols, NativeType, SymbolSpec, SymbolTable } from "./_types.ts";
 
 /** The largest byte count passed to one read/write-like call (Linux's `MAX_RW_COUNT`). */
@@ -210,7 +210,7 @@ function notOnThisOs(name: string): AnyFn {
 export function bindLibc(raw: Record<string, AnyFn>, os: HostOs = OS, arch: HostArch = ARCH): Libc {
   if (os === "linux") return raw as unknown as Libc;
   const family = os === "darwin" ? "darwin" : "freebsd";
-  const { F_GETFD, F_SETFD, F_GETFL, F_SETFL, FD_CLOEXEC, O_NONBLOCK, O_CLOEXEC } = FILE_TABLES[family];
+  const { F_GETFD, F_SETFD, F_GETFL, F_SETFL, FD_CLOEXEC, O_NONBLOCK, O_CLOEXEC } = FCNTL_TABLES[family];
   const { SOL_SOCKET, SO_NOSIGPIPE } = SOCKET_TABLES[family];
   const pad = stackVarargs(os, arch) ? [0, 0, 0, 0, 0, 0] : [];
   const fcntl = (fd: number, cmd: number, arg: number): number => raw.fcntl!(fd, cmd, ...pad, arg);

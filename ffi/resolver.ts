@@ -7,7 +7,14 @@
 import { GaiError } from "../errors.ts";
 import { eaiName, SOCKET } from "./constants.ts";
 import { adapter, lastError, libc } from "./mod.ts";
-import { ADDRINFO_SIZE, decodeAddrinfo, decodeSockaddr, encodeHints, type RawAddress } from "./sockaddr.ts";
+import {
+  ADDRINFO_SIZE,
+  decodeAddrinfo,
+  decodeSockaddr,
+  encodeHints,
+  type RawAddress,
+  SOCKADDR_STORAGE_SIZE,
+} from "./sockaddr.ts";
 
 /** One `getaddrinfo` result, copied into JS memory. */
 export interface ResolvedAddress {
@@ -53,7 +60,7 @@ export function getaddrinfoRaw(
     for (let p = res[0]!; p !== 0n && out.length < MAX_RESULTS;) {
       const ai = decodeAddrinfo(a.readMemory(p, ADDRINFO_SIZE));
       // ai_addrlen comes from libc, but is still bounded before it sizes a read.
-      const len = Math.min(ai.addrlen, 128);
+      const len = Math.min(ai.addrlen, SOCKADDR_STORAGE_SIZE);
       const sockaddr = ai.addr === 0n ? new Uint8Array(0) : a.readMemory(ai.addr, len);
       out.push({
         family: ai.family,

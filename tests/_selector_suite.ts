@@ -17,7 +17,8 @@ import {
   SelectorClosedError,
   socket,
 } from "../mod.ts";
-import { bytes, Fds, isPeer, makeToken, now, python, raiseFdLimit } from "./_helpers.ts";
+import { bytes, Fds, firstLine, isPeer, makeToken, now, python, raiseFdLimit } from "./_helpers.ts";
+import { spawn } from "node:child_process";
 
 /** A selector class under test. */
 export type SelectorFactory = () => BaseSelector<unknown> & { fileno?(): number };
@@ -407,23 +408,30 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     let signals = 0;
     const onSignal = () => signals++;
     process.on("SIGUSR1", onSignal);
+    // The child sends SIGUSR1 every 20 ms for 1.5 s; it says "go" on stdout
+    // right before the first signal.
+    const child = spawn("python3", [
+      "-c",
+      "import os, signal, sys, time\npid = int(sys.argv[1])\nprint('go', flush=True)\n" +
+      "end = time.time() + 1.5\nwhile time.time() < end:\n    os.kill(pid, signal.SIGUSR1)\n    time.sleep(0.02)",
+      String(process.pid),
+    ], { stdio: ["ignore", "pipe", "inherit"] });
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
     try {
-      // The child sends SIGUSR1 every 20 ms for 1.5 s; it starts at once and
-      // says so on stdout before the first signal.
-      const child = python(
-        "import os, signal, sys, time\npid = int(sys.argv[1])\nend = time.time() + 1.5\nwhile time.time() < end:\n    os.kill(pid, signal.SIGUSR1)\n    time.sleep(0.02)",
-        [String(process.pid)],
-      );
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(await firstLine(child), "go");
       const t0 = now();
       const result = sel.select(2.0);
       const dt = now() - t0;
       assert.deepEqual(result, []);
       assert.ok(dt >= 1.95 && dt < 2.6, `select(2.0) took ${dt}s`);
-      assert.equal((await child).code, 0);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(await exited, 0);
+      // Signal listeners run on the event loop: let the queued ones in.
+      for (let i = 0; i < 100 && signals === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
       assert.ok(signals > 0, "signals arrived");
     } finally {
+      // No signal may outlive the handler: it would kill the test runner.
+      child.kill("SIGKILL");
+      await exited;
       process.off("SIGUSR1", onSignal);
     }
   });

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "./_test.ts";
 import { DefaultSelector } from "../mod.ts";
 import { OS } from "../ffi/_host.ts";
-import { here, run, RUNTIME, runScript } from "./_helpers.ts";
+import { here, run, runScript, RUNTIME } from "./_helpers.ts";
 import process from "node:process";
 
 const PROBE = here("fixtures/print_backend.ts");

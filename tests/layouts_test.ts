@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "./_test.ts";
-import { ERRNO_TABLES, KQ, SOCKET_TABLES } from "../ffi/constants.ts";
+import { ERRNO_TABLES, KEVENT, SOCKET_TABLES } from "../ffi/constants.ts";
 import { bindLibc, libcPaths, libcTable, stackVarargs } from "../ffi/libc.ts";
 import { EpollEvents, epollEventSize, FdSet, Kevents, keventSize, PollFds } from "../ffi/structs.ts";
 
@@ -18,15 +18,15 @@ test("Kevents lays out struct kevent as macOS (32 bytes) and FreeBSD (64 bytes) 
     assert.equal(keventSize(flavour), size);
     const k = new Kevents(flavour, 2);
     assert.equal(k.bytes.length, 2 * size);
-    k.set(1, 1234, KQ.EVFILT_WRITE, KQ.EV_ADD | KQ.EV_EOF);
+    k.set(1, 1234, KEVENT.EVFILT_WRITE, KEVENT.EV_ADD | KEVENT.EV_EOF);
     const view = new DataView(k.bytes.buffer);
     const base = size; // event 1
     assert.equal(view.getBigUint64(base + 0, true), 1234n, "ident: uintptr_t at 0");
-    assert.equal(view.getInt16(base + 8, true), KQ.EVFILT_WRITE, "filter: int16_t at 8");
-    assert.equal(view.getUint16(base + 10, true), KQ.EV_ADD | KQ.EV_EOF, "flags: uint16_t at 10");
+    assert.equal(view.getInt16(base + 8, true), KEVENT.EVFILT_WRITE, "filter: int16_t at 8");
+    assert.equal(view.getUint16(base + 10, true), KEVENT.EV_ADD | KEVENT.EV_EOF, "flags: uint16_t at 10");
     assert.equal(view.getBigInt64(base + 16, true), 0n, "data: intptr_t/int64_t at 16, zeroed");
     assert.equal(k.ident(1), 1234);
-    assert.equal(k.filter(1), KQ.EVFILT_WRITE);
+    assert.equal(k.filter(1), KEVENT.EVFILT_WRITE);
     k.reserve(10);
     assert.ok(k.capacity >= 10);
     assert.equal(k.bytes.length % size, 0);

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "./_test.ts";
 import { ARCH, OS } from "../ffi/_host.ts";
-import { EPOLL, ERRNO, FD_SETSIZE, FILE, POLL, SOCKET } from "../ffi/constants.ts";
+import { EPOLL, ERRNO, FCNTL, FD_SETSIZE, POLL, SOCKET } from "../ffi/constants.ts";
 import {
   ADDRINFO_SIZE,
   SOCKADDR_IN6_SIZE,
@@ -59,7 +59,7 @@ test("ffi/constants errno numbers match the system headers", { skip }, () => {
 });
 
 test("ffi/constants file, epoll, poll and socket constants match the system headers", { skip }, () => {
-  for (const table of [FILE, EPOLL, POLL]) {
+  for (const table of [FCNTL, EPOLL, POLL]) {
     for (const [name, value] of Object.entries(table)) assert.equal(value, headers![name], name);
   }
   for (const [name, value] of Object.entries(SOCKET)) {
