@@ -48,6 +48,29 @@ export function retryEintr(call: () => number, syscall: string, detail?: string)
   }
 }
 
+/**
+ * A self-pipe for waking a wait (Python's trick, mio's Waker): both ends
+ * non-blocking and close-on-exec. @returns `[readFd, writeFd]`.
+ */
+export function wakePipe(): [number, number] {
+  const fds = new Int32Array(2);
+  if (libc().pipe2(fds, FCNTL.O_CLOEXEC | FCNTL.O_NONBLOCK) < 0) throw lastError("pipe2");
+  return [fds[0]!, fds[1]!];
+}
+
+const ONE_BYTE = new Uint8Array(1);
+const DRAIN = new Uint8Array(64);
+
+/** Makes a wake pipe's read end readable (a full pipe is already readable: EAGAIN is fine). */
+export function poke(writeFd: number): void {
+  libc().write(writeFd, ONE_BYTE, 1);
+}
+
+/** Empties a wake pipe's read end. */
+export function drain(readFd: number): void {
+  while (libc().read(readFd, DRAIN, DRAIN.length) > 0) { /* keep reading */ }
+}
+
 const onePoll = new PollFds(1);
 
 /**

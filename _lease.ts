@@ -16,11 +16,13 @@
  */
 import { libc } from "./ffi/mod.ts";
 
-/** One object's claim on one fd number. */
+/** One object's claim on its fd numbers (a selector may own three: its kernel object and a wake pipe). */
 export interface Lease {
-  readonly fd: number;
-  /** What owns it, for the warning: `Socket family=2 type=1`, `epoll selector`. */
+  readonly fds: number[];
+  /** What owns it, for the warning: `socket (AF_INET, type 1)`, `epoll selector`. */
   readonly what: string;
+  /** Run at finalization, after the fds are closed: releases what is not an fd (a helper thread). */
+  cleanup: (() => void) | null;
 }
 
 /** The live lease of each fd number this library handed out to an object. */
@@ -29,12 +31,18 @@ const leases = new Map<number, Lease>();
 const registry = new FinalizationRegistry<Lease>(finalize);
 
 function finalize(lease: Lease): void {
-  if (leases.get(lease.fd) !== lease) return; // released, or the number was reused
-  leases.delete(lease.fd);
-  libc().close(lease.fd);
+  const closed: number[] = [];
+  for (const fd of lease.fds) {
+    if (leases.get(fd) !== lease) continue; // released, or the number was reused
+    leases.delete(fd);
+    libc().close(fd);
+    closed.push(fd);
+  }
+  lease.cleanup?.();
+  if (closed.length === 0) return;
   console.warn(
-    `ffi-selectors: ResourceWarning: unclosed ${lease.what} (fd ${lease.fd}) was closed by the garbage collector; ` +
-      "call close() or use `using`",
+    `ffi-selectors: ResourceWarning: unclosed ${lease.what} (fd ${closed.join(", ")}) was closed by the ` +
+      "garbage collector; call close() or use `using`",
   );
 }
 
@@ -48,20 +56,31 @@ function finalize(lease: Lease): void {
  * @returns The lease, to pass to {@linkcode release}.
  */
 export function adopt(owner: object, fd: number, what: string): Lease {
-  const lease: Lease = { fd, what };
+  const lease: Lease = { fds: [fd], what, cleanup: null };
   leases.set(fd, lease);
   registry.register(owner, lease, lease);
   return lease;
 }
 
 /**
- * Ends a lease: its owner closed or detached the fd. Idempotent.
+ * Adds another fd, just returned by the kernel, to a live lease.
+ *
+ * @param lease The owner's lease.
+ * @param fd The new fd.
+ */
+export function extend(lease: Lease, fd: number): void {
+  lease.fds.push(fd);
+  leases.set(fd, lease);
+}
+
+/**
+ * Ends a lease: its owner closed or detached its fds. Idempotent.
  *
  * @param lease The lease from {@linkcode adopt}.
  */
 export function release(lease: Lease): void {
   registry.unregister(lease);
-  if (leases.get(lease.fd) === lease) leases.delete(lease.fd);
+  for (const fd of lease.fds) if (leases.get(fd) === lease) leases.delete(fd);
 }
 
 /**
@@ -72,6 +91,5 @@ export function release(lease: Lease): void {
  * @param fd The fd number.
  */
 export function forget(fd: number): void {
-  const lease = leases.get(fd);
-  if (lease) release(lease);
+  leases.delete(fd);
 }

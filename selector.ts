@@ -6,8 +6,13 @@
  * @module
  */
 import { checkFd } from "./_validate.ts";
-import { MAX_WAIT_SECONDS, now } from "./_time.ts";
-import { adopt, type Lease, release } from "./_lease.ts";
+import { MAX_WAIT_SECONDS, now, timeoutMs } from "./_time.ts";
+import { adopt, extend, type Lease, release } from "./_lease.ts";
+import { drain, poke, wakePipe } from "./_fd.ts";
+import { libc, offThreadPoller } from "./ffi/mod.ts";
+import { POLL } from "./ffi/constants.ts";
+import { PollFds } from "./ffi/structs.ts";
+import type { OffThreadPoller } from "./ffi/_types.ts";
 import { KeyError, OSError, SelectorClosedError } from "./errors.ts";
 
 /**
@@ -100,6 +105,12 @@ export interface Poller {
   readyEvents(i: number): number;
   /** The kernel object's fd, or -1 when the backend has none. */
   fileno(): number;
+  /**
+   * Writes into `into` the pollfd entries whose readiness means a wait would
+   * return (the epoll/kqueue fd itself, or every registered fd), for a poll(2)
+   * on another thread; returns how many. The JS thread keeps its own arrays.
+   */
+  pollSet(into: PollFds): number;
   /** Releases the kernel object; called once. */
   close(): void;
 }
@@ -110,6 +121,13 @@ export interface Poller {
  * static block, so it is no public method).
  */
 let lookupFd: <T>(selector: BaseSelector<T>, fileobj: FileObj) => number | undefined;
+
+/** errno 0 stands for "unknown" (Deno cannot see the other thread's errno); OSError needs a number. */
+const ERRNO_UNKNOWN = 0;
+
+function closeFd(fd: number): void {
+  libc().close(fd);
+}
 
 /** How many directions an events mask holds: 1 -> 1, 2 -> 1, 3 -> 2. */
 const DIRECTIONS = [0, 1, 1, 2] as const;
@@ -264,6 +282,25 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
   /** Registered directions (READ and WRITE count one each): the most events one wait returns. */
   #directions = 0;
   #lease: Lease | null;
+  /** The self-pipe of wakeup(), made on first use. */
+  #wake: [number, number] | null = null;
+  #wakeRead = -1;
+  /** A byte is in the wake pipe. */
+  #wakePending = false;
+  /** wakeup() was called since the last wait returned. */
+  #userWoken = false;
+  /** The last select() returned early because of wakeup(). */
+  #lastWasWakeup = false;
+  /** The pipe only the off-thread poll watches (abort, restart, close, wakeup reach it there). */
+  #threadWake: [number, number] | null = null;
+  #threadWakePending = false;
+  /** A selectAsync() is waiting. */
+  #asyncWaiting = false;
+  /** The off-thread poll under way, if any (it may outlive an aborted selectAsync by microseconds). */
+  #inflight: Promise<number> | null = null;
+  #offThread: OffThreadPoller | null = null;
+  /** The snapshot of the wait set the other thread polls (shared memory, never the poller's own). */
+  #pollSet: PollFds | null = null;
 
   /**
    * Creates a selector on a backend; subclasses pass their poller.
@@ -384,6 +421,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
       throw e;
     }
     this.#directions += DIRECTIONS[events]!;
+    if (this.#asyncWaiting) this.#restart();
     return key;
   }
 
@@ -410,6 +448,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
       // The fd was closed (EBADF) or reused since it was registered.
       if (!(e instanceof OSError)) throw e;
     }
+    if (this.#asyncWaiting) this.#restart();
     return key;
   }
 
@@ -452,6 +491,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
       newKey = makeKey(key.fileobj, key.fd, events, data as T);
     }
     map.set(key.fd, newKey);
+    if (this.#asyncWaiting && events !== key.events) this.#restart();
     return newKey;
   }
 
@@ -475,28 +515,222 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     const map = this.#open();
     let wait = checkTimeout(timeout);
     const deadline = wait > 0 ? now() + wait : 0;
-    let n: number;
+    for (;;) {
+      const n = this.#waitKernel(wait, deadline);
+      // Sized once (no growth while filling), trimmed if some results were dropped.
+      const ready = new Array<[SelectorKey<T>, number]>(n);
+      let count = 0;
+      let woken = false;
+      for (let i = 0; i < n; i++) {
+        const fd = this.poller.readyFd(i);
+        if (fd === this.#wakeRead) {
+          woken = true;
+          continue;
+        }
+        const key = map.get(fd);
+        if (key === undefined) continue; // no longer registered: never report it
+        const events = this.poller.readyEvents(i) & key.events;
+        if (events !== 0) ready[count++] = [key, events];
+      }
+      if (count !== n) ready.length = count;
+      this.#lastWasWakeup = false;
+      if (!woken) return ready;
+      drain(this.#wakeRead);
+      this.#wakePending = false;
+      if (this.#userWoken) {
+        // wakeup(): return now with whatever is ready.
+        this.#userWoken = false;
+        this.#lastWasWakeup = true;
+        return ready;
+      }
+      // Only an internal restart signal (a registration changed while an
+      // async wait was pending): not a reason to return early.
+      if (count > 0 || wait === 0) return ready;
+      if (wait > 0) {
+        wait = deadline - now();
+        if (wait <= 0) return ready;
+      }
+    }
+  }
+
+  /** One kernel wait for `wait` seconds (< 0 blocks), retried on EINTR (PEP 475) and split when very long. */
+  #waitKernel(wait: number, deadline: number): number {
     for (;;) {
       const chunk = wait > MAX_WAIT_SECONDS ? MAX_WAIT_SECONDS : wait;
-      n = this.poller.wait(chunk, this.#directions || 1);
+      const n = this.poller.wait(chunk, this.#directions || 1);
       if (n === 0 && chunk === MAX_WAIT_SECONDS) {
         wait = deadline - now(); // a very long wait, split for the kernel's int ms
         if (wait > 0) continue;
       }
-      if (n !== INTERRUPTED) break;
+      if (n !== INTERRUPTED) return n;
       if (wait > 0) wait = Math.max(deadline - now(), 0); // bpo-35310: retry even past the deadline, with 0
     }
-    // Sized once (no growth while filling), trimmed if some results were dropped.
-    const ready = new Array<[SelectorKey<T>, number]>(n);
-    let count = 0;
-    for (let i = 0; i < n; i++) {
-      const key = map.get(this.poller.readyFd(i));
-      if (key === undefined) continue; // no longer registered: never report it
-      const events = this.poller.readyEvents(i) & key.events;
-      if (events !== 0) ready[count++] = [key, events];
+  }
+
+  /**
+   * Like {@linkcode BaseSelector.select}, but waits without blocking the
+   * JavaScript thread: timers, promises, I/O and signal listeners keep running.
+   * Same timeout rules, same results.
+   *
+   * When something is ready already, it answers from a `select(0)` on the JS
+   * thread (the loaded-loop fast path). Otherwise poll(2) sleeps on another
+   * thread (Deno: a `nonblocking` FFI call on Deno's pool; Bun: a Worker owned
+   * by this selector) on the epoll/kqueue fd, or on a copy of the registered
+   * fds for poll and select (the selector's own arrays are never shared with
+   * that thread). When it wakes, a `select(0)` on the JS thread collects the
+   * results. A `register`/`modify`/`unregister` while it waits restarts the
+   * wait with the new set. `wakeup()` ends the wait early; `close()` ends it
+   * with `[]`. One `selectAsync()` at a time per selector.
+   *
+   * @param timeout Seconds, as for `select()`.
+   * @param options `signal`: an AbortSignal that rejects the wait with its reason.
+   * @returns `[key, events]` for each ready file object.
+   * @throws {TypeError|RangeError} For a bad timeout. @throws {SelectorClosedError} After `close()`.
+   * @example
+   * ```ts ignore
+   * process.on("SIGINT", () => { stopping = true; sel.wakeup(); });
+   * while (!stopping) for (const [key, mask] of await sel.selectAsync()) key.data(key, mask);
+   * ```
+   */
+  async selectAsync(
+    timeout?: number | null,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Array<[SelectorKey<T>, number]>> {
+    this.#open();
+    const wait = checkTimeout(timeout);
+    const signal = options.signal;
+    signal?.throwIfAborted();
+    if (this.#asyncWaiting) throw new Error("selectAsync() is already waiting on this selector");
+    const first = this.select(0);
+    if (first.length > 0 || wait === 0 || this.#lastWasWakeup) return first;
+    const deadline = wait > 0 ? now() + wait : Infinity;
+    this.#asyncWaiting = true;
+    try {
+      let failures = 0;
+      for (;;) {
+        const ms = wait < 0 ? -1 : timeoutMs(Math.max(deadline - now(), 0));
+        const r = await this.#waitOffThread(ms, signal);
+        if (this.#map === null) return []; // closed while waiting
+        const ready = this.select(0);
+        if (ready.length > 0 || this.#lastWasWakeup || now() >= deadline) return ready;
+        // A failed off-thread poll (its errno is that thread's): retried, but not forever.
+        if (r < 0 && ++failures >= 3) {
+          const e = this.#offThread!.lastErrno();
+          throw new OSError(e || ERRNO_UNKNOWN, "poll", { detail: "(off-thread wait)" });
+        }
+        if (r >= 0) failures = 0;
+      }
+    } finally {
+      this.#asyncWaiting = false;
     }
-    if (count !== n) ready.length = count;
-    return ready;
+  }
+
+  /** One poll(2) off the JS thread on a snapshot of the wait set; rejects on abort. */
+  async #waitOffThread(ms: number, signal: AbortSignal | undefined): Promise<number> {
+    if (this.#inflight) await this.#inflight; // an aborted wait still coming back
+    if (this.#map === null) return 0;
+    const set = this.#pollSet ??= new PollFds(8, true);
+    let n = this.poller.pollSet(set);
+    // The other thread also watches a pipe of its own, which only this code
+    // drains, and only after that thread returned: a byte there cannot be
+    // taken from under it (a drain racing its wake-up would let it sleep on).
+    const threadWake = this.#threadWake ??= this.#ownedPipe();
+    set.reserve(n + 1);
+    set.set(n++, threadWake[0], POLL.POLLIN);
+    const offThread = this.#offThread ??= this.#startOffThread();
+    const call = offThread.poll(set.bytes, n, ms);
+    const inflight: Promise<number> = call.then(
+      (r) => r,
+      () => -1,
+    ).finally(() => {
+      if (this.#threadWakePending) {
+        drain(threadWake[0]);
+        this.#threadWakePending = false;
+      }
+      if (this.#inflight === inflight) this.#inflight = null;
+      if (this.#map === null) this.#release(); // close() came while the other thread slept
+    });
+    this.#inflight = inflight;
+    if (!signal) return await call;
+    return await new Promise<number>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#wakeThread(); // let the other thread return; the next wait waits for it
+        reject(signal.reason);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      call.then((r) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(r);
+      }, (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      });
+    });
+  }
+
+  #startOffThread(): OffThreadPoller {
+    const poller = offThreadPoller();
+    if (this.#lease) this.#lease.cleanup = () => poller.close();
+    return poller;
+  }
+
+  /**
+   * Makes a pending wait return early, sync or async, with whatever is ready
+   * (mio's `Waker`, Python's self-pipe trick); a wakeup before the wait makes
+   * the next wait return at once. Safe from a timer or a signal listener;
+   * repeated calls before the wait returns cost nothing.
+   *
+   * @example
+   * ```ts ignore
+   * process.on("SIGTERM", () => { stopping = true; sel.wakeup(); });
+   * ```
+   */
+  wakeup(): void {
+    if (this.#map === null) return;
+    this.#userWoken = true;
+    if (!this.#wakePending) {
+      poke(this.#wakePipe()[1]);
+      this.#wakePending = true;
+    }
+    this.#wakeThread();
+  }
+
+  /** Restarts a pending async wait: its wait set changed. */
+  #restart(): void {
+    this.#wakeThread();
+  }
+
+  /** Makes the off-thread poll, if one is under way, return. */
+  #wakeThread(): void {
+    if (this.#inflight && this.#threadWake && !this.#threadWakePending) {
+      poke(this.#threadWake[1]);
+      this.#threadWakePending = true;
+    }
+  }
+
+  /** The wake pipe, made and watched on first use: `[readFd, writeFd]`. */
+  #wakePipe(): [number, number] {
+    if (this.#wake) return this.#wake;
+    const pipe = this.#ownedPipe();
+    try {
+      this.poller.register(pipe[0], EVENT_READ);
+    } catch (e) {
+      for (const fd of pipe) closeFd(fd);
+      throw e;
+    }
+    this.#directions += 1;
+    this.#wake = pipe;
+    this.#wakeRead = pipe[0];
+    return pipe;
+  }
+
+  /** A wake pipe whose fds this selector's lease covers (closed at GC if the selector is dropped). */
+  #ownedPipe(): [number, number] {
+    const pipe = wakePipe();
+    if (this.#lease) extend(this.#lease, pipe[0]);
+    else this.#lease = adopt(this, pipe[0], `${this.poller.name} selector`);
+    extend(this.#lease, pipe[1]);
+    return pipe;
   }
 
   /**
@@ -544,8 +778,22 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     this.#map.clear();
     this.#map = null;
     this.#directions = 0;
+    // Another thread may still sleep on these fds: wake it and release them
+    // once it has returned (closing them under it could let the numbers be
+    // reused while it polls).
+    if (this.#inflight) this.#wakeThread();
+    else this.#release();
+  }
+
+  /** Frees the kernel object, the wake pipe and the off-thread helper. */
+  #release(): void {
     if (this.#lease) release(this.#lease);
     this.poller.close();
+    for (const pipe of [this.#wake, this.#threadWake]) if (pipe) { for (const fd of pipe) closeFd(fd); }
+    this.#wake = this.#threadWake = null;
+    this.#wakeRead = -1;
+    this.#offThread?.close();
+    this.#offThread = null;
   }
 
   /** Closes the selector at the end of a `using` scope. */

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { EPOLL } from "../ffi/constants.ts";
+import { EPOLL, POLL } from "../ffi/constants.ts";
 import { lastError, libc } from "../ffi/mod.ts";
-import { EpollEvents } from "../ffi/structs.ts";
+import { EpollEvents, type PollFds } from "../ffi/structs.ts";
 import { BaseSelector, type Poller } from "../selector.ts";
 import { fromKernel, toKernel, waitResult } from "./_poller.ts";
 import { timeoutMs } from "../_time.ts";
@@ -61,6 +61,11 @@ export class EpollPoller implements Poller {
 
   fileno(): number {
     return this.#epfd;
+  }
+
+  pollSet(into: PollFds): number {
+    into.set(0, this.#epfd, POLL.POLLIN); // an epoll fd is readable while any event is ready
+    return 1;
   }
 
   close(): void {

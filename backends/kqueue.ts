@@ -7,9 +7,9 @@
  *
  * @module
  */
-import { ERRNO, KEVENT } from "../ffi/constants.ts";
+import { ERRNO, KEVENT, POLL } from "../ffi/constants.ts";
 import { errno, errorFor, kqueueLib, lastError, libc } from "../ffi/mod.ts";
-import { Kevents, TimeStruct } from "../ffi/structs.ts";
+import { Kevents, type PollFds, TimeStruct } from "../ffi/structs.ts";
 import { BaseSelector, type Poller } from "../selector.ts";
 import { timeoutUnits } from "../_time.ts";
 import { setFdFlag } from "../_fd.ts";
@@ -111,6 +111,11 @@ export class KqueuePoller implements Poller {
 
   fileno(): number {
     return this.#kq;
+  }
+
+  pollSet(into: PollFds): number {
+    into.set(0, this.#kq, POLL.POLLIN); // a kqueue fd is readable while any event is pending
+    return 1;
   }
 
   close(): void {

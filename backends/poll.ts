@@ -52,6 +52,12 @@ export class PollPoller implements Poller {
     return found;
   }
 
+  pollSet(into: PollFds): number {
+    into.reserve(this.#count);
+    into.bytes.set(this.#fds.bytes.subarray(0, this.#count * PollFds.SIZE));
+    return this.#count;
+  }
+
   readyFd(i: number): number {
     return this.#fds.fd(this.#ready[i]!);
   }

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { FD_SETSIZE } from "../ffi/constants.ts";
+import { FD_SETSIZE, POLL } from "../ffi/constants.ts";
 import { libc } from "../ffi/mod.ts";
-import { FdSet, TimeStruct } from "../ffi/structs.ts";
+import { FdSet, type PollFds, TimeStruct } from "../ffi/structs.ts";
 import { READ, waitResult, WRITE } from "./_poller.ts";
 import { BaseSelector, type Poller } from "../selector.ts";
 import { timeoutUnits } from "../_time.ts";
@@ -78,6 +78,17 @@ export class SelectPoller implements Poller {
       }
     }
     return found;
+  }
+
+  pollSet(into: PollFds): number {
+    let n = 0;
+    for (let fd = 0; fd <= this.#maxFd; fd++) {
+      const events = (this.#readers.has(fd) ? POLL.POLLIN : 0) | (this.#writers.has(fd) ? POLL.POLLOUT : 0);
+      if (events === 0) continue;
+      into.reserve(n + 1);
+      into.set(n++, fd, events);
+    }
+    return n;
   }
 
   readyFd(i: number): number {

@@ -8,7 +8,14 @@
  *
  * @module
  */
-import type { Adapter, BoundSymbols, NativeType, SymbolTable } from "./_types.ts";
+import type {
+  Adapter,
+  BoundSymbols,
+  NativeType,
+  OffThreadLibrary,
+  OffThreadPoller,
+  SymbolTable,
+} from "./_types.ts";
 
 type BunType = "i32" | "u32" | "i64" | "i64_fast" | "u64" | "u64_fast" | "ptr" | "void";
 type Pointer = number;
@@ -90,4 +97,58 @@ export const adapter: Adapter = {
     const p = asPointer(address);
     return () => ffi.read.i32(p, 0);
   },
+
+  offThreadPoller(library: OffThreadLibrary): OffThreadPoller {
+    return new WorkerPoller(library);
+  },
 };
+
+interface WorkerLike {
+  postMessage(message: unknown): void;
+  onmessage: ((e: MessageEvent) => void) | null;
+  ref(): void;
+  unref(): void;
+  terminate(): void;
+}
+
+/**
+ * Bun's FFI has no non-blocking calls: a Worker (`_bun_poll_worker.ts`) makes
+ * the blocking poll(2) and posts the result back. It is `unref()`ed whenever
+ * no poll is pending, so an idle one never keeps the process alive, and
+ * terminated by `close()`.
+ */
+class WorkerPoller implements OffThreadPoller {
+  #worker: WorkerLike;
+  #errno = 0;
+
+  constructor(library: OffThreadLibrary) {
+    const Ctor = (globalThis as unknown as { Worker: new (url: URL) => WorkerLike }).Worker;
+    this.#worker = new Ctor(new URL("./_bun_poll_worker.ts", import.meta.url));
+    this.#worker.unref();
+    this.#worker.postMessage({ paths: library.paths, nfds: library.nfds, errnoSymbol: library.errnoSymbol });
+  }
+
+  poll(fds: Uint8Array, n: number, ms: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#worker.onmessage = (e: MessageEvent<{ result: number; errno: number; error?: string }>) => {
+        this.#worker.unref();
+        if (e.data.error) {
+          reject(new Error(`Cannot open poll() in the off-thread worker: ${e.data.error}`));
+          return;
+        }
+        this.#errno = e.data.errno;
+        resolve(e.data.result);
+      };
+      this.#worker.ref();
+      this.#worker.postMessage({ fds: fds.buffer, n, ms });
+    });
+  }
+
+  lastErrno(): number {
+    return this.#errno;
+  }
+
+  close(): void {
+    this.#worker.terminate();
+  }
+}

@@ -8,7 +8,14 @@
  *
  * @module
  */
-import type { Adapter, BoundSymbols, NativeType, SymbolTable } from "./_types.ts";
+import type {
+  Adapter,
+  BoundSymbols,
+  NativeType,
+  OffThreadLibrary,
+  OffThreadPoller,
+  SymbolTable,
+} from "./_types.ts";
 
 /** An opaque `Deno.PointerObject`, or null for NULL. */
 type DenoPointer = object | null;
@@ -20,7 +27,7 @@ type AnyFn = (...args: any[]) => any;
 interface DenoFfi {
   dlopen(
     path: string,
-    symbols: Record<string, { parameters: string[]; result: string }>,
+    symbols: Record<string, { parameters: string[]; result: string; nonblocking?: boolean }>,
   ): { symbols: Record<string, AnyFn>; close(): void };
   UnsafePointer: {
     create(value: bigint): DenoPointer;
@@ -72,6 +79,26 @@ function adapt(raw: AnyFn, params: readonly NativeType[], result: NativeType): A
   };
 }
 
+/** poll(2) declared `nonblocking`: Deno runs each call on its blocking-task thread pool. */
+let offThreadPoll: ((fds: Uint8Array, n: number, ms: number) => Promise<number>) | null = null;
+
+function openOffThreadPoll(
+  library: OffThreadLibrary,
+): (fds: Uint8Array, n: number, ms: number) => Promise<number> {
+  const errors: unknown[] = [];
+  for (const path of library.paths) {
+    try {
+      const lib = deno.dlopen(path, {
+        poll: { parameters: ["buffer", library.nfds, "i32"], result: "i32", nonblocking: true },
+      });
+      return lib.symbols.poll as (fds: Uint8Array, n: number, ms: number) => Promise<number>;
+    } catch (e) {
+      errors.push(e);
+    }
+  }
+  throw new AggregateError(errors, `Cannot open poll() from ${library.paths.join(" or ")} with Deno.dlopen`);
+}
+
 export const adapter: Adapter = {
   open<S extends SymbolTable>(paths: readonly string[], table: S): BoundSymbols<S> {
     const defs: Record<string, { parameters: string[]; result: string }> = {};
@@ -111,5 +138,13 @@ export const adapter: Adapter = {
   intReader(address: bigint): () => number {
     const view = new deno.UnsafePointerView(toPointer(address)!);
     return () => view.getInt32(0);
+  },
+
+  // Deno: a `nonblocking` FFI symbol returns a promise and runs the call on a
+  // thread of Deno's own pool, which Deno joins at exit: nothing of ours to
+  // stop. errno lives on that thread and is not visible here.
+  offThreadPoller(library: OffThreadLibrary): OffThreadPoller {
+    const poll = offThreadPoll ??= openOffThreadPoll(library);
+    return { poll, lastErrno: () => 0, close: () => {} };
   },
 };

@@ -51,6 +51,34 @@ export type BoundSymbols<S extends SymbolTable> = {
   readonly [K in keyof S]: (...args: JsParams<S[K]["params"]>) => JsResult<S[K]["result"]>;
 };
 
+/**
+ * poll(2) run on a thread other than the JS thread, so the event loop keeps
+ * running while it sleeps (`selectAsync`). The pollfd array must not be
+ * touched by the JS thread until the promise settles.
+ */
+export interface OffThreadPoller {
+  /**
+   * Calls `poll(fds, n, ms)` off the JS thread.
+   *
+   * @param fds `n` pollfd entries over a SharedArrayBuffer.
+   * @returns poll's result; negative when it failed (see {@linkcode OffThreadPoller.lastErrno}).
+   */
+  poll(fds: Uint8Array, n: number, ms: number): Promise<number>;
+  /** The errno of the last failed poll, or 0 where the runtime cannot tell (Deno's thread pool). */
+  lastErrno(): number;
+  /** Releases the thread, if the poller owns one; call it only when no poll is pending. */
+  close(): void;
+}
+
+/** How to find poll(2) in the C library for an off-thread poller. */
+export interface OffThreadLibrary {
+  readonly paths: readonly string[];
+  /** `nfds_t`: unsigned long on Linux, unsigned int on macOS and the BSDs. */
+  readonly nfds: "u64" | "u32";
+  /** The errno accessor: `__errno_location` (Linux) or `__error`. */
+  readonly errnoSymbol: string;
+}
+
 /** What each runtime adapter provides: everything unsafe the rest of the module needs. */
 export interface Adapter {
   /** Opens the first library of `paths` that loads and binds `table`; throws with every failure. */
@@ -64,4 +92,6 @@ export interface Adapter {
    * The reader makes no FFI call, so it cannot clobber errno itself.
    */
   intReader(address: bigint): () => number;
+  /** A new {@linkcode OffThreadPoller} on `library`'s poll(2). */
+  offThreadPoller(library: OffThreadLibrary): OffThreadPoller;
 }

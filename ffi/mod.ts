@@ -11,7 +11,7 @@
  */
 import { OSError } from "../errors.ts";
 import { ARCH, OS, RUNTIME } from "./_host.ts";
-import type { Adapter, BoundSymbols, SymbolTable } from "./_types.ts";
+import type { Adapter, BoundSymbols, OffThreadPoller, SymbolTable } from "./_types.ts";
 import { bindLibc, KQUEUE, type Libc, libcPaths, libcTable } from "./libc.ts";
 
 export { ARCH, getEnv, OS, RUNTIME } from "./_host.ts";
@@ -81,6 +81,22 @@ function open(): Libc {
  */
 export function libc(): Libc {
   return lib ?? open();
+}
+
+/**
+ * A new poller that runs poll(2) off the JS thread (Deno: a `nonblocking` FFI
+ * call; Bun: a Worker), for `selectAsync`.
+ *
+ * @returns The poller; `close()` it with its selector.
+ */
+export function offThreadPoller(): OffThreadPoller {
+  const table = libcTable()!;
+  libc(); // the same library, already known to load (and the permission already checked)
+  return adapter().offThreadPoller({
+    paths: libcPaths(),
+    nfds: table.poll!.params[1] === "u32" ? "u32" : "u64",
+    errnoSymbol: OS === "linux" ? "__errno_location" : "__error",
+  });
 }
 
 /** Which `struct kevent` layout a kqueue library uses. */

@@ -86,11 +86,22 @@ export class PollFds {
   #fds: Int32Array;
   #shorts: Int16Array;
 
-  /** Creates room for `capacity` entries. */
-  constructor(capacity = 8) {
-    this.bytes = new Uint8Array(Math.max(capacity, 1) * PollFds.SIZE);
+  readonly #shared: boolean;
+
+  /**
+   * Creates room for `capacity` entries; `shared` puts them in a
+   * SharedArrayBuffer, for a poll(2) on another thread.
+   */
+  constructor(capacity = 8, shared = false) {
+    this.#shared = shared;
+    this.bytes = PollFds.#alloc(Math.max(capacity, 1), shared);
     this.#fds = new Int32Array(this.bytes.buffer);
     this.#shorts = new Int16Array(this.bytes.buffer);
+  }
+
+  static #alloc(entries: number, shared: boolean): Uint8Array {
+    const size = entries * PollFds.SIZE;
+    return new Uint8Array(shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
   }
 
   /** How many entries fit. */
@@ -102,7 +113,7 @@ export class PollFds {
   reserve(n: number): void {
     if (n <= this.capacity) return;
     const cap = doubled(this.capacity, n);
-    const bytes = new Uint8Array(cap * PollFds.SIZE);
+    const bytes = PollFds.#alloc(cap, this.#shared);
     bytes.set(this.bytes);
     this.bytes = bytes;
     this.#fds = new Int32Array(bytes.buffer);

@@ -35,7 +35,8 @@ function closure(entries) {
     if (seen.has(file)) continue;
     seen.add(file);
     const text = readFileSync(join(root, file), "utf8");
-    for (const m of text.matchAll(/(?:from|import\()\s*"(\.{1,2}\/[^"]+)"/g)) {
+    // Static and literal dynamic imports, and workers' `new URL("./x.ts", import.meta.url)`.
+    for (const m of text.matchAll(/(?:from|import\(|new URL\()\s*"(\.{1,2}\/[^"]+)"/g)) {
       todo.push(normalize(join(dirname(file), m[1])));
     }
   }

@@ -15,6 +15,7 @@ import {
   os,
   OSError,
   SelectorClosedError,
+  type SelectorKey,
   socket,
 } from "../mod.ts";
 import { bytes, Fds, firstLine, isPeer, makeToken, now, python, raiseFdLimit } from "./_helpers.ts";
@@ -29,12 +30,20 @@ export interface SuiteOptions {
   scalable: boolean;
   /** Owns a kernel object with an fd (epoll, kqueue). */
   hasFileno: boolean;
+  /** Run every select through `selectAsync()` instead of `select()` (same expectations). */
+  async?: boolean;
 }
 
 /** Registers every conformance test for one backend; names start with `name`. */
 export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOptions): void {
   const it = (what: string, fn: () => void | Promise<void>, skip?: string) =>
-    test(`${name}${what}`, skip ? { skip } : {}, fn);
+    test(`${name}${what}${opts.async ? " [selectAsync]" : ""}`, skip ? { skip } : {}, fn);
+  /** The select under test: `select()`, or `selectAsync()` in the async run. */
+  const pick = (
+    sel: BaseSelector<unknown>,
+    timeout?: number | null,
+  ): Promise<Array<[SelectorKey<unknown>, number]>> =>
+    opts.async ? sel.selectAsync(timeout) : Promise.resolve(sel.select(timeout));
 
   it(".register() returns a key with fileobj, fd, events and data", () => {
     using fds = new Fds();
@@ -241,25 +250,25 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     }, TypeError);
   });
 
-  it(".select() reports only the ready writer", () => {
+  it(".select() reports only the ready writer", async () => {
     using fds = new Fds();
     using sel = make();
     const [rd, wr] = fds.pair();
     sel.register(rd, EVENT_READ);
     const wrKey = sel.register(wr, EVENT_WRITE);
-    const result = sel.select();
+    const result = await pick(sel);
     assert.equal(result.length, 1);
     assert.equal(result[0]![0], wrKey);
     assert.equal(result[0]![1], EVENT_WRITE);
   });
 
-  it(".select() reports READ and WRITE of one fd in one call", () => {
+  it(".select() reports READ and WRITE of one fd in one call", async () => {
     using fds = new Fds();
     using sel = make();
     const [a, b] = fds.pair();
     const key = sel.register(a, EVENT_READ | EVENT_WRITE);
     b.sendall(bytes("x"));
-    const result = sel.select(0);
+    const result = await pick(sel, 0);
     let seen = 0;
     for (const [k, events] of result) {
       assert.equal(k, key);
@@ -269,35 +278,35 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     assert.equal(seen, EVENT_READ | EVENT_WRITE);
   });
 
-  it(".select() masks events by what the key asked for", () => {
+  it(".select() masks events by what the key asked for", async () => {
     using fds = new Fds();
     using sel = make();
     const [a, b] = fds.pair();
     b.sendall(bytes("x")); // a is readable and writable
     const key = sel.register(a, EVENT_WRITE);
-    assert.deepEqual(sel.select(0), [[key, EVENT_WRITE]]);
+    assert.deepEqual(await pick(sel, 0), [[key, EVENT_WRITE]]);
     sel.modify(a, EVENT_READ);
-    assert.deepEqual(sel.select(0).map(([, e]) => e), [EVENT_READ]);
+    assert.deepEqual((await pick(sel, 0)).map(([, e]) => e), [EVENT_READ]);
   });
 
-  it(".select() reports hang-up as readable, so the reader sees EOF", () => {
+  it(".select() reports hang-up as readable, so the reader sees EOF", async () => {
     using fds = new Fds();
     using sel = make();
     const [r, w] = fds.pipe();
     const key = sel.register(r, EVENT_READ);
     os.close(w);
-    assert.deepEqual(sel.select(0), [[key, EVENT_READ]]);
+    assert.deepEqual(await pick(sel, 0), [[key, EVENT_READ]]);
     assert.equal(os.read(r, 10).length, 0);
   });
 
-  it(".select() reports a closed peer as readable and writable", () => {
+  it(".select() reports a closed peer as readable and writable", async () => {
     using fds = new Fds();
     using sel = make();
     const [a, b] = fds.pair();
     const key = sel.register(a, EVENT_READ | EVENT_WRITE);
     b.close();
     let seen = 0;
-    for (const [k, events] of sel.select(0)) {
+    for (const [k, events] of await pick(sel, 0)) {
       assert.equal(k, key);
       seen |= events;
     }
@@ -306,7 +315,7 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     assert.throws(() => a.send(bytes("x")), (e: unknown) => e instanceof OSError && e.code === "EPIPE");
   });
 
-  it(".select() never reports an fd after it was unregistered", () => {
+  it(".select() never reports an fd after it was unregistered", async () => {
     using fds = new Fds();
     using sel = make();
     const [a, b] = fds.pair();
@@ -316,36 +325,36 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     b.sendall(bytes("x"));
     d.sendall(bytes("y"));
     sel.unregister(a);
-    assert.deepEqual(sel.select(0), [[keyC, EVENT_READ]]);
+    assert.deepEqual(await pick(sel, 0), [[keyC, EVENT_READ]]);
   });
 
-  it(".select(0) and select(-1) poll without blocking", () => {
+  it(".select(0) and select(-1) poll without blocking", async () => {
     using fds = new Fds();
     using sel = make();
     const [rd, wr] = fds.pair();
     sel.register(wr, EVENT_WRITE);
     const t0 = now();
-    assert.equal(sel.select(0).length, 1);
-    assert.equal(sel.select(-1).length, 1);
+    assert.equal((await pick(sel, 0)).length, 1);
+    assert.equal((await pick(sel, -1)).length, 1);
     sel.unregister(wr);
     sel.register(rd, EVENT_READ);
-    assert.equal(sel.select(0).length, 0);
-    assert.equal(sel.select(-1).length, 0);
+    assert.equal((await pick(sel, 0)).length, 0);
+    assert.equal((await pick(sel, -1)).length, 0);
     assert.ok(now() - t0 < 0.5);
   });
 
-  it(".select(t) waits at least t seconds on an idle fd", () => {
+  it(".select(t) waits at least t seconds on an idle fd", async () => {
     using fds = new Fds();
     using sel = make();
     const [rd] = fds.pair();
     sel.register(rd, EVENT_READ);
     for (const t of [0.0001, 0.0015, 0.05]) {
       const t0 = now();
-      assert.deepEqual(sel.select(t), []);
+      assert.deepEqual(await pick(sel, t), []);
       assert.ok(now() - t0 >= t - 0.0005, `select(${t}) returned after ${now() - t0}`);
     }
     const t0 = now();
-    assert.deepEqual(sel.select(1), []);
+    assert.deepEqual(await pick(sel, 1), []);
     const dt = now() - t0;
     assert.ok(dt >= 0.8 && dt < 2.0, `select(1) took ${dt}`);
   });
@@ -368,7 +377,7 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     await new Promise((resolve) => setTimeout(resolve, 0));
     const t0 = now();
     for (;;) {
-      const result = sel.select(null);
+      const result = await pick(sel, null);
       const dt = now() - t0;
       assert.deepEqual(result, [[key, EVENT_READ]]);
       const [conn] = server.accept();
@@ -382,20 +391,20 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     assert.equal((await child).code, 0);
   });
 
-  it(".select() rejects a timeout that is not a number", () => {
+  it(".select() rejects a timeout that is not a number", async () => {
     using sel = make();
-    assert.throws(() => sel.select("1" as unknown as number), TypeError);
-    assert.throws(() => sel.select(NaN), RangeError);
-    assert.deepEqual(sel.select(-Infinity), []);
+    await assert.rejects(async () => await pick(sel, "1" as unknown as number), TypeError);
+    await assert.rejects(async () => await pick(sel, NaN), RangeError);
+    assert.deepEqual(await pick(sel, -Infinity), []);
   });
 
-  it(".select() on an empty selector polls or waits as told", () => {
+  it(".select() on an empty selector polls or waits as told", async () => {
     using sel = make();
     let t0 = now();
-    assert.deepEqual(sel.select(0), []);
+    assert.deepEqual(await pick(sel, 0), []);
     assert.ok(now() - t0 < 0.5);
     t0 = now();
-    assert.deepEqual(sel.select(1), []);
+    assert.deepEqual(await pick(sel, 1), []);
     const dt = now() - t0;
     assert.ok(dt >= 0.8 && dt < 2.0, `select(1) took ${dt}`);
   });
@@ -420,7 +429,7 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     try {
       assert.equal(await firstLine(child), "go");
       const t0 = now();
-      const result = sel.select(2.0);
+      const result = await pick(sel, 2.0);
       const dt = now() - t0;
       assert.deepEqual(result, []);
       assert.ok(dt >= 1.95 && dt < 2.6, `select(2.0) took ${dt}s`);
@@ -436,7 +445,7 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     }
   });
 
-  it(" with 12 socket pairs makes exactly the written pair's reader ready", () => {
+  it(" with 12 socket pairs makes exactly the written pair's reader ready", async () => {
     using fds = new Fds();
     using sel = make();
     const readers: socket.Socket[] = [];
@@ -453,14 +462,14 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     const received: string[] = [];
     let round = 0;
     while (writers.size > 0) {
-      const ready = sel.select(0);
+      const ready = await pick(sel, 0);
       const readyWriters = ready.filter(([, ev]) => ev & EVENT_WRITE).map(([k]) => writers.get(k.fd)!);
       const readyReaders = ready.filter(([, ev]) => ev & EVENT_READ);
       assert.equal(readyReaders.length, 0, "no reader is ready before its writer writes");
       assert.equal(readyWriters.length, writers.size);
       const wr = readyWriters[round % readyWriters.length]!;
       wr.sendall(bytes(`msg${round}`));
-      const after = sel.select(0).filter(([, ev]) => ev & EVENT_READ);
+      const after = (await pick(sel, 0)).filter(([, ev]) => ev & EVENT_READ);
       assert.equal(after.length, 1, "exactly one reader ready");
       assert.equal(after[0]![0].fileobj, peerOf.get(wr));
       const rd = peerOf.get(wr)!;
@@ -473,7 +482,7 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     assert.deepEqual(received, Array.from({ length: 12 }, (_, i) => `msg${i}`));
   });
 
-  it(" scales past FD_SETSIZE with thousands of socket pairs", () => {
+  it(" scales past FD_SETSIZE with thousands of socket pairs", async () => {
     const limit = raiseFdLimit();
     const numFds = Math.min(limit === -1 ? 65536 : limit, 2 ** 16) - 64;
     using fds = new Fds();
@@ -491,7 +500,7 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
       if (!(e instanceof OSError && (e.code === "EMFILE" || e.code === "ENFILE"))) throw e;
     }
     assert.ok(writers.size > 1024, `only ${writers.size} pairs fit`);
-    const result = sel.select(0);
+    const result = await pick(sel, 0);
     assert.equal(result.length, writers.size);
     for (const [key, events] of result) {
       assert.equal(events, EVENT_WRITE);
@@ -499,7 +508,7 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     }
   }, opts.scalable ? undefined : "select() is limited to FD_SETSIZE");
 
-  it(".close() forgets keys, is idempotent, and makes later use throw", () => {
+  it(".close() forgets keys, is idempotent, and makes later use throw", async () => {
     using fds = new Fds();
     const sel = make();
     const [r] = fds.pair();
@@ -514,12 +523,12 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     assert.throws(() => sel.register(r, EVENT_READ), SelectorClosedError);
     assert.throws(() => sel.unregister(r), SelectorClosedError);
     assert.throws(() => sel.modify(r, EVENT_WRITE), SelectorClosedError);
-    assert.throws(() => sel.select(0), SelectorClosedError);
+    await assert.rejects(async () => await pick(sel, 0), SelectorClosedError);
     assert.throws(() => sel.getMap(), SelectorClosedError);
     assert.ok(r.fileno() >= 0, "registered files stay open");
   });
 
-  it(".register() ends in SelectorClosedError, nothing registered, when fileno() closes the selector", () => {
+  it(".register() ends in SelectorClosedError, nothing registered, when fileno() closes the selector", async () => {
     using fds = new Fds();
     const sel = make();
     const [r] = fds.pair();
@@ -527,7 +536,7 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     assert.throws(() => sel.register(closer, EVENT_READ), SelectorClosedError);
     assert.equal(sel.closed, true);
     assert.throws(() => sel.getMap(), SelectorClosedError);
-    assert.throws(() => sel.select(0), SelectorClosedError);
+    await assert.rejects(async () => await pick(sel, 0), SelectorClosedError);
     // The fd is watched by nothing: a fresh selector registers it without fuss.
     using again = make();
     again.register(r, EVENT_READ);

@@ -42,6 +42,7 @@ for (const flavour of FLAVOURS) {
     continue;
   }
   selectorSuite(name, make, { scalable: true, hasFileno: true });
+  if (flavour === "darwin") selectorSuite(name, make, { scalable: true, hasFileno: true, async: true });
 
   test(`${name}.register() of a closed fd throws EBADF and rolls back the key`, () => {
     using fds = new Fds();

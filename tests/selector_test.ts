@@ -24,3 +24,10 @@ selectorSuite("SelectSelector", () => new SelectSelector(), { scalable: false, h
     hasFileno: backend === "epoll" || backend === "kqueue",
   });
 }
+
+// The same suite through selectAsync(): same expectations, waiting off the JS thread.
+if (OS === "linux") {
+  selectorSuite("EpollSelector", () => new EpollSelector(), { scalable: true, hasFileno: true, async: true });
+}
+selectorSuite("PollSelector", () => new PollSelector(), { scalable: true, hasFileno: false, async: true });
+selectorSuite("SelectSelector", () => new SelectSelector(), { scalable: false, hasFileno: false, async: true });
