@@ -57,3 +57,21 @@ export function usageError(usage: string, message: string): never {
   console.error(`${message}\n\n${usage}`);
   process.exit(2);
 }
+
+/**
+ * Calls `stop(signalName)` on SIGINT or SIGTERM (once each), for a graceful
+ * shutdown: the handler runs on the event loop, so the program's loop must
+ * wait with `selectAsync()` and the handler must `wakeup()` its selector.
+ *
+ * @returns A function that removes the listeners (so the process can exit).
+ */
+export function onShutdown(stop: (signal: string) => void): () => void {
+  const handlers = (["SIGINT", "SIGTERM"] as const).map((sig) => {
+    const handler = (): void => stop(sig);
+    process.on(sig, handler);
+    return [sig, handler] as const;
+  });
+  return () => {
+    for (const [sig, handler] of handlers) process.off(sig, handler);
+  };
+}

@@ -10,7 +10,7 @@
  * @module
  */
 import { DefaultSelector, EVENT_READ, EVENT_WRITE, OSError, socket } from "../mod.ts";
-import { parseArgs } from "./_cli.ts";
+import { onShutdown, parseArgs } from "./_cli.ts";
 
 const USAGE = `usage: chat_server.ts [--host H] [--port N] [--backlog-limit BYTES] [--max-seconds S]
 
@@ -37,6 +37,9 @@ export class ChatServer {
   readonly listener: socket.Socket;
   #clients = new Set<Client>();
   #buf = new Uint8Array(65536);
+  #running = true;
+  /** Counters for the final report. */
+  readonly stats = { clients: 0, lines: 0 };
 
   constructor(host = "127.0.0.1", port = 0, readonly backlogLimit = 1 << 20) {
     this.listener = socket.createServer([host, port]);
@@ -56,6 +59,7 @@ export class ChatServer {
     const name = Array.isArray(addr) ? `${addr[0]}:${addr[1]}` : "unix";
     const client: Client = { sock, name, inbox: new Uint8Array(0), outbox: [], queued: 0 };
     this.#clients.add(client);
+    this.stats.clients++;
     this.sel.register(sock, EVENT_READ, client);
     this.#broadcast(null, `* ${name} joined\n`);
   }
@@ -118,6 +122,7 @@ export class ChatServer {
         c.name = nick[1]!;
       } else {
         this.#broadcast(c, `[${c.name}] ${line}\n`);
+        this.stats.lines++;
       }
       if (!this.#clients.has(c)) return;
     }
@@ -131,13 +136,13 @@ export class ChatServer {
     this.#broadcast(null, `* ${c.name} left (${why})\n`);
   }
 
-  /** Runs until `maxSeconds` pass. */
-  serve(maxSeconds = Infinity): void {
+  /** Runs on `selectAsync()` until `stop()` or until `maxSeconds` pass. */
+  async serve(maxSeconds = Infinity): Promise<void> {
     const deadline = performance.now() + maxSeconds * 1e3;
-    for (;;) {
+    while (this.#running) {
       const left = (deadline - performance.now()) / 1e3;
       if (left <= 0) break;
-      for (const [key, mask] of this.sel.select(Math.min(left, 1))) {
+      for (const [key, mask] of await this.sel.selectAsync(left === Infinity ? null : left)) {
         const c = key.data;
         if (c === null) this.#accept();
         else if (this.#clients.has(c)) {
@@ -145,6 +150,23 @@ export class ChatServer {
           if (mask & EVENT_READ && this.#clients.has(c)) this.#read(c);
         }
       }
+    }
+  }
+
+  /** Makes `serve()` return (wakes its wait). */
+  stop(): void {
+    this.#running = false;
+    this.sel.wakeup();
+  }
+
+  /** Tells every client the server is going away (best effort: what fits in their buffers now). */
+  sayGoodbye(): void {
+    const bye = encoder.encode("* server shutting down\n");
+    for (const c of this.#clients) {
+      try {
+        for (const chunk of c.outbox) c.sock.send(chunk);
+        c.sock.send(bye);
+      } catch { /* a full or gone client: it learns from the close */ }
     }
   }
 
@@ -170,6 +192,13 @@ if (import.meta.main) {
   const chat = new ChatServer(args.host, args.port, args["backlog-limit"]);
   const [h, p] = chat.listener.getsockname() as [string, number];
   console.log(`listening on ${h}:${p}`);
-  chat.serve(args["max-seconds"]);
+  const removeListeners = onShutdown((signal) => {
+    console.log(`${signal}: shutting down`);
+    chat.stop();
+  });
+  await chat.serve(args["max-seconds"]);
+  removeListeners();
+  chat.sayGoodbye();
   chat.close();
+  console.log(`served ${chat.stats.clients} clients, ${chat.stats.lines} lines`);
 }

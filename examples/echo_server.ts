@@ -8,21 +8,29 @@
  * memory stays bounded by one read per connection. EOF and resets close the
  * connection cleanly.
  *
+ * The loop waits with `selectAsync()`, so the runtime's event loop keeps
+ * running: SIGINT or SIGTERM stops accepting, closes every connection, prints
+ * the statistics and exits 0. `--sync` runs the classic blocking `select()`
+ * loop instead (no graceful shutdown: a signal kills it).
+ *
  *   deno run --allow-ffi --allow-env examples/echo_server.ts [--port 1234]
  *   bun examples/echo_server.ts [--port 1234]
  *
  * @module
  */
 import { DefaultSelector, EVENT_READ, EVENT_WRITE, OSError, socket } from "../mod.ts";
-import { parseArgs } from "./_cli.ts";
+import { onShutdown, parseArgs } from "./_cli.ts";
 
-const USAGE = `usage: echo_server.ts [--host H] [--port N] [--max-seconds S] [--quiet] [PORT [MAX_SECONDS]]
+const USAGE =
+  `usage: echo_server.ts [--host H] [--port N] [--max-seconds S] [--sync] [--quiet] [PORT [MAX_SECONDS]]
 
 Echoes every byte back on each TCP connection, in one thread, on the best
 selector of this host. --port 0 (the default) picks a free port; the address
 is printed as "listening on HOST:PORT". --max-seconds stops the server after
 that long (a watchdog for benchmarks). PORT and MAX_SECONDS may also be given
-positionally, as shared/bench/run-peers.sh does.`;
+positionally, as shared/bench/run-peers.sh does. SIGINT/SIGTERM shut it down
+gracefully (statistics, exit 0); --sync uses blocking select() (no graceful
+shutdown).`;
 
 /** What the loop calls for a ready key: Python's `callback(key.fileobj, mask)`. */
 type Handler = (sock: socket.Socket, mask: number) => void;
@@ -128,9 +136,26 @@ export class EchoServer {
     }
   }
 
-  /** Makes `serve()` return after the current round. */
+  /**
+   * Runs the loop on `selectAsync()` until `stop()` is called or `maxSeconds`
+   * pass; the event loop (timers, signal listeners) runs meanwhile.
+   */
+  async serveAsync(maxSeconds = Infinity): Promise<void> {
+    const deadline = performance.now() + maxSeconds * 1e3;
+    this.#running = true;
+    while (this.#running) {
+      const left = (deadline - performance.now()) / 1e3;
+      if (left <= 0) break;
+      for (const [key, mask] of await this.sel.selectAsync(left === Infinity ? null : left)) {
+        key.data(key.fileobj as socket.Socket, mask);
+      }
+    }
+  }
+
+  /** Makes `serve()`/`serveAsync()` return after the current round (wakes a waiting `selectAsync()`). */
   stop(): void {
     this.#running = false;
+    this.sel.wakeup();
   }
 
   /** Closes every connection, the listener and the selector. */
@@ -144,14 +169,29 @@ export class EchoServer {
 }
 
 if (import.meta.main) {
-  const args = parseArgs(USAGE, { port: 0, host: "127.0.0.1", "max-seconds": Infinity, quiet: false });
+  const args = parseArgs(USAGE, {
+    port: 0,
+    host: "127.0.0.1",
+    "max-seconds": Infinity,
+    sync: false,
+    quiet: false,
+  });
   const [posPort, posMax] = args._;
   const port = posPort !== undefined ? Number(posPort) : args.port;
   const maxSeconds = posMax !== undefined ? Number(posMax) : args["max-seconds"];
   const server = new EchoServer(args.host, port);
   const [host, boundPort] = server.address;
   console.log(`listening on ${host}:${boundPort} (${server.sel.backend})`);
-  server.serve(maxSeconds);
+  if (args.sync) {
+    server.serve(maxSeconds);
+  } else {
+    const removeListeners = onShutdown((signal) => {
+      if (!args.quiet) console.log(`${signal}: shutting down`);
+      server.stop();
+    });
+    await server.serveAsync(maxSeconds);
+    removeListeners();
+  }
   server.close();
   if (!args.quiet) {
     const s = server.stats;

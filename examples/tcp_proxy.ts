@@ -11,7 +11,7 @@
  * @module
  */
 import { DefaultSelector, ERRNO, EVENT_READ, EVENT_WRITE, OSError, socket } from "../mod.ts";
-import { parseArgs, usageError } from "./_cli.ts";
+import { onShutdown, parseArgs, usageError } from "./_cli.ts";
 
 const USAGE =
   `usage: tcp_proxy.ts --target HOST:PORT [--listen PORT] [--host H] [--limit BYTES] [--stats] [--max-seconds S]
@@ -192,16 +192,22 @@ export class TcpProxy {
     });
   }
 
-  /** Runs until `maxSeconds` pass. */
-  serve(maxSeconds = Infinity): void {
+  /** Runs on `selectAsync()` until `stop()` or until `maxSeconds` pass. */
+  async serve(maxSeconds = Infinity): Promise<void> {
     const deadline = performance.now() + maxSeconds * 1e3;
     while (this.#running) {
       const left = (deadline - performance.now()) / 1e3;
       if (left <= 0) break;
-      for (const [key, mask] of this.sel.select(Math.min(left, 1))) {
+      for (const [key, mask] of await this.sel.selectAsync(left === Infinity ? null : left)) {
         key.data(key.fileobj as socket.Socket, mask);
       }
     }
+  }
+
+  /** Makes `serve()` return (wakes its wait). */
+  stop(): void {
+    this.#running = false;
+    this.sel.wakeup();
   }
 
   /** Closes every relay, the listener and the selector. */
@@ -226,18 +232,29 @@ if (import.meta.main) {
   if (!m) usageError(USAGE, "--target HOST:PORT is required");
   if (!(args.limit >= 1)) usageError(USAGE, "--limit must be at least 1");
   const host = m![1]!.replace(/^\[(.*)\]$/, "$1");
+  let relays = 0;
   const proxy = new TcpProxy(
     args.host,
     args.listen,
     [host, Number(m![2])],
     args.limit,
-    args.stats
-      ? (r) =>
-        console.log(`closed ${r.name}: up ${r.up} bytes, down ${r.down} bytes, max buffered ${r.maxBuffered}`)
-      : undefined,
+    (r) => {
+      relays++;
+      if (args.stats) {
+        console.log(
+          `closed ${r.name}: up ${r.up} bytes, down ${r.down} bytes, max buffered ${r.maxBuffered}`,
+        );
+      }
+    },
   );
   const [h, p] = proxy.listener.getsockname() as [string, number];
   console.log(`listening on ${h}:${p} -> ${args.target}`);
-  proxy.serve(args["max-seconds"]);
+  const removeListeners = onShutdown((signal) => {
+    console.log(`${signal}: shutting down`);
+    proxy.stop();
+  });
+  await proxy.serve(args["max-seconds"]);
+  removeListeners();
   proxy.close();
+  console.log(`relayed ${relays} connections`);
 }

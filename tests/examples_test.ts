@@ -10,8 +10,10 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { test } from "./_test.ts";
 import { firstLine, python, run, runtimeCommand, text } from "./_helpers.ts";
+import { socket } from "../mod.ts";
 
 const EXAMPLES = new URL("../examples/", import.meta.url).pathname;
 const HAVE_SOCAT = spawnSync("socat", ["-V"]).status === 0;
@@ -443,3 +445,78 @@ test("every example answers --help with its usage and exit 0", async () => {
     assert.match(r.stdout, /^usage: /, script);
   }
 });
+
+/**
+ * Starts `script`, connects one Python client that reads until EOF, signals
+ * the server once `ready()` says the connection is served, and reports.
+ */
+async function shutdownBySignal(
+  script: string,
+  args: string[],
+  signal: "SIGINT" | "SIGTERM",
+  ready: "first-bytes" | (() => void),
+): Promise<{ code: number | null; signal: string | null; out: string; client: string }> {
+  const server = await start(script, args);
+  const client = spawn("python3", [
+    "-c",
+    `import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"hello\\n")
+print("connected", flush=True)
+got = b""
+while True:
+    b = s.recv(4096)
+    if not b: break
+    if not got: print("first bytes", flush=True)
+    got += b
+print(got.decode(errors="replace"), flush=True)`,
+    String(server.port),
+  ], { stdio: ["ignore", "pipe", "inherit"] });
+  let clientOut = "";
+  const clientDone = new Promise<void>((resolve) => client.on("close", () => resolve()));
+  client.stdout!.on("data", (d: Uint8Array) => clientOut += text(d));
+  const exited = new Promise<[number | null, string | null]>((resolve) =>
+    server.child.on("exit", (code, sig) => resolve([code, sig]))
+  );
+  if (ready === "first-bytes") {
+    // Wait for the server's answer (readiness, not a sleep).
+    while (!clientOut.includes("first bytes")) await new Promise((r) => setTimeout(r, 5));
+  } else {
+    ready();
+  }
+  // process.kill, not child.kill: Deno's child_process reports a child it
+  // signalled itself as killed by that signal even when the child handled it.
+  process.kill(server.child.pid!, signal);
+  const [code, sig] = await exited;
+  await clientDone;
+  return { code, signal: sig, out: server.output(), client: clientOut };
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  test(`examples/echo_server.ts shuts down gracefully on ${signal}: connections closed, statistics, exit 0`, async () => {
+    const r = await shutdownBySignal("echo_server.ts", ["--port", "0"], signal, "first-bytes");
+    assert.equal(r.code, 0, `${r.signal} ${r.out}`);
+    assert.match(r.out, new RegExp(`${signal}: shutting down`));
+    assert.match(r.out, /served 1 connections, \d+ bytes echoed, 0 resets/);
+    assert.match(r.client, /hello/, "the client got its echo and then EOF");
+  });
+
+  test(`examples/chat_server.ts shuts down gracefully on ${signal}: clients are told, exit 0`, async () => {
+    const r = await shutdownBySignal("chat_server.ts", ["--port", "0"], signal, "first-bytes");
+    assert.equal(r.code, 0, `${r.signal} ${r.out}`);
+    assert.match(r.out, /served 1 clients, \d+ lines/);
+    assert.match(r.client, /\* server shutting down/);
+  });
+
+  test(`examples/tcp_proxy.ts shuts down gracefully on ${signal}: relays closed, exit 0`, async () => {
+    using target = socket.createServer(["127.0.0.1", 0]);
+    const [, targetPort] = target.getsockname() as [string, number];
+    const r = await shutdownBySignal("tcp_proxy.ts", ["--target", `127.0.0.1:${targetPort}`], signal, () => {
+      // The relay exists once the proxy has connected to the target.
+      target.setTimeout(30);
+      target.accept()[0].close();
+    });
+    assert.equal(r.code, 0, `${r.signal} ${r.out}`);
+    assert.match(r.out, /relayed 1 connections/);
+  });
+}

@@ -30,4 +30,8 @@ if (OS === "linux") {
   selectorSuite("EpollSelector", () => new EpollSelector(), { scalable: true, hasFileno: true, async: true });
 }
 selectorSuite("PollSelector", () => new PollSelector(), { scalable: true, hasFileno: false, async: true });
-selectorSuite("SelectSelector", () => new SelectSelector(), { scalable: false, hasFileno: false, async: true });
+selectorSuite("SelectSelector", () => new SelectSelector(), {
+  scalable: false,
+  hasFileno: false,
+  async: true,
+});
