@@ -605,11 +605,28 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     if (first.length > 0 || wait === 0 || this.#lastWasWakeup) return first;
     const deadline = wait > 0 ? now() + wait : Infinity;
     this.#asyncWaiting = true;
+    // The abort listener goes on before the first await: an abort right after
+    // this call returns must be seen. It wakes the other thread and marks the
+    // wait abandoned, so no new off-thread poll starts for it.
+    const wait0: { abandoned: boolean } = { abandoned: false };
+    let onAbort: (() => void) | null = null;
+    const aborted = signal
+      ? new Promise<never>((_, reject) => {
+        onAbort = () => {
+          wait0.abandoned = true;
+          this.#wakeThread();
+          reject(signal.reason);
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
+      })
+      : null;
     try {
       let failures = 0;
       for (;;) {
         const ms = wait < 0 ? -1 : timeoutMs(Math.max(deadline - now(), 0));
-        const r = await this.#waitOffThread(ms, signal);
+        const waiting = this.#waitOffThread(ms, wait0);
+        if (aborted) waiting.catch(() => {}); // abandoned on abort: its outcome no longer matters
+        const r = aborted ? await Promise.race([waiting, aborted]) : await waiting;
         if (this.#map === null) return []; // closed while waiting
         const ready = this.select(0);
         if (ready.length > 0 || this.#lastWasWakeup || now() >= deadline) return ready;
@@ -622,13 +639,14 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
       }
     } finally {
       this.#asyncWaiting = false;
+      if (onAbort) signal!.removeEventListener("abort", onAbort);
     }
   }
 
-  /** One poll(2) off the JS thread on a snapshot of the wait set; rejects on abort. */
-  async #waitOffThread(ms: number, signal: AbortSignal | undefined): Promise<number> {
+  /** One poll(2) off the JS thread on a snapshot of the wait set (none once the wait is abandoned). */
+  async #waitOffThread(ms: number, wait: { abandoned: boolean }): Promise<number> {
     if (this.#inflight) await this.#inflight; // an aborted wait still coming back
-    if (this.#map === null) return 0;
+    if (this.#map === null || wait.abandoned) return 0;
     const set = this.#pollSet ??= new PollFds(8, true);
     let n = this.poller.pollSet(set);
     // The other thread also watches a pipe of its own, which only this code
@@ -651,21 +669,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
       if (this.#map === null) this.#release(); // close() came while the other thread slept
     });
     this.#inflight = inflight;
-    if (!signal) return await call;
-    return await new Promise<number>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.#wakeThread(); // let the other thread return; the next wait waits for it
-        reject(signal.reason);
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-      call.then((r) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(r);
-      }, (e) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      });
-    });
+    return await call;
   }
 
   #startOffThread(): OffThreadPoller {
