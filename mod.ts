@@ -41,6 +41,7 @@ export {
   fileobjToFd,
   INTERRUPTED,
   type Poller,
+  type PollList,
   type SelectorKey,
   SelectorMapping,
 } from "./selector.ts";

@@ -75,6 +75,16 @@ export interface SelectorKey<T = unknown> {
 /** Returned by {@linkcode Poller.wait} when a signal interrupted the wait (EINTR). */
 export const INTERRUPTED: number = -1;
 
+/** A growable `struct pollfd` array that another thread will poll: what {@linkcode Poller.pollSet} fills. */
+export interface PollList {
+  /** The raw `struct pollfd` entries (8 bytes each). */
+  readonly bytes: Uint8Array;
+  /** Grows to hold at least `n` entries, keeping the existing ones. */
+  reserve(n: number): void;
+  /** Writes entry `i`: the fd and its POLLIN/POLLOUT interest. */
+  set(i: number, fd: number, events: number): void;
+}
+
 /**
  * The contract every backend implements (mio's `Selector` shape): a kernel
  * readiness mechanism behind a selector. A poller knows only fds and the
@@ -110,7 +120,7 @@ export interface Poller {
    * return (the epoll/kqueue fd itself, or every registered fd), for a poll(2)
    * on another thread; returns how many. The JS thread keeps its own arrays.
    */
-  pollSet(into: PollFds): number;
+  pollSet(into: PollList): number;
   /** Releases the kernel object; called once. */
   close(): void;
 }
@@ -121,6 +131,17 @@ export interface Poller {
  * static block, so it is no public method).
  */
 let lookupFd: <T>(selector: BaseSelector<T>, fileobj: FileObj) => number | undefined;
+
+/** selectAsync()'s fast path lets the event loop have a turn at least this often (ms). */
+const YIELD_MS = 5;
+
+const setImmediateOrTimeout: (fn: () => void) => void =
+  (globalThis as { setImmediate?: (fn: () => void) => void }).setImmediate ?? ((fn) => setTimeout(fn, 0));
+
+/** Resolves after one event-loop turn (timers and I/O callbacks run): setImmediate, ~5-10 µs. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediateOrTimeout(resolve));
+}
 
 /** errno 0 stands for "unknown" (Deno cannot see the other thread's errno); OSError needs a number. */
 const ERRNO_UNKNOWN = 0;
@@ -294,6 +315,8 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
   /** The pipe only the off-thread poll watches (abort, restart, close, wakeup reach it there). */
   #threadWake: [number, number] | null = null;
   #threadWakePending = false;
+  /** When the event loop last had a turn during selectAsync() (ms, performance.now()). */
+  #lastTurn = 0;
   /** A selectAsync() is waiting. */
   #asyncWaiting = false;
   /** The off-thread poll under way, if any (it may outlive an aborted selectAsync by microseconds). */
@@ -573,7 +596,8 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    * Same timeout rules, same results.
    *
    * When something is ready already, it answers from a `select(0)` on the JS
-   * thread (the loaded-loop fast path). Otherwise poll(2) sleeps on another
+   * thread (the loaded-loop fast path), after letting one event-loop turn run
+   * at least every 5 ms so that a loop that is always busy starves no timer. Otherwise poll(2) sleeps on another
    * thread (Deno: a `nonblocking` FFI call on Deno's pool; Bun: a Worker owned
    * by this selector) on the epoll/kqueue fd, or on a copy of the registered
    * fds for poll and select (the selector's own arrays are never shared with
@@ -601,6 +625,15 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     const signal = options.signal;
     signal?.throwIfAborted();
     if (this.#asyncWaiting) throw new Error("selectAsync() is already waiting on this selector");
+    // A loop that always finds something ready never leaves the microtask
+    // queue: timers, I/O callbacks and other tasks would starve. So at most
+    // every YIELD_MS it lets one full event-loop turn run first.
+    if (performance.now() - this.#lastTurn > YIELD_MS) {
+      await nextTurn();
+      this.#lastTurn = performance.now();
+      this.#open();
+      signal?.throwIfAborted();
+    }
     const first = this.select(0);
     if (first.length > 0 || wait === 0 || this.#lastWasWakeup) return first;
     const deadline = wait > 0 ? now() + wait : Infinity;
@@ -627,6 +660,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
         const waiting = this.#waitOffThread(ms, wait0);
         if (aborted) waiting.catch(() => {}); // abandoned on abort: its outcome no longer matters
         const r = aborted ? await Promise.race([waiting, aborted]) : await waiting;
+        this.#lastTurn = performance.now(); // the event loop ran while the other thread waited
         if (this.#map === null) return []; // closed while waiting
         const ready = this.select(0);
         if (ready.length > 0 || this.#lastWasWakeup || now() >= deadline) return ready;

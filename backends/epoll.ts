@@ -5,8 +5,8 @@
  */
 import { EPOLL, POLL } from "../ffi/constants.ts";
 import { lastError, libc } from "../ffi/mod.ts";
-import { EpollEvents, type PollFds } from "../ffi/structs.ts";
-import { BaseSelector, type Poller } from "../selector.ts";
+import { EpollEvents } from "../ffi/structs.ts";
+import { BaseSelector, type Poller, type PollList } from "../selector.ts";
 import { fromKernel, toKernel, waitResult } from "./_poller.ts";
 import { timeoutMs } from "../_time.ts";
 
@@ -63,7 +63,7 @@ export class EpollPoller implements Poller {
     return this.#epfd;
   }
 
-  pollSet(into: PollFds): number {
+  pollSet(into: PollList): number {
     into.set(0, this.#epfd, POLL.POLLIN); // an epoll fd is readable while any event is ready
     return 1;
   }

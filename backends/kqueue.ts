@@ -9,8 +9,8 @@
  */
 import { ERRNO, KEVENT, POLL } from "../ffi/constants.ts";
 import { errno, errorFor, kqueueLib, lastError, libc } from "../ffi/mod.ts";
-import { Kevents, type PollFds, TimeStruct } from "../ffi/structs.ts";
-import { BaseSelector, type Poller } from "../selector.ts";
+import { Kevents, TimeStruct } from "../ffi/structs.ts";
+import { BaseSelector, type Poller, type PollList } from "../selector.ts";
 import { timeoutUnits } from "../_time.ts";
 import { setFdFlag } from "../_fd.ts";
 import { READ, waitResult, WRITE } from "./_poller.ts";
@@ -113,7 +113,7 @@ export class KqueuePoller implements Poller {
     return this.#kq;
   }
 
-  pollSet(into: PollFds): number {
+  pollSet(into: PollList): number {
     into.set(0, this.#kq, POLL.POLLIN); // a kqueue fd is readable while any event is pending
     return 1;
   }

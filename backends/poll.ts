@@ -8,7 +8,7 @@ import { libc } from "../ffi/mod.ts";
 import { PollFds } from "../ffi/structs.ts";
 import { fromKernel, toKernel, waitResult } from "./_poller.ts";
 import { timeoutMs } from "../_time.ts";
-import { BaseSelector, type Poller } from "../selector.ts";
+import { BaseSelector, type Poller, type PollList } from "../selector.ts";
 
 const { POLLIN, POLLOUT } = POLL;
 
@@ -52,7 +52,7 @@ export class PollPoller implements Poller {
     return found;
   }
 
-  pollSet(into: PollFds): number {
+  pollSet(into: PollList): number {
     into.reserve(this.#count);
     into.bytes.set(this.#fds.bytes.subarray(0, this.#count * PollFds.SIZE));
     return this.#count;

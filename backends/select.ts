@@ -6,9 +6,9 @@
  */
 import { FD_SETSIZE, POLL } from "../ffi/constants.ts";
 import { libc } from "../ffi/mod.ts";
-import { FdSet, type PollFds, TimeStruct } from "../ffi/structs.ts";
+import { FdSet, TimeStruct } from "../ffi/structs.ts";
 import { READ, waitResult, WRITE } from "./_poller.ts";
-import { BaseSelector, type Poller } from "../selector.ts";
+import { BaseSelector, type Poller, type PollList } from "../selector.ts";
 import { timeoutUnits } from "../_time.ts";
 
 /**
@@ -80,7 +80,7 @@ export class SelectPoller implements Poller {
     return found;
   }
 
-  pollSet(into: PollFds): number {
+  pollSet(into: PollList): number {
     let n = 0;
     for (let fd = 0; fd <= this.#maxFd; fd++) {
       const events = (this.#readers.has(fd) ? POLL.POLLIN : 0) | (this.#writers.has(fd) ? POLL.POLLOUT : 0);

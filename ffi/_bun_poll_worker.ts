@@ -64,3 +64,4 @@ scope.onmessage = (e) => {
   const result: number = poll!(new Uint8Array(data.fds), data.n, data.ms);
   scope.postMessage({ result, errno: result < 0 ? ffi.read.i32(errnoAt, 0) : 0 });
 };
+export {};

@@ -135,7 +135,16 @@ if (!only || only === "deno") {
   await suite(
     "deno",
     deno,
-    ["test", "--allow-ffi", "--allow-env", "--allow-run", "--allow-read", "--allow-write", "tests/"],
+    [
+      "test",
+      "--allow-ffi",
+      "--allow-env",
+      "--allow-run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-net",
+      "tests/",
+    ],
     (t) => ({
       passed: count(/(\d+) passed/g, t),
       failed: count(/(\d+) failed/g, t) ?? 0,

@@ -122,6 +122,7 @@ export function runtimeCommand(script: string, args: string[] = []): [string, st
       "--allow-read",
       "--allow-write",
       "--allow-run",
+      "--allow-net",
       script,
       ...args,
     ]];

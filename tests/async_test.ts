@@ -151,7 +151,10 @@ for (const [name, make] of BACKENDS) {
     // (At most as many as before: Bun's earlier, terminated workers may still
     // be giving back their own event loops' fds.)
     for (let i = 0; i < 100 && openFdCount() > before; i++) await new Promise((res) => setTimeout(res, 10));
-    assert.ok(openFdCount() <= before, `epoll fd, wake pipes all closed: ${openFdCount()} open, ${before} before`);
+    assert.ok(
+      openFdCount() <= before,
+      `epoll fd, wake pipes all closed: ${openFdCount()} open, ${before} before`,
+    );
   });
 
   test(`wakeup() (${name}) before a blocking select() makes it return at once, once`, () => {

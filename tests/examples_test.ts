@@ -17,6 +17,7 @@ import { socket } from "../mod.ts";
 
 const EXAMPLES = new URL("../examples/", import.meta.url).pathname;
 const HAVE_SOCAT = spawnSync("socat", ["-V"]).status === 0;
+const HAVE_CURL = spawnSync("curl", ["--version"]).status === 0;
 const HAVE_NC = spawnSync("sh", ["-c", "command -v nc"]).status === 0;
 
 /** A running example, with the port it printed. */
@@ -520,3 +521,62 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     assert.match(r.out, /relayed 1 connections/);
   });
 }
+
+test(
+  "examples/status_server.ts answers HTTP and keeps its ticker on time while TCP clients keep the selector busy",
+  {
+    skip: HAVE_CURL ? undefined : "curl not installed",
+  },
+  async () => {
+    const server = await start("status_server.ts", ["--port", "0", "--http-port", "0", "--tick-ms", "50"]);
+    try {
+      let m: RegExpExecArray | null = null;
+      while (!(m = /status on (http:\/\/[\d.]+:\d+\/)/.exec(server.output()))) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const url = m[1]!;
+      // 8 Python clients ping-pong 4 KiB messages for 2 s, every byte checked.
+      const load = python(
+        `import socket, sys, threading, time
+port = int(sys.argv[1]); bad = []; rounds = [0]
+def client(i):
+    s = socket.create_connection(("127.0.0.1", port)); msg = bytes([i]) * 4096; end = time.time() + 2
+    while time.time() < end:
+        s.sendall(msg); got = b""
+        while len(got) < len(msg): got += s.recv(65536)
+        if got != msg: bad.append(i)
+        rounds[0] += 1
+    s.close()
+ts = [threading.Thread(target=client, args=(i,)) for i in range(8)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print(rounds[0], len(bad))`,
+        [String(server.port)],
+        { timeoutMs: 60_000 },
+      );
+      // Meanwhile curl asks for the page every 100 ms.
+      const pages: Array<{ ticks: number; expectedTicks: number; seconds: number }> = [];
+      const until = Date.now() + 1800;
+      while (Date.now() < until) {
+        const r = await run("curl", ["-s", "-m", "5", "-w", "\\n%{time_total}", url]);
+        assert.equal(r.code, 0, `curl: ${r.stderr}`);
+        const [body, seconds] = r.stdout.split("\n");
+        const page = JSON.parse(body!);
+        pages.push({ ticks: page.ticks, expectedTicks: page.expectedTicks, seconds: Number(seconds) });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const [rounds, bad] = (await load).stdout.trim().split(" ").map(Number);
+      assert.equal(bad, 0, "every echoed byte was right");
+      assert.ok(rounds! > 100, `the echo side was busy: ${rounds} round trips`);
+      assert.ok(pages.length >= 8, `the page answered ${pages.length} times in 1.8 s`);
+      for (const p of pages) {
+        assert.ok(p.seconds < 1, `a page took ${p.seconds} s`);
+        assert.ok(p.ticks >= p.expectedTicks - 4, `the ticker fell behind: ${p.ticks} of ${p.expectedTicks}`);
+      }
+      process.kill(server.child.pid!, "SIGTERM");
+      await new Promise((r) => server.child.on("exit", r));
+      assert.match(server.output(), /served 8 connections, \d+ bytes echoed; \d+ ticks/);
+    } finally {
+      await server.stop();
+    }
+  },
+);
