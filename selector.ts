@@ -625,6 +625,18 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     const signal = options.signal;
     signal?.throwIfAborted();
     if (this.#asyncWaiting) throw new Error("selectAsync() is already waiting on this selector");
+    this.#asyncWaiting = true;
+    try {
+      return await this.#selectAsync(wait, signal);
+    } finally {
+      this.#asyncWaiting = false;
+    }
+  }
+
+  async #selectAsync(
+    wait: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Array<[SelectorKey<T>, number]>> {
     // A loop that always finds something ready never leaves the microtask
     // queue: timers, I/O callbacks and other tasks would starve. So at most
     // every YIELD_MS it lets one full event-loop turn run first.
@@ -637,7 +649,6 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     const first = this.select(0);
     if (first.length > 0 || wait === 0 || this.#lastWasWakeup) return first;
     const deadline = wait > 0 ? now() + wait : Infinity;
-    this.#asyncWaiting = true;
     // The abort listener goes on before the first await: an abort right after
     // this call returns must be seen. It wakes the other thread and marks the
     // wait abandoned, so no new off-thread poll starts for it.
@@ -672,7 +683,6 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
         if (r >= 0) failures = 0;
       }
     } finally {
-      this.#asyncWaiting = false;
       if (onAbort) signal!.removeEventListener("abort", onAbort);
     }
   }

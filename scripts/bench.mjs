@@ -6,7 +6,7 @@
 // bytes allocated per select(). Prints markdown tables; nothing here is a test.
 //
 //   env: SHARED_BENCH (default ../shared/bench), REPEAT (3), BENCH_SECONDS (3),
-//        SERVERS (default: every peer plus ts_deno ts_bun), PARTS ("peers select")
+//        SERVERS (default: every peer plus ts_deno[_sync] ts_bun[_sync]), PARTS ("peers select async")
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,16 +23,20 @@ const deno = join(root, "node_modules", ".bin", "deno");
 const bun = join(root, "node_modules", ".bin", "bun");
 const echo = join(root, "examples", "echo_server.ts");
 const results = mkdtempSync(join(tmpdir(), "ffi-selectors-bench-"));
-const parts = process.env.PARTS ?? "peers select";
+const parts = process.env.PARTS ?? "peers select async";
 const env = {
   ...process.env,
   DENO: deno,
   BUN: bun,
   REPEAT: process.env.REPEAT ?? "3",
   RESULTS_DIR: results,
-  SERVERS: process.env.SERVERS ?? "c_epoll py_selectors node bun deno ts_deno ts_bun",
+  SERVERS: process.env.SERVERS ??
+    "c_epoll py_selectors node bun deno ts_deno ts_deno_sync ts_bun ts_bun_sync",
+  // The echo server's default loop is selectAsync(); --sync is the blocking select() loop.
   CMD_ts_deno: `${deno} run --allow-ffi --allow-env ${echo}`,
   CMD_ts_bun: `${bun} ${echo}`,
+  CMD_ts_deno_sync: `${deno} run --allow-ffi --allow-env ${echo} --sync`,
+  CMD_ts_bun_sync: `${bun} ${echo} --sync`,
   DENO_NO_UPDATE_CHECK: "1",
   PARTS: parts,
 };
@@ -56,10 +60,12 @@ console.log(`# ffi-selectors benchmark run, ${new Date().toISOString()}\n`);
 console.log(`${machine}, ${cpus} CPUs; command: npm run bench (REPEAT=${env.REPEAT})\n`);
 
 // 1. Peers and our echo server, through the yardstick's own script.
-const [code] = await run(join(shared, "run-peers.sh"), []);
-if (code !== 0) {
-  console.error(`bench: run-peers.sh failed (${code})`);
-  process.exit(1);
+if (parts.includes("peers") || parts.includes("select")) {
+  const [code] = await run(join(shared, "run-peers.sh"), []);
+  if (code !== 0) {
+    console.error(`bench: run-peers.sh failed (${code})`);
+    process.exit(1);
+  }
 }
 
 if (parts.includes("select")) {
@@ -145,5 +151,33 @@ if (parts.includes("select")) {
   console.log(
     "0 ready = the empty result array; 1 ready adds the result array and one [key, events] pair.\n",
   );
+}
+if (parts.includes("async")) {
+  // 3. selectAsync: idle CPU, wake-up latency, wait+abort cycles (bench/async.ts).
+  const script = join(root, "bench", "async.ts");
+  console.log("## selectAsync(): idle CPU, wake-up latency, 10 000 wait+abort cycles\n");
+  console.log(
+    "| runtime | backend | idle 10 s: CPU % | peer write -> resolved p50 / p99 µs | wakeup() -> resolved p50 / p99 µs | fds | threads | RSS KiB |",
+  );
+  console.log("|---|---|---:|---:|---:|---:|---:|---:|");
+  for (
+    const [name, argv] of [["deno", [deno, "run", "--allow-ffi", "--allow-read", script]], ["bun", [
+      bun,
+      script,
+    ]]]
+  ) {
+    console.error(`bench: async ${name}`);
+    const [c, out] = await run(argv[0], argv.slice(1), { echo: false });
+    if (c !== 0) {
+      console.error(`bench: async ${name} exited ${c}`);
+      continue;
+    }
+    const r = JSON.parse(out.trim().split("\n").pop());
+    const { before, after } = r.abortCycles;
+    console.log(
+      `| ${r.runtime} | ${r.backend} | ${r.idle.cpuPercent} | ${r.peerWriteToResolveUs.p50} / ${r.peerWriteToResolveUs.p99} | ${r.wakeupToResolveUs.p50} / ${r.wakeupToResolveUs.p99} | ${before.fds} -> ${after.fds} | ${before.threads} -> ${after.threads} | ${before.rssKiB} -> ${after.rssKiB} |`,
+    );
+  }
+  console.log();
 }
 console.log(`raw results: ${results}`);

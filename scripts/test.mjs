@@ -25,8 +25,8 @@ const skips = new Set();
 
 /**
  * Fails when an example or a bench script imports a private module: they show
- * users the public API, so they may import only mod.ts, socket.ts, node:
- * built-ins and their own `_*.ts` helpers. Returns whether they do.
+ * users the public API, so they may import only mod.ts, socket.ts, node: and
+ * bun: built-ins, and modules of their own folder. Returns whether they do.
  */
 function publicImportsCheck() {
   const bad = [];
@@ -37,7 +37,7 @@ function publicImportsCheck() {
         const spec = m[1];
         const ok = spec.startsWith("node:") || spec.startsWith("bun:") || spec === "../mod.ts" ||
           spec === "../socket.ts" ||
-          /^\.\/_[a-z_]+\.ts$/.test(spec);
+          /^\.\/[a-z_]+\.ts$/.test(spec); // a sibling in the same folder (its own helpers, another example)
         if (!ok) bad.push(`${dir}/${file} imports ${spec}`);
       }
     }
