@@ -1,10 +1,11 @@
 /**
  * selectAsync() costs, measured (a benchmark, not a test): CPU of an idle
  * 10 s wait, wake-up latency (a peer's write -> the promise resolving, and
- * wakeup() -> resolving), and 10 000 wait+abort cycles with fd count, thread
- * count and RSS before and after. Prints one JSON line.
+ * wakeup() -> resolving), and 10 000 wait+abort cycles (after 10 000 to warm
+ * up) with fd count, thread count and RSS (after a forced GC) before and
+ * after. Prints one JSON line.
  *
- *   deno run --allow-ffi --allow-read bench/async.ts [IDLE_SECONDS] [SAMPLES] [CYCLES]
+ *   deno run --allow-all --v8-flags=--expose-gc bench/async.ts  (/proc/self needs --allow-all) [IDLE_SECONDS] [SAMPLES] [CYCLES]
  *   bun bench/async.ts
  *
  * @module
@@ -46,7 +47,7 @@ const idleCpu = (cpuSeconds() - cpu0) / ((performance.now() - t0) / 1e3);
 
 // 2. Latency: a write on the JS thread right after the wait went off-thread
 // (the wait is pending: the fast path is empty) -> the promise resolving.
-async function latency(trigger: () => void): Promise<number[]> {
+async function latency(trigger: () => void, drainAfter: boolean): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < samples; i++) {
     const p = sel.selectAsync(5);
@@ -55,24 +56,30 @@ async function latency(trigger: () => void): Promise<number[]> {
     trigger();
     await p;
     out.push((performance.now() - start) * 1e3);
-    try {
-      os.read(r, 64);
-    } catch { /* nothing to drain */ }
+    if (drainAfter) os.read(r, 64); // the byte the peer wrote (the pipe blocks: read only what is there)
   }
   return out.sort((a, b) => a - b);
 }
-const peer = await latency(() => os.write(w, one));
-const woken = await latency(() => sel.wakeup());
+const peer = await latency(() => os.write(w, one), true);
+const woken = await latency(() => sel.wakeup(), false);
 
-// 3. wait + abort cycles.
-const before = status();
-for (let i = 0; i < cycles; i++) {
-  const ac = new AbortController();
-  const p = sel.selectAsync(10, { signal: ac.signal });
-  ac.abort();
-  await p.catch(() => {});
+// 3. wait + abort cycles: a first batch to warm up (JIT, heap growth), then
+// the measured batch; RSS after a forced GC where the runtime offers one.
+const g = globalThis as { gc?: () => void; Bun?: { gc(force: boolean): void } };
+const collect = (): void => g.Bun ? g.Bun.gc(true) : g.gc?.();
+async function abortCycles(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const ac = new AbortController();
+    const p = sel.selectAsync(10, { signal: ac.signal });
+    ac.abort();
+    await p.catch(() => {});
+  }
+  await sel.selectAsync(0.05);
+  collect();
 }
-await sel.selectAsync(0.05);
+await abortCycles(cycles);
+const before = status();
+await abortCycles(cycles);
 const after = status();
 sel.close();
 console.log(JSON.stringify({

@@ -9,8 +9,9 @@
  *
  * @module
  */
+import process from "node:process";
 import { DefaultSelector, EVENT_READ, EVENT_WRITE, os, OSError, socket } from "../mod.ts";
-import { parseArgs, usageError } from "./_cli.ts";
+import { onShutdown, parseArgs, usageError } from "./_cli.ts";
 
 const USAGE = `usage: netcat.ts HOST PORT
        netcat.ts --listen PORT [--host H]
@@ -36,10 +37,14 @@ function writeAll(fd: number, data: Uint8Array): void {
   }
 }
 
-/** Pumps stdin <-> `sock` until the peer closes. */
-export function pump(sock: socket.Socket): void {
+/** Set by SIGINT/SIGTERM: the pump stops and the socket is closed. */
+const stopping = { now: false, sel: null as DefaultSelector<"stdin" | "socket"> | null };
+
+/** Pumps stdin <-> `sock` until the peer closes (or a signal asks to stop). */
+export async function pump(sock: socket.Socket): Promise<void> {
   sock.setBlocking(false);
   using sel = new DefaultSelector<"stdin" | "socket">();
+  stopping.sel = sel;
   sel.register(sock, EVENT_READ, "socket");
   let stdinOpen = true;
   let stdinAlwaysReady = false;
@@ -68,8 +73,8 @@ export function pump(sock: socket.Socket): void {
     sock.sendall(data);
     sock.setBlocking(false);
   };
-  for (;;) {
-    const ready = sel.select(stdinAlwaysReady && stdinOpen ? 0 : null);
+  while (!stopping.now) {
+    const ready = await sel.selectAsync(stdinAlwaysReady && stdinOpen ? 0 : null);
     if (stdinAlwaysReady && stdinOpen) readStdin();
     for (const [key] of ready) {
       if (key.data === "stdin") {
@@ -91,11 +96,24 @@ export function pump(sock: socket.Socket): void {
 
 if (import.meta.main) {
   const args = parseArgs(USAGE, { listen: -1, host: "127.0.0.1" });
+  const removeListeners = onShutdown(() => {
+    stopping.now = true;
+    stopping.sel?.wakeup();
+  });
   let sock: socket.Socket;
   if (args.listen >= 0) {
     using server = socket.createServer([args.host, args.listen]);
     const [h, p] = server.getsockname() as [string, number];
     console.error(`listening on ${h}:${p}`);
+    // Wait for the client without blocking the event loop (a signal may come first).
+    using waiting = new DefaultSelector<"stdin" | "socket">();
+    stopping.sel = waiting;
+    waiting.register(server, EVENT_READ, "socket");
+    while (!stopping.now && (await waiting.selectAsync()).length === 0) { /* woken: check again */ }
+    if (stopping.now) {
+      removeListeners();
+      process.exit(0);
+    }
     [sock] = server.accept();
   } else {
     const [host, port] = args._;
@@ -103,8 +121,9 @@ if (import.meta.main) {
     sock = socket.createConnection([host!, Number(port)]);
   }
   try {
-    pump(sock);
+    await pump(sock);
   } finally {
     sock.close();
+    removeListeners();
   }
 }

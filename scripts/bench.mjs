@@ -161,7 +161,7 @@ if (parts.includes("async")) {
   );
   console.log("|---|---|---:|---:|---:|---:|---:|---:|");
   for (
-    const [name, argv] of [["deno", [deno, "run", "--allow-ffi", "--allow-read", script]], ["bun", [
+    const [name, argv] of [["deno", [deno, "run", "--allow-all", "--v8-flags=--expose-gc", script]], ["bun", [
       bun,
       script,
     ]]]
