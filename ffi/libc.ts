@@ -216,9 +216,11 @@ export function bindLibc(raw: Record<string, AnyFn>, os: HostOs = OS, arch: Host
   const fcntl = (fd: number, cmd: number, arg: number): number => raw.fcntl!(fd, cmd, ...pad, arg);
   const open = (path: Uint8Array, flags: number, mode: number): number =>
     raw.open!(path, flags, ...pad, mode);
-  const cloexec = (fd: number): void => {
-    fcntl(fd, F_SETFD, fcntl(fd, F_GETFD, 0) | FD_CLOEXEC);
+  /** fcntl's read-modify-write of one flag (the shims' own: they may not throw). */
+  const addFlag = (fd: number, get: number, set: number, bit: number): void => {
+    fcntl(fd, set, fcntl(fd, get, 0) | bit);
   };
+  const cloexec = (fd: number): void => addFlag(fd, F_GETFD, F_SETFD, FD_CLOEXEC);
   const nosigpipe = (fd: number): void => {
     if (SO_NOSIGPIPE !== 0) raw.setsockopt!(fd, SOL_SOCKET, SO_NOSIGPIPE, new Int32Array([1]), 4);
   };
@@ -236,7 +238,7 @@ export function bindLibc(raw: Record<string, AnyFn>, os: HostOs = OS, arch: Host
       if (raw.pipe!(fds) < 0) return -1;
       for (const fd of fds) {
         if (flags & O_CLOEXEC) cloexec(fd);
-        if (flags & O_NONBLOCK) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
+        if (flags & O_NONBLOCK) addFlag(fd, F_GETFL, F_SETFL, O_NONBLOCK);
       }
       return 0;
     };

@@ -9,6 +9,8 @@
  *
  * @module
  */
+// The one import out of ffi/ by design: the errno gate builds errors.ts's
+// OSError classes right where the failing call is (mio's `syscall!`).
 import { OSError } from "../errors.ts";
 import { ARCH, OS, RUNTIME } from "./_host.ts";
 import type { Adapter, BoundSymbols, OffThreadPoller, SymbolTable } from "./_types.ts";

@@ -580,3 +580,10 @@ print(rounds[0], len(bad))`,
     }
   },
 );
+
+test("examples/netcat.ts --listen exits 0 on SIGTERM while waiting for a client", async () => {
+  const nc = await start("netcat.ts", ["--listen", "0"], "stderr");
+  const exited = new Promise<number | null>((resolve) => nc.child.on("exit", (code) => resolve(code)));
+  process.kill(nc.child.pid!, "SIGTERM");
+  assert.equal(await exited, 0);
+});
