@@ -643,7 +643,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     if (performance.now() - this.#lastTurn > YIELD_MS) {
       await nextTurn();
       this.#lastTurn = performance.now();
-      this.#open();
+      if (this.#map === null) return []; // closed meanwhile: the wait ends cleanly
       signal?.throwIfAborted();
     }
     const first = this.select(0);
@@ -678,7 +678,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
         // A failed off-thread poll (its errno is that thread's): retried, but not forever.
         if (r < 0 && ++failures >= 3) {
           const e = this.#offThread!.lastErrno();
-          throw new OSError(e || ERRNO_UNKNOWN, "poll", { detail: "(off-thread wait)" });
+          throw new OSError(e || ERRNO_UNKNOWN, "poll", { detail: "off-thread wait" });
         }
         if (r >= 0) failures = 0;
       }
