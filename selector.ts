@@ -725,8 +725,9 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
   /**
    * Makes a pending wait return early, sync or async, with whatever is ready
    * (mio's `Waker`, Python's self-pipe trick); a wakeup before the wait makes
-   * the next wait return at once. Safe from a timer or a signal listener;
-   * repeated calls before the wait returns cost nothing.
+   * the next wait return at once. Safe from a timer or a signal listener (it
+   * never throws; a no-op after `close()`); repeated calls before the wait
+   * returns cost nothing.
    *
    * @example
    * ```ts ignore
@@ -736,11 +737,16 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
   wakeup(): void {
     if (this.#map === null) return;
     this.#userWoken = true;
-    if (!this.#wakePending) {
+    this.#wakeThread(); // a pending selectAsync() is woken through its own pipe, which exists
+    if (this.#wakePending) return;
+    try {
       poke(this.#wakePipe()[1]);
       this.#wakePending = true;
+    } catch {
+      // No pipe could be made (EMFILE; a SelectSelector whose next fd is past
+      // FD_SETSIZE): a signal listener must not throw. A pending async wait was
+      // woken above; a later wait just is not cut short.
     }
-    this.#wakeThread();
   }
 
   /** Restarts a pending async wait: its wait set changed. */
