@@ -43,6 +43,10 @@ const server = spawn(process.execPath, [
   "0",
   "--max-seconds",
   String(args.seconds + 10),
+  // The blocking select() loop: this demo measures throughput, and a server
+  // with nothing else to run need not pay selectAsync()'s thread hand-offs
+  // (BENCHMARKS.md: at this mixed load Deno's async loop does about half).
+  "--sync",
 ], {
   stdio: ["ignore", "pipe", "inherit"],
 });
