@@ -84,7 +84,12 @@ sel.register(b, EVENT_READ, "b");
 a.sendall(new TextEncoder().encode("hi"));
 const ready = sel.select(5);
 const got: string = ready.map(([key]) => key.data).join();
-console.log(got === "b" && new TextDecoder().decode(b.recv(8)) === "hi" ? "consumer ok" : "consumer wrong");
+const sync = got === "b" && new TextDecoder().decode(b.recv(8)) === "hi";
+// selectAsync goes off the JS thread (Bun: a Worker file the package must ship and find).
+setTimeout(() => a.sendall(new TextEncoder().encode("!")), 20);
+const later = await sel.selectAsync(5);
+const async = later.length === 1 && later[0]![0].data === "b";
+console.log(sync && async ? "consumer ok" : "consumer wrong");
 a.close();
 b.close();
 void os;
