@@ -7,7 +7,7 @@
  */
 import { ERRNO, FCNTL } from "./ffi/constants.ts";
 import { errno, lastError, libc } from "./ffi/mod.ts";
-import { PollFds } from "./ffi/structs.ts";
+import { intPair, PollFds } from "./ffi/structs.ts";
 import { now, timeoutMs } from "./_time.ts";
 
 /** The two fd flags this module sets: `O_NONBLOCK` (status) and `FD_CLOEXEC` (descriptor). */
@@ -49,13 +49,18 @@ export function retryEintr(call: () => number, syscall: string, detail?: string)
 }
 
 /**
- * A self-pipe for waking a wait (Python's trick, mio's Waker): both ends
- * non-blocking and close-on-exec. @returns `[readFd, writeFd]`.
+ * A close-on-exec pipe, with `flags` (`O_NONBLOCK`) added to both ends.
+ * @returns `[readFd, writeFd]`. @throws {OSError} EMFILE and the like.
  */
-export function wakePipe(): [number, number] {
-  const fds = new Int32Array(2);
-  if (libc().pipe2(fds, FCNTL.O_CLOEXEC | FCNTL.O_NONBLOCK) < 0) throw lastError("pipe2");
+export function makePipe(flags = 0): [number, number] {
+  const fds = intPair();
+  if (libc().pipe2(fds, FCNTL.O_CLOEXEC | flags) < 0) throw lastError("pipe2");
   return [fds[0]!, fds[1]!];
+}
+
+/** A self-pipe for waking a wait (Python's trick, mio's Waker): both ends non-blocking. */
+export function wakePipe(): [number, number] {
+  return makePipe(FCNTL.O_NONBLOCK);
 }
 
 const ONE_BYTE = new Uint8Array(1);

@@ -21,9 +21,8 @@ import { checkFd, checkInt, checkSize, toCString } from "./_validate.ts";
 import { byteLength, bytesOf } from "./ffi/bytes.ts";
 import { ERRNO, FCNTL } from "./ffi/constants.ts";
 import { errno, lastError, libc, MAX_IO } from "./ffi/mod.ts";
-import { intPair } from "./ffi/structs.ts";
 import { forget } from "./_lease.ts";
-import { getFdFlag, retryEintr, setFdFlag } from "./_fd.ts";
+import { getFdFlag, makePipe, retryEintr, setFdFlag } from "./_fd.ts";
 
 /** Open for reading only. */
 export const O_RDONLY: number = FCNTL.O_RDONLY;
@@ -61,9 +60,8 @@ function fresh(fd: number): number {
  * ```
  */
 export function pipe(): [number, number] {
-  const fds = intPair();
-  if (libc().pipe2(fds, FCNTL.O_CLOEXEC) < 0) throw lastError("pipe2");
-  return [fresh(fds[0]!), fresh(fds[1]!)];
+  const [r, w] = makePipe();
+  return [fresh(r), fresh(w)];
 }
 
 /**

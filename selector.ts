@@ -7,7 +7,7 @@
  */
 import { checkFd } from "./_validate.ts";
 import { MAX_WAIT_SECONDS, now, timeoutMs } from "./_time.ts";
-import { adopt, extend, type Lease, release } from "./_lease.ts";
+import { adopt, extend, forget, type Lease, release } from "./_lease.ts";
 import { drain, poke, wakePipe } from "./_fd.ts";
 import { libc, offThreadPoller } from "./ffi/mod.ts";
 import { POLL } from "./ffi/constants.ts";
@@ -444,7 +444,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
       throw e;
     }
     this.#directions += DIRECTIONS[events]!;
-    if (this.#asyncWaiting) this.#restart();
+    this.#wakeThread(); // a pending async wait restarts with the new set
     return key;
   }
 
@@ -471,7 +471,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
       // The fd was closed (EBADF) or reused since it was registered.
       if (!(e instanceof OSError)) throw e;
     }
-    if (this.#asyncWaiting) this.#restart();
+    this.#wakeThread();
     return key;
   }
 
@@ -514,7 +514,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
       newKey = makeKey(key.fileobj, key.fd, events, data as T);
     }
     map.set(key.fd, newKey);
-    if (this.#asyncWaiting && events !== key.events) this.#restart();
+    if (events !== key.events) this.#wakeThread();
     return newKey;
   }
 
@@ -597,9 +597,9 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    *
    * When something is ready already, it answers from a `select(0)` on the JS
    * thread (the loaded-loop fast path), after letting one event-loop turn run
-   * at least every 5 ms so that a loop that is always busy starves no timer. Otherwise poll(2) sleeps on another
-   * thread (Deno: a `nonblocking` FFI call on Deno's pool; Bun: a Worker owned
-   * by this selector) on the epoll/kqueue fd, or on a copy of the registered
+   * at least every 5 ms so that a loop that is always busy starves no timer.
+   * Otherwise poll(2) sleeps on another thread (Deno: a `nonblocking` FFI call
+   * on Deno's pool; Bun: a Worker owned by this selector) on the epoll/kqueue fd, or on a copy of the registered
    * fds for poll and select (the selector's own arrays are never shared with
    * that thread). When it wakes, a `select(0)` on the JS thread collects the
    * results. A `register`/`modify`/`unregister` while it waits restarts the
@@ -749,12 +749,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     }
   }
 
-  /** Restarts a pending async wait: its wait set changed. */
-  #restart(): void {
-    this.#wakeThread();
-  }
-
-  /** Makes the off-thread poll, if one is under way, return. */
+  /** Makes the off-thread poll, if one is under way, return (abort, close, wakeup, or its wait set changed). */
   #wakeThread(): void {
     if (this.#inflight && this.#threadWake && !this.#threadWakePending) {
       poke(this.#threadWake[1]);
@@ -769,7 +764,10 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     try {
       this.poller.register(pipe[0], EVENT_READ);
     } catch (e) {
-      for (const fd of pipe) closeFd(fd);
+      for (const fd of pipe) {
+        forget(fd); // closed here: the lease must never close the number again
+        closeFd(fd);
+      }
       throw e;
     }
     this.#directions += 1;
