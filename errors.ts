@@ -72,6 +72,8 @@ export class OSError extends Error {
   readonly code: string;
   /** The C function that failed, such as `"epoll_ctl"`. */
   readonly syscall: string;
+  /** The text of `strerror(errno)`, such as `"Connection refused"` (Python's `strerror`). */
+  readonly strerror: string;
 
   /**
    * Creates the error for `errno` from `syscall`.
@@ -89,6 +91,7 @@ export class OSError extends Error {
     this.errno = errno;
     this.code = code;
     this.syscall = syscall;
+    this.strerror = description;
   }
 
   /**

@@ -20,7 +20,7 @@
 import { checkFd, checkInt, checkSize, toCString } from "./_validate.ts";
 import { byteLength, bytesOf } from "./ffi/bytes.ts";
 import { ERRNO, FCNTL } from "./ffi/constants.ts";
-import { errno, lastError, libc, MAX_IO } from "./ffi/mod.ts";
+import { errno, errorFor, lastError, libc, MAX_IO } from "./ffi/mod.ts";
 import { forget } from "./_lease.ts";
 import { getFdFlag, makePipe, retryEintr, setFdFlag } from "./_fd.ts";
 
@@ -267,4 +267,19 @@ export function kill(pid: number, signal: number): void {
   const p = checkInt(pid, "pid");
   const s = checkInt(signal, "signal");
   if (libc().kill(p, s) < 0) throw lastError("kill", `pid ${p}`);
+}
+
+/**
+ * The text the C library gives for an errno number, like Python's
+ * `os.strerror` (`"Unknown error N"` for a number it does not know).
+ *
+ * @param code An errno number, such as `ERRNO.ECONNREFUSED`.
+ * @returns The message, such as `"Connection refused"`.
+ * @example
+ * ```ts ignore
+ * console.log(os.strerror(ERRNO.ECONNREFUSED)); // "Connection refused"
+ * ```
+ */
+export function strerror(code: number): string {
+  return errorFor(checkInt(code, "code"), "strerror").strerror;
 }

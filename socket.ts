@@ -32,10 +32,14 @@ import {
   describeAddress,
   encodeAddress,
   familyName,
+  formatIPv4,
+  formatIPv6,
   getaddrinfo,
+  parseIPv4,
+  parseIPv6,
   toAddress,
 } from "./_address.ts";
-import { byteLength, byteRange, bytesOf } from "./ffi/bytes.ts";
+import { byteLength, byteRange, bytesOf, copyBytes } from "./ffi/bytes.ts";
 import { ERRNO, POLL, SOCKET } from "./ffi/constants.ts";
 import { errno, errorFor, lastError, libc, MAX_IO } from "./ffi/mod.ts";
 import { decodeSockaddr, SOCKADDR_STORAGE_SIZE } from "./ffi/sockaddr.ts";
@@ -689,19 +693,51 @@ export function createConnection(
 
 /** Options of {@linkcode createServer}. */
 export interface CreateServerOptions {
-  /** `AF_INET` (default) or `AF_INET6`. */
+  /**
+   * `AF_INET` or `AF_INET6`. The default follows the host: `AF_INET6` for an
+   * IPv6 literal (`"::1"`, `"::"`), else `AF_INET` (Python's default).
+   */
   family?: number;
   /** The listen backlog (default: `min(SOMAXCONN, 128)`). */
   backlog?: number;
   /** Set `SO_REUSEPORT`. */
   reusePort?: boolean;
-  /** For AF_INET6: also accept IPv4 (clears `IPV6_V6ONLY`). */
+  /**
+   * For AF_INET6: `true` also accepts IPv4 (clears `IPV6_V6ONLY`), `false`
+   * only IPv6 (sets it); absent leaves the system default. A RangeError with
+   * AF_INET, as Python raises ValueError.
+   */
   dualstackIpv6?: boolean;
 }
 
 /**
+ * Whether this host can listen on IPv6 and IPv4 with one socket (an AF_INET6
+ * socket with `IPV6_V6ONLY` cleared), like Python's `socket.has_dualstack_ipv6()`.
+ *
+ * @returns `true` when such a socket can be made.
+ * @example
+ * ```ts ignore
+ * const options = socket.hasDualstackIpv6() ? { dualstackIpv6: true } : {};
+ * using server = socket.createServer(["::", 8080], options);
+ * ```
+ */
+export function hasDualstackIpv6(): boolean {
+  let s: Socket | undefined;
+  try {
+    s = new Socket(AF_INET6, SOCK_STREAM);
+    s.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    s?.close();
+  }
+}
+
+/**
  * Creates a listening TCP socket, like Python's `socket.create_server`
- * (`SO_REUSEADDR` set on POSIX).
+ * (`SO_REUSEADDR` set on POSIX). An IPv6 host (`"::1"`, `"::"`) makes an
+ * AF_INET6 socket unless `family` says otherwise.
  *
  * @param address `[host, port]`; port 0 picks a free one.
  * @param options Family, backlog, `SO_REUSEPORT`, dual stack.
@@ -713,7 +749,11 @@ export interface CreateServerOptions {
  * ```
  */
 export function createServer(address: Address, options: CreateServerOptions = {}): Socket {
-  const family = options.family ?? AF_INET;
+  const host = Array.isArray(address) ? address[0] : undefined;
+  const family = options.family ?? (typeof host === "string" && host.includes(":") ? AF_INET6 : AF_INET);
+  if (options.dualstackIpv6 !== undefined && family !== AF_INET6) {
+    throw new RangeError("dualstackIpv6 requires family AF_INET6");
+  }
   encodeAddress(family, address); // validate before any fd exists
   const s = new Socket(family, SOCK_STREAM);
   try {
@@ -729,4 +769,56 @@ export function createServer(address: Address, options: CreateServerOptions = {}
     s.close();
     throw e;
   }
+}
+
+/**
+ * Packs an IP address into its network-order bytes, like Python's
+ * `socket.inet_pton`.
+ *
+ * @param family `AF_INET` (4 bytes) or `AF_INET6` (16 bytes).
+ * @param text The address, such as `"127.0.0.1"` or `"::1"`.
+ * @returns The bytes.
+ * @throws {OSError} EINVAL for text that is not an address of that family.
+ * @throws {RangeError} For another family.
+ * @example
+ * ```ts ignore
+ * socket.inetPton(socket.AF_INET, "10.0.0.1"); // Uint8Array [10, 0, 0, 1]
+ * ```
+ */
+export function inetPton(family: number, text: string): Uint8Array {
+  const f = checkInt(family, "family");
+  if (typeof text !== "string") throw new TypeError(`Invalid address text: ${String(text)}`);
+  if (f !== AF_INET && f !== AF_INET6) throw new RangeError(`inetPton: unsupported family ${familyName(f)}`);
+  const bytes = f === AF_INET ? parseIPv4(text) : parseIPv6(text);
+  if (bytes === null) {
+    throw new OSError(ERRNO.EINVAL, "inet_pton", {
+      description: "illegal IP address string passed to inet_pton",
+      detail: JSON.stringify(text),
+    });
+  }
+  return bytes;
+}
+
+/**
+ * Formats network-order address bytes as text, like Python's
+ * `socket.inet_ntop` (IPv6 in RFC 5952's short form).
+ *
+ * @param family `AF_INET` or `AF_INET6`.
+ * @param packed 4 or 16 bytes (a TypedArray, DataView or ArrayBuffer).
+ * @returns The text, such as `"10.0.0.1"` or `"2001:db8::1"`.
+ * @throws {RangeError} For a wrong length or another family.
+ * @example
+ * ```ts ignore
+ * socket.inetNtop(socket.AF_INET6, new Uint8Array(16)); // "::"
+ * ```
+ */
+export function inetNtop(family: number, packed: ArrayBufferView | ArrayBuffer): string {
+  const f = checkInt(family, "family");
+  const want = f === AF_INET ? 4 : f === AF_INET6 ? 16 : -1;
+  if (want < 0) throw new RangeError(`inetNtop: unsupported family ${familyName(f)}`);
+  const bytes = copyBytes(packed, "packed"); // read through the engine's own view of the bytes
+  if (bytes.length !== want) {
+    throw new RangeError(`inetNtop: ${familyName(f)} needs ${want} bytes, got ${bytes.length}`);
+  }
+  return f === AF_INET ? formatIPv4(bytes) : formatIPv6(bytes);
 }

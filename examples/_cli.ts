@@ -1,61 +1,152 @@
 /**
- * A small command-line parser for the examples: `--name value`,
- * `--name=value`, boolean `--flag`, positionals, and `--help`.
+ * What the examples share as command-line tools: flags parsed by
+ * `parseArgs` from `node:util` (short flags, bundles such as `-lk`, repeats),
+ * checked numbers, one-line errors with a meaningful exit status (2: usage,
+ * 1: failure), quiet exit on a closed stdout, and graceful shutdown on
+ * SIGINT/SIGTERM.
  *
  * @module
  */
 import process from "node:process";
+import { parseArgs } from "node:util";
+import { OSError, socket } from "../mod.ts";
 
-type Value = string | number | boolean;
-/** Parsed options, typed from their defaults, plus positionals in `_`. */
-export type Parsed<T extends Record<string, Value>> = { [K in keyof T]: T[K] } & { _: string[] };
-
-/**
- * Parses `process.argv` against defaults; prints `usage` and exits 0 on
- * `--help`, exits 2 on an unknown option or a bad number.
- */
-export function parseArgs<T extends Record<string, Value>>(
-  usage: string,
-  defaults: T,
-  argv: string[] = process.argv.slice(2),
-): Parsed<T> {
-  const out: Record<string, Value | string[]> = { ...defaults, _: [] };
-  const fail = (msg: string): never => usageError(usage, msg);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--help" || arg === "-h") {
-      console.log(usage);
-      process.exit(0);
-    }
-    if (!arg.startsWith("--")) {
-      (out._ as string[]).push(arg);
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (!(name in defaults)) fail(`unknown option --${name}`);
-    const def = defaults[name];
-    if (typeof def === "boolean") {
-      out[name] = eq < 0 ? true : arg.slice(eq + 1) !== "false";
-      continue;
-    }
-    const raw = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-    if (raw === undefined) fail(`--${name} needs a value`);
-    if (typeof def === "number") {
-      const n = Number(raw);
-      if (raw === "" || Number.isNaN(n)) fail(`--${name} needs a number, got ${JSON.stringify(raw)}`);
-      out[name] = n;
-    } else {
-      out[name] = raw!;
-    }
-  }
-  return out as Parsed<T>;
+/** One flag, as `node:util`'s `parseArgs` takes it. */
+export interface Flag {
+  type: "string" | "boolean";
+  short?: string;
+  multiple?: boolean;
 }
 
-/** Prints a message and the usage to stderr, then exits with status 2. */
-export function usageError(usage: string, message: string): never {
-  console.error(`${message}\n\n${usage}`);
-  process.exit(2);
+/** Parsed flags: strings and booleans (arrays when `multiple`), plus positionals. */
+export interface Parsed {
+  values: Record<string, string | boolean | Array<string | boolean> | undefined>;
+  positionals: string[];
+}
+
+/** A program's name, usage text and error exits. */
+export class Cli {
+  constructor(readonly prog: string, readonly usage: string) {}
+
+  /**
+   * Parses `argv` (default: the process's arguments). `-h`/`--help` prints the
+   * usage and exits 0; an unknown flag or a missing value exits 2 with one line.
+   */
+  parse(flags: Record<string, Flag>, argv: string[] = process.argv.slice(2)): Parsed {
+    try {
+      const { values, positionals } = parseArgs({
+        args: argv,
+        options: { ...flags, help: { type: "boolean", short: "h" } },
+        allowPositionals: true,
+        strict: true,
+      });
+      if (values.help) {
+        console.log(this.usage);
+        process.exit(0);
+      }
+      return { values: values as Parsed["values"], positionals };
+    } catch (e) {
+      return this.usageError(e instanceof Error ? e.message.split(/\. |\n/)[0]! : String(e));
+    }
+  }
+
+  /** A flag's string value (the last one when repeated), or `undefined`. */
+  text(parsed: Parsed, name: string): string | undefined {
+    const v = parsed.values[name];
+    const last = Array.isArray(v) ? v[v.length - 1] : v;
+    return typeof last === "string" ? last : undefined;
+  }
+
+  /**
+   * A number from the command line, checked: finite, within `[min, max]`, an
+   * integer when `integer` is set. Exits 2 naming the flag otherwise.
+   */
+  number(
+    raw: string | undefined,
+    what: string,
+    fallback: number,
+    { min = -Infinity, max = Infinity, integer = false } = {},
+  ): number {
+    if (raw === undefined) return fallback;
+    const n = raw.trim() === "" ? NaN : Number(raw);
+    if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+      const range = integer ? "an integer" : "a number";
+      const bounds = max === Infinity ? (min === -Infinity ? "" : ` >= ${min}`) : ` in ${min}..${max}`;
+      return this.usageError(`${what} must be ${range}${bounds}, got ${JSON.stringify(raw)}`);
+    }
+    return n;
+  }
+
+  /** Prints `prog: message` and the usage's first line (the synopsis) to stderr; exits 2. */
+  usageError(message: string): never {
+    console.error(`${this.prog}: ${message}\n${this.usage.split("\n")[0]}`);
+    return process.exit(2);
+  }
+
+  /** Prints `prog: message` to stderr; exits with `status` (default 1). */
+  fail(message: string, status = 1): never {
+    console.error(`${this.prog}: ${message}`);
+    return process.exit(status);
+  }
+
+  /** Prints `prog: message` to stderr and goes on. */
+  warn(message: string): void {
+    console.error(`${this.prog}: ${message}`);
+  }
+
+  /**
+   * Runs the program's body. An OSError that escapes it (a port in use, a
+   * host that does not resolve) is one line and exit 1; a closed stdout
+   * (`| head`) exits 141 quietly, as a program killed by SIGPIPE would.
+   * Anything else is a bug and keeps its stack trace.
+   */
+  async main(body: () => void | Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (e) {
+      if (isBrokenPipe(e)) process.exit(141);
+      if (e instanceof OSError) this.fail(describe(e));
+      throw e;
+    }
+  }
+}
+
+/** A write to a closed pipe, from our `os.write` or the runtime's console. */
+export function isBrokenPipe(e: unknown): boolean {
+  if (e instanceof OSError) return e.code === "EPIPE";
+  const err = e as { code?: unknown; name?: unknown } | null;
+  return err?.code === "EPIPE" || err?.name === "BrokenPipe";
+}
+
+/** `syscall: strerror` (`bind: Address already in use`), as C tools print errors. */
+export function describe(e: OSError): string {
+  return `${e.syscall}: ${e.strerror}`;
+}
+
+/** `HOST:PORT`, with IPv6 hosts in brackets (`[::1]:80`). */
+export function formatAddress(address: socket.Address): string {
+  if (!Array.isArray(address)) return String(address);
+  const [host, port] = address as [string, number];
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * Splits `HOST:PORT` or `[V6HOST]:PORT`; `null` when it is neither.
+ */
+export function splitHostPort(text: string): [string, number] | null {
+  const m = /^(?:\[([^\]]+)\]|([^:\[\]]+)):(\d{1,5})$/.exec(text);
+  if (!m) return null;
+  const port = Number(m[3]);
+  return port <= 65535 ? [m[1] ?? m[2]!, port] : null;
+}
+
+/**
+ * The `createServer` options for listening on `host`: IPv6 for an IPv6
+ * literal, and dual stack (IPv4 too) for `::`.
+ */
+export function serverOptions(host: string, backlog?: number): socket.CreateServerOptions {
+  if (!host.includes(":")) return { family: socket.AF_INET, backlog };
+  return { family: socket.AF_INET6, dualstackIpv6: host === "::", backlog };
 }
 
 /**

@@ -11,7 +11,7 @@
 import { spawn } from "node:child_process";
 import process from "node:process";
 import { DefaultSelector, ERRNO, EVENT_READ, EVENT_WRITE, OSError, RUNTIME, socket } from "../mod.ts";
-import { parseArgs } from "./_cli.ts";
+import { Cli } from "./_cli.ts";
 
 const USAGE = `usage: demo.ts [--seconds S] [--connections N] [--max-size BYTES]
 
@@ -29,7 +29,18 @@ interface Client {
   received: number;
 }
 
-const args = parseArgs(USAGE, { seconds: 3, connections: 20, "max-size": 16384 });
+const cli: Cli = new Cli("demo", USAGE);
+const parsed = cli.parse({
+  seconds: { type: "string" },
+  connections: { type: "string" },
+  "max-size": { type: "string" },
+});
+if (parsed.positionals.length) cli.usageError(`unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
+const args = {
+  seconds: cli.number(cli.text(parsed, "seconds"), "--seconds", 3, { min: 0 }),
+  connections: cli.number(cli.text(parsed, "connections"), "--connections", 20, { min: 1, integer: true }),
+  "max-size": cli.number(cli.text(parsed, "max-size"), "--max-size", 16384, { min: 1, integer: true }),
+};
 const runtimeVersion = RUNTIME === "deno"
   ? `Deno ${(globalThis as { Deno?: { version: { deno: string } } }).Deno?.version.deno}`
   : `Bun ${(globalThis as { Bun?: { version: string } }).Bun?.version}`;

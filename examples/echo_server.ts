@@ -19,18 +19,20 @@
  * @module
  */
 import { DefaultSelector, EVENT_READ, EVENT_WRITE, OSError, socket } from "../mod.ts";
-import { onShutdown, parseArgs } from "./_cli.ts";
+import { Acceptor } from "./_accept.ts";
+import { Cli, formatAddress, onShutdown, serverOptions } from "./_cli.ts";
 
-const USAGE =
-  `usage: echo_server.ts [--host H] [--port N] [--max-seconds S] [--sync] [--quiet] [PORT [MAX_SECONDS]]
+const USAGE = `usage: echo_server.ts [-H HOST] [-p PORT] [--max-seconds S] [--sync] [-q] [PORT [MAX_SECONDS]]
 
 Echoes every byte back on each TCP connection, in one thread, on the best
-selector of this host. --port 0 (the default) picks a free port; the address
-is printed as "listening on HOST:PORT". --max-seconds stops the server after
-that long (a watchdog for benchmarks). PORT and MAX_SECONDS may also be given
-positionally, as shared/bench/run-peers.sh does. SIGINT/SIGTERM shut it down
-gracefully (statistics, exit 0); --sync uses blocking select() (no graceful
-shutdown).`;
+selector of this host. -H/--host is the address to listen on (default
+127.0.0.1; "::1" for IPv6, "::" for IPv6 and IPv4). -p/--port 0 (the default)
+picks a free port; the address is printed as "listening on HOST:PORT".
+--max-seconds stops the server after that long (a watchdog for benchmarks).
+PORT and MAX_SECONDS may also be given positionally, as
+shared/bench/run-peers.sh does. SIGINT/SIGTERM shut it down gracefully
+(statistics, exit 0); --sync uses blocking select() (no graceful shutdown).
+At the fd limit it stops accepting until a connection closes.`;
 
 /** What the loop calls for a ready key: Python's `callback(key.fileobj, mask)`. */
 type Handler = (sock: socket.Socket, mask: number) => void;
@@ -49,12 +51,15 @@ export class EchoServer {
   #pending = new Map<socket.Socket, Uint8Array>();
   #running = false;
   #onConnection: Handler = (conn, mask) => this.serviceConnection(conn, mask);
+  #acceptor: Acceptor<Handler>;
 
-  /** Listens on `host:port` (port 0: any free port). */
-  constructor(host = "127.0.0.1", port = 0) {
-    this.listener = socket.createServer([host, port], { backlog: 1024 });
-    this.listener.setBlocking(false);
-    this.sel.register(this.listener, EVENT_READ, (sock, mask) => this.accept(sock, mask));
+  /**
+   * Listens on `host:port` (port 0: any free port; an IPv6 host listens on
+   * IPv6, `"::"` on both). `warn` hears when accepting pauses at the fd limit.
+   */
+  constructor(host = "127.0.0.1", port = 0, warn: (message: string) => void = console.error) {
+    this.listener = socket.createServer([host, port], serverOptions(host, 1024));
+    this.#acceptor = new Acceptor(this.sel, this.listener, () => this.accept(), warn);
   }
 
   /** The address it listens on. */
@@ -62,15 +67,11 @@ export class EchoServer {
     return this.listener.getsockname() as [string, number];
   }
 
-  /** Accepts one connection and watches it for reading. */
-  accept(sock: socket.Socket, _mask: number): void {
-    let conn: socket.Socket;
-    try {
-      [conn] = sock.accept();
-    } catch (e) {
-      if (e instanceof OSError) return; // EAGAIN (another wake-up took it), ECONNABORTED, EMFILE
-      throw e;
-    }
+  /** Accepts one connection and watches it for reading (pauses at the fd limit). */
+  accept(): void {
+    const pair = this.#acceptor.accept();
+    if (pair === null) return; // EAGAIN (another wake-up took it), ECONNABORTED, out of fds
+    const [conn] = pair;
     this.stats.accepted++;
     conn.setBlocking(false);
     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1);
@@ -121,6 +122,7 @@ export class EchoServer {
     this.sel.unregister(conn);
     conn.close();
     this.stats.closed++;
+    this.#acceptor.resume(); // an fd is free again
   }
 
   /** Runs the loop until `stop()` is called or `maxSeconds` pass. */
@@ -130,7 +132,7 @@ export class EchoServer {
     while (this.#running) {
       const left = (deadline - performance.now()) / 1e3;
       if (left <= 0) break;
-      for (const [key, mask] of this.sel.select(Math.min(left, 1))) {
+      for (const [key, mask] of this.sel.select(this.#acceptor.timeout(Math.min(left, 1)))) {
         key.data(key.fileobj as socket.Socket, mask);
       }
     }
@@ -146,7 +148,8 @@ export class EchoServer {
     while (this.#running) {
       const left = (deadline - performance.now()) / 1e3;
       if (left <= 0) break;
-      for (const [key, mask] of await this.sel.selectAsync(left === Infinity ? null : left)) {
+      const timeout = this.#acceptor.timeout(left === Infinity ? null : left);
+      for (const [key, mask] of await this.sel.selectAsync(timeout)) {
         key.data(key.fileobj as socket.Socket, mask);
       }
     }
@@ -160,6 +163,7 @@ export class EchoServer {
 
   /** Closes every connection, the listener and the selector. */
   close(): void {
+    this.#acceptor.close();
     for (const key of [...this.sel.getMap().values()]) {
       this.sel.unregister(key.fileobj);
       (key.fileobj as socket.Socket).close();
@@ -169,32 +173,42 @@ export class EchoServer {
 }
 
 if (import.meta.main) {
-  const args = parseArgs(USAGE, {
-    port: 0,
-    host: "127.0.0.1",
-    "max-seconds": Infinity,
-    sync: false,
-    quiet: false,
-  });
-  const [posPort, posMax] = args._;
-  const port = posPort !== undefined ? Number(posPort) : args.port;
-  const maxSeconds = posMax !== undefined ? Number(posMax) : args["max-seconds"];
-  const server = new EchoServer(args.host, port);
-  const [host, boundPort] = server.address;
-  console.log(`listening on ${host}:${boundPort} (${server.sel.backend})`);
-  if (args.sync) {
-    server.serve(maxSeconds);
-  } else {
-    const removeListeners = onShutdown((signal) => {
-      if (!args.quiet) console.log(`${signal}: shutting down`);
-      server.stop();
+  const cli: Cli = new Cli("echo_server", USAGE);
+  await cli.main(async () => {
+    const args = cli.parse({
+      host: { type: "string", short: "H" },
+      port: { type: "string", short: "p" },
+      "max-seconds": { type: "string" },
+      sync: { type: "boolean" },
+      quiet: { type: "boolean", short: "q" },
     });
-    await server.serveAsync(maxSeconds);
-    removeListeners();
-  }
-  server.close();
-  if (!args.quiet) {
-    const s = server.stats;
-    console.log(`served ${s.accepted} connections, ${s.bytes} bytes echoed, ${s.resets} resets`);
-  }
+    const [posPort, posMax, extra] = args.positionals;
+    if (extra !== undefined) cli.usageError(`unexpected argument ${JSON.stringify(extra)}`);
+    const port = cli.number(posPort ?? cli.text(args, "port"), "port", 0, {
+      min: 0,
+      max: 65535,
+      integer: true,
+    });
+    const maxSeconds = cli.number(posMax ?? cli.text(args, "max-seconds"), "max-seconds", Infinity, {
+      min: 0,
+    });
+    const quiet = args.values.quiet === true;
+    const server = new EchoServer(cli.text(args, "host") ?? "127.0.0.1", port, (m) => cli.warn(m));
+    console.log(`listening on ${formatAddress(server.address)} (${server.sel.backend})`);
+    if (args.values.sync) {
+      server.serve(maxSeconds);
+    } else {
+      const removeListeners = onShutdown((signal) => {
+        if (!quiet) console.log(`${signal}: shutting down`);
+        server.stop();
+      });
+      await server.serveAsync(maxSeconds);
+      removeListeners();
+    }
+    server.close();
+    if (!quiet) {
+      const s = server.stats;
+      console.log(`served ${s.accepted} connections, ${s.bytes} bytes echoed, ${s.resets} resets`);
+    }
+  });
 }

@@ -10,9 +10,9 @@
  *
  * @module
  */
-import { RUNTIME } from "../mod.ts";
+import { OSError, RUNTIME } from "../mod.ts";
 import { EchoServer } from "./echo_server.ts";
-import { onShutdown, parseArgs } from "./_cli.ts";
+import { Cli, describe, formatAddress, onShutdown } from "./_cli.ts";
 
 const USAGE = `usage: status_server.ts [--host H] [--port N] [--http-port N] [--tick-ms MS] [--max-seconds S]
 
@@ -62,17 +62,35 @@ function serveHttp(host: string, port: number, handler: () => Response): HttpSer
 }
 
 if (import.meta.main) {
-  const args = parseArgs(USAGE, {
-    host: "127.0.0.1",
-    port: 0,
-    "http-port": 0,
-    "tick-ms": 100,
-    "max-seconds": Infinity,
+  const cli: Cli = new Cli("status_server", USAGE);
+  const parsed = cli.parse({
+    host: { type: "string", short: "H" },
+    port: { type: "string", short: "p" },
+    "http-port": { type: "string" },
+    "tick-ms": { type: "string" },
+    "max-seconds": { type: "string" },
   });
+  if (parsed.positionals.length) {
+    cli.usageError(`unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
+  }
+  const port = { min: 0, max: 65535, integer: true };
+  const args = {
+    host: cli.text(parsed, "host") ?? "127.0.0.1",
+    port: cli.number(cli.text(parsed, "port"), "--port", 0, port),
+    "http-port": cli.number(cli.text(parsed, "http-port"), "--http-port", 0, port),
+    "tick-ms": cli.number(cli.text(parsed, "tick-ms"), "--tick-ms", 100, { min: 1 }),
+    "max-seconds": cli.number(cli.text(parsed, "max-seconds"), "--max-seconds", Infinity, { min: 0 }),
+  };
   const started = performance.now();
   let ticks = 0;
   const ticker = setInterval(() => ticks++, args["tick-ms"]);
-  const echo = new EchoServer(args.host, args.port);
+  let echo: EchoServer;
+  try {
+    echo = new EchoServer(args.host, args.port, (m) => cli.warn(m));
+  } catch (e) {
+    if (e instanceof OSError) cli.fail(describe(e));
+    throw e;
+  }
   const status = (): Status => {
     const uptimeMs = performance.now() - started;
     return {
@@ -85,8 +103,7 @@ if (import.meta.main) {
     };
   };
   const http = serveHttp(args.host, args["http-port"], () => Response.json(status()));
-  const [h, p] = echo.address;
-  console.log(`listening on ${h}:${p} (${echo.sel.backend})`);
+  console.log(`listening on ${formatAddress(echo.address)} (${echo.sel.backend})`);
   console.log(`status on http://${args.host}:${http.port}/`);
   const removeListeners = onShutdown((signal) => {
     console.log(`${signal}: shutting down`);
