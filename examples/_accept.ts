@@ -3,7 +3,7 @@
  * fails with EMFILE/ENFILE (or ENOBUFS/ENOMEM), the listener stays readable:
  * a loop that keeps selecting on it burns a core. {@linkcode Acceptor} takes
  * the listener out of the selector instead (clients wait in the kernel's
- * backlog), says so once, and puts it back when a connection closes or after
+ * backlog), says so (at most once a minute), and puts it back when a connection closes or after
  * a short pause, whichever comes first.
  *
  * @module
@@ -18,6 +18,9 @@ export function isOutOfFds(e: unknown): e is OSError {
   return e instanceof OSError && OUT_OF_FDS.has(e.code);
 }
 
+/** How often a pausing listener may say so, in ms. */
+const WARN_INTERVAL_MS = 60_000;
+
 /** How long a paused listener waits before trying again, in seconds. */
 const RETRY_SECONDS = 0.25;
 
@@ -25,7 +28,8 @@ const RETRY_SECONDS = 0.25;
 export class Acceptor<T> {
   #paused = false;
   #retryAt = 0;
-  #warned = false;
+  #lastWarning = -Infinity;
+  #pausesSinceWarning = 0;
 
   /**
    * Registers `listener` (non-blocking) with `sel` for reading, with `data`.
@@ -65,15 +69,24 @@ export class Acceptor<T> {
       }
       throw e;
     }
-    this.#warned = false;
     return pair;
   }
 
-  /** Stops watching the listener for a while, after `cause` (EMFILE and the like). */
+  /**
+   * Stops watching the listener for a while, after `cause` (EMFILE and the
+   * like). Says so at most once a minute, however often it pauses.
+   */
   pause(cause: OSError): void {
-    if (!this.#warned) {
-      this.warn(`accept: ${cause.strerror}; not accepting until a connection closes`);
-      this.#warned = true;
+    const now = performance.now();
+    if (now - this.#lastWarning >= WARN_INTERVAL_MS) {
+      const more = this.#pausesSinceWarning
+        ? ` (${this.#pausesSinceWarning} more pauses since the last message)`
+        : "";
+      this.warn(`accept: ${cause.strerror}; not accepting until a connection closes${more}`);
+      this.#lastWarning = now;
+      this.#pausesSinceWarning = 0;
+    } else {
+      this.#pausesSinceWarning++;
     }
     this.#retryAt = performance.now() + RETRY_SECONDS * 1e3;
     if (this.#paused) return;

@@ -35,7 +35,7 @@ export class Cli {
   parse(flags: Record<string, Flag>, argv: string[] = process.argv.slice(2)): Parsed {
     try {
       const { values, positionals } = parseArgs({
-        args: argv,
+        args: negativeValues(flags, argv),
         options: { ...flags, help: { type: "boolean", short: "h" } },
         allowPositionals: true,
         strict: true,
@@ -109,6 +109,31 @@ export class Cli {
       throw e;
     }
   }
+}
+
+/**
+ * Joins a string flag and a negative number (`-q -1` becomes `-q-1`,
+ * `--timeout -1` becomes `--timeout=-1`): `parseArgs` takes a value that
+ * starts with "-" for a flag otherwise.
+ */
+function negativeValues(flags: Record<string, Flag>, argv: string[]): string[] {
+  const takesValue = new Set<string>();
+  for (const [name, flag] of Object.entries(flags)) {
+    if (flag.type !== "string") continue;
+    takesValue.add(`--${name}`);
+    if (flag.short) takesValue.add(`-${flag.short}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!, next = argv[i + 1];
+    if (takesValue.has(arg) && next !== undefined && /^-\d/.test(next)) {
+      out.push(arg.startsWith("--") ? `${arg}=${next}` : `${arg}${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 /** A write to a closed pipe, from our `os.write` or the runtime's console. */

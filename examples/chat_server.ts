@@ -241,6 +241,9 @@ if (import.meta.main) {
       integer: true,
     });
     const maxLine = cli.number(cli.text(args, "max-line"), "--max-line", 65536, { min: 1, integer: true });
+    if (maxLine > backlog) {
+      cli.usageError("--max-line must not exceed --backlog-limit (such a line could never be sent)");
+    }
     const maxSeconds = cli.number(cli.text(args, "max-seconds"), "--max-seconds", Infinity, { min: 0 });
     const chat = new ChatServer(
       cli.text(args, "host") ?? "127.0.0.1",

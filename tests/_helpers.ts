@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import process from "node:process";
 import { os, OSError, resource, socket } from "../mod.ts";
 import { RUNTIME } from "../ffi/_host.ts";
@@ -285,4 +285,51 @@ export function hasIPv6Loopback(): boolean {
   } catch {
     return false;
   }
+}
+
+/** A running example, with the port it printed. */
+export interface Started {
+  child: ChildProcess;
+  port: number;
+  output: () => string;
+  /** What it wrote to stderr so far. */
+  errors: () => string;
+  stop: () => Promise<string>;
+}
+
+/**
+ * Starts an example and waits for its "listening on HOST:PORT" line (netcat
+ * -v: "Listening on HOST PORT", or "Bound on HOST PORT" for UDP).
+ */
+export function startExample(
+  script: string,
+  args: string[],
+  stream: "stdout" | "stderr" = "stdout",
+): Promise<Started> {
+  const [cmd, argv] = runtimeCommand(script, args);
+  const child = spawn(cmd, argv, { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "", err = "";
+  child.stdout!.on("data", (d: Uint8Array) => out += text(d));
+  child.stderr!.on("data", (d: Uint8Array) => err += text(d));
+  const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
+  const stop = async (): Promise<string> => {
+    child.kill("SIGKILL");
+    await closed;
+    return out;
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /(?:[Ll]istening|Bound) on (?:\[[\da-f:.]+\]|[\d.]+)[: ](\d+)/.exec(
+        stream === "stdout" ? out : err,
+      );
+      if (m) {
+        clearInterval(timer);
+        resolve({ child, port: Number(m[1]), output: () => out, errors: () => err, stop });
+      }
+    }, 10);
+    child.on("close", (code) => {
+      clearInterval(timer);
+      reject(new Error(`${script} exited (${code}) before listening: ${err}`));
+    });
+  });
 }

@@ -6,13 +6,13 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { test } from "./_test.ts";
-import { firstLine, python, run, runtimeCommand, text } from "./_helpers.ts";
+import { firstLine, python, run, runtimeCommand, type Started, startExample, text } from "./_helpers.ts";
 import { socket } from "../mod.ts";
 
 const EXAMPLES = new URL("../examples/", import.meta.url).pathname;
@@ -20,40 +20,9 @@ const HAVE_SOCAT = spawnSync("socat", ["-V"]).status === 0;
 const HAVE_CURL = spawnSync("curl", ["--version"]).status === 0;
 const HAVE_NC = spawnSync("sh", ["-c", "command -v nc"]).status === 0;
 
-/** A running example, with the port it printed. */
-interface Started {
-  child: ChildProcess;
-  port: number;
-  output: () => string;
-  stop: () => Promise<string>;
-}
-
-/** Starts an example and waits for its "listening on HOST:PORT" line (netcat -v: "Listening on HOST PORT"). */
+/** Starts an example (a file of examples/) and waits for its "listening on" line. */
 function start(script: string, args: string[], stream: "stdout" | "stderr" = "stdout"): Promise<Started> {
-  const [cmd, argv] = runtimeCommand(join(EXAMPLES, script), args);
-  const child = spawn(cmd, argv, { stdio: ["pipe", "pipe", "pipe"] });
-  let out = "", err = "";
-  child.stdout!.on("data", (d: Uint8Array) => out += text(d));
-  child.stderr!.on("data", (d: Uint8Array) => err += text(d));
-  const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
-  const stop = async (): Promise<string> => {
-    child.kill("SIGKILL");
-    await closed;
-    return out;
-  };
-  return new Promise((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = /[Ll]istening on (?:\[[\da-f:.]+\]|[\d.]+)[: ](\d+)/.exec(stream === "stdout" ? out : err);
-      if (m) {
-        clearInterval(timer);
-        resolve({ child, port: Number(m[1]), output: () => out, stop });
-      }
-    }, 10);
-    child.on("close", (code) => {
-      clearInterval(timer);
-      reject(new Error(`${script} exited (${code}) before listening: ${err}`));
-    });
-  });
+  return startExample(join(EXAMPLES, script), args, stream);
 }
 
 test("examples/echo_server.ts echoes 40 concurrent Python clients byte for byte", async () => {
@@ -224,7 +193,11 @@ test("examples/port_scan.ts scans 2000 ports at once and rejects bad port lists"
   ]);
   const r = await run(cmd, argv);
   const result = JSON.parse(r.stdout);
-  assert.equal(r.code, result.open.length > 0 ? 0 : 1, `exit status: 0 only when a port is open; ${r.stderr}`);
+  assert.equal(
+    r.code,
+    result.open.length > 0 ? 0 : 1,
+    `exit status: 0 only when a port is open; ${r.stderr}`,
+  );
   assert.equal(
     result.open.length + result.closed.length + result.filtered.length + result.errors.length,
     2000,
