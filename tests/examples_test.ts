@@ -18,7 +18,8 @@ import { socket } from "../mod.ts";
 const EXAMPLES = new URL("../examples/", import.meta.url).pathname;
 const HAVE_SOCAT = spawnSync("socat", ["-V"]).status === 0;
 const HAVE_CURL = spawnSync("curl", ["--version"]).status === 0;
-const HAVE_NC = spawnSync("sh", ["-c", "command -v nc"]).status === 0;
+/** OpenBSD nc (netcat-openbsd): the tests use its flags (-N, -q, -v wording). */
+const HAVE_NC = spawnSync("sh", ["-c", "nc -h 2>&1 | grep -q OpenBSD"]).status === 0;
 
 /** Starts an example (a file of examples/) and waits for its "listening on" line. */
 function start(script: string, args: string[], stream: "stdout" | "stderr" = "stdout"): Promise<Started> {
@@ -124,7 +125,7 @@ test("examples/echo_server.ts echoes what socat sends, then closes on EOF", {
 
 test(
   "examples/echo_server.ts echoes what nc sends",
-  { skip: HAVE_NC ? undefined : "nc not installed" },
+  { skip: HAVE_NC ? undefined : "OpenBSD nc (netcat-openbsd) not installed" },
   async () => {
     const server = await start("echo_server.ts", ["--port", "0"]);
     try {
@@ -312,7 +313,7 @@ print(repr(rb), repr(rc), repr(ra))`,
 
 test(
   "examples/chat_server.ts talks to nc clients",
-  { skip: HAVE_NC ? undefined : "nc not installed" },
+  { skip: HAVE_NC ? undefined : "OpenBSD nc (netcat-openbsd) not installed" },
   async () => {
     const chat = await start("chat_server.ts", ["--port", "0"]);
     try {

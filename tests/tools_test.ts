@@ -3,7 +3,7 @@
  * OpenBSD `nc`, `nmap`, `curl`, Python clients. Each failure a user reported
  * (a crash on an unresolvable target, spinning at the fd limit, a quadratic
  * chat line, false "open" ports from self-connects, stack traces for ordinary
- * errors, no IPv6) has a test here that reproduces it. `FFI_SELECTORS_LONG=1`
+ * errors, no IPv6) has a test here that reproduces it. `TOOLS_LONG=1`
  * runs the long variants (a 100 MB chat line, five ephemeral-range scans).
  *
  * @module
@@ -31,12 +31,14 @@ import { parsePorts, report, serviceName } from "../examples/port_scan.ts";
 import { parseGreeting, parseRequest, REP, reply } from "../examples/socks5_proxy.ts";
 
 const EXAMPLES = new URL("../examples/", import.meta.url).pathname;
-const HAVE_NC = spawnSync("sh", ["-c", "command -v nc"]).status === 0;
+/** OpenBSD nc (netcat-openbsd): the tests use its flags (-N, -q, -v wording). */
+const HAVE_NC = spawnSync("sh", ["-c", "nc -h 2>&1 | grep -q OpenBSD"]).status === 0;
 const HAVE_NMAP = spawnSync("nmap", ["--version"]).status === 0;
 const HAVE_CURL = spawnSync("curl", ["--version"]).status === 0;
-const IS_ROOT = process.getuid?.() === 0;
+/** `id -u`, not process.getuid(): Deno asks for --allow-sys for that. */
+const IS_ROOT = new TextDecoder().decode(spawnSync("id", ["-u"]).stdout).trim() === "0";
 const IPV6 = hasIPv6Loopback();
-const LONG = process.env.FFI_SELECTORS_LONG === "1";
+const LONG = process.env.TOOLS_LONG === "1";
 
 function ex(script: string): string {
   return join(EXAMPLES, script);
@@ -198,7 +200,7 @@ async function startNc(args: string[], input?: string): Promise<Nc> {
 }
 
 test("netcat.ts and nc talk TCP both ways, each passing EOF on with -N", {
-  skip: HAVE_NC ? undefined : "nc not installed",
+  skip: HAVE_NC ? undefined : "OpenBSD nc (netcat-openbsd) not installed",
 }, async () => {
   const fromOurs = "from netcat.ts\n".repeat(5000), fromNc = "from nc\n".repeat(3000);
   // nc listens, ours connects.
@@ -228,7 +230,7 @@ test("netcat.ts and nc talk TCP both ways, each passing EOF on with -N", {
 });
 
 test("netcat.ts and nc talk UDP both ways (-u), ending on -w", {
-  skip: HAVE_NC ? undefined : "nc not installed",
+  skip: HAVE_NC ? undefined : "OpenBSD nc (netcat-openbsd) not installed",
 }, async () => {
   // nc listens (-ul), ours sends a datagram and prints the answer.
   const nc = await startNc(["-ulv", "-w", "3", "127.0.0.1", String(closedPort(socket.SOCK_DGRAM))]);
@@ -254,7 +256,7 @@ test("netcat.ts and nc talk UDP both ways (-u), ending on -w", {
 });
 
 test("netcat.ts -lk serves nc clients one after another until SIGTERM", {
-  skip: HAVE_NC ? undefined : "nc not installed",
+  skip: HAVE_NC ? undefined : "OpenBSD nc (netcat-openbsd) not installed",
 }, async () => {
   const ours = await start("netcat.ts", ["-lkv", "127.0.0.1", "0"], "stderr");
   try {
