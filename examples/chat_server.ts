@@ -252,11 +252,12 @@ if (import.meta.main) {
       maxLine,
       (m) => cli.warn(m),
     );
-    console.log(`listening on ${formatAddress(chat.listener.getsockname())}`);
+    // Signals are handled before the address is printed: a caller may signal as soon as it reads it.
     const removeListeners = onShutdown((signal) => {
       console.log(`${signal}: shutting down`);
       chat.stop();
     });
+    console.log(`listening on ${formatAddress(chat.listener.getsockname())}`);
     await chat.serve(maxSeconds);
     removeListeners();
     chat.sayGoodbye();

@@ -194,14 +194,17 @@ if (import.meta.main) {
     });
     const quiet = args.values.quiet === true;
     const server = new EchoServer(cli.text(args, "host") ?? "127.0.0.1", port, (m) => cli.warn(m));
-    console.log(`listening on ${formatAddress(server.address)} (${server.sel.backend})`);
+    const listening = `listening on ${formatAddress(server.address)} (${server.sel.backend})`;
     if (args.values.sync) {
+      console.log(listening);
       server.serve(maxSeconds);
     } else {
+      // Signals are handled before the address is printed: a caller may signal as soon as it reads it.
       const removeListeners = onShutdown((signal) => {
         if (!quiet) console.log(`${signal}: shutting down`);
         server.stop();
       });
+      console.log(listening);
       await server.serveAsync(maxSeconds);
       removeListeners();
     }

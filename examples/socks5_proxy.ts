@@ -376,11 +376,12 @@ if (import.meta.main) {
         );
       }
     }, (m) => cli.warn(m));
-    console.log(`listening on ${formatAddress(proxy.listener.getsockname())}`);
+    // Signals are handled before the address is printed: a caller may signal as soon as it reads it.
     const removeListeners = onShutdown((signal) => {
       console.log(`${signal}: shutting down`);
       proxy.stop();
     });
+    console.log(`listening on ${formatAddress(proxy.listener.getsockname())}`);
     await proxy.serve(maxSeconds);
     removeListeners();
     proxy.close();

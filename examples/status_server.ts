@@ -103,12 +103,13 @@ if (import.meta.main) {
     };
   };
   const http = serveHttp(args.host, args["http-port"], () => Response.json(status()));
-  console.log(`listening on ${formatAddress(echo.address)} (${echo.sel.backend})`);
-  console.log(`status on http://${args.host}:${http.port}/`);
+  // Signals are handled before the address is printed: a caller may signal as soon as it reads it.
   const removeListeners = onShutdown((signal) => {
     console.log(`${signal}: shutting down`);
     echo.stop();
   });
+  console.log(`listening on ${formatAddress(echo.address)} (${echo.sel.backend})`);
+  console.log(`status on http://${args.host}:${http.port}/`);
   await echo.serveAsync(args["max-seconds"]);
   removeListeners();
   clearInterval(ticker);

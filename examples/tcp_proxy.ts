@@ -172,11 +172,12 @@ if (import.meta.main) {
       }
     }, (m) => cli.warn(m));
     await proxy.resolveTarget();
-    console.log(`listening on ${formatAddress(proxy.listener.getsockname())} -> ${formatAddress(target)}`);
+    // Signals are handled before the address is printed: a caller may signal as soon as it reads it.
     const removeListeners = onShutdown((signal) => {
       console.log(`${signal}: shutting down`);
       proxy.stop();
     });
+    console.log(`listening on ${formatAddress(proxy.listener.getsockname())} -> ${formatAddress(target)}`);
     await proxy.serve(maxSeconds);
     removeListeners();
     proxy.close();

@@ -487,6 +487,14 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     assert.match(r.client, /\* server shutting down/);
   });
 
+  test(`examples/socks5_proxy.ts shuts down gracefully on ${signal}: exit 0 with its totals`, async () => {
+    const server = await start("socks5_proxy.ts", []);
+    const exited = new Promise<number | null>((resolve) => server.child.on("exit", (code) => resolve(code)));
+    process.kill(server.child.pid!, signal);
+    assert.equal(await exited, 0, server.output());
+    assert.match(server.output(), new RegExp(`${signal}: shutting down\\nrelayed 0 connections`));
+  });
+
   test(`examples/tcp_proxy.ts shuts down gracefully on ${signal}: relays closed, exit 0`, async () => {
     using target = socket.createServer(["127.0.0.1", 0]);
     const [, targetPort] = target.getsockname() as [string, number];
