@@ -14,7 +14,7 @@ export type HostOs = "linux" | "darwin" | "freebsd" | "netbsd" | "windows" | "ot
 export type HostArch = "x86_64" | "aarch64" | "other";
 
 interface DenoLike {
-  build: { os: string; arch: string };
+  build: { os: string; arch: string; env?: string };
   env: { get(name: string): string | undefined };
   permissions: { querySync?(d: { name: "env"; variable: string }): { state: string } };
 }
@@ -22,6 +22,7 @@ interface ProcessLike {
   platform: string;
   arch: string;
   env: Record<string, string | undefined>;
+  report?: { getReport?(): { header?: { glibcVersionRuntime?: string } } };
 }
 
 const g = globalThis as { Deno?: DenoLike; Bun?: unknown; process?: ProcessLike };
@@ -56,6 +57,24 @@ function detectArch(): HostArch {
 export const OS: HostOs = detectOs();
 /** The CPU architecture this module runs on. */
 export const ARCH: HostArch = detectArch();
+
+/** The C library: glibc or musl on Linux; "system" (the OS's own libc) elsewhere. */
+export type HostLibc = "glibc" | "musl" | "system";
+
+function detectLibc(): HostLibc {
+  if (OS !== "linux") return "system";
+  // Deno says how it was built ("gnu"; there is no musl build yet).
+  if (g.Deno) return g.Deno.build.env === "musl" ? "musl" : "glibc";
+  // Bun, like Node, reports the glibc it runs on, and nothing on musl (~0.5 ms, once).
+  try {
+    return g.process?.report?.getReport?.().header?.glibcVersionRuntime ? "glibc" : "musl";
+  } catch {
+    return "glibc";
+  }
+}
+
+/** The C library this module's FFI calls go to. */
+export const LIBC: HostLibc = detectLibc();
 
 /**
  * Reads an environment variable without prompting: under Deno, only when `env`

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { OS } from "./_host.ts";
+import { LIBC, OS } from "./_host.ts";
 
 const LINUX_ERRNO = {
   EPERM: 1,
@@ -486,9 +486,22 @@ const FREEBSD_SOCKET: SocketConstants = {
   SOMAXCONN: 128,
 };
 
-/** Socket constants of every OS family; the tests check each against its headers. */
-export const SOCKET_TABLES: Readonly<Record<"linux" | "darwin" | "freebsd", Readonly<SocketConstants>>> = {
+/**
+ * musl's headers: the kernel's numbers, but its own `SOMAXCONN` (128; glibc
+ * follows the kernel's 4096).
+ */
+const LINUX_MUSL_SOCKET: SocketConstants = { ...LINUX_SOCKET, SOMAXCONN: 128 };
+
+/**
+ * Socket constants of every OS family and C library (Linux's are the same on
+ * x86_64 and aarch64: asm-generic); the tests check the host's against its
+ * headers, with the probe compiled for that target.
+ */
+export const SOCKET_TABLES: Readonly<
+  Record<"linux" | "linux-musl" | "darwin" | "freebsd", Readonly<SocketConstants>>
+> = {
   linux: LINUX_SOCKET,
+  "linux-musl": LINUX_MUSL_SOCKET,
   darwin: DARWIN_SOCKET,
   freebsd: FREEBSD_SOCKET,
 };
@@ -498,6 +511,8 @@ export const SOCKET: Readonly<SocketConstants> = OS === "darwin"
   ? DARWIN_SOCKET
   : OS === "freebsd"
   ? FREEBSD_SOCKET
+  : LIBC === "musl"
+  ? LINUX_MUSL_SOCKET
   : LINUX_SOCKET;
 
 const LINUX_EAI: Readonly<Record<string, number>> = {

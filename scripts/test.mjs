@@ -2,8 +2,10 @@
 // The whole test run: static checks, then the same suite under Deno and under
 // Bun (both from node_modules/.bin, never a global install). Ends with one
 // line "N passed, N failed, N skipped" summed over the checks and both runtimes.
+// TEST_DENO / TEST_BUN name other runtime binaries (scripts/platform.mjs runs
+// the suite under the aarch64 and musl builds that way).
 //
-//   usage: node scripts/test.mjs [--only deno|bun|checks]
+//   usage: node scripts/test.mjs [--only deno|bun|checks|runtimes]
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { constants } from "node:os";
@@ -13,8 +15,8 @@ import { fileURLToPath } from "node:url";
 const { signals } = constants;
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
-const deno = bin("deno");
-const bun = bin("bun");
+const deno = process.env.TEST_DENO || bin("deno");
+const bun = process.env.TEST_BUN || bin("bun");
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : null;
 const env = { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" };
 delete env.SELECTORS_BACKEND;
@@ -131,7 +133,7 @@ if (!only || only === "checks") {
     join(root, "scripts", "package.mjs"),
   ]);
 }
-if (!only || only === "deno") {
+if (!only || only === "deno" || only === "runtimes") {
   await suite(
     "deno",
     deno,
@@ -160,7 +162,7 @@ if (!only || only === "deno") {
     },
   );
 }
-if (!only || only === "bun") {
+if (!only || only === "bun" || only === "runtimes") {
   await suite("bun", bun, ["test", "--timeout", "120000"], (t) => ({
     passed: count(/^\s*(\d+) pass$/gm, t),
     failed: count(/^\s*(\d+) fail$/gm, t) ?? 0,

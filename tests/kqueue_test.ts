@@ -9,25 +9,16 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { test } from "./_test.ts";
 import { EVENT_READ, EVENT_WRITE, KeyError, os } from "../mod.ts";
 import { KqueueSelector } from "../backends/kqueue.ts";
-import { useKqueueStandIn } from "./_standin.ts";
-import { OS } from "../ffi/_host.ts";
-import { bytes, Fds, here, isOSError } from "./_helpers.ts";
+import { buildStandIn, standInLibrary, useKqueueStandIn } from "./_standin.ts";
+import { bytes, Fds, isOSError } from "./_helpers.ts";
 import { selectorSuite } from "./_selector_suite.ts";
+import { OS } from "../ffi/_host.ts";
 
 const FLAVOURS = ["darwin", "freebsd"] as const;
-const lib = (flavour: string): string => here(`fixtures/build/libkqueue_standin_${flavour}.so`);
-
-function buildStandIn(): string | undefined {
-  if (OS !== "linux") return "the stand-in is built on Linux only";
-  if (FLAVOURS.every((f) => existsSync(lib(f)))) return undefined;
-  const r = spawnSync("bash", [here("fixtures/build.sh")], { encoding: "utf8" });
-  return r.status === 0 ? undefined : `cannot build the kqueue stand-in: ${r.stderr}`;
-}
+const lib = standInLibrary;
 
 const skip = buildStandIn();
 

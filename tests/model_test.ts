@@ -24,9 +24,8 @@ import {
   socket,
 } from "../mod.ts";
 import { KqueueSelector } from "../backends/kqueue.ts";
-import { useKqueueStandIn } from "./_standin.ts";
+import { standInLibrary, useKqueueStandIn } from "./_standin.ts";
 import { OS } from "../ffi/_host.ts";
-import { here } from "./_helpers.ts";
 import { existsSync } from "node:fs";
 
 const LONG = process.env.MODEL_LONG === "1";
@@ -75,7 +74,7 @@ function backends(): Backend[] {
       hupWakesWrite: true,
     });
   }
-  const standIn = here("fixtures/build/libkqueue_standin_darwin.so");
+  const standIn = standInLibrary("darwin");
   if (OS === "linux" && existsSync(standIn)) {
     list.push({
       name: "KqueueSelector[stand-in]",
