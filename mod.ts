@@ -46,7 +46,16 @@ export {
   SelectorMapping,
 } from "./selector.ts";
 export { ERRNO, type ErrnoName, errnoName } from "./ffi/constants.ts";
-export { ARCH, type HostArch, type HostLibc, type HostOs, LIBC, OS, RUNTIME, type Runtime } from "./ffi/_host.ts";
+export {
+  ARCH,
+  type HostArch,
+  type HostLibc,
+  type HostOs,
+  LIBC,
+  OS,
+  RUNTIME,
+  type Runtime,
+} from "./ffi/_host.ts";
 export { EpollSelector } from "./backends/epoll.ts";
 export { KqueueSelector } from "./backends/kqueue.ts";
 export { PollSelector } from "./backends/poll.ts";
