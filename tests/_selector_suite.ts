@@ -365,17 +365,20 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     const server = fds.sock(socket.createServer(["127.0.0.1", 0]));
     const [, port] = server.getsockname() as [string, number];
     const key = sel.register(server, EVENT_READ);
-    // Our peer connects 0.3 s from now; select() must wait for it, not return
-    // early. A stranger on this shared loopback may wake it sooner: it is
-    // accepted, found without our token, and the wait goes on.
+    // Our peer connects at a wall-clock time 0.3 s from now (not 0.3 s after
+    // it starts: under an emulator Python's start-up alone can take that);
+    // select() must wait for it, not return early. A stranger on this shared
+    // loopback may wake it sooner: it is accepted, found without our token,
+    // and the wait goes on.
     const token = makeToken();
+    const t0 = now();
+    const connectAt = Date.now() / 1000 + 0.3;
     const child = python(
-      "import socket, sys, time; time.sleep(0.3); s = socket.create_connection(('127.0.0.1', int(sys.argv[1])));" +
-        " s.sendall(sys.argv[2].encode()); s.recv(1)",
-      [String(port), token],
+      "import socket, sys, time; time.sleep(max(0, float(sys.argv[3]) - time.time()));" +
+        " s = socket.create_connection(('127.0.0.1', int(sys.argv[1]))); s.sendall(sys.argv[2].encode()); s.recv(1)",
+      [String(port), token, String(connectAt)],
     );
     await new Promise((resolve) => setTimeout(resolve, 0));
-    const t0 = now();
     for (;;) {
       const result = await pick(sel, null);
       const dt = now() - t0;
@@ -384,7 +387,7 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
       const ours = isPeer(conn, token, 10);
       conn.close();
       if (ours) {
-        assert.ok(dt >= 0.1, `select() returned after ${dt}s`);
+        assert.ok(dt >= 0.25, `select() returned after ${dt}s, before the peer connected`);
         break;
       }
     }
