@@ -7,6 +7,7 @@
  * @module
  */
 import { spawnSync } from "node:child_process";
+import process from "node:process";
 import { ARCH, OS } from "../ffi/_host.ts";
 
 /** The machine's own CPU, from a native `uname -m` (an emulated runtime reports the guest's). */
@@ -24,4 +25,39 @@ export const EMULATED: boolean = OS === "linux" && ARCH !== "other" && machineAr
  */
 export function scaledTimeout(perUnitMs: number, units: number, floorMs: number, margin = 4): number {
   return Math.max(floorMs, Math.ceil(perUnitMs * units * margin));
+}
+
+/** A fixed piece of JavaScript work (numbers, strings, objects); its time in ms. */
+const WORKLOAD = `const t0 = performance.now(); let acc = 0;
+for (let i = 0; i < 3e5; i++) { acc += Math.sqrt(i) * (i & 7); if (i % 1000 === 0) acc += JSON.stringify({ i, s: "x".repeat(i % 50) }).length; }
+console.log(JSON.stringify({ ms: performance.now() - t0, acc }));`;
+
+function timeWorkload(cmd: string, args: string[]): number | null {
+  const r = spawnSync(cmd, [...args], { encoding: "utf8", timeout: 120_000 });
+  try {
+    return JSON.parse((r.stdout ?? "").trim().split("\n").pop() ?? "").ms;
+  } catch {
+    return null;
+  }
+}
+
+let measured: number | null = null;
+
+/**
+ * How many times slower this runtime runs than the machine runs natively:
+ * 1 unless emulated; under an emulator, the same workload timed here (in a
+ * child of this runtime) and in the machine's native `node`, at least 1.
+ * Measured once, on first use.
+ */
+export function slowdown(): number {
+  if (measured !== null) return measured;
+  if (!EMULATED) return measured = 1;
+  const runtimeArgs = "Deno" in globalThis ? ["eval", WORKLOAD] : ["-e", WORKLOAD];
+  const here = timeWorkload(process.execPath, runtimeArgs);
+  const native = timeWorkload("node", ["-e", WORKLOAD]);
+  // Could not measure: assume a slow emulator.
+  measured = here === null || native === null || native <= 0
+    ? 10
+    : Math.max(1, Math.round((here / native) * 10) / 10);
+  return measured;
 }
