@@ -27,6 +27,7 @@ import {
   text,
 } from "./_helpers.ts";
 import { ERRNO, os, socket } from "../mod.ts";
+import { EMULATED } from "./_budget.ts";
 import { parsePorts, report, serviceName } from "../examples/port_scan.ts";
 import { parseGreeting, parseRequest, REP, reply } from "../examples/socks5_proxy.ts";
 
@@ -552,7 +553,9 @@ def ticks():
     return int(fields[11]) + int(fields[12])
 held = [socket.create_connection(("127.0.0.1", port)) for _ in range(80)]
 time.sleep(0.5)
-t0 = ticks(); time.sleep(1.0); spent = ticks() - t0
+spent = None
+for _ in range(int(sys.argv[4])):  # a spin uses ~100 ticks every second; a warming JIT only at first
+    t0 = ticks(); time.sleep(1.0); spent = min(spent if spent is not None else 1 << 30, ticks() - t0)
 for c in held: c.close()
 def served():
     if mode == "echo":
@@ -568,7 +571,9 @@ def served():
         got += a.recv(1000)
     return True
 print(spent, served(), flush=True)`,
-      [port, mode, String(child.pid)],
+      // Under an emulator the JIT's and the translator's warm-up burn CPU for a
+      // few seconds after the clients arrive: the least of 4 windows, not the first.
+      [port, mode, String(child.pid), EMULATED ? "4" : "1"],
       { timeoutMs: 60_000 },
     );
     const [spent, served] = r.stdout.trim().split(" ");
@@ -592,7 +597,7 @@ for (
     try {
       const argv = args.map((a) => a === "TARGET" ? `127.0.0.1:${target!.port}` : a);
       const r = await atFdLimit(script, argv, mode);
-      assert.ok(r.ticks <= 20, `${r.ticks} CPU ticks in 1 s at the limit (a spin is ~100)`);
+      assert.ok(r.ticks <= 20, `${r.ticks} CPU ticks in a second at the limit (a spin is ~100)`);
       assert.ok(r.served, `a new client was served once fds were free: ${r.stderr}`);
       const warnings = r.stderr.match(new RegExp(STR.EMFILE, "g"))?.length ?? 0;
       assert.ok(warnings >= 1 && warnings <= 3, `warned ${warnings} times:\n${r.stderr}`);
