@@ -41,6 +41,12 @@ export interface RelayStats {
   error?: OSError;
 }
 
+/** The `--stats` line for a finished relay: bytes each way, the most buffered, and the error if any. */
+export function statsLine(r: RelayStats): string {
+  const why = r.error ? ` (${r.error.code})` : "";
+  return `closed ${r.name}: up ${r.up} bytes, down ${r.down} bytes, max buffered ${r.maxBuffered}${why}`;
+}
+
 /**
  * Called once the target's connect finished: `error` is 0 or its errno. The
  * bytes returned go to the client before anything from the target (a SOCKS

@@ -17,7 +17,7 @@
 import { DefaultSelector, ERRNO, EVENT_READ, os, OSError, socket } from "../mod.ts";
 import { Acceptor, isOutOfFds } from "./_accept.ts";
 import { Cli, formatAddress, onShutdown, serverOptions } from "./_cli.ts";
-import { type Handler, Relays, type RelayStats } from "./_relay.ts";
+import { type Handler, Relays, type RelayStats, statsLine } from "./_relay.ts";
 import { resolve, type Resolved, sockaddr } from "./_resolve.ts";
 
 const USAGE =
@@ -369,12 +369,7 @@ if (import.meta.main) {
     let relays = 0;
     const proxy = new Socks5Proxy(cli.text(args, "host") ?? "127.0.0.1", port, limit, handshake, (r) => {
       relays++;
-      if (args.values.stats) {
-        const why = r.error ? ` (${r.error.code})` : "";
-        console.log(
-          `closed ${r.name}: up ${r.up} bytes, down ${r.down} bytes, max buffered ${r.maxBuffered}${why}`,
-        );
-      }
+      if (args.values.stats) console.log(statsLine(r));
     }, (m) => cli.warn(m));
     // Signals are handled before the address is printed: a caller may signal as soon as it reads it.
     const removeListeners = onShutdown((signal) => {

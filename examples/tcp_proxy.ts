@@ -15,7 +15,7 @@
 import { DefaultSelector, ERRNO, os, socket } from "../mod.ts";
 import { Acceptor, isOutOfFds } from "./_accept.ts";
 import { Cli, formatAddress, onShutdown, serverOptions, splitHostPort } from "./_cli.ts";
-import { type Handler, Relays, type RelayStats } from "./_relay.ts";
+import { type Handler, Relays, type RelayStats, statsLine } from "./_relay.ts";
 import { resolve, type Resolved, sockaddr } from "./_resolve.ts";
 
 const USAGE =
@@ -164,12 +164,7 @@ if (import.meta.main) {
     let relays = 0;
     const proxy = new TcpProxy(cli.text(args, "host") ?? "127.0.0.1", port, target, limit, (r) => {
       relays++;
-      if (args.values.stats) {
-        const why = r.error ? ` (${r.error.code})` : "";
-        console.log(
-          `closed ${r.name}: up ${r.up} bytes, down ${r.down} bytes, max buffered ${r.maxBuffered}${why}`,
-        );
-      }
+      if (args.values.stats) console.log(statsLine(r));
     }, (m) => cli.warn(m));
     await proxy.resolveTarget();
     // Signals are handled before the address is printed: a caller may signal as soon as it reads it.

@@ -624,17 +624,22 @@ test("examples/port_scan.ts with --concurrency above the fd limit lowers it and 
 
 // ---------------------------------------------------------------- tcp_proxy and chat
 
+/** Connects `n` Python clients one after another; each must be closed by the server (EOF), not left waiting. */
+async function assertClientsClosed(port: number, n: number): Promise<void> {
+  const r = await python(
+    `import socket, sys
+for _ in range(int(sys.argv[2])):
+    c = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); c.settimeout(10)
+    print(c.recv(10) == b"", end=" ")`,
+    [String(port), String(n)],
+  );
+  assert.equal(r.stdout.trim(), Array(n).fill("True").join(" "), r.stderr);
+}
+
 test("examples/tcp_proxy.ts with an unresolvable target logs it, closes clients and keeps running", async () => {
   const proxy = await start("tcp_proxy.ts", ["-t", "no-such-host.invalid:80"]);
   try {
-    const r = await python(
-      `import socket, sys
-for _ in range(3):
-    c = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); c.settimeout(10)
-    print(c.recv(10) == b"", end=" ")`,
-      [String(proxy.port)],
-    );
-    assert.equal(r.stdout.trim(), "True True True", r.stderr);
+    await assertClientsClosed(proxy.port, 3);
     assert.match(proxy.errors(), /tcp_proxy: cannot resolve the target: no-such-host\.invalid/);
     assert.equal(proxy.child.exitCode, null, "still running");
     const exited = new Promise((resolve) => proxy.child.on("exit", resolve));
@@ -650,14 +655,7 @@ test("examples/tcp_proxy.ts with a target that refuses logs each failure and kee
   const gone = closedPort();
   const proxy = await start("tcp_proxy.ts", ["-t", `127.0.0.1:${gone}`]);
   try {
-    const r = await python(
-      `import socket, sys
-for _ in range(3):
-    c = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); c.settimeout(10)
-    print(c.recv(10) == b"", end=" ")`,
-      [String(proxy.port)],
-    );
-    assert.equal(r.stdout.trim(), "True True True", r.stderr);
+    await assertClientsClosed(proxy.port, 3);
     await until("the log", () => (proxy.errors().match(new RegExp(STR.ECONNREFUSED, "g"))?.length ?? 0) >= 3);
     assert.equal(proxy.child.exitCode, null, "still running");
   } finally {
