@@ -5,6 +5,9 @@
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { os, OSError, resource, socket } from "../mod.ts";
 import { RUNTIME } from "../ffi/_host.ts";
@@ -287,6 +290,24 @@ export function hasIPv6Loopback(): boolean {
   }
 }
 
+const scratchDirs: string[] = [];
+
+/**
+ * A new empty directory under the system's temporary directory, removed with
+ * everything in it when this test process exits (a test leaves no files).
+ */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (scratchDirs.push(dir) === 1) {
+    const removeAll = (): void => {
+      for (const d of scratchDirs) rmSync(d, { recursive: true, force: true });
+    };
+    process.on("exit", removeAll); // Bun
+    globalThis.addEventListener?.("unload", removeAll); // Deno's test runner emits no process "exit"
+  }
+  return dir;
+}
+
 /** A running example, with the port it printed. */
 export interface Started {
   child: ChildProcess;
@@ -299,15 +320,24 @@ export interface Started {
 
 /**
  * Starts an example and waits for its "listening on HOST:PORT" line (netcat
- * -v: "Listening on HOST PORT", or "Bound on HOST PORT" for UDP).
+ * -v: "Listening on HOST PORT", or "Bound on HOST PORT" for UDP), however long
+ * the runtime takes to start (an emulated one takes seconds); it rejects if the
+ * example exits first. `stdinFile`: the example's stdin is that regular file
+ * (through `sh -c 'exec ... < file'`, so the child is the example itself).
  */
 export function startExample(
   script: string,
   args: string[],
   stream: "stdout" | "stderr" = "stdout",
+  stdinFile?: string,
 ): Promise<Started> {
   const [cmd, argv] = runtimeCommand(script, args);
-  const child = spawn(cmd, argv, { stdio: ["pipe", "pipe", "pipe"] });
+  const quote = (a: string): string => `'${a.replaceAll("'", `'\\''`)}'`;
+  const child = stdinFile === undefined
+    ? spawn(cmd, argv, { stdio: ["pipe", "pipe", "pipe"] })
+    : spawn("sh", ["-c", `exec ${[cmd, ...argv].map(quote).join(" ")} < ${quote(stdinFile)}`], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
   let out = "", err = "";
   child.stdout!.on("data", (d: Uint8Array) => out += text(d));
   child.stderr!.on("data", (d: Uint8Array) => err += text(d));

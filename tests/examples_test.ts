@@ -8,12 +8,20 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { slowdown } from "./_budget.ts";
 import { test } from "./_test.ts";
-import { firstLine, python, run, runtimeCommand, type Started, startExample, text } from "./_helpers.ts";
+import {
+  firstLine,
+  python,
+  run,
+  runtimeCommand,
+  scratchDir,
+  type Started,
+  startExample,
+  text,
+} from "./_helpers.ts";
 import { socket } from "../mod.ts";
 
 const EXAMPLES = new URL("../examples/", import.meta.url).pathname;
@@ -374,22 +382,17 @@ print(got.decode(), end="", flush=True)`,
 });
 
 test("examples/netcat.ts -l serves one client, with stdin from a regular file", async () => {
-  const file = join(tmpdir(), `netcat-input-${process.pid}.txt`);
+  const file = join(scratchDir("netcat-input-"), "in.txt");
   const content = Array.from({ length: 2000 }, (_, i) => `row ${i}\n`).join("");
   writeFileSync(file, content);
-  const [cmd, argv] = runtimeCommand(join(EXAMPLES, "netcat.ts"), ["-lv", "127.0.0.1", "0"]);
-  const quoted = [cmd, ...argv].map((a) => `'${a}'`).join(" ");
-  const nc = spawn("sh", ["-c", `${quoted} < '${file}'`], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "", err = "";
-  nc.stdout.on("data", (d: Uint8Array) => out += text(d));
-  nc.stderr.on("data", (d: Uint8Array) => err += text(d));
-  const closed = new Promise((resolve) => nc.on("close", resolve));
-  for (let i = 0; i < 500 && !/Listening on/.test(err); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  const port = Number(/Listening on [\d.]+ (\d+)/.exec(err)?.[1]);
-  const r = await python(
-    `import socket, sys
+  // Waits for "Listening on" however long the runtime takes to start (an
+  // emulated Deno takes seconds), and fails rather than hangs if it never comes.
+  const nc = await startExample(join(EXAMPLES, "netcat.ts"), ["-lv", "127.0.0.1", "0"], "stderr", file);
+  const closed = new Promise((resolve) => nc.child.on("close", resolve));
+  let r;
+  try {
+    r = await python(
+      `import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.sendall(b"hello listener\\n"); s.shutdown(socket.SHUT_WR)
 got = b""
@@ -398,10 +401,14 @@ while True:
     if not b: break
     got += b
 sys.stdout.write(got.decode())`,
-    [String(port)],
-  );
+      [String(nc.port)],
+    );
+  } finally {
+    if (r?.code !== 0) await nc.stop(); // our client failed: the listener would wait for ever
+  }
   await closed;
-  assert.equal(r.stdout, content, r.stderr);
+  const out = nc.output(), err = nc.errors();
+  assert.equal(r!.stdout, content, r!.stderr);
   assert.equal(out, "hello listener\n", err);
   assert.match(err, /Connection received on 127\.0\.0\.1 \d+/);
 });

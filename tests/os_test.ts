@@ -4,10 +4,11 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { test } from "./_test.ts";
 import { BlockingIOError, BrokenPipeError, FileNotFoundError, os, OSError, resource } from "../mod.ts";
 import { ERRNO } from "../ffi/constants.ts";
-import { bytes, Fds, isOSError, text } from "./_helpers.ts";
+import { bytes, Fds, isOSError, scratchDir, text } from "./_helpers.ts";
 
 test("os.pipe() returns two close-on-exec fds that carry bytes", () => {
   using fds = new Fds();
@@ -101,7 +102,7 @@ test("os.dup() makes a close-on-exec copy; os.dup2() an inheritable one by defau
 });
 
 test("os.open() opens, creates and reports FileNotFoundError", () => {
-  const path = `/tmp/ffi-selectors-${os.getpid()}-${Math.random().toString(36).slice(2)}`;
+  const path = join(scratchDir("os-open-"), "file");
   const fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600);
   try {
     assert.equal(os.getInheritable(fd), false);

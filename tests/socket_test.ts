@@ -7,8 +7,6 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "./_test.ts";
 import {
@@ -39,6 +37,7 @@ import {
   now,
   openFdCount,
   python,
+  scratchDir,
   text,
 } from "./_helpers.ts";
 
@@ -378,7 +377,7 @@ test("socket.Socket UDP sendto() and recvfrom() exchange datagrams with sender a
 
 test("socket.Socket AF_UNIX binds a path, connects, and reports the path", () => {
   using fds = new Fds();
-  const dir = mkdtempSync(join(tmpdir(), "ffi-sel-"));
+  const dir = scratchDir("ffi-sel-");
   const path = join(dir, "sock");
   const server = fds.sock(new socket.Socket(socket.AF_UNIX, socket.SOCK_STREAM));
   server.bind(path);

@@ -6,8 +6,6 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "./_test.ts";
 import { ARCH, OS } from "../ffi/_host.ts";
@@ -21,10 +19,10 @@ import {
 } from "../ffi/sockaddr.ts";
 import { EpollEvents, epollEventSize, FdSet, PollFds, Rlimit, TimeStruct } from "../ffi/structs.ts";
 import { resource } from "../mod.ts";
-import { here } from "./_helpers.ts";
+import { here, scratchDir } from "./_helpers.ts";
 
 function probe(): Record<string, number> | null {
-  const dir = mkdtempSync(join(tmpdir(), "abi-probe-"));
+  const dir = scratchDir("abi-probe-");
   const exe = join(dir, "abi_probe");
   const cc = spawnSync("gcc", ["-o", exe, here("fixtures/abi_probe.c")], { encoding: "utf8" });
   if (cc.error || cc.status !== 0) return null;

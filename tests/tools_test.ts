@@ -10,8 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { test } from "./_test.ts";
@@ -22,6 +21,7 @@ import {
   python,
   run,
   runtimeCommand,
+  scratchDir,
   type Started,
   startExample,
   text,
@@ -222,7 +222,7 @@ test("netcat.ts and nc talk TCP both ways, each passing EOF on with -N", {
   assert.equal(nc.out(), fromOurs);
   assert.equal(r.stdout, fromNc);
   // Ours listens, nc connects.
-  const file = join(mkdtempSync(join(tmpdir(), "nc-")), "in.txt");
+  const file = join(scratchDir("nc-"), "in.txt");
   writeFileSync(file, fromOurs);
   const ours = spawn("sh", ["-c", `${shellCommand("netcat.ts", ["-lvN", "127.0.0.1", "0"])} < '${file}'`]);
   let oursOut = "", oursErr = "";
@@ -826,7 +826,7 @@ test(
     skip: HAVE_CURL ? undefined : "curl not installed",
   },
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), "socks-"));
+    const dir = scratchDir("socks-");
     const file = new Uint8Array(3 << 20);
     for (let i = 0; i < file.length; i++) file[i] = (i * 2654435761) >>> 24;
     writeFileSync(join(dir, "data.bin"), file);
