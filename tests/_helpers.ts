@@ -11,6 +11,8 @@ import { join } from "node:path";
 import process from "node:process";
 import { os, OSError, resource, socket } from "../mod.ts";
 import { RUNTIME } from "../ffi/_host.ts";
+import { libc } from "../ffi/mod.ts";
+import { FCNTL } from "../ffi/constants.ts";
 
 export { RUNTIME };
 
@@ -187,15 +189,16 @@ export function firstLine(child: { stdout: NodeJS.ReadableStream | null }): Prom
   });
 }
 
-/** How many of fds 0..limit-1 are open (probed with fcntl, so it needs no /proc access). */
+/**
+ * How many of fds 0..limit-1 are open: probed with fcntl(F_GETFD) straight
+ * through the library's libc binding, so it needs no /proc access (Deno asks
+ * for --allow-all there) and throws no exception per closed fd (4 096 thrown
+ * OSErrors cost 5-12 s under an emulated Deno).
+ */
 export function openFdCount(limit = 4096): number {
+  const c = libc();
   let n = 0;
-  for (let fd = 0; fd < limit; fd++) {
-    try {
-      os.getInheritable(fd);
-      n++;
-    } catch { /* EBADF: not open */ }
-  }
+  for (let fd = 0; fd < limit; fd++) if (c.fcntl(fd, FCNTL.F_GETFD, 0) >= 0) n++;
   return n;
 }
 
