@@ -56,12 +56,49 @@ function fromPointer(p: DenoPointer): bigint {
   return p === null ? 0n : BigInt(deno.UnsafePointer.value(p));
 }
 
+/** Sizes below this have a bigint made once and kept (a 64 KiB read is the common case). */
+const SMALL_BIGINTS = 65537;
+const smallBigints: bigint[] = new Array(SMALL_BIGINTS);
+
+/** A byte count or fd count as the bigint Deno's fast call wants, without allocating for small ones. */
+function toBigint(n: number | bigint): bigint {
+  if (typeof n === "bigint") return n;
+  return n >= 0 && n < SMALL_BIGINTS ? (smallBigints[n] ??= BigInt(n)) : BigInt(n);
+}
+
+/**
+ * Deno's fast calls (V8's fast API, through its "turbocall" trampolines) take
+ * 64-bit integer parameters as bigint only: a number there fails V8's
+ * CheckBigInt in optimized code and deoptimizes it, every time, so a hot
+ * `recv`/`send` loop was compiled and thrown away for ever (measured: 180 ns
+ * per call and a V8 compiler thread busy, against 25 ns with a bigint). So
+ * 64-bit parameters (`size_t` lengths, `nfds_t`) are passed as bigints made
+ * from the numbers the neutral tables promise, cached for small values. One
+ * closure shape per arity keeps each call site monomorphic.
+ */
+function withBigintParams(raw: AnyFn, params: readonly NativeType[]): AnyFn | null {
+  const at = params.flatMap((t, i) => t === "u64" || t === "i64" ? [i] : []);
+  if (at.length === 0) return null;
+  const n = params.length, k = at[0];
+  if (at.length === 1) {
+    if (n === 3 && k === 1) return (a, b, c) => raw(a, toBigint(b), c);
+    if (n === 3 && k === 2) return (a, b, c) => raw(a, b, toBigint(c));
+    if (n === 4 && k === 2) return (a, b, c, d) => raw(a, b, toBigint(c), d);
+    if (n === 6 && k === 2) return (a, b, c, d, e, f) => raw(a, b, toBigint(c), d, e, f);
+  }
+  return (...args: unknown[]) => {
+    for (const i of at) args[i] = toBigint(args[i] as number | bigint);
+    return raw(...args);
+  };
+}
+
 /**
  * Wraps a raw Deno symbol only where its JS types differ from the neutral ones
- * (pointers as bigint, 64-bit results as numbers); every other symbol is the
- * raw FFI function itself, so the hot path pays nothing.
+ * (pointers as bigint, 64-bit results as numbers, 64-bit parameters as bigint);
+ * every other symbol is the raw FFI function itself, so the hot path pays nothing.
  */
-function adapt(raw: AnyFn, params: readonly NativeType[], result: NativeType): AnyFn {
+function adapt(rawSymbol: AnyFn, params: readonly NativeType[], result: NativeType): AnyFn {
+  const raw = withBigintParams(rawSymbol, params) ?? rawSymbol;
   const pointerParams = params.flatMap((t, i) => t === "pointer" ? [i] : []);
   const convertArgs = pointerParams.length === 0 ? null : (args: unknown[]) => {
     for (const i of pointerParams) args[i] = toPointer(args[i] as bigint);
