@@ -118,6 +118,59 @@ if (parts.includes("select")) {
     console.log();
   }
 
+  // C poll in a process with a second thread: Linux's fdget() then counts a
+  // reference per fd per call, as it always does in a (multithreaded) runtime.
+  const pollThreads = join(results, "poll_threads");
+  const [gccCode] = await run("gcc", [
+    "-O2",
+    "-o",
+    pollThreads,
+    join(root, "bench", "poll_threads.c"),
+    "-lpthread",
+  ], {
+    echo: false,
+  });
+  if (gccCode === 0) {
+    const pollNs = [1, 100, 1000, 10000];
+    const samples = new Map();
+    for (let round = 0; round < 3; round++) {
+      for (const threads of [1, 2]) {
+        const cmd = pin.length ? pin[0] : pollThreads;
+        const args = [
+          ...(pin.length ? [...pin.slice(1), pollThreads] : []),
+          String(threads),
+          ...pollNs.map(String),
+        ];
+        const [, out] = await run(cmd, args, { echo: false });
+        for (const r of out.split("\n").filter(Boolean).map((l) => JSON.parse(l))) {
+          const k = `${r.threads}/${r.n}`;
+          samples.set(k, [...(samples.get(k) ?? []), r.ns_per_call]);
+        }
+      }
+    }
+    const med = (threads, n) => {
+      const v = [...(samples.get(`${threads}/${n}`) ?? [])].sort((a, b) => a - b);
+      return v.length ? v[Math.floor(v.length / 2)] : undefined;
+    };
+    console.log(
+      "### poll against C poll with a second thread (bench/poll_threads.c, median of 3 alternating runs)\n",
+    );
+    console.log(
+      "| idle fds N | C, 1 thread | C, 2 threads | ts-deno | ts-bun | ts-deno / C 2 threads | ts-bun / C 2 threads |",
+    );
+    console.log("|---:|---:|---:|---:|---:|---:|---:|");
+    for (const n of pollNs) {
+      const c2 = med(2, n), vd = cell(rows, "ts-deno", "poll", n), vb = cell(rows, "ts-bun", "poll", n);
+      const ratio = (v) => (v === undefined || c2 === undefined ? "—" : `${(v / c2).toFixed(2)}×`);
+      console.log(
+        `| ${n.toLocaleString("en-US")} | ${fmt(med(1, n))} | ${fmt(c2)} | ${fmt(vd)} | ${fmt(vb)} | ${
+          ratio(vd)
+        } | ${ratio(vb)} |`,
+      );
+    }
+    console.log();
+  } else console.error("bench: gcc failed on bench/poll_threads.c: no two-thread poll baseline");
+
   console.log("## register / modify (events change) / unregister: ns per call\n");
   console.log(
     "| backend | fds | ts-deno register | modify | unregister | ts-bun register | modify | unregister |",
