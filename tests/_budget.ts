@@ -61,3 +61,16 @@ export function slowdown(): number {
     : Math.max(1, Math.round((here / native) * 10) / 10);
   return measured;
 }
+
+/**
+ * A wall-clock allowance for something that takes at most `seconds` natively:
+ * times {@linkcode slowdown} (so exactly `seconds` on a native runtime). For
+ * upper bounds and "long enough" timeouts, never for lower bounds. Under an
+ * emulator the JavaScript thread can be busy for seconds at a time (seen with
+ * Deno on qemu-user: 6-14 s with the JS thread running, a V8 worker running,
+ * the off-thread poll asleep in ppoll, and no GC or compile logged), so a
+ * fixed bound there measures the emulator.
+ */
+export function budget(seconds: number): number {
+  return seconds * slowdown();
+}
