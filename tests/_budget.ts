@@ -67,9 +67,9 @@ export function slowdown(): number {
  * times {@linkcode slowdown} (so exactly `seconds` on a native runtime). For
  * upper bounds and "long enough" timeouts, never for lower bounds. Under an
  * emulator the JavaScript thread can be busy for seconds at a time (seen with
- * Deno on qemu-user: 6-14 s with the JS thread running, a V8 worker running,
- * the off-thread poll asleep in ppoll, and no GC or compile logged), so a
- * fixed bound there measures the emulator.
+ * Deno on qemu-user: 6-14 s with the JS thread running, a V8 worker running
+ * and the off-thread poll asleep in ppoll: nothing lost, nothing waiting on
+ * us), so a fixed bound there measures the emulator.
  */
 export function budget(seconds: number): number {
   return seconds * slowdown();
