@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import process from "node:process";
 import { test } from "./_test.ts";
+import { budget } from "./_budget.ts";
 import { here, run } from "./_helpers.ts";
 import { RUNTIME } from "../mod.ts";
 
@@ -32,7 +33,7 @@ test(
       "--v8-flags=--trace-deopt",
       here("fixtures/hot_loop.ts"),
       String(rounds),
-    ]);
+    ], { timeoutMs: budget(60) * 1000 }); // ~1 s natively, 30 s and more under an emulator
     assert.equal(r.code, 0, r.stderr.slice(-2000));
     assert.match(r.stdout, /done \d+/);
     const bailouts = r.stdout.split("\n").filter((l) => l.startsWith("[bailout"));
