@@ -311,6 +311,11 @@ export function scratchDir(prefix: string): string {
   return dir;
 }
 
+/** A command line for `sh -c`: each word single-quoted, so nothing in it is interpreted. */
+export function shellWords(words: string[]): string {
+  return words.map((w) => `'${w.replaceAll("'", `'\\''`)}'`).join(" ");
+}
+
 /** A running example, with the port it printed. */
 export interface Started {
   child: ChildProcess;
@@ -335,10 +340,9 @@ export function startExample(
   stdinFile?: string,
 ): Promise<Started> {
   const [cmd, argv] = runtimeCommand(script, args);
-  const quote = (a: string): string => `'${a.replaceAll("'", `'\\''`)}'`;
   const child = stdinFile === undefined
     ? spawn(cmd, argv, { stdio: ["pipe", "pipe", "pipe"] })
-    : spawn("sh", ["-c", `exec ${[cmd, ...argv].map(quote).join(" ")} < ${quote(stdinFile)}`], {
+    : spawn("sh", ["-c", `exec ${shellWords([cmd, ...argv])} < ${shellWords([stdinFile])}`], {
       stdio: ["ignore", "pipe", "pipe"],
     });
   let out = "", err = "";

@@ -22,6 +22,7 @@ import {
   run,
   runtimeCommand,
   scratchDir,
+  shellWords,
   type Started,
   startExample,
   text,
@@ -65,7 +66,7 @@ function runEx(
 /** The shell-quoted command line of an example, for `sh -c`. */
 function shellCommand(script: string, args: string[]): string {
   const [cmd, argv] = runtimeCommand(ex(script), args);
-  return [cmd, ...argv].map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
+  return shellWords([cmd, ...argv]);
 }
 
 function start(script: string, args: string[], stream: "stdout" | "stderr" = "stdout"): Promise<Started> {
@@ -239,19 +240,14 @@ test("netcat.ts and nc talk TCP both ways, each passing EOF on with -N", {
   // Ours listens, nc connects.
   const file = join(scratchDir("nc-"), "in.txt");
   writeFileSync(file, fromOurs);
-  const ours = spawn("sh", ["-c", `${shellCommand("netcat.ts", ["-lvN", "127.0.0.1", "0"])} < '${file}'`]);
-  let oursOut = "", oursErr = "";
-  ours.stdout.on("data", (d: Uint8Array) => oursOut += text(d));
-  ours.stderr.on("data", (d: Uint8Array) => oursErr += text(d));
-  const oursClosed = new Promise<number | null>((resolve) => ours.on("close", (code) => resolve(code)));
-  await until("netcat.ts to listen", () => /Listening on/.test(oursErr));
-  const port = /Listening on \S+ (\d+)/.exec(oursErr)![1]!;
-  const client = await run("nc", ["-N", "127.0.0.1", port], { input: fromNc });
+  const ours = await startExample(ex("netcat.ts"), ["-lvN", "127.0.0.1", "0"], "stderr", file);
+  const oursClosed = new Promise<number | null>((resolve) => ours.child.on("close", (code) => resolve(code)));
+  const client = await run("nc", ["-N", "127.0.0.1", String(ours.port)], { input: fromNc });
   assert.equal(client.code, 0, client.stderr);
-  assert.equal(await oursClosed, 0, oursErr);
-  assert.equal(oursOut, fromNc);
+  assert.equal(await oursClosed, 0, ours.errors());
+  assert.equal(ours.output(), fromNc);
   assert.equal(client.stdout, fromOurs);
-  assert.match(oursErr, /Connection received on 127\.0\.0\.1 \d+/);
+  assert.match(ours.errors(), /Connection received on 127\.0\.0\.1 \d+/);
 });
 
 test("netcat.ts and nc talk UDP both ways (-u), ending on -w", {
@@ -369,9 +365,9 @@ c.sendall(b"bye\\n"); c.close()`,
   }
   const quiet = spawn("python3", [
     "-c",
-    `import socket, time
+    `import socket, sys
 s = socket.create_server(("127.0.0.1", 0)); print(s.getsockname()[1], flush=True)
-c, _ = s.accept(); time.sleep(600)  # killed by the test`,
+c, _ = s.accept(); sys.stdin.read()  # holds the connection, silent, until the test kills it`,
   ]);
   try {
     const port = (await firstLine(quiet)).trim();
