@@ -6,7 +6,11 @@
 // bytes allocated per select(). Prints markdown tables; nothing here is a test.
 //
 //   env: SHARED_BENCH (default ../shared/bench), REPEAT (3), BENCH_SECONDS (3),
-//        SERVERS (default: every peer plus ts_deno[_sync] ts_bun[_sync]), PARTS ("peers select async")
+//        SERVERS (default: every peer plus ts_deno[_sync|_floor] ts_bun[_sync|_floor]), PARTS ("peers select async")
+//
+// ts_*_floor is bench/echo_floor.ts: the same three system calls per round trip
+// as the C server, straight through our FFI binding with no selector or socket
+// object. C -> floor is the runtime's cost; floor -> ts_*_sync is ours.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +26,7 @@ if (!existsSync(join(shared, "run-peers.sh"))) {
 const deno = join(root, "node_modules", ".bin", "deno");
 const bun = join(root, "node_modules", ".bin", "bun");
 const echo = join(root, "examples", "echo_server.ts");
+const floor = join(root, "bench", "echo_floor.ts");
 const results = mkdtempSync(join(tmpdir(), "ffi-selectors-bench-"));
 const parts = process.env.PARTS ?? "peers select async";
 const env = {
@@ -31,12 +36,14 @@ const env = {
   REPEAT: process.env.REPEAT ?? "3",
   RESULTS_DIR: results,
   SERVERS: process.env.SERVERS ??
-    "c_epoll py_selectors node bun deno ts_deno ts_deno_sync ts_bun ts_bun_sync",
+    "c_epoll py_selectors node bun deno ts_deno ts_deno_sync ts_deno_floor ts_bun ts_bun_sync ts_bun_floor",
   // The echo server's default loop is selectAsync(); --sync is the blocking select() loop.
   CMD_ts_deno: `${deno} run --allow-ffi --allow-env ${echo}`,
   CMD_ts_bun: `${bun} ${echo}`,
   CMD_ts_deno_sync: `${deno} run --allow-ffi --allow-env ${echo} --sync`,
   CMD_ts_bun_sync: `${bun} ${echo} --sync`,
+  CMD_ts_deno_floor: `${deno} run --allow-ffi --allow-env ${floor}`,
+  CMD_ts_bun_floor: `${bun} ${floor}`,
   DENO_NO_UPDATE_CHECK: "1",
   PARTS: parts,
 };
@@ -117,6 +124,30 @@ if (parts.includes("select")) {
     }
     console.log();
   }
+
+  // The runtime's floor under epoll select(0): a bare epoll_wait(…, 0) through
+  // the FFI binding, timed in the same process, batch by batch with select(0).
+  const ffi = (impl, n) =>
+    rows.find((r) => r.impl === impl && r.api === "epoll" && r.n === n && r.ffi_ns_per_call !== undefined)
+      ?.ffi_ns_per_call;
+  console.log("### epoll: the FFI floor (a bare `epoll_wait(…, 0)` call), and what select(0) adds to it\n");
+  console.log(
+    "| idle fds N | C | ts-deno FFI floor | ts-deno select(0) − floor | ts-bun FFI floor | ts-bun select(0) − floor |",
+  );
+  console.log("|---:|---:|---:|---:|---:|---:|");
+  const over = (
+    v,
+    f,
+  ) => (v === undefined || f === undefined ? "—" : `${v - f >= 0 ? "+" : ""}${Math.round(v - f)}`);
+  for (const n of ns) {
+    const fd = ffi("ts-deno", n), fb = ffi("ts-bun", n);
+    console.log(
+      `| ${n.toLocaleString("en-US")} | ${fmt(cell(c, "c", "epoll", n))} | ${fmt(fd)} | ${
+        over(cell(rows, "ts-deno", "epoll", n), fd)
+      } | ${fmt(fb)} | ${over(cell(rows, "ts-bun", "epoll", n), fb)} |`,
+    );
+  }
+  console.log();
 
   // C poll in a process with a second thread: Linux's fdget() then counts a
   // reference per fd per call, as it always does in a (multithreaded) runtime.
