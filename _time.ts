@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { monotonic } from "./ffi/mod.ts";
 
 /** The longest wait in milliseconds one poll/epoll_wait call takes: C's `int`. */
 export const MAX_WAIT_MS = 0x7fffffff;
@@ -16,9 +17,9 @@ export const MAX_WAIT_MS = 0x7fffffff;
  */
 export const MAX_WAIT_SECONDS = 2_000_000;
 
-/** Seconds on a monotonic clock. */
+/** Seconds on the monotonic clock (`clock_gettime(CLOCK_MONOTONIC)`, through the FFI binding). */
 export function now(): number {
-  return performance.now() / 1e3;
+  return monotonic();
 }
 
 /**

@@ -46,6 +46,7 @@ export {
   SelectorMapping,
 } from "./selector.ts";
 export { ERRNO, type ErrnoName, errnoName } from "./ffi/constants.ts";
+export { monotonic } from "./ffi/mod.ts";
 export {
   ARCH,
   type HostArch,

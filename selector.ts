@@ -315,7 +315,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
   /** The pipe only the off-thread poll watches (abort, restart, close, wakeup reach it there). */
   #threadWake: [number, number] | null = null;
   #threadWakePending = false;
-  /** When the event loop last had a turn during selectAsync() (ms, performance.now()). */
+  /** When the event loop last had a turn during selectAsync() (s, `now()`). */
   #lastTurn = 0;
   /** A selectAsync() is waiting. */
   #asyncWaiting = false;
@@ -640,9 +640,9 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     // A loop that always finds something ready never leaves the microtask
     // queue: timers, I/O callbacks and other tasks would starve. So at most
     // every YIELD_MS it lets one full event-loop turn run first.
-    if (performance.now() - this.#lastTurn > YIELD_MS) {
+    if ((now() - this.#lastTurn) * 1e3 > YIELD_MS) {
       await nextTurn();
-      this.#lastTurn = performance.now();
+      this.#lastTurn = now();
       if (this.#map === null) return []; // closed meanwhile: the wait ends cleanly
       signal?.throwIfAborted();
     }
@@ -671,7 +671,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
         const waiting = this.#waitOffThread(ms, wait0);
         if (aborted) waiting.catch(() => {}); // abandoned on abort: its outcome no longer matters
         const r = aborted ? await Promise.race([waiting, aborted]) : await waiting;
-        this.#lastTurn = performance.now(); // the event loop ran while the other thread waited
+        this.#lastTurn = now(); // the event loop ran while the other thread waited
         if (this.#map === null) return []; // closed while waiting
         const ready = this.select(0);
         if (ready.length > 0 || this.#lastWasWakeup || now() >= deadline) return ready;

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { DefaultSelector, EVENT_READ, EVENT_WRITE, OSError, socket } from "../mod.ts";
+import { DefaultSelector, EVENT_READ, EVENT_WRITE, monotonic, OSError, socket } from "../mod.ts";
 import { Acceptor } from "./_accept.ts";
 import { Cli, formatAddress, onShutdown, serverOptions } from "./_cli.ts";
 
@@ -179,9 +179,9 @@ export class ChatServer {
 
   /** Runs on `selectAsync()` until `stop()` or until `maxSeconds` pass. */
   async serve(maxSeconds = Infinity): Promise<void> {
-    const deadline = performance.now() + maxSeconds * 1e3;
+    const deadline = monotonic() + maxSeconds;
     while (this.#running) {
-      const left = (deadline - performance.now()) / 1e3;
+      const left = deadline - monotonic();
       if (left <= 0) break;
       const timeout = this.#acceptor.timeout(left === Infinity ? null : left);
       for (const [key, mask] of await this.sel.selectAsync(timeout)) {

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { DefaultSelector, EVENT_READ, EVENT_WRITE, OSError, socket } from "../mod.ts";
+import { DefaultSelector, EVENT_READ, EVENT_WRITE, monotonic, OSError, socket } from "../mod.ts";
 import { Acceptor } from "./_accept.ts";
 import { Cli, formatAddress, onShutdown, serverOptions } from "./_cli.ts";
 
@@ -127,10 +127,10 @@ export class EchoServer {
 
   /** Runs the loop until `stop()` is called or `maxSeconds` pass. */
   serve(maxSeconds = Infinity): void {
-    const deadline = performance.now() + maxSeconds * 1e3;
+    const deadline = monotonic() + maxSeconds;
     this.#running = true;
     while (this.#running) {
-      const left = (deadline - performance.now()) / 1e3;
+      const left = deadline - monotonic();
       if (left <= 0) break;
       for (const [key, mask] of this.sel.select(this.#acceptor.timeout(Math.min(left, 1)))) {
         key.data(key.fileobj as socket.Socket, mask);
@@ -143,10 +143,10 @@ export class EchoServer {
    * pass; the event loop (timers, signal listeners) runs meanwhile.
    */
   async serveAsync(maxSeconds = Infinity): Promise<void> {
-    const deadline = performance.now() + maxSeconds * 1e3;
+    const deadline = monotonic() + maxSeconds;
     this.#running = true;
     while (this.#running) {
-      const left = (deadline - performance.now()) / 1e3;
+      const left = deadline - monotonic();
       if (left <= 0) break;
       const timeout = this.#acceptor.timeout(left === Infinity ? null : left);
       for (const [key, mask] of await this.sel.selectAsync(timeout)) {

@@ -336,6 +336,17 @@ export const POLL = {
 /** select(2)'s `FD_SETSIZE`: the fd_set bitmaps hold fds 0..1023 on every supported OS. */
 export const FD_SETSIZE = 1024;
 
+/** `CLOCK_MONOTONIC` of every OS family (`clock_gettime`'s clock id); the tests check the host's against its headers. */
+export const CLOCK_MONOTONIC_TABLES: Readonly<Record<"linux" | "darwin" | "freebsd", number>> = {
+  linux: 1,
+  darwin: 6,
+  freebsd: 4,
+};
+
+/** This host's `CLOCK_MONOTONIC`. */
+export const CLOCK_MONOTONIC: number =
+  CLOCK_MONOTONIC_TABLES[OS === "darwin" || OS === "freebsd" ? OS : "linux"];
+
 /** `RLIMIT_NOFILE`, the resource number of the open-fd limit: 7 on Linux, 8 on macOS and the BSDs. */
 export const RLIMIT_NOFILE: number = OS === "linux" ? 7 : 8;
 

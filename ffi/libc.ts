@@ -28,6 +28,7 @@ const POSIX = {
   getpid: { params: [], result: "i32" }, // pid_t getpid(void)
   kill: { params: ["i32", "i32"], result: "i32" }, // int kill(pid_t, int sig)
   getrlimit: { params: ["i32", "buffer"], result: "i32" }, // int getrlimit(int, struct rlimit *)
+  clock_gettime: { params: ["i32", "buffer"], result: "i32" }, // int clock_gettime(clockid_t, struct timespec *)
   setrlimit: { params: ["i32", "buffer"], result: "i32" }, // int setrlimit(int, const struct rlimit *)
   select: {
     params: [

@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { test } from "./_test.ts";
 import { ARCH, OS } from "../ffi/_host.ts";
-import { EPOLL, ERRNO, FCNTL, FD_SETSIZE, POLL, SOCKET } from "../ffi/constants.ts";
+import { CLOCK_MONOTONIC, EPOLL, ERRNO, FCNTL, FD_SETSIZE, POLL, SOCKET } from "../ffi/constants.ts";
 import {
   ADDRINFO_SIZE,
   SOCKADDR_IN6_SIZE,
@@ -65,6 +65,7 @@ test("ffi/constants file, epoll, poll and socket constants match the system head
     assert.equal(value, headers![name], name);
   }
   assert.equal(resource.RLIMIT_NOFILE, headers!.RLIMIT_NOFILE);
+  assert.equal(CLOCK_MONOTONIC, headers!.CLOCK_MONOTONIC);
 });
 
 test("epollEventSize() is 12 bytes on x86_64 and 16 on aarch64", () => {
