@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "./_test.ts";
-import { ERRNO_TABLES, KEVENT, SOCKET_TABLES } from "../ffi/constants.ts";
+import { CLOCK_MONOTONIC_TABLES, ERRNO_TABLES, KEVENT, SOCKET_TABLES } from "../ffi/constants.ts";
 import { bindLibc, libcPaths, libcTable, stackVarargs } from "../ffi/libc.ts";
 import { EpollEvents, epollEventSize, FdSet, Kevents, keventSize, PollFds } from "../ffi/structs.ts";
 
@@ -131,7 +131,7 @@ test("bindLibc() on macOS arm64 inserts the padding and emulates pipe2 (recordin
   );
 });
 
-test("errno and socket tables use each OS's own numbering", () => {
+test("errno, socket and clock tables use each OS's own numbering", () => {
   const { linux, bsd } = ERRNO_TABLES;
   assert.deepEqual([linux.EAGAIN, linux.EINPROGRESS, linux.ECONNREFUSED, linux.ENOSYS], [11, 115, 111, 38]);
   assert.deepEqual([bsd.EAGAIN, bsd.EINPROGRESS, bsd.ECONNREFUSED, bsd.ENOSYS], [35, 36, 61, 78]);
@@ -150,4 +150,6 @@ test("errno and socket tables use each OS's own numbering", () => {
   assert.equal(SOCKET_TABLES.darwin.SO_ERROR, 0x1007);
   assert.equal(SOCKET_TABLES.darwin.MSG_NOSIGNAL, 0, "macOS uses SO_NOSIGPIPE instead");
   assert.equal(SOCKET_TABLES.freebsd.MSG_NOSIGNAL, 0x20000);
+  // CLOCK_MONOTONIC: macOS's time.h enum (_CLOCK_MONOTONIC = 6), FreeBSD's sys/_clock_id.h, Linux's 1.
+  assert.deepEqual(CLOCK_MONOTONIC_TABLES, { linux: 1, darwin: 6, freebsd: 4 });
 });
