@@ -132,8 +132,8 @@ export interface Poller {
  */
 let lookupFd: <T>(selector: BaseSelector<T>, fileobj: FileObj) => number | undefined;
 
-/** selectAsync()'s fast path lets the event loop have a turn at least this often (ms). */
-const YIELD_MS = 5;
+/** selectAsync()'s fast path lets the event loop have a turn at least this often (s, as `now()`). */
+const YIELD_SECONDS = 0.005;
 
 const setImmediateOrTimeout: (fn: () => void) => void =
   (globalThis as { setImmediate?: (fn: () => void) => void }).setImmediate ?? ((fn) => setTimeout(fn, 0));
@@ -639,8 +639,8 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
   ): Promise<Array<[SelectorKey<T>, number]>> {
     // A loop that always finds something ready never leaves the microtask
     // queue: timers, I/O callbacks and other tasks would starve. So at most
-    // every YIELD_MS it lets one full event-loop turn run first.
-    if ((now() - this.#lastTurn) * 1e3 > YIELD_MS) {
+    // every YIELD_SECONDS it lets one full event-loop turn run first.
+    if (now() - this.#lastTurn > YIELD_SECONDS) {
       await nextTurn();
       this.#lastTurn = now();
       if (this.#map === null) return []; // closed meanwhile: the wait ends cleanly
