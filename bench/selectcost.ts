@@ -30,6 +30,8 @@ import {
 import { rawLibc } from "./_raw_libc.ts";
 
 const BATCHES = 5;
+/** Why a case is skipped when a select(0) did not return exactly the one ready fd. */
+const MISSED = "select did not return exactly the ready fd";
 const IMPL = `ts-${RUNTIME}`;
 const APIS: Array<[string, () => BaseSelector<unknown>]> = [
   ["epoll", () => new EpollSelector()],
@@ -111,7 +113,7 @@ function runCase(
     const key = sel.register(fds.ready, EVENT_READ);
     const first = sel.select(0);
     if (first.length !== 1 || first[0]![0] !== key) {
-      return emit({ api, n, skipped: "select did not return exactly the ready fd" });
+      return emit({ api, n, skipped: MISSED });
     }
     // Warm up for a quarter of the case's time budget (at least 200 calls):
     // until the JIT's top tier has the loop and its compiler threads, pinned to
@@ -121,7 +123,7 @@ function runCase(
     while (est !== null && performance.now() < warmUntil) {
       est = timeCalls(sel, Math.max(Math.floor(10e6 / est), 1));
     }
-    if (est === null) return emit({ api, n, skipped: "select did not return exactly the ready fd" });
+    if (est === null) return emit({ api, n, skipped: MISSED });
     let calls = maxCalls;
     if (est * calls > targetNs) calls = Math.floor(targetNs / est);
     calls = Math.max(calls, 500);
@@ -131,7 +133,7 @@ function runCase(
     if (api === "epoll") timeRawEpoll(sel.fileno(), 200); // warm up
     for (let b = 0; b < BATCHES; b++) {
       const r = timeCalls(sel, perBatch);
-      if (r === null) return emit({ api, n, skipped: "select did not return exactly the ready fd" });
+      if (r === null) return emit({ api, n, skipped: MISSED });
       results.push(r);
       if (api === "epoll") {
         // Interleaved with the select(0) batches, so both see the same minute.

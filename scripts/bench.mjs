@@ -9,8 +9,9 @@
 //        SERVERS (default: every peer plus ts_deno[_sync|_floor] ts_bun[_sync|_floor]), PARTS ("peers select async")
 //
 // ts_*_floor is bench/echo_floor.ts: the same three system calls per round trip
-// as the C server, straight through our FFI binding with no selector or socket
-// object. C -> floor is the runtime's cost; floor -> ts_*_sync is ours.
+// as the C server, straight through the runtime's own FFI (bench/_raw_libc.ts),
+// with no selector or socket object. C -> floor is the runtime's cost; floor ->
+// ts_*_sync is ours.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -100,6 +101,9 @@ if (parts.includes("select")) {
   const c = load("selectcost-c.jsonl");
   const py = load("selectcost-py.jsonl");
   const fmt = (v) => (v === undefined || v === null ? "—" : Math.round(v).toLocaleString("en-US"));
+  /** `v - base` with its sign, "—" when either is missing. */
+  const signedDiff = (v, base) =>
+    v === undefined || base === undefined ? "—" : `${v - base >= 0 ? "+" : ""}${Math.round(v - base)}`;
   const cell = (list, impl, api, n) =>
     list.find((r) => r.impl === impl && r.api === api && r.n === n && r.ns_per_call !== undefined)
       ?.ns_per_call;
@@ -113,20 +117,17 @@ if (parts.includes("select")) {
     for (const n of ns) {
       const vc = cell(c, "c", api, n), vd = cell(rows, "ts-deno", api, n), vb = cell(rows, "ts-bun", api, n);
       const vp = cell(py, "python", api, n);
-      const diff = (
-        v,
-      ) => (v === undefined || vc === undefined ? "—" : `${v - vc >= 0 ? "+" : ""}${Math.round(v - vc)}`);
       console.log(
-        `| ${n.toLocaleString("en-US")} | ${fmt(vc)} | ${fmt(vd)} | ${fmt(vb)} | ${fmt(vp)} | ${diff(vd)} | ${
-          diff(vb)
-        } |`,
+        `| ${n.toLocaleString("en-US")} | ${fmt(vc)} | ${fmt(vd)} | ${fmt(vb)} | ${fmt(vp)} | ${
+          signedDiff(vd, vc)
+        } | ${signedDiff(vb, vc)} |`,
       );
     }
     console.log();
   }
 
   // The runtime's floor under epoll select(0): a bare epoll_wait(…, 0) through
-  // the FFI binding, timed in the same process, batch by batch with select(0).
+  // the runtime's own FFI, timed in the same process, batch by batch with select(0).
   const ffi = (impl, n) =>
     rows.find((r) => r.impl === impl && r.api === "epoll" && r.n === n && r.ffi_ns_per_call !== undefined)
       ?.ffi_ns_per_call;
@@ -135,16 +136,12 @@ if (parts.includes("select")) {
     "| idle fds N | C | ts-deno FFI floor | ts-deno select(0) − floor | ts-bun FFI floor | ts-bun select(0) − floor |",
   );
   console.log("|---:|---:|---:|---:|---:|---:|");
-  const over = (
-    v,
-    f,
-  ) => (v === undefined || f === undefined ? "—" : `${v - f >= 0 ? "+" : ""}${Math.round(v - f)}`);
   for (const n of ns) {
     const fd = ffi("ts-deno", n), fb = ffi("ts-bun", n);
     console.log(
       `| ${n.toLocaleString("en-US")} | ${fmt(cell(c, "c", "epoll", n))} | ${fmt(fd)} | ${
-        over(cell(rows, "ts-deno", "epoll", n), fd)
-      } | ${fmt(fb)} | ${over(cell(rows, "ts-bun", "epoll", n), fb)} |`,
+        signedDiff(cell(rows, "ts-deno", "epoll", n), fd)
+      } | ${fmt(fb)} | ${signedDiff(cell(rows, "ts-bun", "epoll", n), fb)} |`,
     );
   }
   console.log();
