@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { createSocket } from "node:dgram";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -338,8 +339,10 @@ export function startExample(
   args: string[],
   stream: "stdout" | "stderr" = "stdout",
   stdinFile?: string,
+  prefix: string[] = [],
 ): Promise<Started> {
-  const [cmd, argv] = runtimeCommand(script, args);
+  const [cmd0, argv0] = runtimeCommand(script, args);
+  const [cmd, ...argv] = [...prefix, cmd0, ...argv0] as [string, ...string[]];
   const child = stdinFile === undefined
     ? spawn(cmd, argv, { stdio: ["pipe", "pipe", "pipe"] })
     : spawn("sh", ["-c", `exec ${shellWords([cmd, ...argv])} < ${shellWords([stdinFile])}`], {
@@ -369,4 +372,82 @@ export function startExample(
       reject(new Error(`${script} exited (${code}) before listening: ${err}`));
     });
   });
+}
+
+// ------------------------------------------------------------ names that do not resolve
+
+const DNS_PORT = 53;
+
+let resolverProbe: string | undefined | null = null;
+
+/**
+ * Why {@linkcode withLocalResolver} cannot run here (a reason to skip with),
+ * or undefined when it can: it needs a private mount namespace (`unshare -m`,
+ * root) and UDP port 53 of 127.0.0.1 free. Probed once, synchronously, so a
+ * test can decide at registration.
+ */
+export function localResolverUnavailable(): string | undefined {
+  if (resolverProbe !== null) return resolverProbe;
+  const r = spawnSync("unshare", ["-m", "sh", "-c", "mount --bind /dev/null /etc/resolv.conf"], {
+    stdio: "pipe",
+  });
+  if (r.error || r.status !== 0) {
+    return resolverProbe =
+      "a private mount namespace for /etc/resolv.conf cannot be made here (unshare -m, root)";
+  }
+  try {
+    using probe = new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM);
+    probe.bind(["127.0.0.1", DNS_PORT]);
+  } catch (e) {
+    return resolverProbe = `UDP 127.0.0.1:${DNS_PORT} is not free for a loopback resolver (${
+      (e as Error).message
+    })`;
+  }
+  return resolverProbe = undefined;
+}
+
+/** The DNS reply NXDOMAIN to a query: its header and question, nothing else. */
+function nxdomain(query: Uint8Array): Uint8Array | null {
+  if (query.length < 12) return null;
+  let at = 12; // the question: labels up to a zero byte, then QTYPE and QCLASS
+  while (at < query.length && query[at] !== 0) at += 1 + query[at]!;
+  const end = at + 5;
+  if (end > query.length) return null;
+  const reply = query.slice(0, end);
+  reply[2] = 0x80 | (query[2]! & 0x79); // QR, the query's opcode and RD
+  reply[3] = 0x80 | 3; // RA, RCODE 3: NXDOMAIN
+  reply.set([0, 1, 0, 0, 0, 0, 0, 0], 4); // one question, no answer, authority or additional records
+  return reply;
+}
+
+/**
+ * Runs `body` with a DNS server of the test's own on 127.0.0.1:53 that answers
+ * every query "no such name", and a command prefix that runs a child with
+ * `/etc/resolv.conf` pointing at it (a private mount namespace; the network
+ * is the machine's, so the test still reaches the child over loopback). A
+ * name outside /etc/hosts then fails at once, as it does on a real network,
+ * and no DNS query leaves this machine. Check
+ * {@linkcode localResolverUnavailable} first.
+ *
+ * @param body Gets the prefix, such as `["unshare", "-m", "sh", "-c", ..., conf]`.
+ */
+export async function withLocalResolver<R>(body: (prefix: string[]) => Promise<R>): Promise<R> {
+  const dir = scratchDir("resolver-");
+  const conf = join(dir, "resolv.conf");
+  writeFileSync(conf, "nameserver 127.0.0.1\noptions attempts:1 timeout:2\n");
+  const server = createSocket("udp4");
+  server.on("message", (msg: Uint8Array, peer: { address: string; port: number }) => {
+    const reply = nxdomain(new Uint8Array(msg));
+    if (reply) server.send(reply, peer.port, peer.address);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.bind(DNS_PORT, "127.0.0.1", () => resolve());
+  });
+  const prefix = ["unshare", "-m", "sh", "-c", 'mount --bind "$0" /etc/resolv.conf && exec "$@"', conf];
+  try {
+    return await body(prefix);
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 }

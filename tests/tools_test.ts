@@ -18,6 +18,7 @@ import {
   type ChildResult,
   firstLine,
   hasIPv6Loopback,
+  localResolverUnavailable,
   python,
   run,
   runtimeCommand,
@@ -26,6 +27,7 @@ import {
   type Started,
   startExample,
   text,
+  withLocalResolver,
 } from "./_helpers.ts";
 import { ERRNO, os, socket } from "../mod.ts";
 import { budget, EMULATED } from "./_budget.ts";
@@ -112,7 +114,29 @@ function assertOneLine(stderr: string, re: RegExp, what: string): void {
 
 // ---------------------------------------------------------------- errors
 
-test("examples print one line and exit 1 on ordinary failures: refused, unresolvable, port in use", async () => {
+test("examples print one line and exit 1 for a name that does not resolve (a resolver on loopback answers)", {
+  skip: localResolverUnavailable(),
+}, async () => {
+  await withLocalResolver(async (prefix) => {
+    const runOffline = (script: string, args: string[]) => {
+      const [cmd, argv] = runtimeCommand(ex(script), args);
+      const [c, ...a] = [...prefix, cmd, ...argv] as [string, ...string[]];
+      return run(c, a);
+    };
+    let r = await runOffline("netcat.ts", ["no-such-host.invalid", "80"]);
+    assert.equal(r.code, 1, r.stderr);
+    assertOneLine(
+      r.stderr,
+      /^netcat: getaddrinfo for host "no-such-host\.invalid" port 80: /,
+      "unresolvable",
+    );
+    r = await runOffline("port_scan.ts", ["no-such-host.invalid", "-p", "80"]);
+    assert.equal(r.code, 1, r.stderr);
+    assertOneLine(r.stderr, /^port_scan: no-such-host\.invalid: /, "port_scan unresolvable");
+  });
+});
+
+test("examples print one line and exit 1 on ordinary failures: refused, port in use", async () => {
   const gone = closedPort();
   let r = await runEx("netcat.ts", ["127.0.0.1", String(gone)]);
   assert.equal(r.code, 1);
@@ -121,12 +145,6 @@ test("examples print one line and exit 1 on ordinary failures: refused, unresolv
     new RegExp(`^netcat: connect to 127\\.0\\.0\\.1 port ${gone} \\(tcp\\) failed: ${STR.ECONNREFUSED}$`),
     "refused",
   );
-  r = await runEx("netcat.ts", ["no-such-host.invalid", "80"]);
-  assert.equal(r.code, 1);
-  assertOneLine(r.stderr, /^netcat: getaddrinfo for host "no-such-host\.invalid" port 80: /, "unresolvable");
-  r = await runEx("port_scan.ts", ["no-such-host.invalid", "-p", "80"]);
-  assert.equal(r.code, 1);
-  assertOneLine(r.stderr, /^port_scan: no-such-host\.invalid: /, "port_scan unresolvable");
   using busy = socket.createServer(["127.0.0.1", 0]);
   const port = String((busy.getsockname() as [string, number])[1]);
   for (
@@ -649,20 +667,29 @@ for _ in range(int(sys.argv[2])):
   assert.equal(r.stdout.trim(), Array(n).fill("True").join(" "), r.stderr);
 }
 
-test("examples/tcp_proxy.ts with an unresolvable target logs it, closes clients and keeps running", async () => {
-  const proxy = await start("tcp_proxy.ts", ["-t", "no-such-host.invalid:80"]);
-  try {
-    await assertClientsClosed(proxy.port, 3);
-    assert.match(proxy.errors(), /tcp_proxy: cannot resolve the target: no-such-host\.invalid/);
-    assert.equal(proxy.child.exitCode, null, "still running");
-    const exited = new Promise((resolve) => proxy.child.on("exit", resolve));
-    process.kill(proxy.child.pid!, "SIGTERM");
-    assert.equal(await exited, 0);
-    assert.doesNotMatch(proxy.errors(), /^\s+at /m);
-  } finally {
-    await proxy.stop();
-  }
-});
+test("examples/tcp_proxy.ts with an unresolvable target logs it, closes clients and keeps running", {
+  skip: localResolverUnavailable(),
+}, () =>
+  withLocalResolver(async (prefix) => {
+    const proxy = await startExample(
+      ex("tcp_proxy.ts"),
+      ["-t", "no-such-host.invalid:80"],
+      "stdout",
+      undefined,
+      prefix,
+    );
+    try {
+      await assertClientsClosed(proxy.port, 3);
+      assert.match(proxy.errors(), /tcp_proxy: cannot resolve the target: no-such-host\.invalid/);
+      assert.equal(proxy.child.exitCode, null, "still running");
+      const exited = new Promise((resolve) => proxy.child.on("exit", resolve));
+      process.kill(proxy.child.pid!, "SIGTERM");
+      assert.equal(await exited, 0);
+      assert.doesNotMatch(proxy.errors(), /^\s+at /m);
+    } finally {
+      await proxy.stop();
+    }
+  }));
 
 test("examples/tcp_proxy.ts with a target that refuses logs each failure and keeps serving", async () => {
   const gone = closedPort();
@@ -875,16 +902,8 @@ print(srv.server_address[1], flush=True); srv.serve_forever()`,
         curl(urls[1]!, "--socks5"),
       ]);
       for (const r of results) assert.equal(r.stdout.split(" ")[0], expected, r.stderr);
-      // A name that does not resolve and a port that refuses: curl is told, the proxy goes on.
-      const bad = await run("curl", [
-        "-sS",
-        "-m",
-        "10",
-        "--socks5-hostname",
-        `127.0.0.1:${proxy.port}`,
-        "http://no-such-host.invalid/",
-      ]);
-      assert.equal(bad.code, 97, bad.stderr);
+      // A port that refuses: curl is told, the proxy goes on (a name that does
+      // not resolve: the test after this one, with a resolver on loopback).
       const refused = await run("curl", [
         "-sS",
         "-m",
@@ -906,6 +925,31 @@ print(srv.server_address[1], flush=True); srv.serve_forever()`,
       http.kill("SIGKILL");
     }
   },
+);
+
+test(
+  "socks5_proxy.ts answers a name that does not resolve with a failure and goes on (a resolver on loopback)",
+  {
+    skip: HAVE_CURL ? localResolverUnavailable() : "curl not installed",
+  },
+  () =>
+    withLocalResolver(async (prefix) => {
+      const proxy = await startExample(ex("socks5_proxy.ts"), [], "stdout", undefined, prefix);
+      try {
+        const bad = await run("curl", [
+          "-sS",
+          "-m",
+          "10",
+          "--socks5-hostname",
+          `127.0.0.1:${proxy.port}`,
+          "http://no-such-host.invalid/",
+        ]);
+        assert.equal(bad.code, 97, bad.stderr);
+        assert.equal(proxy.child.exitCode, null, "still running");
+      } finally {
+        await proxy.stop();
+      }
+    }),
 );
 
 test("socks5_proxy.ts answers what it does not support as RFC 1928 says, and times out silent clients", async () => {
