@@ -7,9 +7,10 @@
  *
  * @module
  */
-import { checkInt, toCString } from "./_validate.ts";
+import { checkInt, show, toCString } from "./_validate.ts";
 import { copyBytes } from "./ffi/bytes.ts";
 import { SOCKET } from "./ffi/constants.ts";
+import { OS } from "./ffi/_host.ts";
 import { getaddrinfoRaw } from "./ffi/resolver.ts";
 import { encodeIn4, encodeIn6, encodeUnix, type RawAddress, SUN_PATH_SIZE } from "./ffi/sockaddr.ts";
 
@@ -26,17 +27,17 @@ export type IPv6Address = readonly [host: string, port: number, flowinfo?: numbe
 export type Address = IPv4Address | IPv6Address | string;
 
 export function checkPort(port: unknown): number {
-  if (typeof port !== "number") throw new TypeError(`Invalid port: ${String(port)}: expected a number`);
+  if (typeof port !== "number") throw new TypeError(`Invalid port: expected a number, got ${show(port)}`);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`Invalid port: ${port}: must be 0-65535`);
+    throw new RangeError(`Invalid port: ${show(port)}: must be 0-65535`);
   }
   return port;
 }
 
 function checkU32(v: unknown, what: string): number {
   if (v === undefined) return 0;
-  if (typeof v !== "number") throw new TypeError(`Invalid ${what}: ${String(v)}`);
-  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`Invalid ${what}: ${v}`);
+  if (typeof v !== "number") throw new TypeError(`Invalid ${what}: expected a number, got ${show(v)}`);
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`Invalid ${what}: ${show(v)}`);
   return v;
 }
 
@@ -66,7 +67,7 @@ function hostBytes(host: string, family: number): { addr: Uint8Array; scopeId?: 
   if (found?.family === "inet" || found?.family === "inet6") {
     return { addr: found.addr, scopeId: found.family === "inet6" ? found.scopeId : undefined };
   }
-  throw new TypeError(`Cannot resolve ${JSON.stringify(host)} for ${familyName(family)}`);
+  throw new TypeError(`Cannot resolve ${show(host)} for ${familyName(family)}`);
 }
 
 /**
@@ -80,14 +81,19 @@ export function encodeAddress(family: number, address: unknown): Uint8Array {
     if (typeof address === "string") path = new TextEncoder().encode(address);
     else if (ArrayBuffer.isView(address)) path = copyBytes(address, "AF_UNIX address");
     else throw new TypeError("AF_UNIX address must be a path string or bytes");
-    if (path.includes(0) && path[0] !== 0) throw new TypeError("AF_UNIX path has an embedded null byte");
-    if (path.length >= SUN_PATH_SIZE) {
-      throw new RangeError(`AF_UNIX path too long: ${path.length} bytes (max ${SUN_PATH_SIZE - 1})`);
+    // Python's rules: on Linux "" asks for autobind (the kernel picks an
+    // abstract name) and a name starting with NUL is abstract; both may use
+    // all of sun_path, with no terminator. Any other path is NUL-terminated.
+    const linuxNamespace = OS === "linux" && (path.length === 0 || path[0] === 0);
+    if (!linuxNamespace && path.includes(0)) throw new TypeError("AF_UNIX path has an embedded null byte");
+    const max = linuxNamespace ? SUN_PATH_SIZE : SUN_PATH_SIZE - 1;
+    if (path.length > max) {
+      throw new RangeError(`AF_UNIX path too long: ${path.length} bytes (max ${max})`);
     }
-    return encodeUnix(path);
+    return encodeUnix(path, linuxNamespace);
   }
   if (family !== AF_INET && family !== AF_INET6) {
-    throw new TypeError(`Unsupported address family: ${family}`);
+    throw new TypeError(`Unsupported address family: ${show(family)}`);
   }
   const max = family === AF_INET ? 2 : 4;
   if (!Array.isArray(address) || address.length < 2 || address.length > max) {
@@ -98,7 +104,7 @@ export function encodeAddress(family: number, address: unknown): Uint8Array {
     );
   }
   const [host, port, flowinfo, scopeId] = address as unknown[];
-  if (typeof host !== "string") throw new TypeError(`Invalid host: ${String(host)}: expected a string`);
+  if (typeof host !== "string") throw new TypeError(`Invalid host: expected a string, got ${show(host)}`);
   const p = checkPort(port);
   if (family === AF_INET) return encodeIn4(hostBytes(host, AF_INET).addr, p);
   const flow = checkU32(flowinfo, "flowinfo");
@@ -126,13 +132,17 @@ export function toAddress(raw: RawAddress): Address {
   }
 }
 
-/** An address for an error message: `host:port` or the quoted path. */
+/** A host as a message shows it: as is when short (it is one of the caller's, already checked). */
+function clipHost(host: string): string {
+  return host.length <= 64 ? host : show(host);
+}
+
+/** An address for an error message: `host:port` or the quoted path, bounded. */
 export function describeAddress(address: unknown): string {
-  return typeof address === "string"
-    ? JSON.stringify(address)
-    : Array.isArray(address)
-    ? `${address[0]}:${address[1]}`
-    : "";
+  if (typeof address === "string") return show(address);
+  if (!Array.isArray(address)) return "";
+  const [host, port] = address as unknown[];
+  return `${typeof host === "string" ? clipHost(host) : show(host)}:${show(port)}`;
 }
 
 /** One `getaddrinfo` result: `[family, type, proto, canonname, address]`, as in Python. */
@@ -168,7 +178,9 @@ export function getaddrinfo(
   let service: Uint8Array | null = null;
   if (typeof port === "number") service = toCString(String(checkPort(port)), "port");
   else if (typeof port === "string") service = toCString(port, "port");
-  else if (port !== null) throw new TypeError(`Invalid port: ${String(port)}`);
+  else if (port !== null) {
+    throw new TypeError(`Invalid port: expected a number, a string or null, got ${show(port)}`);
+  }
   const results = getaddrinfoRaw(
     node,
     service,

@@ -74,13 +74,22 @@ export function extend(lease: Lease, fd: number): void {
 }
 
 /**
- * Ends a lease: its owner closed or detached its fds. Idempotent.
+ * Ends a lease: its owner is closing or detaching its fds. Idempotent.
  *
  * @param lease The lease from {@linkcode adopt}.
+ * @returns The fds that were still the owner's: the only ones it may close.
+ *   A number closed behind its back (`os.close`, `os.dup2` onto it) or handed
+ *   to another object since is not among them, so it is never closed twice.
  */
-export function release(lease: Lease): void {
+export function release(lease: Lease): number[] {
   registry.unregister(lease);
-  for (const fd of lease.fds) if (leases.get(fd) === lease) leases.delete(fd);
+  const owned: number[] = [];
+  for (const fd of lease.fds) {
+    if (leases.get(fd) !== lease) continue;
+    leases.delete(fd);
+    owned.push(fd);
+  }
+  return owned;
 }
 
 /**

@@ -31,6 +31,7 @@ import { SelectPoller } from "./backends/select.ts";
 import { OSError } from "./errors.ts";
 import { getEnv, OS, supported } from "./ffi/mod.ts";
 import { BaseSelector, type Poller } from "./selector.ts";
+import { show } from "./_validate.ts";
 
 export {
   BaseSelector,
@@ -107,7 +108,7 @@ function defaultPoller(): Poller {
     const cls = BACKENDS.get(forced);
     if (!cls) {
       throw new RangeError(
-        `Invalid SELECTORS_BACKEND ${JSON.stringify(forced)}: use ${[...BACKENDS.keys()].join(", ")}`,
+        `Invalid SELECTORS_BACKEND ${show(forced)}: use ${[...BACKENDS.keys()].join(", ")}`,
       );
     }
     return new cls();
@@ -149,8 +150,31 @@ function defaultPoller(): Poller {
  * ```
  */
 export class DefaultSelector<T = unknown> extends BaseSelector<T> {
+  /**
+   * The epoll or kqueue fd, present only when the backend has one: Python's
+   * `DefaultSelector` is `EpollSelector` or `KqueueSelector` there, with
+   * `fileno()`, and `PollSelector`/`SelectSelector` elsewhere, without. Ask
+   * whether it is there, as Python code does with `hasattr`.
+   *
+   * @example
+   * ```ts ignore
+   * const fd = sel.fileno?.(); // undefined on poll and select
+   * ```
+   */
+  declare readonly fileno?: () => number;
+
   /** Creates a selector on the best backend. */
   constructor() {
-    super(defaultPoller());
+    const poller = defaultPoller();
+    super(poller);
+    if (poller.fileno() >= 0) {
+      Object.defineProperty(this, "fileno", {
+        value: function fileno(): number {
+          return poller.fileno();
+        },
+        writable: true,
+        configurable: true,
+      });
+    }
   }
 }

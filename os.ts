@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { checkFd, checkInt, checkSize, toCString } from "./_validate.ts";
+import { checkFd, checkInt, checkSize, show, toCString } from "./_validate.ts";
 import { byteLength, bytesOf } from "./ffi/bytes.ts";
 import { ERRNO, FCNTL } from "./ffi/constants.ts";
 import { errno, errorFor, lastError, libc, MAX_IO } from "./ffi/mod.ts";
@@ -176,8 +176,8 @@ export function open(path: string, flags: number, mode = 0o777): number {
   const cpath = toCString(path, "path");
   const f = checkInt(flags, "flags") | FCNTL.O_CLOEXEC;
   const m = checkInt(mode, "mode");
-  if (m < 0 || m > 0o7777) throw new RangeError(`Invalid mode: ${mode}`);
-  return fresh(retryEintr(() => libc().open(cpath, f, m), "open", JSON.stringify(path)));
+  if (m < 0 || m > 0o7777) throw new RangeError(`Invalid mode: ${show(mode)}`);
+  return fresh(retryEintr(() => libc().open(cpath, f, m), "open", show(path)));
 }
 
 /**

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { checkFd } from "./_validate.ts";
+import { checkFd, show } from "./_validate.ts";
 import { MAX_WAIT_SECONDS, now, timeoutMs } from "./_time.ts";
 import { adopt, extend, forget, type Lease, release } from "./_lease.ts";
 import { drain, poke, wakePipe } from "./_fd.ts";
@@ -121,8 +121,12 @@ export interface Poller {
    * on another thread; returns how many. The JS thread keeps its own arrays.
    */
   pollSet(into: PollList): number;
-  /** Releases the kernel object; called once. */
-  close(): void;
+  /**
+   * Releases the kernel object; called once. `closeFd` is false when its fd
+   * number is no longer its own (closed behind the selector's back, perhaps
+   * handed out again): then it forgets the number without closing it.
+   */
+  close(closeFd: boolean): void;
 }
 
 /**
@@ -153,8 +157,9 @@ function closeFd(fd: number): void {
 /** How many directions an events mask holds: 1 -> 1, 2 -> 1, 3 -> 2. */
 const DIRECTIONS = [0, 1, 1, 2] as const;
 
-function describe(fileobj: unknown): string {
-  return typeof fileobj === "number" ? `fd ${fileobj}` : `file object ${String(fileobj)}`;
+/** A file object for a KeyError: its fd (never its own toString, which may throw or be huge). */
+function describe(fileobj: unknown, fd: number): string {
+  return typeof fileobj === "number" ? `fd ${fd}` : `file object (fd ${fd})`;
 }
 
 /**
@@ -178,22 +183,28 @@ export function fileobjToFd(fileobj: FileObj): number {
   ) {
     fd = fileobj.fileno();
   } else {
-    throw new TypeError(`Invalid file object: ${String(fileobj)}`);
+    throw new TypeError(
+      `Invalid file object: expected an fd or an object with fileno(), got ${show(fileobj)}`,
+    );
   }
   return checkFd(fd);
 }
 
 function checkEvents(events: unknown): number {
-  if (typeof events !== "number") throw new TypeError(`Invalid events: ${String(events)}`);
+  if (typeof events !== "number") {
+    throw new TypeError(`Invalid events: expected a number, got ${show(events)}`);
+  }
   if (!(events === 1 || events === 2 || events === 3)) {
-    throw new RangeError(`Invalid events: ${events}`);
+    throw new RangeError(`Invalid events: ${show(events)}: use EVENT_READ, EVENT_WRITE or both`);
   }
   return events;
 }
 
 function checkTimeout(timeout: unknown): number {
   if (timeout === undefined || timeout === null) return -1;
-  if (typeof timeout !== "number") throw new TypeError(`Invalid timeout: ${String(timeout)}`);
+  if (typeof timeout !== "number") {
+    throw new TypeError(`Invalid timeout: expected a number or null, got ${show(timeout)}`);
+  }
   if (Number.isNaN(timeout)) throw new RangeError("Invalid timeout: NaN");
   if (timeout === Infinity) return -1;
   return timeout > 0 ? timeout : 0;
@@ -331,6 +342,16 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    * @param poller The backend this selector drives.
    */
   protected constructor(poller: Poller) {
+    // Plain JavaScript can reach what TypeScript's `abstract` forbids: say so
+    // clearly instead of failing on a missing poller.
+    if (new.target === BaseSelector) {
+      throw new TypeError(
+        "BaseSelector is abstract: construct DefaultSelector, EpollSelector, KqueueSelector, PollSelector or SelectSelector",
+      );
+    }
+    if (typeof poller !== "object" || poller === null || typeof poller.fileno !== "function") {
+      throw new TypeError(`Invalid poller: expected a Poller, got ${show(poller)}`);
+    }
     this.poller = poller;
     this.#mapping = new SelectorMapping(this, this.#map!);
     const fd = poller.fileno();
@@ -341,20 +362,6 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
   /** The backend's name: `"epoll"`, `"poll"`, `"select"` or `"kqueue"`. */
   get backend(): string {
     return this.poller.name;
-  }
-
-  /**
-   * The kernel object's fd: the epoll or kqueue fd (close-on-exec), which can
-   * itself be watched by another selector.
-   *
-   * @returns The fd, or -1 for poll and select (no kernel object) and after `close()`.
-   * @example
-   * ```ts ignore
-   * console.log(new EpollSelector().fileno()); // e.g. 5
-   * ```
-   */
-  fileno(): number {
-    return this.poller.fileno();
   }
 
   /** Whether `close()` was called. */
@@ -410,7 +417,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
   #keyOf(fileobj: FileObj): SelectorKey<T> {
     const fd = this.#fdOf(fileobj);
     const key = this.#open().get(fd);
-    if (!key) throw new KeyError(`${describe(fileobj)} is not registered`);
+    if (!key) throw new KeyError(`${describe(fileobj, fd)} is not registered`);
     return key;
   }
 
@@ -434,7 +441,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     checkEvents(events);
     const fd = this.#fdOf(fileobj);
     const map = this.#open();
-    if (map.has(fd)) throw new KeyError(`${describe(fileobj)} (fd ${fd}) is already registered`);
+    if (map.has(fd)) throw new KeyError(`${describe(fileobj, fd)} is already registered`);
     const key = makeKey(fileobj, fd, events, data as T);
     map.set(fd, key);
     try {
@@ -839,9 +846,14 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
 
   /** Frees the kernel object, the wake pipe and the off-thread helper. */
   #release(): void {
-    if (this.#lease) release(this.#lease);
-    this.poller.close();
-    for (const pipe of [this.#wake, this.#threadWake]) if (pipe) { for (const fd of pipe) closeFd(fd); }
+    // Only the numbers still this selector's are closed: one closed behind
+    // its back (os.close(sel.fileno())) may belong to a new pipe by now.
+    const owned = this.#lease ? release(this.#lease) : [];
+    const fd = this.poller.fileno();
+    this.poller.close(fd >= 0 && owned.includes(fd));
+    for (const pipe of [this.#wake, this.#threadWake]) {
+      if (pipe) { for (const fd of pipe) if (owned.includes(fd)) closeFd(fd); }
+    }
     this.#wake = this.#threadWake = null;
     this.#wakeRead = -1;
     this.#offThread?.close();

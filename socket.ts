@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { checkInt, checkSize } from "./_validate.ts";
+import { checkInt, checkSize, show } from "./_validate.ts";
 import { now } from "./_time.ts";
 import { setFdFlag, waitReady } from "./_fd.ts";
 import { adopt, type Lease, release } from "./_lease.ts";
@@ -110,7 +110,7 @@ export class Socket implements Disposable {
     this.proto = checkInt(proto, "proto");
     if (fileno !== undefined) {
       this.#fd = checkInt(fileno, "fileno");
-      if (this.#fd < 0) throw new RangeError(`Invalid fileno: ${fileno}`);
+      if (this.#fd < 0) throw new RangeError(`Invalid fileno: ${show(fileno)}`);
     } else {
       const fd = libc().socket(this.family, this.type | SOCKET.SOCK_CLOEXEC, this.proto);
       if (fd < 0) throw lastError("socket");
@@ -314,7 +314,9 @@ export class Socket implements Disposable {
    * @param buffer Where the bytes go.
    * @param nbytes The most bytes (0: the buffer's length).
    * @param flags `MSG_PEEK` and the like.
-   * @returns How many bytes arrived; 0 when the peer closed.
+   * @returns How many bytes arrived; 0 when the peer closed (and only then: see the throws).
+   * @throws {RangeError} For an empty buffer, or `nbytes` beyond it.
+   * @throws {TypeError} For a detached buffer, or a view a resizable buffer's shrink left out of bounds.
    * @example
    * ```ts ignore
    * const buf = new Uint8Array(65536);
@@ -324,6 +326,11 @@ export class Socket implements Disposable {
   recvInto(buffer: ArrayBufferView | ArrayBuffer, nbytes = 0, flags = 0): number {
     const bytes = bytesOf(buffer, "buffer");
     const size = byteLength(bytes, "buffer");
+    // 0 from recvInto means end of file, and only that: a buffer that cannot
+    // hold a byte is the caller's error, never a silent 0.
+    if (size === 0) {
+      throw new RangeError("Invalid buffer: it holds no bytes (recvInto returns 0 only at end of file)");
+    }
     let len = checkSize(nbytes, "nbytes");
     if (len > size) throw new RangeError(`nbytes ${len} is larger than the buffer (${size})`);
     if (len === 0) len = size;
@@ -475,9 +482,11 @@ export class Socket implements Disposable {
    */
   setTimeout(timeout: number | null): void {
     if (timeout !== null) {
-      if (typeof timeout !== "number") throw new TypeError(`Invalid timeout: ${String(timeout)}`);
+      if (typeof timeout !== "number") {
+        throw new TypeError(`Invalid timeout: expected a number or null, got ${show(timeout)}`);
+      }
       if (Number.isNaN(timeout) || timeout < 0) {
-        throw new RangeError(`Invalid timeout: ${timeout}: must be >= 0`);
+        throw new RangeError(`Invalid timeout: ${show(timeout)}: must be >= 0`);
       }
       // Python raises OverflowError for inf; `null` is how to say "block forever".
       if (timeout === Infinity) throw new RangeError("Invalid timeout: Infinity: use null to block");
@@ -522,21 +531,28 @@ export class Socket implements Disposable {
    *
    * @param level `SOL_SOCKET`, `IPPROTO_TCP`, ...
    * @param option `SO_ERROR`, `SO_TYPE`, ...
-   * @param buflen Omit for an int option; otherwise the most bytes to read.
-   * @returns The int, or the bytes when `buflen` is given.
+   * @param buflen Omit it (or pass 0, Python's default) for an int option; otherwise the most bytes
+   *   to read, 1 to 1024.
+   * @returns The int, or the bytes when `buflen` is 1 or more.
+   * @throws {RangeError} For a `buflen` above 1024 (Python: "getsockopt buflen out of range").
    * @example
    * ```ts ignore
    * const err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) as number;
    * ```
    */
   getsockopt(level: number, option: number, buflen?: number): number | Uint8Array {
-    const size = buflen === undefined ? INT_SIZE : Math.min(checkSize(buflen, "buflen"), MAX_OPTION_SIZE);
+    const want = buflen === undefined ? 0 : checkSize(buflen, "buflen");
+    if (want > MAX_OPTION_SIZE) {
+      throw new RangeError(`Invalid buflen: ${want}: getsockopt reads at most ${MAX_OPTION_SIZE} bytes`);
+    }
+    const asInt = want === 0; // Python's default buflen=0: the option as an int
+    const size = asInt ? INT_SIZE : want;
     const buf = new Uint8Array(Math.max(size, INT_SIZE));
     const len = new Uint32Array([size]);
     if (libc().getsockopt(this.#open(), checkInt(level, "level"), checkInt(option, "option"), buf, len) < 0) {
       throw lastError("getsockopt");
     }
-    if (buflen === undefined) return new Int32Array(buf.buffer, 0, 1)[0]!;
+    if (asInt) return new Int32Array(buf.buffer, 0, 1)[0]!;
     return buf.slice(0, Math.min(len[0]!, size));
   }
 
@@ -609,7 +625,9 @@ export class Socket implements Disposable {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
-    release(this.#lease);
+    // A number closed behind this socket's back (os.close, os.dup2 onto it) is
+    // no longer its own, and may be another file's by now: it is left alone.
+    if (release(this.#lease).length === 0) return;
     // ECONNRESET on close means the peer reset: the fd is closed all the same (as in CPython).
     if (libc().close(fd) < 0) {
       const e = errno();
@@ -673,7 +691,7 @@ export function createConnection(
 ): Socket {
   if (!Array.isArray(address) || address.length !== 2) throw new TypeError("address must be [host, port]");
   const [host, port] = address;
-  if (typeof host !== "string") throw new TypeError(`Invalid host: ${String(host)}`);
+  if (typeof host !== "string") throw new TypeError(`Invalid host: expected a string, got ${show(host)}`);
   checkPort(port);
   let last: unknown = new OSError(ERRNO.EADDRNOTAVAIL, "getaddrinfo", { description: "no addresses" });
   for (const [family, type, proto, , sa] of getaddrinfo(host, port, 0, SOCK_STREAM)) {
@@ -787,13 +805,15 @@ export function createServer(address: Address, options: CreateServerOptions = {}
  */
 export function inetPton(family: number, text: string): Uint8Array {
   const f = checkInt(family, "family");
-  if (typeof text !== "string") throw new TypeError(`Invalid address text: ${String(text)}`);
+  if (typeof text !== "string") {
+    throw new TypeError(`Invalid address text: expected a string, got ${show(text)}`);
+  }
   if (f !== AF_INET && f !== AF_INET6) throw new RangeError(`inetPton: unsupported family ${familyName(f)}`);
   const bytes = f === AF_INET ? parseIPv4(text) : parseIPv6(text);
   if (bytes === null) {
     throw new OSError(ERRNO.EINVAL, "inet_pton", {
       description: "illegal IP address string passed to inet_pton",
-      detail: JSON.stringify(text),
+      detail: show(text),
     });
   }
   return bytes;

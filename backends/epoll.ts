@@ -68,8 +68,8 @@ export class EpollPoller implements Poller {
     return 1;
   }
 
-  close(): void {
-    libc().close(this.#epfd);
+  close(closeFd: boolean): void {
+    if (closeFd) libc().close(this.#epfd);
     this.#epfd = -1;
   }
 }
@@ -88,5 +88,19 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
   /** Creates the epoll instance. @throws {OSError} ENOSYS on a kernel without epoll. */
   constructor() {
     super(new EpollPoller());
+  }
+
+  /**
+   * The epoll fd (close-on-exec), which another selector can itself watch.
+   * Only the selectors with a kernel object have `fileno()`, as in Python.
+   *
+   * @returns The fd, or -1 after `close()`.
+   * @example
+   * ```ts ignore
+   * console.log(new EpollSelector().fileno()); // e.g. 5
+   * ```
+   */
+  fileno(): number {
+    return this.poller.fileno();
   }
 }

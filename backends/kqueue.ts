@@ -118,8 +118,8 @@ export class KqueuePoller implements Poller {
     return 1;
   }
 
-  close(): void {
-    libc().close(this.#kq);
+  close(closeFd: boolean): void {
+    if (closeFd) libc().close(this.#kq);
     this.#kq = -1;
   }
 }
@@ -138,5 +138,19 @@ export class KqueueSelector<T = unknown> extends BaseSelector<T> {
   /** Creates the kqueue. @throws {Error} Where this OS has no kqueue. */
   constructor() {
     super(new KqueuePoller());
+  }
+
+  /**
+   * The kqueue fd (close-on-exec), which another selector can itself watch.
+   * Only the selectors with a kernel object have `fileno()`, as in Python.
+   *
+   * @returns The fd, or -1 after `close()`.
+   * @example
+   * ```ts ignore
+   * console.log(new KqueueSelector().fileno()); // e.g. 5
+   * ```
+   */
+  fileno(): number {
+    return this.poller.fileno();
   }
 }

@@ -70,7 +70,7 @@ export class PollPoller implements Poller {
     return -1;
   }
 
-  close(): void {
+  close(_closeFd: boolean): void {
     this.#count = 0;
     this.#slot.clear();
   }

@@ -103,7 +103,7 @@ export class SelectPoller implements Poller {
     return -1;
   }
 
-  close(): void {
+  close(_closeFd: boolean): void {
     this.#readers = new FdSet();
     this.#writers = new FdSet();
     this.#maxFd = -1;

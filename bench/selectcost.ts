@@ -130,14 +130,14 @@ function runCase(
     const perBatch = Math.ceil(calls / BATCHES);
     const results: number[] = [];
     const raw: number[] = [];
-    if (api === "epoll") timeRawEpoll(sel.fileno(), 200); // warm up
+    if (api === "epoll") timeRawEpoll((sel as EpollSelector).fileno(), 200); // warm up
     for (let b = 0; b < BATCHES; b++) {
       const r = timeCalls(sel, perBatch);
       if (r === null) return emit({ api, n, skipped: MISSED });
       results.push(r);
       if (api === "epoll") {
         // Interleaved with the select(0) batches, so both see the same minute.
-        const f = timeRawEpoll(sel.fileno(), perBatch);
+        const f = timeRawEpoll((sel as EpollSelector).fileno(), perBatch);
         if (f !== null) raw.push(f);
       }
     }

@@ -42,7 +42,9 @@ const taTag = getter(TYPED_ARRAY, Symbol.toStringTag);
 const taLength = getter(TYPED_ARRAY, "byteLength");
 const taOffset = getter(TYPED_ARRAY, "byteOffset");
 const taBuffer = getter(TYPED_ARRAY, "buffer");
-const TA_METHODS = TYPED_ARRAY as Record<"subarray" | "set", (...args: never[]) => unknown>;
+const TA_METHODS = TYPED_ARRAY as Record<"subarray" | "set" | "at", (...args: never[]) => unknown>;
+/** `at(0)`: throws for a view that is detached or out of bounds of a shrunk resizable buffer, and nothing else. */
+const taAt = uncurry(TA_METHODS.at) as (self: CBytes, index: number) => unknown;
 const taSubarray = uncurry(TA_METHODS.subarray) as (
   self: Uint8Array,
   start: number,
@@ -130,7 +132,7 @@ export function bytesOf(data: unknown, what = "data"): CBytes {
  * @param view A typed array or DataView.
  * @param what Its name in error messages.
  * @returns Its length in bytes.
- * @throws {TypeError} If its buffer is detached (or a DataView is out of bounds).
+ * @throws {TypeError} If its buffer is detached, or a resizable buffer's shrink left the view out of bounds.
  * @example
  * ```ts ignore
  * byteLength(bytesOf(new Uint32Array(4))); // 16
@@ -155,9 +157,18 @@ export function byteLength(view: CBytes, what = "data"): number {
       }
     }
   }
-  // A detached view reads as empty: only then is the buffer read (reading it
-  // moves a small on-heap array's bytes off-heap).
-  if (length === 0 && taTag(view) !== undefined && detached(taBuffer(view))) refuseDetached(what);
+  // A detached view, and one that a resizable buffer's shrink left out of
+  // bounds, read as empty: only then is the view checked (reading its buffer
+  // moves a small on-heap array's bytes off-heap). Neither is an empty view:
+  // a recv into one would return 0 and look like end of file.
+  if (length === 0 && taTag(view) !== undefined) {
+    try {
+      taAt(view, 0);
+    } catch {
+      if (detached(taBuffer(view))) refuseDetached(what);
+      throw new TypeError(`Invalid ${what}: the view is out of bounds of its resized buffer`);
+    }
+  }
   return length;
 }
 

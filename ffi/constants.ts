@@ -350,6 +350,9 @@ export const CLOCK_MONOTONIC: number =
 /** `RLIMIT_NOFILE`, the resource number of the open-fd limit: 7 on Linux, 8 on macOS and the BSDs. */
 export const RLIMIT_NOFILE: number = OS === "linux" ? 7 : 8;
 
+/** `RLIM_NLIMITS`, one past the largest resource number (`sys/resource.h`): Linux 16, macOS 9, FreeBSD 15. */
+export const RLIM_NLIMITS: number = OS === "linux" ? 16 : OS === "darwin" ? 9 : 15;
+
 interface SocketConstants {
   AF_UNSPEC: number;
   AF_UNIX: number;
@@ -572,3 +575,29 @@ export const KEVENT = {
   EV_ERROR: 0x4000,
   EV_EOF: 0x8000,
 } as const;
+
+/** Freezes a table and every table inside it. */
+function deepFreeze(table: object): void {
+  for (const value of Object.values(table)) {
+    if (typeof value === "object" && value !== null) deepFreeze(value);
+  }
+  Object.freeze(table);
+}
+
+// Read-only, all the way down: the library reads these on every call (ERRNO.EINTR
+// decides whether a call is retried), and `ERRNO` is public. A caller's
+// `ERRNO.EINTR = ERRNO.EAGAIN` must fail (a TypeError in strict code), never
+// turn a read of an empty pipe into a spin.
+for (
+  const table of [
+    ERRNO_TABLES,
+    FCNTL_TABLES,
+    EPOLL,
+    POLL,
+    CLOCK_MONOTONIC_TABLES,
+    SOCKET_TABLES,
+    LINUX_EAI,
+    BSD_EAI,
+    KEVENT,
+  ]
+) deepFreeze(table);

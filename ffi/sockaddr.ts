@@ -59,12 +59,13 @@ export function encodeIn6(addr: Uint8Array, port: number, flowinfo: number, scop
 }
 
 /**
- * Encodes `struct sockaddr_un` for a path of at most `SUN_PATH_SIZE - 1` bytes
- * (the caller checks). A Linux abstract name (leading NUL) gets no terminator
- * and its exact length, as the kernel requires.
+ * Encodes `struct sockaddr_un` (the caller checks the length). A path gets its
+ * NUL terminator (at most `SUN_PATH_SIZE - 1` bytes). A Linux abstract name
+ * (leading NUL, at most `SUN_PATH_SIZE` bytes) gets none and its exact length,
+ * as the kernel requires; an empty one is the family alone (addrlen 2), which
+ * asks the kernel to autobind.
  */
-export function encodeUnix(path: Uint8Array): Uint8Array {
-  const abstract = path[0] === 0;
+export function encodeUnix(path: Uint8Array, abstract: boolean): Uint8Array {
   const length = SUN_PATH_OFFSET + path.length + (abstract ? 0 : 1);
   const buf = new Uint8Array(length);
   writeFamily(buf, SOCKET.AF_UNIX, length);

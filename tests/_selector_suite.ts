@@ -576,6 +576,15 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     assert.throws(() => escaped!.getKey(r), SelectorClosedError);
   });
 
+  it(" has fileno() only with a kernel object, as CPython's test_fileno asks (hasattr, then an int >= 0)", () => {
+    using sel = make();
+    assert.equal("fileno" in sel, opts.hasFileno);
+    if ("fileno" in sel && typeof sel.fileno === "function") {
+      const fd = sel.fileno();
+      assert.ok(Number.isInteger(fd) && fd >= 0);
+    }
+  });
+
   it(".fileno() is a close-on-exec fd released by close()", () => {
     const sel = make();
     const fd = sel.fileno!();
