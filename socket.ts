@@ -767,21 +767,27 @@ export function hasDualstackIpv6(): boolean {
  * ```
  */
 export function createServer(address: Address, options: CreateServerOptions = {}): Socket {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`Invalid options: expected an object, got ${show(options)}`);
+  }
+  // Each option read once: a getter that answers differently twice cannot
+  // pass the check with one value and act with another.
+  const { family: given, backlog, reusePort, dualstackIpv6 } = options;
   const host = Array.isArray(address) ? address[0] : undefined;
-  const family = options.family ?? (typeof host === "string" && host.includes(":") ? AF_INET6 : AF_INET);
-  if (options.dualstackIpv6 !== undefined && family !== AF_INET6) {
+  const family = given ?? (typeof host === "string" && host.includes(":") ? AF_INET6 : AF_INET);
+  if (dualstackIpv6 !== undefined && family !== AF_INET6) {
     throw new RangeError("dualstackIpv6 requires family AF_INET6");
   }
   encodeAddress(family, address); // validate before any fd exists
   const s = new Socket(family, SOCK_STREAM);
   try {
     s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
-    if (options.reusePort) s.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1);
-    if (family === AF_INET6 && options.dualstackIpv6 !== undefined) {
-      s.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, options.dualstackIpv6 ? 0 : 1);
+    if (reusePort) s.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1);
+    if (family === AF_INET6 && dualstackIpv6 !== undefined) {
+      s.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, dualstackIpv6 ? 0 : 1);
     }
     s.bind(address);
-    s.listen(options.backlog);
+    s.listen(backlog);
     return s;
   } catch (e) {
     s.close();

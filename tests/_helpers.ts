@@ -203,6 +203,14 @@ export function openFdCount(limit = 4096): number {
   return n;
 }
 
+/** The open fds among 0..limit-1 (fcntl(F_GETFD), as {@linkcode openFdCount}). */
+export function openFds(limit = 4096): number[] {
+  const c = libc();
+  const open: number[] = [];
+  for (let fd = 0; fd < limit; fd++) if (c.fcntl(fd, FCNTL.F_GETFD, 0) >= 0) open.push(fd);
+  return open;
+}
+
 /**
  * Asserts two byte sequences are equal, reporting only the lengths and the
  * first differing offset: never a full diff (a diff of a large buffer can

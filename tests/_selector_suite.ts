@@ -19,7 +19,7 @@ import {
   type SelectorKey,
   socket,
 } from "../mod.ts";
-import { bytes, Fds, firstLine, isPeer, makeToken, now, python, raiseFdLimit } from "./_helpers.ts";
+import { bytes, Fds, firstLine, isPeer, makeToken, now, openFds, python, raiseFdLimit } from "./_helpers.ts";
 import { spawn } from "node:child_process";
 
 /** A selector class under test. */
@@ -574,6 +574,37 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
       escaped = sel;
     }
     assert.throws(() => escaped!.getKey(r), SelectorClosedError);
+  });
+
+  it(".close() leaves alone its fd number closed behind its back and handed to a new pipe", () => {
+    using fds = new Fds();
+    const sel = make();
+    os.close(sel.fileno!());
+    const [r, w] = fds.pipe(); // the lowest free numbers: the selector's old one among them
+    sel.close();
+    assert.equal(os.write(w, bytes("x")), 1, "the pipe is open");
+    assert.equal(os.read(r, 1).length, 1);
+  }, opts.hasFileno ? undefined : "no kernel object");
+
+  it(".close() leaves alone its wake pipe's numbers closed behind its back and reused", () => {
+    using fds = new Fds();
+    const sel = make();
+    const before = new Set(openFds());
+    sel.wakeup(); // makes the wake pipe
+    const wake = openFds().filter((fd) => !before.has(fd));
+    assert.equal(wake.length, 2, "wakeup() made one pipe");
+    for (const fd of wake) os.close(fd);
+    const pipes = [fds.pipe(), fds.pipe()];
+    assert.deepEqual(
+      pipes.flat().filter((fd) => wake.includes(fd)).sort(),
+      [...wake].sort(),
+      "the numbers reused",
+    );
+    sel.close();
+    for (const [r, w] of pipes) {
+      assert.equal(os.write(w, bytes("x")), 1, "every new pipe is open");
+      assert.equal(os.read(r, 1).length, 1);
+    }
   });
 
   it(" has fileno() only with a kernel object, as CPython's test_fileno asks (hasattr, then an int >= 0)", () => {

@@ -10,7 +10,10 @@
 import assert from "node:assert/strict";
 import { test } from "./_test.ts";
 import {
+  BaseSelector,
+  BlockingIOError,
   DefaultSelector,
+  ERRNO,
   EVENT_READ,
   EVENT_WRITE,
   fileobjToFd,
@@ -22,6 +25,16 @@ import {
   socket,
 } from "../mod.ts";
 import { bytes, Fds, openFdCount } from "./_helpers.ts";
+import {
+  EPOLL,
+  ERRNO_TABLES,
+  FCNTL,
+  FCNTL_TABLES,
+  KEVENT,
+  POLL,
+  SOCKET,
+  SOCKET_TABLES,
+} from "../ffi/constants.ts";
 
 const BAD_FDS: unknown[] = [-1, -0.5, 1.5, NaN, Infinity, -Infinity, 2 ** 31, 2 ** 53, -(2 ** 53), 1e300];
 const NOT_NUMBERS: unknown[] = [undefined, null, "3", "", true, {}, [], [3], 3n, Symbol("fd"), () => 3];
@@ -231,4 +244,215 @@ test("socket methods refuse hostile arguments and keep the socket usable", () =>
     assert.equal(a.recv(8).length, 1);
   }
   assert.equal(openFdCount(), before, "no fd leaked");
+});
+
+// ------------------------------------------------------------ values the engine cannot convert, and messages
+
+/** Values whose conversion runs the caller's code or fails inside the engine. */
+const UNCONVERTIBLE: Array<[string, unknown]> = [
+  ["Object.create(null)", Object.create(null)],
+  ["a symbol", Symbol("s")],
+  ["an object whose valueOf and toString throw", {
+    valueOf(): never {
+      throw new Error("valueOf ran");
+    },
+    toString(): never {
+      throw new Error("toString ran");
+    },
+  }],
+  ["a bigint", 5n],
+  ["a 1 MB string", "9".repeat(1 << 20)],
+  ["a 100 000-element array", new Array(100_000).fill(7)],
+];
+
+/** The library's own clear error: its class, a message that names no engine internals, bounded. */
+function ownError(e: unknown): boolean {
+  return (e instanceof TypeError || e instanceof RangeError || e instanceof OSError) &&
+    !/Cannot convert|No default value|valueOf ran|toString ran|is not a function|Cannot read/.test(
+      e.message,
+    ) &&
+    e.message.length <= 300;
+}
+
+test("every public function gives its own bounded TypeError/RangeError for values the engine cannot convert", () => {
+  using fds = new Fds();
+  const [r, w] = fds.pipe();
+  const sock = fds.sock(new socket.Socket());
+  const udp = fds.sock(new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM));
+  using sel = new DefaultSelector();
+  const limits = resource.getrlimit(resource.RLIMIT_NOFILE);
+  const calls: Array<[string, (...a: unknown[]) => unknown, unknown[]]> = [
+    ["os.read", os.read as never, [r, 1]],
+    ["os.write", os.write as never, [w, new Uint8Array(1)]],
+    ["os.close", os.close as never, [999_999]],
+    ["os.dup", os.dup as never, [r]],
+    ["os.dup2", os.dup2 as never, [r, 999_999]],
+    ["os.open", os.open as never, ["/dev/null", os.O_RDONLY, 0o644]],
+    ["os.getBlocking", os.getBlocking as never, [r]],
+    ["os.getInheritable", os.getInheritable as never, [r]],
+    ["os.kill", os.kill as never, [os.getpid(), 0]],
+    ["os.strerror", os.strerror as never, [1]],
+    ["resource.getrlimit", resource.getrlimit as never, [resource.RLIMIT_NOFILE]],
+    ["resource.setrlimit", resource.setrlimit as never, [resource.RLIMIT_NOFILE, limits]],
+    ["new socket.Socket", (...a) => new (socket.Socket as never as new (...a: unknown[]) => unknown)(...a), [
+      socket.AF_INET,
+      socket.SOCK_STREAM,
+      0,
+    ]],
+    ["Socket.bind", (a) => sock.bind(a as never), [["127.0.0.1", 0]]],
+    ["Socket.listen", (a) => sock.listen(a as never), [5]],
+    ["Socket.setTimeout", (a) => sock.setTimeout(a as never), [null]],
+    ["Socket.recv", (a, b) => sock.recv(a as never, b as never), [1, 0]],
+    ["Socket.recvInto", (a, b, c) => sock.recvInto(a as never, b as never, c as never), [
+      new Uint8Array(4),
+      0,
+      0,
+    ]],
+    ["Socket.send", (a, b) => sock.send(a as never, b as never), [new Uint8Array(1), 0]],
+    ["Socket.sendto", (a, b, c) => udp.sendto(a as never, b as never, c as never), [
+      new Uint8Array(1),
+      0,
+      ["127.0.0.1", 9],
+    ]],
+    ["Socket.setsockopt", (a, b, c) => sock.setsockopt(a as never, b as never, c as never), [
+      socket.SOL_SOCKET,
+      socket.SO_REUSEADDR,
+      1,
+    ]],
+    ["Socket.getsockopt", (a, b, c) => sock.getsockopt(a as never, b as never, c as never), [
+      socket.SOL_SOCKET,
+      socket.SO_TYPE,
+      4,
+    ]],
+    ["Socket.shutdown", (a) => sock.shutdown(a as never), [2]],
+    ["Socket.connectEx", (a) => sock.connectEx(a as never), [["127.0.0.1", 9]]],
+    ["socket.socketpair", socket.socketpair as never, [socket.AF_UNIX, socket.SOCK_STREAM, 0]],
+    ["socket.createConnection", socket.createConnection as never, [["127.0.0.1", 9], 1]],
+    ["socket.createServer", socket.createServer as never, [["127.0.0.1", 0]]], // options: below
+    ["socket.getaddrinfo", socket.getaddrinfo as never, ["127.0.0.1", 80, 0, 0, 0, 0]],
+    ["socket.inetPton", socket.inetPton as never, [socket.AF_INET, "1.2.3.4"]],
+    ["socket.inetNtop", socket.inetNtop as never, [socket.AF_INET, new Uint8Array(4)]],
+    ["BaseSelector.register", (a, b) => sel.register(a as never, b as never), [r, EVENT_READ]],
+    ["BaseSelector.select", (a) => sel.select(a as never), [0]],
+    ["fileobjToFd", fileobjToFd as never, [r]],
+  ];
+  const before = openFdCount();
+  for (const [name, fn, good] of calls) {
+    for (let i = 0; i < good.length; i++) {
+      for (const [what, value] of UNCONVERTIBLE) {
+        const args = [...good];
+        args[i] = value;
+        assert.throws(() => fn(...args), ownError, `${name} argument ${i + 1}: ${what}`);
+      }
+    }
+  }
+  // createServer's options may be any object (an empty one is fine); anything else is refused.
+  for (const [what, value] of UNCONVERTIBLE.filter(([, v]) => typeof v !== "object")) {
+    assert.throws(
+      () => socket.createServer(["127.0.0.1", 0], value as never),
+      ownError,
+      `createServer options: ${what}`,
+    );
+  }
+  assert.equal(sel.getMap().size, 0, "nothing was registered");
+  assert.equal(openFdCount(), before, "no fd was made");
+});
+
+test('error messages quote a bad value bounded and exactly: 5n, "5", -0, a 1 MB string\'s head and length', () => {
+  const message = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error("no error");
+  };
+  assert.match(message(() => os.close(5n as never)), /got 5n$/);
+  assert.match(message(() => os.close("5" as never)), /got "5"$/);
+  assert.match(message(() => os.read(3, -0.5)), /: -0\.5$/);
+  assert.match(message(() => os.close(Symbol("fd") as never)), /got a symbol \(fd\)$/);
+  assert.match(message(() => os.close(-1)), /: -1$/);
+  const huge = message(() => os.close("x".repeat(1 << 20) as never));
+  assert.ok(huge.length < 200, `${huge.length} characters`);
+  assert.match(huge, /"x{40}"… \(1048576 characters\)$/);
+  const path = message(() => os.open("/no/such/" + "d".repeat(1 << 20), os.O_RDONLY));
+  assert.ok(path.length < 300, `an OSError's detail is bounded too: ${path.length} characters`);
+  const digits = message(() => os.close(10n ** 1000n as never));
+  assert.ok(digits.length < 200, `a 1001-digit bigint: ${digits.length} characters`);
+  using sel = new DefaultSelector();
+  const loud = { fileno: () => 7, toString: () => "y".repeat(1 << 20) };
+  const key = message(() => sel.getKey(loud));
+  assert.equal(
+    key,
+    "file object (fd 7) is not registered",
+    "a KeyError names the fd, not the object's toString",
+  );
+  assert.match(message(() => sel.register(3, 9)), /Invalid events: 9/);
+  assert.match(message(() => sel.register(3, -0)), /Invalid events: -0:/);
+  assert.match(message(() => sel.select("1" as never)), /got "1"$/);
+});
+
+test("BaseSelector cannot be constructed directly, with an error that names the classes to use", () => {
+  const Abstract = BaseSelector as unknown as new (poller?: unknown) => unknown;
+  assert.throws(
+    () => new Abstract(),
+    (e: unknown) => e instanceof TypeError && /BaseSelector is abstract/.test(e.message),
+  );
+  // A subclass that passes no poller gets the library's error too, not the engine's.
+  class Broken extends (BaseSelector as unknown as new (poller?: unknown) => object) {
+    constructor() {
+      super(undefined);
+    }
+  }
+  assert.throws(
+    () => new Broken(),
+    (e: unknown) => e instanceof TypeError && /Invalid poller/.test(e.message),
+  );
+});
+
+test("exported tables are frozen: ERRNO.EINTR = ERRNO.EAGAIN throws and os.read() on an empty pipe still says EAGAIN", () => {
+  for (const [name, table] of Object.entries({ ERRNO, SOCKET, FCNTL, EPOLL, POLL, KEVENT })) {
+    assert.ok(Object.isFrozen(table), `${name} is frozen`);
+  }
+  for (const tables of [ERRNO_TABLES, SOCKET_TABLES, FCNTL_TABLES]) {
+    for (const [name, table] of Object.entries(tables)) {
+      assert.ok(Object.isFrozen(table), `${name} is frozen`);
+    }
+  }
+  const eintr = ERRNO.EINTR;
+  assert.throws(() => {
+    (ERRNO as Record<string, number>).EINTR = ERRNO.EAGAIN;
+  }, TypeError);
+  assert.equal(ERRNO.EINTR, eintr);
+  using fds = new Fds();
+  const [r] = fds.pipe();
+  os.setBlocking(r, false);
+  assert.throws(() => os.read(r, 1), (e: unknown) => e instanceof BlockingIOError && e.code === "EAGAIN");
+});
+
+test("resource.setrlimit() takes exactly a [soft, hard] pair of numbers, soft <= hard, before any system call", () => {
+  const [soft, hard] = resource.getrlimit(resource.RLIMIT_NOFILE);
+  const N = resource.RLIMIT_NOFILE;
+  const types: unknown[] = [undefined, null, 5, "ab", { 0: soft, 1: hard, length: 2 }, new Set([soft, hard])];
+  for (const bad of types) assert.throws(() => resource.setrlimit(N, bad as never), TypeError, show(bad));
+  for (const bad of [[], [soft], [soft, hard, 0], new Array(100_000).fill(1)]) {
+    assert.throws(() => resource.setrlimit(N, bad as never), RangeError, `length ${bad.length}`);
+  }
+  assert.throws(() => resource.setrlimit(N, [String(soft), hard] as never), TypeError);
+  assert.throws(() => resource.setrlimit(N, [1.5, hard]), RangeError);
+  assert.throws(() => resource.setrlimit(N, [-2, hard]), RangeError);
+  if (hard !== resource.RLIM_INFINITY) {
+    assert.throws(() => resource.setrlimit(N, [hard + 1, hard]), RangeError, "soft above hard");
+    assert.throws(
+      () => resource.setrlimit(N, [resource.RLIM_INFINITY, hard]),
+      RangeError,
+      "infinite soft, finite hard",
+    );
+  }
+  for (const res of [-1, 16, 1000, 2 ** 31]) {
+    assert.throws(() => resource.getrlimit(res), RangeError, `getrlimit(${res})`);
+    assert.throws(() => resource.setrlimit(res, [soft, hard]), RangeError, `setrlimit(${res})`);
+  }
+  assert.deepEqual(resource.getrlimit(N), [soft, hard], "nothing changed");
+  resource.setrlimit(N, [soft, hard]); // the pair itself is fine
 });

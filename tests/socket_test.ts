@@ -291,6 +291,22 @@ test("socket.Socket options round-trip through setsockopt and getsockopt", () =>
   assert.throws(() => s.setsockopt(999, 999, 1), isOSError("ENOPROTOOPT", "setsockopt"));
 });
 
+test("socket.Socket.getsockopt() with buflen 0 returns the int, as CPython's default buflen=0 does", async () => {
+  using s = new socket.Socket();
+  s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536);
+  const want = s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF);
+  assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 0), want);
+  assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, 0), socket.SOCK_STREAM);
+  assert.equal((s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, 4) as Uint8Array).length, 4);
+  assert.equal((s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 1024) as Uint8Array).length, 8);
+  assert.throws(() => s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, 1025), RangeError);
+  assert.throws(() => s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, -1), RangeError);
+  // Python, on the same option of its own socket: an int for 0, the same bytes count for 4.
+  const r = await python(`import socket
+s = socket.socket(); print(type(s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, 0)).__name__, len(s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, 4)))`);
+  assert.equal(r.stdout.trim(), "int 4", r.stderr);
+});
+
 test("socket.Socket fds are close-on-exec, including accepted ones and pairs", () => {
   using fds = new Fds();
   const server = fds.sock(socket.createServer(["127.0.0.1", 0]));
@@ -411,6 +427,65 @@ test("socket.Socket AF_UNIX accepts a Linux abstract name", {
   fds.sock(server.accept()[0]);
 });
 
+test('socket.Socket AF_UNIX bind("") autobinds (Linux) and a Python peer connects to the name', {
+  skip: OS !== "linux" ? "autobind is Linux's" : undefined,
+}, async () => {
+  using fds = new Fds();
+  const server = fds.sock(new socket.Socket(socket.AF_UNIX));
+  server.bind("");
+  server.listen();
+  const name = server.getsockname() as string;
+  assert.match(
+    name,
+    /^\0[0-9a-f]{5}$/,
+    "the kernel's abstract name: NUL and five hex digits, as CPython reports",
+  );
+  const token = makeToken();
+  const py = python(
+    `import socket, sys
+c = socket.socket(socket.AF_UNIX); c.connect(b"\\0" + sys.argv[1].encode()); c.sendall(sys.argv[2].encode()); c.close()`,
+    [name.slice(1), token],
+  );
+  const [conn] = server.accept();
+  fds.sock(conn);
+  let got = "";
+  for (let d = conn.recv(64); d.length; d = conn.recv(64)) got += text(d);
+  assert.equal(got, token);
+  assert.equal((await py).code, 0);
+});
+
+test(
+  "socket.Socket AF_UNIX abstract names use all 108 bytes of sun_path, with a Python peer; 109 is refused",
+  {
+    skip: OS !== "linux" ? "abstract names are Linux's" : undefined,
+  },
+  async () => {
+    using fds = new Fds();
+    const base = `ffi-selectors-${os.getpid()}-${makeToken()}-`;
+    const name = `\0${base.padEnd(107, "x")}`;
+    assert.equal(name.length, 108);
+    const server = fds.sock(new socket.Socket(socket.AF_UNIX));
+    server.bind(name);
+    server.listen();
+    assert.equal(server.getsockname(), name);
+    const py = python(
+      `import socket, sys
+c = socket.socket(socket.AF_UNIX); c.connect(b"\\0" + sys.argv[1].encode()); print(c.getpeername() == b"\\0" + sys.argv[1].encode()); c.close()`,
+      [name.slice(1)],
+    );
+    fds.sock(server.accept()[0]);
+    const r = await py;
+    assert.equal(r.stdout.trim(), "True", r.stderr);
+    using long = new socket.Socket(socket.AF_UNIX);
+    assert.throws(() => long.bind(`${name}y`), RangeError);
+    assert.throws(
+      () => long.bind("/tmp/" + "p".repeat(103)),
+      RangeError,
+      "a path (108 bytes with its NUL) is one too long",
+    );
+  },
+);
+
 test("socket.socketpair() gives two connected sockets, both ways", () => {
   const [a, b] = socket.socketpair();
   try {
@@ -499,6 +574,32 @@ test(
       );
     }),
 );
+
+test("socket.Socket.close() leaves alone its number once closed behind its back (os.close, os.dup2) and reused", () => {
+  using fds = new Fds();
+  // os.close(), then a pipe takes the number.
+  const s = new socket.Socket();
+  const n = s.fileno();
+  os.close(n);
+  const [r, w] = fds.pipe();
+  assert.ok(r === n || w === n, "the pipe got the socket's number");
+  s.close();
+  assert.equal(s.fileno(), -1);
+  assert.equal(os.write(w, bytes("x")), 1, "the pipe is still open");
+  assert.equal(text(os.read(r, 1)), "x");
+  // os.dup2() onto the socket's number: that number is the pipe's now.
+  const d = new socket.Socket();
+  const [pr, pw] = fds.pipe();
+  const m = fds.fd(os.dup2(pr, d.fileno(), false));
+  d.close();
+  assert.equal(os.write(pw, bytes("y")), 1);
+  assert.equal(text(os.read(m, 1)), "y", "the dup2'd number is still open");
+  // detach(): the number is the caller's, and close() after it is a no-op.
+  const t = new socket.Socket();
+  const fd = fds.fd(t.detach());
+  t.close();
+  assert.equal(os.getInheritable(fd), false, "still open after close() of the detached socket");
+});
 
 test("socket.Socket.bind() to an address in use throws EADDRINUSE", () => {
   using fds = new Fds();
