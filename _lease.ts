@@ -21,8 +21,6 @@ export interface Lease {
   readonly fds: number[];
   /** What owns it, for the warning: `socket (AF_INET, type 1)`, `epoll selector`. */
   readonly what: string;
-  /** Run at finalization, after the fds are closed: releases what is not an fd (a helper thread). */
-  cleanup: (() => void) | null;
 }
 
 /** The live lease of each fd number this library handed out to an object. */
@@ -38,7 +36,6 @@ function finalize(lease: Lease): void {
     libc().close(fd);
     closed.push(fd);
   }
-  lease.cleanup?.();
   if (closed.length === 0) return;
   console.warn(
     `ffi-selectors: ResourceWarning: unclosed ${lease.what} (fd ${closed.join(", ")}) was closed by the ` +
@@ -56,7 +53,7 @@ function finalize(lease: Lease): void {
  * @returns The lease, to pass to {@linkcode release}.
  */
 export function adopt(owner: object, fd: number, what: string): Lease {
-  const lease: Lease = { fds: [fd], what, cleanup: null };
+  const lease: Lease = { fds: [fd], what };
   leases.set(fd, lease);
   registry.register(owner, lease, lease);
   return lease;

@@ -6,14 +6,12 @@
  * @module
  */
 import { checkFd, show } from "./_validate.ts";
-import { MAX_WAIT_SECONDS, now, timeoutMs } from "./_time.ts";
+import { MAX_WAIT_SECONDS, now } from "./_time.ts";
 import { adopt, extend, forget, type Lease, release } from "./_lease.ts";
 import { drain, poke, wakePipe } from "./_fd.ts";
-import { libc, offThreadPoller } from "./ffi/mod.ts";
-import { POLL } from "./ffi/constants.ts";
-import { PollFds } from "./ffi/structs.ts";
-import type { OffThreadPoller } from "./ffi/_types.ts";
+import { libc } from "./ffi/mod.ts";
 import { KeyError, OSError, SelectorClosedError } from "./errors.ts";
+import { type Wait, type WaitEnd, waitOffThread, type WaitSource } from "./_waiter.ts";
 
 /**
  * The file is ready to read (or at EOF, or in error).
@@ -111,6 +109,13 @@ export interface Poller {
   wait(timeout: number, maxEvents: number): number;
   /** The fd of result `i` of the last wait. */
   readyFd(i: number): number;
+  /**
+   * Optional: the last wait reported `fd`, which the selector does not know
+   * (no key, not its wake pipe). A backend whose kernel can keep a stale
+   * registration (epoll: a closed fd whose `dup` lives on) drops it here, so
+   * the next wait does not return at once again.
+   */
+  stale?(fd: number): void;
   /** The EVENT_READ/EVENT_WRITE bits of result `i` of the last wait (error and hang-up included). */
   readyEvents(i: number): number;
   /** The kernel object's fd, or -1 when the backend has none. */
@@ -147,8 +152,12 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediateOrTimeout(resolve));
 }
 
-/** errno 0 stands for "unknown" (Deno cannot see the other thread's errno); OSError needs a number. */
-const ERRNO_UNKNOWN = 0;
+/** The longest back-off (ms) between off-thread waits that the kernel ended with nothing to report. */
+const FRUITLESS_MAX_MS = 50;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 function closeFd(fd: number): void {
   libc().close(fd);
@@ -323,18 +332,14 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
   #userWoken = false;
   /** The last select() returned early because of wakeup(). */
   #lastWasWakeup = false;
-  /** The pipe only the off-thread poll watches (abort, restart, close, wakeup reach it there). */
-  #threadWake: [number, number] | null = null;
-  #threadWakePending = false;
   /** When the event loop last had a turn during selectAsync() (s, `now()`). */
   #lastTurn = 0;
   /** A selectAsync() is waiting. */
   #asyncWaiting = false;
-  /** The off-thread poll under way, if any (it may outlive an aborted selectAsync by microseconds). */
-  #inflight: Promise<number> | null = null;
-  #offThread: OffThreadPoller | null = null;
-  /** The snapshot of the wait set the other thread polls (shared memory, never the poller's own). */
-  #pollSet: PollFds | null = null;
+  /** The pending off-thread wait of selectAsync(), if any (the process's one waiter holds it). */
+  #wait: Wait | null = null;
+  /** This selector's pollfd entries for the waiter: its epoll/kqueue fd, or its registered fds. */
+  #source: WaitSource = { fill: (into) => this.poller.pollSet(into) };
 
   /**
    * Creates a selector on a backend; subclasses pass their poller.
@@ -451,7 +456,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
       throw e;
     }
     this.#directions += DIRECTIONS[events]!;
-    this.#wakeThread(); // a pending async wait restarts with the new set
+    this.#wait?.changed(); // a pending async wait goes on with the new set
     return key;
   }
 
@@ -478,7 +483,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
       // The fd was closed (EBADF) or reused since it was registered.
       if (!(e instanceof OSError)) throw e;
     }
-    this.#wakeThread();
+    this.#wait?.changed();
     return key;
   }
 
@@ -521,7 +526,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
       newKey = makeKey(key.fileobj, key.fd, events, data as T);
     }
     map.set(key.fd, newKey);
-    if (events !== key.events) this.#wakeThread();
+    if (events !== key.events) this.#wait?.changed();
     return newKey;
   }
 
@@ -545,12 +550,14 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     const map = this.#open();
     let wait = checkTimeout(timeout);
     const deadline = wait > 0 ? now() + wait : 0;
+    let staleRounds = 0;
     for (;;) {
       const n = this.#waitKernel(wait, deadline);
       // Sized once (no growth while filling), trimmed if some results were dropped.
       const ready = new Array<[SelectorKey<T>, number]>(n);
       let count = 0;
       let woken = false;
+      let stale = false;
       for (let i = 0; i < n; i++) {
         const fd = this.poller.readyFd(i);
         if (fd === this.#wakeRead) {
@@ -558,13 +565,30 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
           continue;
         }
         const key = map.get(fd);
-        if (key === undefined) continue; // no longer registered: never report it
+        if (key === undefined) {
+          // No longer registered: never reported. The kernel still had it
+          // (epoll keeps a closed fd's registration while a dup lives on).
+          this.poller.stale?.(fd);
+          stale = true;
+          continue;
+        }
         const events = this.poller.readyEvents(i) & key.events;
         if (events !== 0) ready[count++] = [key, events];
       }
       if (count !== n) ready.length = count;
       this.#lastWasWakeup = false;
-      if (!woken) return ready;
+      if (!woken) {
+        // Only stale events: the backend dropped them; wait out the time left
+        // instead of returning early (a loop around select() would spin).
+        // Once per call, and only where the backend can drop them: else a
+        // stale state it cannot clear would turn this into a busy loop.
+        if (!stale || count > 0 || wait === 0 || !this.poller.stale || ++staleRounds > 1) return ready;
+        if (wait > 0) {
+          wait = deadline - now();
+          if (wait <= 0) return ready;
+        }
+        continue;
+      }
       drain(this.#wakeRead);
       this.#wakePending = false;
       if (this.#userWoken) {
@@ -605,18 +629,23 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    * When something is ready already, it answers from a `select(0)` on the JS
    * thread (the loaded-loop fast path), after letting one event-loop turn run
    * at least every 5 ms so that a loop that is always busy starves no timer.
-   * Otherwise poll(2) sleeps on another thread (Deno: a `nonblocking` FFI call
-   * on Deno's pool; Bun: a Worker owned by this selector) on the epoll/kqueue fd, or on a copy of the registered
-   * fds for poll and select (the selector's own arrays are never shared with
-   * that thread). When it wakes, a `select(0)` on the JS thread collects the
-   * results. A `register`/`modify`/`unregister` while it waits restarts the
-   * wait with the new set. `wakeup()` ends the wait early; `close()` ends it
-   * with `[]`. One `selectAsync()` at a time per selector.
+   * Otherwise it waits through the process's one off-thread waiter: a single
+   * poll(2) on another thread (Deno: one `nonblocking` FFI call, one thread of
+   * Deno's pool however many selectors wait; Bun: one Worker for the process)
+   * watches every waiting selector's epoll/kqueue fd, or a copy of its
+   * registered fds for poll and select. When it wakes, a `select(0)` on the JS
+   * thread collects the results. A `register`/`modify`/`unregister` while it
+   * waits is seen by the next poll. `wakeup()` ends the wait early; `close()`
+   * ends it with `[]`. A signal interrupting the other thread's poll is
+   * retried with the time left (PEP 475). One `selectAsync()` at a time per
+   * selector.
    *
    * @param timeout Seconds, as for `select()`.
    * @param options `signal`: an AbortSignal that rejects the wait with its reason.
    * @returns `[key, events]` for each ready file object.
    * @throws {TypeError|RangeError} For a bad timeout. @throws {SelectorClosedError} After `close()`.
+   * @throws {OSError} EMFILE and the like when the waiter's pipe or thread cannot be made (the
+   *   selector stays usable with `select()`).
    * @example
    * ```ts ignore
    * process.on("SIGINT", () => { stopping = true; sel.wakeup(); });
@@ -656,77 +685,52 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     const first = this.select(0);
     if (first.length > 0 || wait === 0 || this.#lastWasWakeup) return first;
     const deadline = wait > 0 ? now() + wait : Infinity;
-    // The abort listener goes on before the first await: an abort right after
-    // this call returns must be seen. It wakes the other thread and marks the
-    // wait abandoned, so no new off-thread poll starts for it.
-    const wait0: { abandoned: boolean } = { abandoned: false };
-    let onAbort: (() => void) | null = null;
-    const aborted = signal
-      ? new Promise<never>((_, reject) => {
-        onAbort = () => {
-          wait0.abandoned = true;
-          this.#wakeThread();
-          reject(signal.reason);
-        };
-        signal.addEventListener("abort", onAbort, { once: true });
-      })
-      : null;
-    try {
-      let failures = 0;
-      for (;;) {
-        const ms = wait < 0 ? -1 : timeoutMs(Math.max(deadline - now(), 0));
-        const waiting = this.#waitOffThread(ms, wait0);
-        if (aborted) waiting.catch(() => {}); // abandoned on abort: its outcome no longer matters
-        const r = aborted ? await Promise.race([waiting, aborted]) : await waiting;
-        this.#lastTurn = now(); // the event loop ran while the other thread waited
-        if (this.#map === null) return []; // closed while waiting
-        const ready = this.select(0);
-        if (ready.length > 0 || this.#lastWasWakeup || now() >= deadline) return ready;
-        // A failed off-thread poll (its errno is that thread's): retried, but not forever.
-        if (r < 0 && ++failures >= 3) {
-          const e = this.#offThread!.lastErrno();
-          throw new OSError(e || ERRNO_UNKNOWN, "poll", { detail: "off-thread wait" });
-        }
-        if (r >= 0) failures = 0;
-      }
-    } finally {
-      if (onAbort) signal!.removeEventListener("abort", onAbort);
+    let fruitless = 0;
+    for (;;) {
+      const end = await this.#waitOffThread(deadline, signal);
+      this.#lastTurn = now(); // the event loop ran while the other thread waited
+      if (this.#map === null) return []; // closed while waiting
+      const ready = this.select(0);
+      if (ready.length > 0 || this.#lastWasWakeup || end === "timeout" || now() >= deadline) return ready;
+      // The kernel said ready and select(0) found nothing to report: a stale
+      // kernel state the backend could not clear. Never a busy loop: back off.
+      if (end === "ready" && ++fruitless > 1) await sleep(Math.min(2 ** fruitless, FRUITLESS_MAX_MS));
+      if (this.#map === null) return [];
+      signal?.throwIfAborted();
     }
   }
 
-  /** One poll(2) off the JS thread on a snapshot of the wait set (none once the wait is abandoned). */
-  async #waitOffThread(ms: number, wait: { abandoned: boolean }): Promise<number> {
-    if (this.#inflight) await this.#inflight; // an aborted wait still coming back
-    if (this.#map === null || wait.abandoned) return 0;
-    const set = this.#pollSet ??= new PollFds(8, true);
-    let n = this.poller.pollSet(set);
-    // The other thread also watches a pipe of its own, which only this code
-    // drains, and only after that thread returned: a byte there cannot be
-    // taken from under it (a drain racing its wake-up would let it sleep on).
-    const threadWake = this.#threadWake ??= this.#ownedPipe();
-    set.reserve(n + 1);
-    set.set(n++, threadWake[0], POLL.POLLIN);
-    const offThread = this.#offThread ??= this.#startOffThread();
-    const call = offThread.poll(set.bytes, n, ms);
-    const inflight: Promise<number> = call.then(
-      (r) => r,
-      () => -1,
-    ).finally(() => {
-      if (this.#threadWakePending) {
-        drain(threadWake[0]);
-        this.#threadWakePending = false;
+  /**
+   * One wait off the JS thread through the process's waiter, ended early by
+   * the abort signal (rejecting with its reason). Whatever the signal's
+   * wiring throws, the wait is ended and nothing stays pending.
+   */
+  #waitOffThread(deadline: number, signal: AbortSignal | undefined): Promise<WaitEnd> {
+    const pending = waitOffThread(this.#source, deadline);
+    this.#wait = pending;
+    const done = (): void => {
+      if (this.#wait === pending) this.#wait = null;
+    };
+    if (!signal) return pending.promise.finally(done);
+    return new Promise<WaitEnd>((resolve, reject) => {
+      const onAbort = (): void => {
+        pending.end();
+        reject(signal.reason);
+      };
+      try {
+        signal.addEventListener("abort", onAbort, { once: true });
+      } catch (e) {
+        pending.end(); // the hook threw: give up this wait, leave nothing pending
+        reject(e);
+        return;
       }
-      if (this.#inflight === inflight) this.#inflight = null;
-      if (this.#map === null) this.#release(); // close() came while the other thread slept
-    });
-    this.#inflight = inflight;
-    return await call;
-  }
-
-  #startOffThread(): OffThreadPoller {
-    const poller = offThreadPoller();
-    if (this.#lease) this.#lease.cleanup = () => poller.close();
-    return poller;
+      if (signal.aborted) onAbort();
+      pending.promise.then(resolve, reject).finally(() => {
+        try {
+          signal.removeEventListener("abort", onAbort);
+        } catch { /* a throwing hook: the listener is `once` and the wait is over */ }
+      });
+    }).finally(done);
   }
 
   /**
@@ -744,7 +748,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
   wakeup(): void {
     if (this.#map === null) return;
     this.#userWoken = true;
-    this.#wakeThread(); // a pending selectAsync() is woken through its own pipe, which exists
+    this.#wait?.end(); // a pending selectAsync() returns at once
     if (this.#wakePending) return;
     try {
       poke(this.#wakePipe()[1]);
@@ -753,14 +757,6 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
       // No pipe could be made (EMFILE; a SelectSelector whose next fd is past
       // FD_SETSIZE): a signal listener must not throw. A pending async wait was
       // woken above; a later wait just is not cut short.
-    }
-  }
-
-  /** Makes the off-thread poll, if one is under way, return (abort, close, wakeup, or its wait set changed). */
-  #wakeThread(): void {
-    if (this.#inflight && this.#threadWake && !this.#threadWakePending) {
-      poke(this.#threadWake[1]);
-      this.#threadWakePending = true;
     }
   }
 
@@ -837,27 +833,22 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     this.#map.clear();
     this.#map = null;
     this.#directions = 0;
-    // Another thread may still sleep on these fds: wake it and release them
-    // once it has returned (closing them under it could let the numbers be
-    // reused while it polls).
-    if (this.#inflight) this.#wakeThread();
-    else this.#release();
+    // A pending selectAsync() ends with []; the waiter stops watching our fds
+    // (its poll in flight is poked, and holds its own reference to them).
+    this.#wait?.end();
+    this.#release();
   }
 
-  /** Frees the kernel object, the wake pipe and the off-thread helper. */
+  /** Frees the kernel object and the wake pipe. */
   #release(): void {
     // Only the numbers still this selector's are closed: one closed behind
     // its back (os.close(sel.fileno())) may belong to a new pipe by now.
     const owned = this.#lease ? release(this.#lease) : [];
     const fd = this.poller.fileno();
     this.poller.close(fd >= 0 && owned.includes(fd));
-    for (const pipe of [this.#wake, this.#threadWake]) {
-      if (pipe) { for (const fd of pipe) if (owned.includes(fd)) closeFd(fd); }
-    }
-    this.#wake = this.#threadWake = null;
+    if (this.#wake) { for (const fd of this.#wake) if (owned.includes(fd)) closeFd(fd); }
+    this.#wake = null;
     this.#wakeRead = -1;
-    this.#offThread?.close();
-    this.#offThread = null;
   }
 
   /** Closes the selector at the end of a `using` scope. */

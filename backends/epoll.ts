@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { EPOLL, POLL } from "../ffi/constants.ts";
+import { EPOLL, FCNTL, POLL } from "../ffi/constants.ts";
 import { lastError, libc } from "../ffi/mod.ts";
 import { EpollEvents } from "../ffi/structs.ts";
 import { BaseSelector, type Poller, type PollList } from "../selector.ts";
@@ -12,12 +12,30 @@ import { timeoutMs } from "../_time.ts";
 
 const { EPOLLIN, EPOLLOUT, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, EPOLL_CLOEXEC } = EPOLL;
 
-/** A level-triggered epoll instance (close-on-exec). */
+/**
+ * A level-triggered epoll instance (close-on-exec).
+ *
+ * epoll registers a file *description*, not a number: when a registered fd is
+ * closed while a `dup` of it lives on, the registration stays in the kernel,
+ * and no `EPOLL_CTL_DEL` can reach it any more (the number no longer names
+ * that description). If it is ready, every wait returns at once with an
+ * event for an fd the selector no longer knows. CPython drops such events and
+ * returns early, so a loop around `select()` spins. Here the poller rebuilds
+ * its instance instead: a new epoll fd with exactly the live registrations,
+ * `dup3`'d onto the old number (so `fileno()` keeps its value), which drops the
+ * stale one. It does so when the kernel reports an fd it does not know, and
+ * before registering a number whose `EPOLL_CTL_DEL` failed with EBADF (a
+ * reused number would otherwise share its events with the stale one).
+ */
 export class EpollPoller implements Poller {
   readonly name = "epoll";
   #epfd: number;
   #events = new EpollEvents(8);
   #one = new EpollEvents(1); // the argument of epoll_ctl
+  /** What this instance watches: fd -> EVENT_READ/EVENT_WRITE bits. */
+  #registered = new Map<number, number>();
+  /** Numbers unregistered after they were closed: a stale registration may be behind them. */
+  #suspect = new Set<number>();
 
   constructor() {
     const fd = libc().epoll_create1(EPOLL_CLOEXEC);
@@ -25,24 +43,61 @@ export class EpollPoller implements Poller {
     this.#epfd = fd;
   }
 
+  /** epoll_ctl on `epfd` with `op`; returns 0 or -1 (errno set). */
+  #ctlOn(epfd: number, op: number, fd: number, events: number): number {
+    this.#one.set(0, toKernel(events, EPOLLIN, EPOLLOUT), fd);
+    return libc().epoll_ctl(epfd, op, fd, this.#one.bytes);
+  }
+
   /** epoll_ctl with `op` (`opName` for the error: "EPOLL_CTL_ADD" and so on). */
   #ctl(op: number, opName: string, fd: number, events: number): void {
-    this.#one.set(0, toKernel(events, EPOLLIN, EPOLLOUT), fd);
-    if (libc().epoll_ctl(this.#epfd, op, fd, this.#one.bytes) < 0) {
-      throw lastError("epoll_ctl", `${opName} fd ${fd}`);
-    }
+    if (this.#ctlOn(this.#epfd, op, fd, events) < 0) throw lastError("epoll_ctl", `${opName} fd ${fd}`);
   }
 
   register(fd: number, events: number): void {
+    if (this.#suspect.has(fd)) this.#rebuild();
     this.#ctl(EPOLL_CTL_ADD, "EPOLL_CTL_ADD", fd, events);
+    this.#registered.set(fd, events);
   }
 
   modify(fd: number, _oldEvents: number, events: number): void {
     this.#ctl(EPOLL_CTL_MOD, "EPOLL_CTL_MOD", fd, events);
+    this.#registered.set(fd, events);
   }
 
   unregister(fd: number, _events: number): void {
-    this.#ctl(EPOLL_CTL_DEL, "EPOLL_CTL_DEL", fd, 0);
+    this.#registered.delete(fd);
+    if (this.#ctlOn(this.#epfd, EPOLL_CTL_DEL, fd, 0) < 0) {
+      const e = lastError("epoll_ctl", `EPOLL_CTL_DEL fd ${fd}`);
+      if (e.code === "EBADF") this.#suspect.add(fd); // closed: its description may still be registered
+      throw e;
+    }
+  }
+
+  /** The kernel reported `fd`, which the selector does not know: a stale registration. Drops it. */
+  stale(fd: number): void {
+    if (!this.#registered.has(fd)) this.#rebuild();
+  }
+
+  /**
+   * A new instance with exactly the live registrations, put on the old number
+   * (dup3, close-on-exec): the old instance, and every stale registration in
+   * it, goes away. A registered fd that was closed meanwhile is left out (the
+   * kernel had dropped it too, unless a dup of it lives on).
+   */
+  #rebuild(): void {
+    const c = libc();
+    const fresh = c.epoll_create1(EPOLL_CLOEXEC);
+    if (fresh < 0) throw lastError("epoll_create1", "rebuilding an epoll set with a stale registration");
+    try {
+      for (const [fd, events] of this.#registered) {
+        if (this.#ctlOn(fresh, EPOLL_CTL_ADD, fd, events) < 0) this.#registered.delete(fd);
+      }
+      if (c.dup3(fresh, this.#epfd, FCNTL.O_CLOEXEC) < 0) throw lastError("dup3", `epoll fd ${this.#epfd}`);
+    } finally {
+      c.close(fresh);
+    }
+    this.#suspect.clear();
   }
 
   wait(timeout: number, maxEvents: number): number {

@@ -108,14 +108,13 @@ interface WorkerLike {
   onmessage: ((e: MessageEvent) => void) | null;
   ref(): void;
   unref(): void;
-  terminate(): void;
 }
 
 /**
  * Bun's FFI has no non-blocking calls: a Worker (`_bun_poll_worker.ts`) makes
- * the blocking poll(2) and posts the result back. It is `unref()`ed whenever
- * no poll is pending, so an idle one never keeps the process alive, and
- * terminated by `close()`.
+ * the blocking poll(2) and posts the result back. The process has one (its
+ * waiter's), `unref()`ed whenever no poll is pending, so it never keeps a
+ * finished process alive.
  */
 class WorkerPoller implements OffThreadPoller {
   #worker: WorkerLike;
@@ -146,9 +145,5 @@ class WorkerPoller implements OffThreadPoller {
 
   lastErrno(): number {
     return this.#errno;
-  }
-
-  close(): void {
-    this.#worker.terminate();
   }
 }

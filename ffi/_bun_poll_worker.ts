@@ -2,8 +2,8 @@
  * Bun's off-thread wait: a Worker that calls poll(2) on the pollfd array the
  * JS thread shares with it (a SharedArrayBuffer) and posts back the result and
  * this thread's errno. Bun's FFI has no non-blocking call mode, so this thread
- * is where a `selectAsync()` sleeps. One per selector, made by
- * `ffi/_bun.ts`, terminated when the selector closes.
+ * is where every `selectAsync()` of the process sleeps: one for the process,
+ * made by `ffi/_bun.ts` for the waiter (`_waiter.ts`).
  *
  * Messages in: `{ paths, nfds, errnoSymbol }` once, then `{ fds, n, ms }`
  * (fds: a SharedArrayBuffer). Out: `{ result, errno }` per wait.

@@ -182,6 +182,6 @@ export const adapter: Adapter = {
   // stop. errno lives on that thread and is not visible here.
   offThreadPoller(library: OffThreadLibrary): OffThreadPoller {
     const poll = offThreadPoll ??= openOffThreadPoll(library);
-    return { poll, lastErrno: () => 0, close: () => {} };
+    return { poll, lastErrno: () => 0 };
   },
 };

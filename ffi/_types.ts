@@ -53,8 +53,9 @@ export type BoundSymbols<S extends SymbolTable> = {
 
 /**
  * poll(2) run on a thread other than the JS thread, so the event loop keeps
- * running while it sleeps (`selectAsync`). The pollfd array must not be
- * touched by the JS thread until the promise settles.
+ * running while it sleeps (`selectAsync`). The process makes one, for its one
+ * waiter (`_waiter.ts`), and keeps it. The pollfd array must not be touched
+ * by the JS thread until the promise settles.
  */
 export interface OffThreadPoller {
   /**
@@ -66,8 +67,6 @@ export interface OffThreadPoller {
   poll(fds: Uint8Array, n: number, ms: number): Promise<number>;
   /** The errno of the last failed poll, or 0 where the runtime cannot tell (Deno's thread pool). */
   lastErrno(): number;
-  /** Releases the thread, if the poller owns one; call it only when no poll is pending. */
-  close(): void;
 }
 
 /** How to find poll(2) in the C library for an off-thread poller. */

@@ -97,6 +97,7 @@ const LINUX = {
   open: { params: ["buffer", "i32", "u32"], result: "i32" }, // int open(const char *, int flags, ... /* mode_t */)
   pipe2: { params: ["buffer", "i32"], result: "i32" }, // int pipe2(int pipefd[2], int flags)
   accept4: { params: ["i32", "buffer", "buffer", "i32"], result: "i32" }, // int accept4(int, struct sockaddr *, socklen_t *, int flags)
+  dup3: { params: ["i32", "i32", "i32"], result: "i32" }, // int dup3(int oldfd, int newfd, int flags)
   epoll_create1: { params: ["i32"], result: "i32" }, // int epoll_create1(int flags)
   epoll_ctl: {
     params: [
@@ -230,6 +231,7 @@ export function bindLibc(raw: Record<string, AnyFn>, os: HostOs = OS, arch: Host
     "__errno_location": raw.__error!,
     fcntl,
     open,
+    "dup3": notOnThisOs("dup3"),
     "epoll_create1": notOnThisOs("epoll_create1"),
     "epoll_ctl": notOnThisOs("epoll_ctl"),
     "epoll_wait": notOnThisOs("epoll_wait"),

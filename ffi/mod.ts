@@ -88,9 +88,9 @@ export function libc(): Libc {
 
 /**
  * A new poller that runs poll(2) off the JS thread (Deno: a `nonblocking` FFI
- * call; Bun: a Worker), for `selectAsync`.
+ * call; Bun: a Worker), for the process's one waiter (`_waiter.ts`).
  *
- * @returns The poller; `close()` it with its selector.
+ * @returns The poller.
  */
 export function offThreadPoller(): OffThreadPoller {
   const table = libcTable()!;

@@ -1,0 +1,294 @@
+/**
+ * Waiting off the JavaScript thread, for every selector of the process at
+ * once: the layer `selectAsync()` stands on, the way asyncio's loop stands on
+ * `selectors` and tokio has one I/O driver per runtime.
+ *
+ * One poll(2) at a time runs on another thread (Deno: one `nonblocking` FFI
+ * call, so one thread of Deno's shared blocking pool however many selectors
+ * wait; Bun: one Worker for the process). It watches a control pipe plus the
+ * pollfd entries of every pending wait: an epoll/kqueue fd, or the registered
+ * fds of a poll/select selector, copied. When it returns, the JS thread
+ * settles the waits whose entries are ready or whose deadline passed and
+ * starts the next poll for the others. A wait that is added, changed or ended
+ * meanwhile pokes the control pipe, so the poll in flight returns and the next
+ * one sees the new set.
+ *
+ * The contract the selector core calls: {@linkcode waitOffThread} with a
+ * source of pollfd entries and a deadline gives a {@linkcode Wait}; its
+ * promise settles `"ready"`, `"timeout"` or `"ended"` (by `end()`), or
+ * rejects with the OSError of a poll that failed for a reason other than a
+ * signal (PEP 475: EINTR is retried, with the time left).
+ *
+ * @module
+ */
+import { ERRNO, POLL } from "./ffi/constants.ts";
+import { errno, errorFor, libc, offThreadPoller } from "./ffi/mod.ts";
+import type { OffThreadPoller } from "./ffi/_types.ts";
+import { PollFds } from "./ffi/structs.ts";
+import { drain, makePipe, poke, wakePipe } from "./_fd.ts";
+import { RUNTIME } from "./ffi/_host.ts";
+import { now, timeoutMs } from "./_time.ts";
+import type { OSError } from "./errors.ts";
+
+/** How a wait ended. */
+export type WaitEnd = "ready" | "timeout" | "ended";
+
+/** Where a wait's pollfd entries come from: refilled before every poll, so a changed set is seen. */
+export interface WaitSource {
+  /** Writes this wait's entries into `into` from index 0; returns how many. */
+  fill(into: PollFds): number;
+}
+
+/**
+ * Free fds (in pipes of two) a Bun Worker needs to start: Bun ends the process
+ * ("ran out of file descriptors") when it has fewer than two, and our Worker
+ * opens the C library too. Checked with room to spare, before the control pipe.
+ */
+const WORKER_PIPES = 5;
+
+/** One pending wait of one selector. */
+export class Wait {
+  readonly source: WaitSource;
+  /** Seconds on the monotonic clock; `Infinity` for none. */
+  readonly deadline: number;
+  readonly promise: Promise<WaitEnd>;
+  /** Its own copy of its entries (the source's view of the set). */
+  readonly scratch: PollFds = new PollFds(8);
+  #settle!: (end: WaitEnd) => void;
+  #fail!: (e: unknown) => void;
+  #done = false;
+
+  constructor(source: WaitSource, deadline: number) {
+    this.source = source;
+    this.deadline = deadline;
+    this.promise = new Promise<WaitEnd>((resolve, reject) => {
+      this.#settle = resolve;
+      this.#fail = reject;
+    });
+  }
+
+  /** Whether it has settled. */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Its set changed (a registration came or went): the next poll refills it. */
+  changed(): void {
+    if (!this.#done) waiter.changed();
+  }
+
+  /** Ends it now with `"ended"` (wakeup, abort, close); the poll in flight stops watching it. */
+  end(): void {
+    if (this.#finish()) {
+      waiter.remove(this);
+      this.#settle("ended");
+    }
+  }
+
+  /** @internal Settles it from the waiter. */
+  settle(end: WaitEnd): void {
+    if (this.#finish()) this.#settle(end);
+  }
+
+  /** @internal Rejects it from the waiter. */
+  fail(e: unknown): void {
+    if (this.#finish()) this.#fail(e);
+  }
+
+  #finish(): boolean {
+    if (this.#done) return false;
+    this.#done = true;
+    return true;
+  }
+}
+
+/** The process's one waiter. */
+class Waiter {
+  #waits = new Set<Wait>();
+  /** The pollfd array the other thread reads (shared memory for Bun's Worker). */
+  #set = new PollFds(64, true);
+  /** Which entries of `#set` belong to which wait, for the poll in flight: [wait, start, end]. */
+  #ranges: Array<[Wait, number, number]> = [];
+  #poller: OffThreadPoller | null = null;
+  #control: [number, number] | null = null;
+  #running = false;
+  /** A poll is in flight on the other thread. */
+  #inflight = false;
+  /** A byte is in the control pipe. */
+  #poked = false;
+
+  /**
+   * Adds a wait. Makes the control pipe and the thread on first use.
+   *
+   * @throws {OSError} EMFILE and the like when they cannot be made; nothing is left behind.
+   */
+  add(source: WaitSource, deadline: number): Wait {
+    this.#start();
+    const wait = new Wait(source, deadline);
+    this.#waits.add(wait);
+    if (this.#running) this.#poke();
+    else void this.#run();
+    return wait;
+  }
+
+  changed(): void {
+    this.#poke();
+  }
+
+  remove(wait: Wait): void {
+    if (this.#waits.delete(wait)) this.#poke();
+  }
+
+  /** The control pipe and the off-thread poller, made once for the process. */
+  #start(): void {
+    if (this.#poller && this.#control) return;
+    if (!this.#poller && RUNTIME === "bun") reserveFds(WORKER_PIPES);
+    const control = this.#control ?? wakePipe();
+    try {
+      this.#poller ??= offThreadPoller();
+    } catch (e) {
+      if (!this.#control) { for (const fd of control) libc().close(fd); }
+      throw e;
+    }
+    this.#control = control;
+  }
+
+  /** Makes the poll in flight return (a no-op when none is, or it was poked already). */
+  #poke(): void {
+    if (this.#inflight && !this.#poked && this.#control) {
+      poke(this.#control[1]);
+      this.#poked = true;
+    }
+  }
+
+  /** Fills `#set`: the control pipe, then every wait's entries. Returns the count. */
+  #build(): number {
+    const set = this.#set;
+    set.reserve(1);
+    set.set(0, this.#control![0], POLL.POLLIN);
+    let n = 1;
+    this.#ranges.length = 0;
+    for (const wait of this.#waits) {
+      const count = wait.source.fill(wait.scratch);
+      set.reserve(n + count);
+      set.bytes.set(wait.scratch.bytes.subarray(0, count * PollFds.SIZE), n * PollFds.SIZE);
+      this.#ranges.push([wait, n, n + count]);
+      n += count;
+    }
+    return n;
+  }
+
+  /** The poll timeout: until the nearest deadline, or -1. */
+  #timeout(): number {
+    let nearest = Infinity;
+    for (const wait of this.#waits) if (wait.deadline < nearest) nearest = wait.deadline;
+    return nearest === Infinity ? -1 : timeoutMs(Math.max(nearest - now(), 0));
+  }
+
+  async #run(): Promise<void> {
+    this.#running = true;
+    try {
+      while (this.#waits.size > 0) {
+        let n: number;
+        try {
+          n = this.#build();
+        } catch (e) {
+          this.#failAll(e);
+          break;
+        }
+        const ms = this.#timeout();
+        this.#inflight = true;
+        let r: number;
+        try {
+          r = await this.#poller!.poll(this.#set.bytes, n, ms);
+        } catch (e) {
+          r = -1;
+          this.#inflight = false;
+          this.#failAll(e);
+          continue;
+        } finally {
+          this.#inflight = false;
+          if (this.#poked) {
+            drain(this.#control![0]);
+            this.#poked = false;
+          }
+        }
+        if (r < 0) {
+          const e = this.#failure(n);
+          if (e) this.#failAll(e);
+          continue; // EINTR: again, with the time left
+        }
+        this.#settle();
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  /** Settles the waits that are ready or past their deadline. */
+  #settle(): void {
+    const set = this.#set;
+    const t = now();
+    for (const [wait, start, end] of this.#ranges) {
+      if (wait.done || !this.#waits.has(wait)) continue;
+      let ready = false;
+      for (let i = start; i < end && !ready; i++) ready = set.revents(i) !== 0;
+      if (ready || wait.deadline <= t) {
+        this.#waits.delete(wait);
+        wait.settle(ready ? "ready" : "timeout");
+      }
+    }
+  }
+
+  /**
+   * The error of a failed off-thread poll, or null for EINTR (retried). Deno
+   * cannot see the other thread's errno: the same poll with timeout 0 on this
+   * thread tells a lasting failure (EINVAL, ENOMEM) from a signal.
+   */
+  #failure(n: number): OSError | null {
+    const e = this.#poller!.lastErrno();
+    if (e === ERRNO.EINTR) return null;
+    if (e !== 0) return errorFor(e, "poll", "off-thread wait");
+    if (libc().poll(this.#set.bytes, n, 0) >= 0) return null;
+    const here = errno();
+    return here === ERRNO.EINTR ? null : errorFor(here, "poll", "off-thread wait");
+  }
+
+  #failAll(e: unknown): void {
+    const waits = [...this.#waits];
+    this.#waits.clear();
+    for (const wait of waits) wait.fail(e);
+  }
+}
+
+const waiter = new Waiter();
+
+/**
+ * Starts waiting off the JS thread until one of `source`'s entries is ready,
+ * `deadline` (monotonic seconds, `Infinity` for none) passes, or the wait is
+ * ended.
+ *
+ * @param source Its pollfd entries, refilled before every poll.
+ * @param deadline When to give up.
+ * @returns The wait.
+ * @throws {OSError} EMFILE and the like when the process's waiter cannot be started.
+ */
+export function waitOffThread(source: WaitSource, deadline: number): Wait {
+  return waiter.add(source, deadline);
+}
+
+/**
+ * Checks that `pipes` pipes' worth of fds are free, by making and closing
+ * them: Bun ends the whole process when a Worker cannot get its fds, so a
+ * wait must fail cleanly before that.
+ *
+ * @throws {OSError} EMFILE (or ENFILE) when fewer are free.
+ */
+function reserveFds(pipes: number): void {
+  const made: number[] = [];
+  try {
+    for (let i = 0; i < pipes; i++) made.push(...makePipe());
+  } finally {
+    for (const fd of made) libc().close(fd);
+  }
+}
