@@ -110,37 +110,75 @@ interface WorkerLike {
   unref(): void;
 }
 
+/** The shared control block of the poll Worker (Int32 slots; `_bun_poll_worker.ts` has the same). */
+const CTL = { REQ: 0, DONE: 1, N: 2, MS: 3, RESULT: 4, ERRNO: 5, GEN: 6, FAILED: 7, SIZE: 8 } as const;
+
+type WaitAsync = (
+  array: Int32Array,
+  index: number,
+  value: number,
+) => { async: false; value: string } | { async: true; value: Promise<string> };
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+
 /**
  * Bun's FFI has no non-blocking calls: a Worker (`_bun_poll_worker.ts`) makes
- * the blocking poll(2) and posts the result back. The process has one (its
- * waiter's), `unref()`ed whenever no poll is pending, so it never keeps a
+ * the blocking poll(2). The process has one (its waiter's). A wait is handed
+ * over through shared memory, not messages: the JS thread writes the request
+ * into a control block and `Atomics.notify`s the Worker, asleep in
+ * `Atomics.wait`; the Worker polls, writes the result and notifies back,
+ * which `Atomics.waitAsync` turns into a resolved promise here. Only a new
+ * pollfd buffer (when the set outgrows the old one) goes as a message. The
+ * Worker is `unref()`ed whenever no poll is pending, so it never keeps a
  * finished process alive.
  */
 class WorkerPoller implements OffThreadPoller {
   #worker: WorkerLike;
+  #ctl = new Int32Array(new SharedArrayBuffer(CTL.SIZE * 4));
+  #seq = 0;
+  #buffer: ArrayBufferLike | null = null;
+  #gen = 0;
   #errno = 0;
+  #initError = "";
 
   constructor(library: OffThreadLibrary) {
     const Ctor = (globalThis as unknown as { Worker: new (url: URL) => WorkerLike }).Worker;
     this.#worker = new Ctor(new URL("./_bun_poll_worker.ts", import.meta.url));
     this.#worker.unref();
-    this.#worker.postMessage({ paths: library.paths, nfds: library.nfds, errnoSymbol: library.errnoSymbol });
+    this.#worker.onmessage = (e: MessageEvent<{ error?: string }>) => {
+      if (e.data.error) this.#initError = e.data.error;
+    };
+    this.#worker.postMessage({
+      paths: library.paths,
+      nfds: library.nfds,
+      errnoSymbol: library.errnoSymbol,
+      ctl: this.#ctl.buffer,
+    });
   }
 
   poll(fds: Uint8Array, n: number, ms: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.#worker.onmessage = (e: MessageEvent<{ result: number; errno: number; error?: string }>) => {
-        this.#worker.unref();
-        if (e.data.error) {
-          reject(new Error(`Cannot open poll() in the off-thread worker: ${e.data.error}`));
-          return;
-        }
-        this.#errno = e.data.errno;
-        resolve(e.data.result);
-      };
-      this.#worker.ref();
-      this.#worker.postMessage({ fds: fds.buffer, n, ms });
-    });
+    const ctl = this.#ctl;
+    if (fds.buffer !== this.#buffer) {
+      // A new buffer: the Worker takes it from a message before this request.
+      this.#buffer = fds.buffer;
+      this.#worker.postMessage({ fds: fds.buffer, gen: ++this.#gen });
+    }
+    const seq = ++this.#seq;
+    ctl[CTL.N] = n;
+    ctl[CTL.MS] = ms;
+    ctl[CTL.GEN] = this.#gen;
+    Atomics.store(ctl, CTL.REQ, seq);
+    Atomics.notify(ctl, CTL.REQ);
+    this.#worker.ref();
+    const done = waitAsync(ctl, CTL.DONE, seq - 1);
+    const finish = (): number => {
+      this.#worker.unref();
+      if (Atomics.load(ctl, CTL.FAILED) !== 0) {
+        throw new Error(`Cannot open poll() in the off-thread worker: ${this.#initError || "unknown error"}`);
+      }
+      this.#errno = Atomics.load(ctl, CTL.ERRNO);
+      return Atomics.load(ctl, CTL.RESULT);
+    };
+    return done.async ? done.value.then(finish) : Promise.resolve().then(finish);
   }
 
   lastErrno(): number {

@@ -529,7 +529,11 @@ test("10 000 waits leave threads and fds flat", {
     await cycle(i);
     if (i % 500 === 0) most = Math.max(most, threadCount());
   }
-  assert.equal(openFdCount(), fds0, "fds flat");
+  // The thread counts above spawn a child each: the runtime may close that
+  // child's pipes a moment later. A leak per wait would be thousands.
+  for (let i = 0; i < 100 && openFdCount() > fds0; i++) await new Promise((res) => setTimeout(res, 10));
+  // (Fewer is fine: an earlier test's HTTP connections may close meanwhile.)
+  assert.ok(openFdCount() <= fds0, `fds flat: ${fds0} -> ${openFdCount()}`);
   // Bounded, not growing with the waits: the runtime's pool may run a poll on
   // a second thread while the first is still handing back the last result.
   assert.ok(most <= threads0 + 2, `threads: ${threads0} after 1 000 waits, at most ${most} over 10 000 more`);
