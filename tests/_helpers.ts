@@ -10,7 +10,16 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { os, OSError, resource, socket } from "../mod.ts";
+import {
+  type BaseSelector,
+  EpollSelector,
+  os,
+  OSError,
+  PollSelector,
+  resource,
+  SelectSelector,
+  socket,
+} from "../mod.ts";
 import { RUNTIME } from "../ffi/_host.ts";
 import { libc } from "../ffi/mod.ts";
 import { FCNTL } from "../ffi/constants.ts";
@@ -201,6 +210,15 @@ export function openFdCount(limit = 4096): number {
   let n = 0;
   for (let fd = 0; fd < limit; fd++) if (c.fcntl(fd, FCNTL.F_GETFD, 0) >= 0) n++;
   return n;
+}
+
+/** A selector of the backend a fixture's argument names: `epoll`, `select`, else `poll`. */
+export function selectorOf(kind: string): BaseSelector {
+  return kind === "epoll"
+    ? new EpollSelector()
+    : kind === "select"
+    ? new SelectSelector()
+    : new PollSelector();
 }
 
 /** The open fds among 0..limit-1 (fcntl(F_GETFD), as {@linkcode openFdCount}). */

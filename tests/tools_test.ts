@@ -75,6 +75,11 @@ function start(script: string, args: string[], stream: "stdout" | "stderr" = "st
   return startExample(ex(script), args, stream);
 }
 
+/** curl through the SOCKS proxy on `port` (`mode`: --socks5 or --socks5-hostname), 10 s at most. */
+function curlThrough(port: number, mode: string, url: string): Promise<ChildResult> {
+  return run("curl", ["-sS", "-m", "10", mode, `127.0.0.1:${port}`, url]);
+}
+
 /** A port nothing listens on (bound, then closed). */
 function closedPort(type = socket.SOCK_STREAM): number {
   using s = new socket.Socket(socket.AF_INET, type);
@@ -904,14 +909,7 @@ print(srv.server_address[1], flush=True); srv.serve_forever()`,
       for (const r of results) assert.equal(r.stdout.split(" ")[0], expected, r.stderr);
       // A port that refuses: curl is told, the proxy goes on (a name that does
       // not resolve: the test after this one, with a resolver on loopback).
-      const refused = await run("curl", [
-        "-sS",
-        "-m",
-        "10",
-        "--socks5",
-        `127.0.0.1:${proxy.port}`,
-        `http://127.0.0.1:${closedPort()}/`,
-      ]);
+      const refused = await curlThrough(proxy.port, "--socks5", `http://127.0.0.1:${closedPort()}/`);
       assert.equal(refused.code, 97, refused.stderr);
       const again = await curl(urls[1]!);
       assert.equal(again.stdout.split(" ")[0], expected);
@@ -936,14 +934,7 @@ test(
     withLocalResolver(async (prefix) => {
       const proxy = await startExample(ex("socks5_proxy.ts"), [], "stdout", undefined, prefix);
       try {
-        const bad = await run("curl", [
-          "-sS",
-          "-m",
-          "10",
-          "--socks5-hostname",
-          `127.0.0.1:${proxy.port}`,
-          "http://no-such-host.invalid/",
-        ]);
+        const bad = await curlThrough(proxy.port, "--socks5-hostname", "http://no-such-host.invalid/");
         assert.equal(bad.code, 97, bad.stderr);
         assert.equal(proxy.child.exitCode, null, "still running");
       } finally {
