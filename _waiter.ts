@@ -52,8 +52,9 @@ export class Wait {
   /** Seconds on the monotonic clock; `Infinity` for none. */
   readonly deadline: number;
   readonly promise: Promise<WaitEnd>;
-  /** Its own copy of its entries (the source's view of the set). */
-  readonly scratch: PollFds = new PollFds(8);
+  /** Its entries in the poll in flight: [first, last) of the waiter's array; last 0 when not in it. */
+  first = 0;
+  last = 0;
   #settle!: (end: WaitEnd) => void;
   #fail!: (e: unknown) => void;
   #done = false;
@@ -107,8 +108,8 @@ class Waiter {
   #waits = new Set<Wait>();
   /** The pollfd array the other thread reads (shared memory for Bun's Worker). */
   #set = new PollFds(64, true);
-  /** Which entries of `#set` belong to which wait, for the poll in flight: [wait, start, end]. */
-  #ranges: Array<[Wait, number, number]> = [];
+  /** Where each source writes its entries before they are copied into `#set`. */
+  #scratch = new PollFds(8);
   #poller: OffThreadPoller | null = null;
   #control: [number, number] | null = null;
   #running = false;
@@ -163,17 +164,16 @@ class Waiter {
 
   /** Fills `#set`: the control pipe, then every wait's entries. Returns the count. */
   #build(): number {
-    const set = this.#set;
-    set.reserve(1);
+    const set = this.#set, scratch = this.#scratch;
     set.set(0, this.#control![0], POLL.POLLIN);
     let n = 1;
-    this.#ranges.length = 0;
     for (const wait of this.#waits) {
-      const count = wait.source.fill(wait.scratch);
+      const count = wait.source.fill(scratch);
       set.reserve(n + count);
-      set.bytes.set(wait.scratch.bytes.subarray(0, count * PollFds.SIZE), n * PollFds.SIZE);
-      this.#ranges.push([wait, n, n + count]);
+      set.copyEntries(scratch, count, n);
+      wait.first = n;
       n += count;
+      wait.last = n;
     }
     return n;
   }
@@ -228,12 +228,14 @@ class Waiter {
   /** Settles the waits that are ready or past their deadline. */
   #settle(): void {
     const set = this.#set;
-    const t = now();
-    for (const [wait, start, end] of this.#ranges) {
-      if (wait.done || !this.#waits.has(wait)) continue;
+    let t = -1; // read once, and only if some wait has a deadline
+    for (const wait of this.#waits) {
+      const last = wait.last;
+      if (last === 0) continue; // added after this poll began: the next one has it
       let ready = false;
-      for (let i = start; i < end && !ready; i++) ready = set.revents(i) !== 0;
-      if (ready || wait.deadline <= t) {
+      for (let i = wait.first; i < last && !ready; i++) ready = set.revents(i) !== 0;
+      if (!ready && wait.deadline !== Infinity && t < 0) t = now();
+      if (ready || (wait.deadline !== Infinity && wait.deadline <= t)) {
         this.#waits.delete(wait);
         wait.settle(ready ? "ready" : "timeout");
       }

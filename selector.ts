@@ -687,11 +687,17 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     const deadline = wait > 0 ? now() + wait : Infinity;
     let fruitless = 0;
     for (;;) {
-      const end = await this.#waitOffThread(deadline, signal);
-      this.#lastTurn = now(); // the event loop ran while the other thread waited
+      let end: WaitEnd;
+      try {
+        end = await this.#waitOffThread(deadline, signal);
+      } finally {
+        this.#wait = null;
+      }
+      const t = now();
+      this.#lastTurn = t; // the event loop ran while the other thread waited
       if (this.#map === null) return []; // closed while waiting
       const ready = this.select(0);
-      if (ready.length > 0 || this.#lastWasWakeup || end === "timeout" || now() >= deadline) return ready;
+      if (ready.length > 0 || this.#lastWasWakeup || end === "timeout" || t >= deadline) return ready;
       // The kernel said ready and select(0) found nothing to report: a stale
       // kernel state the backend could not clear. Never a busy loop: back off.
       if (end === "ready" && ++fruitless > 1) await sleep(Math.min(2 ** fruitless, FRUITLESS_MAX_MS));
@@ -707,11 +713,8 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    */
   #waitOffThread(deadline: number, signal: AbortSignal | undefined): Promise<WaitEnd> {
     const pending = waitOffThread(this.#source, deadline);
-    this.#wait = pending;
-    const done = (): void => {
-      if (this.#wait === pending) this.#wait = null;
-    };
-    if (!signal) return pending.promise.finally(done);
+    this.#wait = pending; // the caller clears it when this settles
+    if (!signal) return pending.promise;
     return new Promise<WaitEnd>((resolve, reject) => {
       const onAbort = (): void => {
         pending.end();
@@ -730,7 +733,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
           signal.removeEventListener("abort", onAbort);
         } catch { /* a throwing hook: the listener is `once` and the wait is over */ }
       });
-    }).finally(done);
+    });
   }
 
   /**

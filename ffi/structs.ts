@@ -127,6 +127,18 @@ export class PollFds {
     this.#shorts[i * 4 + 3] = 0;
   }
 
+  /**
+   * Copies the first `count` entries of `from` here, from entry `at` on
+   * (`revents` cleared); the caller reserved room.
+   */
+  copyEntries(from: PollFds, count: number, at: number): void {
+    const src = from.#fds, dst = this.#fds;
+    for (let i = 0, j = at * 2; i < count * 2; i += 2, j += 2) {
+      dst[j] = src[i]!;
+      dst[j + 1] = src[i + 1]! & 0xffff; // events kept, revents (the high half) cleared
+    }
+  }
+
   /** Copies entry `from` onto entry `to`. */
   move(from: number, to: number): void {
     this.#fds[to * 2] = this.#fds[from * 2]!;
