@@ -53,9 +53,10 @@ function locked(name) {
 function debian(packages) {
   const missing = packages.filter((p) => !ok("dpkg", ["-s", p]));
   if (missing.length === 0) return;
-  if (
-    missing.some((p) => p.endsWith(":arm64")) && !readFileSync("/var/lib/dpkg/arch", "utf8").includes("arm64")
-  ) {
+  // Ask dpkg which foreign architectures it has: /var/lib/dpkg/arch exists only
+  // once one was added, so a fresh machine has none to read.
+  const foreign = execFileSync("dpkg", ["--print-foreign-architectures"], { encoding: "utf8" }).split(/\s+/);
+  if (missing.some((p) => p.endsWith(":arm64")) && !foreign.includes("arm64")) {
     sh("dpkg", ["--add-architecture", "arm64"]);
   }
   sh("apt-get", ["update", "-qq"]);
