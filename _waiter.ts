@@ -168,7 +168,14 @@ class Waiter {
     set.set(0, this.#control![0], POLL.POLLIN);
     let n = 1;
     for (const wait of this.#waits) {
-      const count = wait.source.fill(scratch);
+      let count: number;
+      try {
+        count = wait.source.fill(scratch);
+      } catch (e) {
+        this.#waits.delete(wait); // one selector's failure is its own wait's, no other's
+        wait.fail(e);
+        continue;
+      }
       set.reserve(n + count);
       set.copyEntries(scratch, count, n);
       wait.first = n;
@@ -196,6 +203,7 @@ class Waiter {
           this.#failAll(e);
           break;
         }
+        if (this.#waits.size === 0) break; // every source failed: nothing to wait for
         const ms = this.#timeout();
         this.#inflight = true;
         let r: number;

@@ -19,6 +19,7 @@ import { budget, slowdown } from "./_budget.ts";
 import { test } from "./_test.ts";
 import {
   type BaseSelector,
+  BaseSelector as BaseSelectorClass,
   EpollSelector,
   EVENT_READ,
   OS,
@@ -27,6 +28,7 @@ import {
   SelectorClosedError,
   SelectSelector,
 } from "../mod.ts";
+import { PollPoller } from "../backends/poll.ts";
 import { Fds, here, now, openFdCount, raiseFdLimit, runScript, RUNTIME, scratchDir } from "./_helpers.ts";
 
 /** Resolves once `cond()` holds (checked every 5 ms, for at most 30 s). */
@@ -537,4 +539,29 @@ test("10 000 waits leave threads and fds flat", {
   // Bounded, not growing with the waits: the runtime's pool may run a poll on
   // a second thread while the first is still handing back the last result.
   assert.ok(most <= threads0 + 2, `threads: ${threads0} after 1 000 waits, at most ${most} over 10 000 more`);
+});
+
+test("a selector whose wait set cannot be read fails its own selectAsync() only; the others wait on", async () => {
+  using fds = new Fds();
+  const failure = new Error("pollSet failed");
+  class Broken extends BaseSelectorClass<string> {
+    constructor() {
+      const poller = new PollPoller();
+      poller.pollSet = () => {
+        throw failure;
+      };
+      super(poller);
+    }
+  }
+  using bad = new Broken();
+  using good = new PollSelector<string>();
+  const [r1] = fds.pipe();
+  const [r2, w2] = fds.pipe();
+  bad.register(r1, EVENT_READ, "bad");
+  good.register(r2, EVENT_READ, "good");
+  const waiting = good.selectAsync(10);
+  await assert.rejects(bad.selectAsync(10), (e: unknown) => e === failure);
+  after(20, () => os.write(w2, new Uint8Array([1])));
+  assert.deepEqual((await waiting).map(([k]) => k.data), ["good"]);
+  assert.deepEqual(bad.select(0), [], "the broken one still answers select()");
 });
