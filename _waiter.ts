@@ -5,7 +5,8 @@
  *
  * One poll(2) at a time runs on another thread (Deno: one `nonblocking` FFI
  * call, so one thread of Deno's shared blocking pool however many selectors
- * wait; Bun: one Worker for the process). It watches a control pipe plus the
+ * wait; Bun: one Worker for the process, handed each wait through shared
+ * memory and `Atomics`). It watches a control pipe plus the
  * pollfd entries of every pending wait: an epoll/kqueue fd, or the registered
  * fds of a poll/select selector, copied. When it returns, the JS thread
  * settles the waits whose entries are ready or whose deadline passed and
