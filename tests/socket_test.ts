@@ -535,7 +535,9 @@ test("socket addresses of the wrong shape or range throw TypeError/RangeError an
   assert.throws(() => new socket.Socket(socket.AF_INET, socket.SOCK_STREAM, 0, -3), RangeError);
   s.close();
   u.close();
-  assert.equal(openFdCount(), before);
+  // No fd leaked: never more than before. (Fewer happens under Bun: a Python
+  // peer of an earlier test has its pipes closed by the runtime meanwhile.)
+  assert.ok(openFdCount() <= before, `${openFdCount()} fds open, ${before} before`);
 });
 
 test("socket.getaddrinfo() resolves localhost and numeric hosts", () => {
