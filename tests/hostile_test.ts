@@ -355,7 +355,8 @@ test("every public function gives its own bounded TypeError/RangeError for value
     );
   }
   assert.equal(sel.getMap().size, 0, "nothing was registered");
-  assert.equal(openFdCount(), before, "no fd was made");
+  // Never more than before (under Bun, an earlier file's child may have its pipes closed meanwhile).
+  assert.ok(openFdCount() <= before, `no fd was made: ${openFdCount()} open, ${before} before`);
 });
 
 test('error messages quote a bad value bounded and exactly: 5n, "5", -0, a 1 MB string\'s head and length', () => {
