@@ -115,19 +115,6 @@ export function checkInt(n: unknown, what: string): number {
 }
 
 /**
- * Returns a boolean argument (a flag such as `blocking`), refusing anything else.
- *
- * @param b The caller's value.
- * @param what Its name in messages.
- * @returns `b`.
- * @throws {TypeError} For a non-boolean.
- */
-export function checkBool(b: unknown, what: string): boolean {
-  if (typeof b !== "boolean") throw wrongType(what, b, "a boolean");
-  return b;
-}
-
-/**
  * Returns a string argument.
  *
  * @param s The caller's value.
