@@ -345,8 +345,9 @@ for (const [name, make] of BACKENDS) {
     sel.register(r, EVENT_READ, "idle");
     const onSignal = () => {};
     process.on("SIGUSR1", onSignal);
-    // The child signals every thread of ours asleep in poll(2) (the waiter's),
-    // with tgkill, every 5 ms for 1.5 s, and counts the signals it sent.
+    // The child signals every thread of ours asleep in poll(2) (the waiter's)
+    // with tgkill, again each time the wait is back in poll, for 1.5 s, and
+    // counts the signals it sent.
     const child = spawn("python3", [
       "-c",
       `import ctypes, os, sys, time
@@ -362,7 +363,14 @@ while time.time() < end:
             continue
         if "poll_schedule" in wchan and libc.tgkill(pid, int(tid), 10) == 0:
             sent += 1
-    time.sleep(0.005)
+            # No pause: wait for the signal to be taken (the thread leaves poll),
+            # then the next scan finds the wait back in poll and signals again.
+            while time.time() < end:
+                try:
+                    if "poll_schedule" not in open(f"/proc/{pid}/task/{tid}/wchan").read():
+                        break
+                except OSError:
+                    break
 print(sent, flush=True)`,
       String(process.pid),
     ], { stdio: ["ignore", "pipe", "inherit"] });
