@@ -346,28 +346,39 @@ for (const [name, make] of BACKENDS) {
     const onSignal = () => {};
     process.on("SIGUSR1", onSignal);
     // The child signals every thread of ours asleep in poll(2) (the waiter's)
-    // with tgkill, again each time the wait is back in poll, for 1.5 s, and
-    // counts the signals it sent.
+    // with tgkill, again each time that thread has been back to sleep, for
+    // 1.5 s, and counts the signals it sent. "Back to sleep" is read from the
+    // thread's context-switch counters, which only grow: a wait that takes the
+    // signal and is in poll again within microseconds is never missed (wchan
+    // alone can be read before and after the round trip and never see it).
     const child = spawn("python3", [
       "-c",
       `import ctypes, os, sys, time
 libc = ctypes.CDLL(None, use_errno=True)
 pid = int(sys.argv[1]); sent = 0
+def switches(tid):
+    n = 0
+    for line in open(f"/proc/{pid}/task/{tid}/status"):
+        if "ctxt_switches" in line:
+            n += int(line.split()[1])
+    return n
 print("go", flush=True)
 end = time.time() + 1.5
 while time.time() < end:
     for tid in os.listdir(f"/proc/{pid}/task"):
         try:
-            wchan = open(f"/proc/{pid}/task/{tid}/wchan").read()
+            if "poll_schedule" not in open(f"/proc/{pid}/task/{tid}/wchan").read():
+                continue
+            before = switches(tid)
         except OSError:
             continue
-        if "poll_schedule" in wchan and libc.tgkill(pid, int(tid), 10) == 0:
+        if libc.tgkill(pid, int(tid), 10) == 0:
             sent += 1
-            # No pause: wait for the signal to be taken (the thread leaves poll),
-            # then the next scan finds the wait back in poll and signals again.
+            # No pause: wait until the thread has run (taken the signal) and
+            # slept again; the next scan signals it if that sleep is poll.
             while time.time() < end:
                 try:
-                    if "poll_schedule" not in open(f"/proc/{pid}/task/{tid}/wchan").read():
+                    if switches(tid) != before:
                         break
                 except OSError:
                     break
