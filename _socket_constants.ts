@@ -78,3 +78,49 @@ export const AI_NUMERICSERV: number = SOCKET.AI_NUMERICSERV;
 export const AI_ADDRCONFIG: number = SOCKET.AI_ADDRCONFIG;
 /** The kernel's largest listen backlog. */
 export const SOMAXCONN: number = SOCKET.SOMAXCONN;
+/** Reliable, ordered datagrams with boundaries (AF_UNIX). */
+export const SOCK_SEQPACKET: number = SOCKET.SOCK_SEQPACKET;
+/** Ancillary data: fds (`sendFds`/`recvFds`, or `sendmsg` by hand). */
+export const SCM_RIGHTS: number = SOCKET.SCM_RIGHTS;
+/** Whether the socket listens. */
+export const SO_ACCEPTCONN: number = SOCKET.SO_ACCEPTCONN;
+/** Receive timeout (`struct timeval`). */
+export const SO_RCVTIMEO: number = SOCKET.SO_RCVTIMEO;
+/** Send timeout (`struct timeval`). */
+export const SO_SNDTIMEO: number = SOCKET.SO_SNDTIMEO;
+/** Bytes before a read is ready. */
+export const SO_RCVLOWAT: number = SOCKET.SO_RCVLOWAT;
+/** Room before a write is ready. */
+export const SO_SNDLOWAT: number = SOCKET.SO_SNDLOWAT;
+/** Bypass routing: send to directly connected hosts only. */
+export const SO_DONTROUTE: number = SOCKET.SO_DONTROUTE;
+/** Out-of-band data inline. */
+export const SO_OOBINLINE: number = SOCKET.SO_OOBINLINE;
+/** `recvmsg` flags: ancillary data was cut short (fds that did not fit were closed). */
+export const MSG_CTRUNC: number = SOCKET.MSG_CTRUNC;
+/** `recvmsg` flags: the datagram was longer than the buffer. */
+export const MSG_TRUNC: number = SOCKET.MSG_TRUNC;
+/** End of record (SOCK_SEQPACKET). */
+export const MSG_EOR: number = SOCKET.MSG_EOR;
+/** Send to directly connected hosts only. */
+export const MSG_DONTROUTE: number = SOCKET.MSG_DONTROUTE;
+
+/** A constant this OS has, or `undefined` where it has none (as Python then lacks the name). */
+function ifAny(value: number): number | undefined {
+  return value === 0 ? undefined : value;
+}
+
+/** Linux: ancillary credentials (`struct ucred`); `undefined` elsewhere. */
+export const SCM_CREDENTIALS: number | undefined = ifAny(SOCKET.SCM_CREDENTIALS);
+/** macOS, FreeBSD: ancillary credentials; `undefined` on Linux. */
+export const SCM_CREDS: number | undefined = ifAny(SOCKET.SCM_CREDS);
+/** Linux: receive `SCM_CREDENTIALS` with each message; `undefined` elsewhere. */
+export const SO_PASSCRED: number | undefined = ifAny(SOCKET.SO_PASSCRED);
+/** Linux: the peer's `struct ucred` (pid, uid, gid); `undefined` elsewhere. */
+export const SO_PEERCRED: number | undefined = ifAny(SOCKET.SO_PEERCRED);
+/** Linux, FreeBSD: the socket's family; `undefined` on macOS. */
+export const SO_DOMAIN: number | undefined = ifAny(SOCKET.SO_DOMAIN);
+/** Linux, FreeBSD: the socket's protocol; `undefined` on macOS. */
+export const SO_PROTOCOL: number | undefined = ifAny(SOCKET.SO_PROTOCOL);
+/** Linux, FreeBSD: received fds close-on-exec (the library sets it itself); `undefined` on macOS. */
+export const MSG_CMSG_CLOEXEC: number | undefined = ifAny(SOCKET.MSG_CMSG_CLOEXEC);

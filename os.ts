@@ -21,7 +21,7 @@ import { checkFd, checkInt, checkSize, show, toCString } from "./_validate.ts";
 import { byteLength, bytesOf } from "./ffi/bytes.ts";
 import { ERRNO, FCNTL } from "./ffi/constants.ts";
 import { errno, errorFor, lastError, libc, MAX_IO } from "./ffi/mod.ts";
-import { forget } from "./_lease.ts";
+import { adopt, forget, type Lease, release } from "./_lease.ts";
 import { getFdFlag, makePipe, retryEintr, setFdFlag } from "./_fd.ts";
 
 /** Open for reading only. */
@@ -282,4 +282,75 @@ export function kill(pid: number, signal: number): void {
  */
 export function strerror(code: number): string {
   return errorFor(checkInt(code, "code"), "strerror").strerror;
+}
+
+/**
+ * An fd this library handed you and that you own: the fds `socket.recvFds()`
+ * received. Close it, take it with `detach()`, or let a `using` scope close
+ * it; one dropped without either is closed by the garbage collector with a
+ * ResourceWarning, like a socket. Register it with a selector directly (it
+ * has `fileno()`), or wrap a socket in it: `new socket.Socket(family, type,
+ * 0, owned.detach())`.
+ *
+ * @example
+ * ```ts ignore
+ * const [, fds] = socket.recvFds(sock, 16, 1);
+ * using received = fds[0]!;
+ * os.write(received.fileno(), new TextEncoder().encode("hello\n"));
+ * ```
+ */
+export class OwnedFd implements Disposable {
+  #fd: number;
+  #lease: Lease;
+
+  /**
+   * Takes ownership of an open fd.
+   *
+   * @param fd The fd (it will be closed by `close()` or at GC).
+   * @param what What it is, for the warning of an fd dropped unclosed.
+   */
+  constructor(fd: number, what = "fd") {
+    this.#fd = checkFd(fd);
+    this.#lease = adopt(this, this.#fd, what);
+  }
+
+  /**
+   * The fd, or -1 once closed or detached.
+   *
+   * @returns The fd.
+   */
+  fileno(): number {
+    return this.#fd;
+  }
+
+  /**
+   * Gives up ownership without closing.
+   *
+   * @returns The fd (`fileno()` is -1 after).
+   */
+  detach(): number {
+    const fd = this.#fd;
+    this.#fd = -1;
+    release(this.#lease);
+    return fd;
+  }
+
+  /** Closes the fd; idempotent. A number closed behind its back is left alone. */
+  close(): void {
+    const fd = this.#fd;
+    if (fd < 0) return;
+    this.#fd = -1;
+    if (release(this.#lease).length === 0) return;
+    if (libc().close(fd) < 0 && errno() !== ERRNO.EINTR) throw lastError("close", `fd ${fd}`);
+  }
+
+  /** Closes the fd at the end of a `using` scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** `OwnedFd(5)`, or `OwnedFd(closed)`. */
+  toString(): string {
+    return `OwnedFd(${this.#fd < 0 ? "closed" : this.#fd})`;
+  }
 }

@@ -39,9 +39,22 @@ import {
   parseIPv6,
   toAddress,
 } from "./_address.ts";
-import { byteLength, byteRange, bytesOf, copyBytes } from "./ffi/bytes.ts";
+import { byteLength, byteRange, bytesOf, copyBytes, copyInto, writeInto } from "./ffi/bytes.ts";
+import { cmsgLen, cmsgSpace, Message } from "./ffi/msghdr.ts";
+import {
+  type Ancillary,
+  type AncillaryInput,
+  ancillaryOf,
+  buffersOf,
+  type BytesLike,
+  fdsIn,
+  rightsOf,
+  settleReceived,
+} from "./_ancillary.ts";
+import { OwnedFd } from "./os.ts";
+import type { FileObj } from "./selector.ts";
 import { ERRNO, POLL, SOCKET } from "./ffi/constants.ts";
-import { errno, errorFor, lastError, libc, MAX_IO } from "./ffi/mod.ts";
+import { adapter, errno, errorFor, lastError, libc, MAX_IO } from "./ffi/mod.ts";
 import { decodeSockaddr, SOCKADDR_STORAGE_SIZE } from "./ffi/sockaddr.ts";
 import { intPair } from "./ffi/structs.ts";
 import {
@@ -61,7 +74,11 @@ import { OSError, TimeoutError } from "./errors.ts";
 
 export * from "./_socket_constants.ts";
 export { type Address, type AddrInfo, getaddrinfo, type IPv4Address, type IPv6Address } from "./_address.ts";
+export type { Ancillary, AncillaryInput, BytesLike } from "./_ancillary.ts";
+export { OwnedFd } from "./os.ts";
 
+/** The most bytes of ancillary data one recvmsg makes room for (Linux's optmem_max is far below). */
+const MAX_ANCILLARY = 1 << 20;
 /** `sizeof(int)`: an int option's size. */
 const INT_SIZE = 4;
 /** The most bytes `getsockopt` reads for a raw option, as CPython caps `buflen` (1024). */
@@ -445,6 +462,131 @@ export class Socket implements Disposable {
   }
 
   /**
+   * Sends a message gathered from several buffers, with ancillary data (fds
+   * with `SCM_RIGHTS`, credentials, ...), like Python's `socket.sendmsg`.
+   *
+   * @param buffers The bytes, in order (at most 1024 buffers).
+   * @param ancdata `[level, type, data]` items, such as `[SOL_SOCKET, SCM_RIGHTS, fdBytes]`.
+   * @param flags `MSG_*` flags.
+   * @param address Where to send, for an unconnected datagram socket.
+   * @returns How many bytes of the buffers were sent.
+   * @example
+   * ```ts ignore
+   * const fds = new Int32Array([pipeReadFd]);
+   * s.sendmsg([bytes], [[socket.SOL_SOCKET, socket.SCM_RIGHTS, fds]]);
+   * ```
+   */
+  sendmsg(
+    buffers: Iterable<BytesLike>,
+    ancdata: Iterable<AncillaryInput> = [],
+    flags = 0,
+    address?: Address | null,
+  ): number {
+    const f = checkInt(flags, "flags") | SEND_FLAGS;
+    // The address (which may resolve a name) and the ancillary items (copied)
+    // first: no caller code runs between measuring the buffers and copying them.
+    const name = address === undefined || address === null ? null : encodeAddress(this.family, address);
+    const control = ancillaryOf(ancdata);
+    const { views, sizes } = buffersOf(buffers, "sendmsg");
+    let space = 0;
+    for (const [, , data] of control) space += cmsgSpace(data.length);
+    const msg = new Message(sizes, name === null ? 0 : name.length, space);
+    if (name !== null) msg.setName(name);
+    msg.setControl(control);
+    const data = msg.data();
+    for (let i = 0, at = 0; i < views.length; at += sizes[i]!, i++) copyInto(data, at, views[i]!, sizes[i]!);
+    msg.link(adapter().addressOf(msg.bytes));
+    return this.#io((fd) => libc().sendmsg(fd, msg.bytes, f), POLL.POLLOUT, "sendmsg");
+  }
+
+  /**
+   * Receives a message and its ancillary data, like Python's
+   * `socket.recvmsg`. Fds that arrive with `SCM_RIGHTS` are the caller's to
+   * close (as in Python; they are close-on-exec): read them with
+   * {@linkcode fdsOf}, or use {@linkcode recvFds}, which hands them over as
+   * owned objects.
+   *
+   * @param bufsize The most bytes of data.
+   * @param ancbufsize Bytes of room for ancillary data (`CMSG_SPACE(...)`; 0: none).
+   * @param flags `MSG_*` flags.
+   * @returns `[data, ancdata, msgFlags, address]`; `msgFlags` has `MSG_CTRUNC` when
+   *   ancillary data did not fit, `MSG_TRUNC` when a datagram did not.
+   * @example
+   * ```ts ignore
+   * const [data, anc, flags] = s.recvmsg(1024, socket.CMSG_SPACE(4));
+   * ```
+   */
+  recvmsg(
+    bufsize: number,
+    ancbufsize = 0,
+    flags = 0,
+  ): [Uint8Array<ArrayBuffer>, Ancillary[], number, Address | null] {
+    const len = Math.min(checkSize(bufsize, "bufsize"), MAX_IO);
+    const msg = this.#receive([len], ancbufsize, flags, "recvmsg");
+    return [msg.data().slice(0, msg.count), msg.ancillary, msg.flags, msg.address];
+  }
+
+  /**
+   * Receives a message into buffers you own, scattered in order, like
+   * Python's `socket.recvmsg_into`.
+   *
+   * @param buffers Where the bytes go (at most 1024 buffers).
+   * @param ancbufsize Bytes of room for ancillary data (0: none).
+   * @param flags `MSG_*` flags.
+   * @returns `[nbytes, ancdata, msgFlags, address]`.
+   * @example
+   * ```ts ignore
+   * const head = new Uint8Array(4), body = new Uint8Array(1024);
+   * const [n] = s.recvmsgInto([head, body]);
+   * ```
+   */
+  recvmsgInto(
+    buffers: Iterable<BytesLike>,
+    ancbufsize = 0,
+    flags = 0,
+  ): [number, Ancillary[], number, Address | null] {
+    const { views, sizes } = buffersOf(buffers, "recvmsg");
+    const msg = this.#receive(sizes, ancbufsize, flags, "recvmsg");
+    const data = msg.data();
+    for (let i = 0, at = 0; i < views.length && at < msg.count; at += sizes[i]!, i++) {
+      writeInto(views[i]!, 0, data.subarray(at, Math.min(at + sizes[i]!, msg.count)));
+    }
+    return [msg.count, msg.ancillary, msg.flags, msg.address];
+  }
+
+  #receive(sizes: number[], ancbufsize: number, flags: number, syscall: string): Received {
+    const space = checkSize(ancbufsize, "ancbufsize");
+    if (space > MAX_ANCILLARY) {
+      throw new RangeError(`Invalid ancbufsize: ${space}: at most ${MAX_ANCILLARY} bytes`);
+    }
+    const asked = checkInt(flags, "flags");
+    // Received fds close-on-exec, as every fd this library makes; the kernel
+    // echoes the flag in msg_flags, where the caller did not ask for it.
+    const added = space > 0 ? SOCKET.MSG_CMSG_CLOEXEC & ~asked : 0;
+    const f = asked | added;
+    const msg = new Message(sizes, SOCKADDR_STORAGE_SIZE, space);
+    msg.link(adapter().addressOf(msg.bytes));
+    const count = this.#io(
+      (fd) => {
+        msg.reset();
+        return libc().recvmsg(fd, msg.bytes, f);
+      },
+      POLL.POLLIN,
+      syscall,
+    );
+    const ancillary = msg.control() as Ancillary[];
+    settleReceived(ancillary);
+    const name = msg.name();
+    return {
+      count,
+      data: () => msg.data(),
+      ancillary,
+      flags: msg.flags() & ~added,
+      address: name.length === 0 ? null : toAddress(decodeSockaddr(name.slice(), name.length)),
+    };
+  }
+
+  /**
    * Sets blocking mode: `setBlocking(true)` is `setTimeout(null)`,
    * `setBlocking(false)` is `setTimeout(0)`.
    *
@@ -639,6 +781,15 @@ export class Socket implements Disposable {
   [Symbol.dispose](): void {
     this.close();
   }
+}
+
+/** What one recvmsg gave. */
+interface Received {
+  count: number;
+  data(): Uint8Array;
+  ancillary: Ancillary[];
+  flags: number;
+  address: Address | null;
 }
 
 function timedOut(syscall: string): TimeoutError {
@@ -847,4 +998,122 @@ export function inetNtop(family: number, packed: ArrayBufferView | ArrayBuffer):
     throw new RangeError(`inetNtop: ${familyName(f)} needs ${want} bytes, got ${bytes.length}`);
   }
   return f === AF_INET ? formatIPv4(bytes) : formatIPv6(bytes);
+}
+
+/**
+ * `CMSG_LEN(length)`: the `cmsg_len` of an ancillary item with `length`
+ * bytes of data, as Python's `socket.CMSG_LEN`.
+ *
+ * @param length Bytes of data.
+ * @returns The length with the header.
+ * @example
+ * ```ts ignore
+ * socket.CMSG_LEN(4); // 20 on Linux
+ * ```
+ */
+export function CMSG_LEN(length: number): number {
+  return cmsgLen(checkAncillaryLength(length));
+}
+
+/**
+ * `CMSG_SPACE(length)`: the room an ancillary item with `length` bytes of
+ * data takes, padding included: add them up for `recvmsg`'s `ancbufsize`.
+ *
+ * @param length Bytes of data.
+ * @returns The room in bytes.
+ * @example
+ * ```ts ignore
+ * s.recvmsg(1024, socket.CMSG_SPACE(4 * maxfds));
+ * ```
+ */
+export function CMSG_SPACE(length: number): number {
+  return cmsgSpace(checkAncillaryLength(length));
+}
+
+function checkAncillaryLength(length: number): number {
+  const n = checkSize(length, "length");
+  if (n > MAX_ANCILLARY) throw new RangeError(`Invalid length: ${n}: at most ${MAX_ANCILLARY}`);
+  return n;
+}
+
+/**
+ * The fds in an `SCM_RIGHTS` item's data, as numbers (a partial one at the
+ * end is dropped, as CPython's `recv_fds` does).
+ *
+ * @param data The item's bytes.
+ * @returns The fds.
+ * @example
+ * ```ts ignore
+ * for (const [level, type, data] of anc) if (type === socket.SCM_RIGHTS) fds.push(...socket.fdsOf(data));
+ * ```
+ */
+export function fdsOf(data: BytesLike): number[] {
+  return fdsIn(copyBytes(data, "data"));
+}
+
+/**
+ * Sends fds (and some bytes) over an AF_UNIX socket, like Python's
+ * `socket.send_fds`: one `sendmsg` with an `SCM_RIGHTS` item. The fds stay
+ * open here; the receiver gets its own copies.
+ *
+ * @param sock The socket.
+ * @param buffers The bytes to send with them (at least one byte on a stream socket).
+ * @param fds fds, or objects with `fileno()` (sockets, selectors, `OwnedFd`s).
+ * @param flags `MSG_*` flags.
+ * @param address Where to send, for an unconnected datagram socket.
+ * @returns How many bytes were sent.
+ * @example
+ * ```ts ignore
+ * socket.sendFds(sock, [new TextEncoder().encode("x")], [conn]);
+ * ```
+ */
+export function sendFds(
+  sock: Socket,
+  buffers: Iterable<BytesLike>,
+  fds: Iterable<FileObj>,
+  flags = 0,
+  address?: Address | null,
+): number {
+  checkSocket(sock, "sendFds");
+  return sock.sendmsg(buffers, [[SOL_SOCKET, SOCKET.SCM_RIGHTS, rightsOf(fds)]], flags, address);
+}
+
+/**
+ * Receives bytes and up to `maxfds` fds, like Python's `socket.recv_fds`.
+ * The fds come as {@linkcode OwnedFd}s: close them, `detach()` them, or let
+ * `using` or the garbage collector (with a warning) close them. They are
+ * close-on-exec.
+ *
+ * @param sock The socket.
+ * @param bufsize The most bytes of data.
+ * @param maxfds The most fds to make room for.
+ * @param flags `MSG_*` flags.
+ * @returns `[data, fds, msgFlags, address]`; `msgFlags & MSG_CTRUNC` when more fds
+ *   were sent than there was room for (the kernel closes those).
+ * @example
+ * ```ts ignore
+ * const [data, fds] = socket.recvFds(sock, 1024, 4);
+ * using conn = new socket.Socket(socket.AF_INET, socket.SOCK_STREAM, 0, fds[0]!.detach());
+ * ```
+ */
+export function recvFds(
+  sock: Socket,
+  bufsize: number,
+  maxfds: number,
+  flags = 0,
+): [Uint8Array<ArrayBuffer>, OwnedFd[], number, Address | null] {
+  checkSocket(sock, "recvFds");
+  const room = checkSize(maxfds, "maxfds");
+  if (room > 253) throw new RangeError(`Invalid maxfds: ${room}: at most 253 (SCM_MAX_FD)`);
+  const [data, anc, msgFlags, address] = sock.recvmsg(bufsize, CMSG_LEN(room * 4), flags);
+  const fds: OwnedFd[] = [];
+  for (const [level, type, bytes] of anc) {
+    if (level !== SOL_SOCKET || type !== SOCKET.SCM_RIGHTS) continue;
+    for (const fd of fdsIn(bytes)) fds.push(new OwnedFd(fd, "fd received by recvFds"));
+  }
+  return [data, fds, msgFlags, address];
+}
+
+function checkSocket(sock: unknown, what: string): void {
+  if (!(sock instanceof Socket)) throw new TypeError(`${what}: expected a socket.Socket, got ${show(sock)}`);
 }

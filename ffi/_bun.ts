@@ -32,6 +32,7 @@ interface BunFfi {
   CString: new (pointer: Pointer) => { toString(): string };
   read: { i32(pointer: Pointer, offset: number): number };
   toArrayBuffer(pointer: Pointer, offset: number, length: number): ArrayBuffer;
+  ptr(view: ArrayBufferView): Pointer;
 }
 
 const BUN_FFI = ["bun", "ffi"].join(":"); // computed: type checkers do not follow it
@@ -91,6 +92,10 @@ export const adapter: Adapter = {
 
   readCString(address: bigint): string {
     return new ffi.CString(asPointer(address)).toString();
+  },
+
+  addressOf(bytes: Uint8Array): bigint {
+    return BigInt(ffi.ptr(bytes));
   },
 
   intReader(address: bigint): () => number {

@@ -31,6 +31,7 @@ interface DenoFfi {
   ): { symbols: Record<string, AnyFn>; close(): void };
   UnsafePointer: {
     create(value: bigint): DenoPointer;
+    of(buffer: ArrayBufferView): DenoPointer;
     value(pointer: DenoPointer): number | bigint;
   };
   UnsafePointerView: {
@@ -170,6 +171,10 @@ export const adapter: Adapter = {
 
   readCString(address: bigint): string {
     return deno.UnsafePointerView.getCString(toPointer(address)!);
+  },
+
+  addressOf(bytes: Uint8Array): bigint {
+    return fromPointer(deno.UnsafePointer.of(bytes));
   },
 
   intReader(address: bigint): () => number {

@@ -87,6 +87,12 @@ export interface Adapter {
   /** Reads the NUL-terminated C string at `address` (never NULL). */
   readCString(address: bigint): string;
   /**
+   * The address of `bytes[0]`, for a pointer written into a struct. Only for
+   * a view over a buffer made with `new ArrayBuffer()` (whose bytes the engine
+   * never moves), kept alive until the call that uses the address returns.
+   */
+  addressOf(bytes: Uint8Array): bigint;
+  /**
    * Returns a function that reads the int at `address` (the thread's errno).
    * The reader makes no FFI call, so it cannot clobber errno itself.
    */

@@ -50,7 +50,7 @@ const taSubarray = uncurry(TA_METHODS.subarray) as (
   start: number,
   end: number,
 ) => Uint8Array;
-const taSet = uncurry(TA_METHODS.set) as (self: Uint8Array, source: Uint8Array) => void;
+const taSet = uncurry(TA_METHODS.set) as (self: Uint8Array, source: Uint8Array, offset?: number) => void;
 const dvLength = getter(DataView.prototype, "byteLength");
 const dvOffset = getter(DataView.prototype, "byteOffset");
 const dvBuffer = getter(DataView.prototype, "buffer");
@@ -228,6 +228,40 @@ export function copyBytes(data: unknown, what = "data"): Uint8Array {
   const out = new U8(length);
   if (length > 0) taSet(out, byteRange(view, 0, length));
   return out;
+}
+
+/**
+ * Copies the first `length` bytes of a caller's view (from {@linkcode bytesOf},
+ * measured by {@linkcode byteLength}) into `target` at `offset`, through the
+ * engine's own methods.
+ *
+ * @param target The library's own bytes.
+ * @param offset Where in `target`.
+ * @param source The caller's view.
+ * @param length How many bytes (at most the view's true length).
+ * @example
+ * ```ts ignore
+ * copyInto(arena, 64, bytes, byteLength(bytes));
+ * ```
+ */
+export function copyInto(target: Uint8Array, offset: number, source: CBytes, length: number): void {
+  if (length > 0) taSet(target, byteRange(source, 0, length), offset);
+}
+
+/**
+ * Writes `source` into a caller's view (from {@linkcode bytesOf}) at `offset`,
+ * through the engine's own methods; the caller has checked it fits.
+ *
+ * @param view The caller's view.
+ * @param offset Where in it.
+ * @param source The bytes.
+ * @example
+ * ```ts ignore
+ * writeInto(userBuffer, 0, received);
+ * ```
+ */
+export function writeInto(view: CBytes, offset: number, source: Uint8Array): void {
+  if (source.length > 0) taSet(byteRange(view, offset, offset + source.length), source);
 }
 
 function describe(data: unknown): string {

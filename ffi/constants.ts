@@ -364,6 +364,34 @@ interface SocketConstants {
   /** Flags OR-ed into `socket()`'s type (Linux); 0 where the OS lacks them. */
   SOCK_NONBLOCK: number;
   SOCK_CLOEXEC: number;
+  SOCK_SEQPACKET: number;
+  /** `SCM_RIGHTS`: fds in a control message. */
+  SCM_RIGHTS: number;
+  /** Linux: a `struct ucred` control message (0 elsewhere). */
+  SCM_CREDENTIALS: number;
+  /** macOS, FreeBSD: a `struct cmsgcred`/`xucred` control message (0 on Linux). */
+  SCM_CREDS: number;
+  /** Linux: receive SCM_CREDENTIALS (0 elsewhere). */
+  SO_PASSCRED: number;
+  /** Linux: the peer's `struct ucred` (0 elsewhere). */
+  SO_PEERCRED: number;
+  /** Linux, FreeBSD: the socket's family (0 on macOS). */
+  SO_DOMAIN: number;
+  /** Linux, FreeBSD: the socket's protocol (0 on macOS). */
+  SO_PROTOCOL: number;
+  SO_ACCEPTCONN: number;
+  SO_RCVTIMEO: number;
+  SO_SNDTIMEO: number;
+  SO_RCVLOWAT: number;
+  SO_SNDLOWAT: number;
+  SO_DONTROUTE: number;
+  SO_OOBINLINE: number;
+  MSG_CTRUNC: number;
+  MSG_TRUNC: number;
+  MSG_EOR: number;
+  MSG_DONTROUTE: number;
+  /** Received fds close-on-exec (Linux, FreeBSD; 0 on macOS). */
+  MSG_CMSG_CLOEXEC: number;
   SOL_SOCKET: number;
   SO_REUSEADDR: number;
   SO_REUSEPORT: number;
@@ -411,6 +439,26 @@ const LINUX_SOCKET: SocketConstants = {
   SOCK_RAW: 3,
   SOCK_NONBLOCK: 0o4000,
   SOCK_CLOEXEC: 0o2000000,
+  SOCK_SEQPACKET: 5,
+  SCM_RIGHTS: 1,
+  SCM_CREDENTIALS: 2,
+  SCM_CREDS: 0,
+  SO_PASSCRED: 16,
+  SO_PEERCRED: 17,
+  SO_DOMAIN: 39,
+  SO_PROTOCOL: 38,
+  SO_ACCEPTCONN: 30,
+  SO_RCVTIMEO: 20,
+  SO_SNDTIMEO: 21,
+  SO_RCVLOWAT: 18,
+  SO_SNDLOWAT: 19,
+  SO_DONTROUTE: 5,
+  SO_OOBINLINE: 10,
+  MSG_CTRUNC: 8,
+  MSG_TRUNC: 0x20,
+  MSG_EOR: 0x80,
+  MSG_DONTROUTE: 4,
+  MSG_CMSG_CLOEXEC: 0x40000000,
   SOL_SOCKET: 1,
   SO_REUSEADDR: 2,
   SO_REUSEPORT: 15,
@@ -455,6 +503,26 @@ const DARWIN_SOCKET: SocketConstants = {
   SOCK_RAW: 3,
   SOCK_NONBLOCK: 0,
   SOCK_CLOEXEC: 0,
+  SOCK_SEQPACKET: 5,
+  SCM_RIGHTS: 1,
+  SCM_CREDENTIALS: 0,
+  SCM_CREDS: 3,
+  SO_PASSCRED: 0,
+  SO_PEERCRED: 0,
+  SO_DOMAIN: 0,
+  SO_PROTOCOL: 0,
+  SO_ACCEPTCONN: 2,
+  SO_RCVTIMEO: 0x1006,
+  SO_SNDTIMEO: 0x1005,
+  SO_RCVLOWAT: 0x1004,
+  SO_SNDLOWAT: 0x1003,
+  SO_DONTROUTE: 0x10,
+  SO_OOBINLINE: 0x100,
+  MSG_CTRUNC: 0x20,
+  MSG_TRUNC: 0x10,
+  MSG_EOR: 0x8,
+  MSG_DONTROUTE: 4,
+  MSG_CMSG_CLOEXEC: 0,
   SOL_SOCKET: 0xffff,
   SO_REUSEADDR: 4,
   SO_REUSEPORT: 0x200,
@@ -495,6 +563,9 @@ const FREEBSD_SOCKET: SocketConstants = {
   SOCK_NONBLOCK: 0x20000000,
   SOCK_CLOEXEC: 0x10000000,
   SO_NOSIGPIPE: 0,
+  SO_DOMAIN: 0x1019,
+  SO_PROTOCOL: 0x1016,
+  MSG_CMSG_CLOEXEC: 0x40000,
   MSG_NOSIGNAL: 0x20000,
   AI_NUMERICSERV: 8,
   SOMAXCONN: 128,

@@ -70,6 +70,8 @@ const POSIX = {
     ],
     result: "i32", // ssize_t
   },
+  sendmsg: { params: ["i32", "buffer", "i32"], result: "i32" }, // ssize_t sendmsg(int, const struct msghdr *, int flags)
+  recvmsg: { params: ["i32", "buffer", "i32"], result: "i32" }, // ssize_t recvmsg(int, struct msghdr *, int flags)
   setsockopt: { params: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" }, // int setsockopt(int, int level, int name, const void *, socklen_t)
   getsockopt: { params: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" }, // int getsockopt(int, int level, int name, void *, socklen_t *)
   getsockname: { params: ["i32", "buffer", "buffer"], result: "i32" }, // int getsockname(int, struct sockaddr *, socklen_t *)

@@ -18,6 +18,7 @@ import {
   SUN_PATH_SIZE,
 } from "../ffi/sockaddr.ts";
 import { EpollEvents, epollEventSize, FdSet, PollFds, Rlimit, TimeStruct } from "../ffi/structs.ts";
+import { cmsgLen, cmsgSpace, msgLayout } from "../ffi/msghdr.ts";
 import { resource } from "../mod.ts";
 import { here, scratchDir } from "./_helpers.ts";
 
@@ -61,11 +62,31 @@ test("ffi/constants file, epoll, poll and socket constants match the system head
     for (const [name, value] of Object.entries(table)) assert.equal(value, headers![name], name);
   }
   for (const [name, value] of Object.entries(SOCKET)) {
-    if (name === "SO_NOSIGPIPE") continue; // macOS only
+    if (name === "SO_NOSIGPIPE" || name === "SCM_CREDS") continue; // macOS / the BSDs only
     assert.equal(value, headers![name], name);
   }
   assert.equal(resource.RLIMIT_NOFILE, headers!.RLIMIT_NOFILE);
   assert.equal(CLOCK_MONOTONIC, headers!.CLOCK_MONOTONIC);
+});
+
+test("ffi/msghdr layouts and CMSG_LEN/CMSG_SPACE match the system headers", { skip }, () => {
+  const h = headers!, l = msgLayout();
+  assert.deepEqual(
+    [l.msghdrSize, l.iovlenOffset, l.controlOffset, l.controllenOffset, l.flagsOffset],
+    [
+      h.sizeof_msghdr,
+      h.offsetof_msg_iovlen,
+      h.offsetof_msg_control,
+      h.offsetof_msg_controllen,
+      h.offsetof_msg_flags,
+    ],
+  );
+  assert.equal(l.cmsgHeader, h.sizeof_cmsghdr);
+  assert.deepEqual([h.offsetof_cmsg_level, h.offsetof_cmsg_type], [8, 12]);
+  assert.deepEqual(
+    [cmsgLen(0), cmsgLen(5), cmsgSpace(4), cmsgSpace(12), cmsgSpace(13)],
+    [h.CMSG_LEN_0, h.CMSG_LEN_5, h.CMSG_SPACE_4, h.CMSG_SPACE_12, h.CMSG_SPACE_13],
+  );
 });
 
 test("epollEventSize() is 12 bytes on x86_64 and 16 on aarch64", () => {
