@@ -138,6 +138,12 @@ export class TimeoutError extends OSError {}
  * `EAI_*` number and `code` its name, such as `"EAI_NONAME"`.
  */
 export class GaiError extends OSError {}
+/**
+ * A host database failure (`gethostbyname`, `gethostbyaddr`), like Python's
+ * `socket.herror`: `errno` is the `h_errno` number and `code` its name, such
+ * as `"HOST_NOT_FOUND"`.
+ */
+export class HError extends OSError {}
 /** The base of the connection errors. */
 export class ConnectionError extends OSError {}
 /** EPIPE, ESHUTDOWN: writing to a closed peer. */

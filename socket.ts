@@ -22,10 +22,11 @@
  *
  * @module
  */
-import { checkInt, checkSize, show } from "./_validate.ts";
+import { checkFd, checkInt, checkSize, show } from "./_validate.ts";
 import { now } from "./_time.ts";
-import { setFdFlag, waitReady } from "./_fd.ts";
-import { adopt, type Lease, release } from "./_lease.ts";
+import { getFdFlag, retryEintr, setFdFlag, waitReady } from "./_fd.ts";
+import { DEFAULT_BUFFER_SIZE, SocketFile } from "./_socket_file.ts";
+import { adopt, forget, type Lease, release } from "./_lease.ts";
 import {
   type Address,
   checkPort,
@@ -52,10 +53,11 @@ import {
   settleReceived,
 } from "./_ancillary.ts";
 import { OwnedFd } from "./os.ts";
-import type { FileObj } from "./selector.ts";
-import { ERRNO, POLL, SOCKET } from "./ffi/constants.ts";
+import { type FileObj, fileobjToFd } from "./selector.ts";
+import { ERRNO, FCNTL, POLL, SOCKET } from "./ffi/constants.ts";
+import { OS } from "./ffi/_host.ts";
 import { adapter, errno, errorFor, lastError, libc, MAX_IO } from "./ffi/mod.ts";
-import { decodeSockaddr, SOCKADDR_STORAGE_SIZE } from "./ffi/sockaddr.ts";
+import { decodeSockaddr, SOCKADDR_STORAGE_SIZE, sockaddrFamily } from "./ffi/sockaddr.ts";
 import { intPair } from "./ffi/structs.ts";
 import {
   AF_INET,
@@ -66,6 +68,7 @@ import {
   SO_ERROR,
   SO_REUSEADDR,
   SO_REUSEPORT,
+  SO_TYPE,
   SOCK_STREAM,
   SOL_SOCKET,
   SOMAXCONN,
@@ -76,6 +79,8 @@ export * from "./_socket_constants.ts";
 export { type Address, type AddrInfo, getaddrinfo, type IPv4Address, type IPv6Address } from "./_address.ts";
 export type { Ancillary, AncillaryInput, BytesLike } from "./_ancillary.ts";
 export { OwnedFd } from "./os.ts";
+export { IncompleteReadError, SocketFile } from "./_socket_file.ts";
+export * from "./_netdb.ts";
 
 /** The most bytes of ancillary data one recvmsg makes room for (Linux's optmem_max is far below). */
 const MAX_ANCILLARY = 1 << 20;
@@ -85,6 +90,11 @@ const INT_SIZE = 4;
 const MAX_OPTION_SIZE = 1024;
 /** Python's default listen backlog: `min(SOMAXCONN, 128)`. */
 const DEFAULT_BACKLOG = Math.min(SOMAXCONN, 128);
+
+/** `SOCK_NONBLOCK | SOCK_CLOEXEC`: flags of `socket()`'s type, never part of the type itself. */
+const TYPE_FLAGS = SOCKET.SOCK_NONBLOCK | SOCKET.SOCK_CLOEXEC;
+/** The timeout of new sockets (`setDefaultTimeout`): `null` blocks, as in Python. */
+let defaultTimeout: number | null = null;
 
 const SEND_FLAGS = SOCKET.MSG_NOSIGNAL; // no SIGPIPE on a closed peer (Linux, FreeBSD)
 const { EAGAIN, EINTR, EINPROGRESS, ETIMEDOUT } = ERRNO;
@@ -120,21 +130,32 @@ export class Socket implements Disposable {
    * @param fileno An open socket fd to wrap instead of creating one.
    * @throws {OSError} EAFNOSUPPORT, EMFILE and the like.
    */
-  constructor(family: number = AF_INET, type: number = SOCK_STREAM, proto = 0, fileno?: number) {
-    this.family = checkInt(family, "family");
-    const t = checkInt(type, "type");
-    this.type = t & ~(SOCKET.SOCK_NONBLOCK | SOCKET.SOCK_CLOEXEC);
-    this.proto = checkInt(proto, "proto");
-    if (fileno !== undefined) {
-      this.#fd = checkInt(fileno, "fileno");
-      if (this.#fd < 0) throw new RangeError(`Invalid fileno: ${show(fileno)}`);
+  constructor(family?: number, type?: number, proto?: number, fileno?: number) {
+    if (fileno !== undefined && fileno !== null) {
+      const fd = checkFd(fileno, "fileno");
+      // Python: family, type and proto not given are learnt from the fd
+      // itself (and a number that is no socket is ENOTSOCK here, not later).
+      const known = family === undefined || type === undefined || proto === undefined
+        ? describeSocket(fd)
+        : null;
+      this.family = family === undefined ? known!.family : checkInt(family, "family");
+      this.type = (type === undefined ? known!.type : checkInt(type, "type")) & ~TYPE_FLAGS;
+      this.proto = proto === undefined ? known!.proto : checkInt(proto, "proto");
+      this.#fd = fd;
     } else {
+      this.family = family === undefined ? AF_INET : checkInt(family, "family");
+      const t = type === undefined ? SOCK_STREAM : checkInt(type, "type");
+      this.type = t & ~TYPE_FLAGS;
+      this.proto = proto === undefined ? 0 : checkInt(proto, "proto");
       const fd = libc().socket(this.family, this.type | SOCKET.SOCK_CLOEXEC, this.proto);
       if (fd < 0) throw lastError("socket");
       this.#fd = fd;
+      if (SOCKET.SOCK_NONBLOCK !== 0 && (t & SOCKET.SOCK_NONBLOCK) !== 0) this.#timeout = 0;
     }
     this.#lease = adopt(this, this.#fd, `socket (${familyName(this.family)}, type ${this.type})`);
-    if (SOCKET.SOCK_NONBLOCK !== 0 && (t & SOCKET.SOCK_NONBLOCK) !== 0) this.setBlocking(false);
+    // Python: a new socket takes the default timeout (setDefaultTimeout); SOCK_NONBLOCK wins.
+    const timeout = this.#timeout === 0 ? 0 : defaultTimeout;
+    if (timeout !== null) this.setTimeout(timeout);
   }
 
   /**
@@ -316,7 +337,7 @@ export class Socket implements Disposable {
    * if (data.length === 0) s.close();
    * ```
    */
-  recv(bufsize: number, flags = 0): Uint8Array {
+  recv(bufsize: number, flags = 0): Uint8Array<ArrayBuffer> {
     const len = Math.min(checkSize(bufsize, "bufsize"), MAX_IO);
     const f = checkInt(flags, "flags");
     const buf = new Uint8Array(len);
@@ -368,7 +389,7 @@ export class Socket implements Disposable {
    * const [data, from] = udp.recvfrom(2048);
    * ```
    */
-  recvfrom(bufsize: number, flags = 0): [Uint8Array, Address | null] {
+  recvfrom(bufsize: number, flags = 0): [Uint8Array<ArrayBuffer>, Address | null] {
     const len = Math.min(checkSize(bufsize, "bufsize"), MAX_IO);
     const f = checkInt(flags, "flags");
     const buf = new Uint8Array(len);
@@ -623,16 +644,7 @@ export class Socket implements Disposable {
    * ```
    */
   setTimeout(timeout: number | null): void {
-    if (timeout !== null) {
-      if (typeof timeout !== "number") {
-        throw new TypeError(`Invalid timeout: expected a number or null, got ${show(timeout)}`);
-      }
-      if (Number.isNaN(timeout) || timeout < 0) {
-        throw new RangeError(`Invalid timeout: ${show(timeout)}: must be >= 0`);
-      }
-      // Python raises OverflowError for inf; `null` is how to say "block forever".
-      if (timeout === Infinity) throw new RangeError("Invalid timeout: Infinity: use null to block");
-    }
+    checkTimeout(timeout);
     // The fd is non-blocking whenever a timeout is set: waits are done by poll.
     setFdFlag(this.#open(), "nonblock", timeout !== null);
     this.#timeout = timeout;
@@ -682,7 +694,9 @@ export class Socket implements Disposable {
    * const err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) as number;
    * ```
    */
-  getsockopt(level: number, option: number, buflen?: number): number | Uint8Array {
+  getsockopt(level: number, option: number, buflen?: 0): number;
+  getsockopt(level: number, option: number, buflen: number): Uint8Array<ArrayBuffer>;
+  getsockopt(level: number, option: number, buflen?: number): number | Uint8Array<ArrayBuffer> {
     const want = buflen === undefined ? 0 : checkSize(buflen, "buflen");
     if (want > MAX_OPTION_SIZE) {
       throw new RangeError(`Invalid buflen: ${want}: getsockopt reads at most ${MAX_OPTION_SIZE} bytes`);
@@ -742,6 +756,211 @@ export class Socket implements Disposable {
   }
 
   /**
+   * Receives a datagram (or stream bytes) into a buffer you own, and the
+   * sender's address, like Python's `socket.recvfrom_into`.
+   *
+   * @param buffer Where the bytes go.
+   * @param nbytes The most bytes (0: the buffer's length).
+   * @param flags `MSG_PEEK` and the like.
+   * @returns `[nbytes, address]`; the address is `null` when the kernel gives none.
+   * @throws {RangeError} For an empty buffer, or `nbytes` beyond it.
+   * @example
+   * ```ts ignore
+   * const buf = new Uint8Array(2048);
+   * const [n, from] = udp.recvfromInto(buf);
+   * ```
+   */
+  recvfromInto(buffer: ArrayBufferView | ArrayBuffer, nbytes = 0, flags = 0): [number, Address | null] {
+    const bytes = bytesOf(buffer, "buffer");
+    const size = byteLength(bytes, "buffer");
+    if (size === 0) {
+      throw new RangeError("Invalid buffer: it holds no bytes (recvfromInto returns 0 only at end of file)");
+    }
+    let len = checkSize(nbytes, "nbytes");
+    if (len > size) throw new RangeError(`nbytes ${len} is larger than the buffer (${size})`);
+    if (len === 0) len = size;
+    len = Math.min(len, MAX_IO);
+    const f = checkInt(flags, "flags");
+    const addr = new Uint8Array(SOCKADDR_STORAGE_SIZE);
+    const alen = new Uint32Array(1);
+    const n = this.#io(
+      (fd) => {
+        alen[0] = SOCKADDR_STORAGE_SIZE;
+        return libc().recvfrom(fd, bytes, len, f, addr, alen);
+      },
+      POLL.POLLIN,
+      "recvfrom",
+    );
+    const addrLen = Math.min(alen[0]!, SOCKADDR_STORAGE_SIZE);
+    return [n, addrLen === 0 ? null : toAddress(decodeSockaddr(addr, addrLen))];
+  }
+
+  /**
+   * A new socket on a duplicate of this one's fd (close-on-exec), with the
+   * same family, type, protocol and timeout, like Python's `socket.dup`.
+   *
+   * @returns The copy; close both.
+   * @example
+   * ```ts ignore
+   * using copy = s.dup();
+   * ```
+   */
+  dup(): Socket {
+    const fd = this.#open();
+    const copy = libc().fcntl(fd, FCNTL.F_DUPFD_CLOEXEC, 0);
+    if (copy < 0) throw lastError("fcntl", `F_DUPFD_CLOEXEC of fd ${fd}`);
+    forget(copy);
+    const s = new Socket(this.family, this.type, this.proto, copy);
+    s.setTimeout(this.#timeout);
+    return s;
+  }
+
+  /**
+   * Whether the fd survives exec (it does not by default).
+   *
+   * @returns The flag.
+   */
+  getInheritable(): boolean {
+    return !getFdFlag(this.#open(), "cloexec");
+  }
+
+  /**
+   * Sets whether the fd survives exec, like Python's `socket.set_inheritable`.
+   *
+   * @param inheritable The flag.
+   * @example
+   * ```ts ignore
+   * s.setInheritable(true); // hand it to a child process
+   * ```
+   */
+  setInheritable(inheritable: boolean): void {
+    setFdFlag(this.#open(), "cloexec", !inheritable);
+  }
+
+  /** The timeout mode, as Python's `socket.timeout` attribute: seconds, 0 or `null`. */
+  get timeout(): number | null {
+    return this.#timeout;
+  }
+
+  /** The family's name: `"AF_INET"`, `"AF_INET6"`, `"AF_UNIX"` (or the number, as text). */
+  get familyName(): string {
+    return familyName(this.family).replace(/^family /, "");
+  }
+
+  /** The type's name: `"SOCK_STREAM"`, `"SOCK_DGRAM"`, ... (or the number, as text). */
+  get typeName(): string {
+    return TYPE_NAMES.get(this.type) ?? String(this.type);
+  }
+
+  /**
+   * Sends a file's bytes, like Python's `socket.sendfile`: zero-copy with
+   * sendfile(2) on Linux, a read/send loop elsewhere. The file's offset ends
+   * `offset` + the bytes sent, as in Python. Not for non-blocking sockets.
+   *
+   * @param file An fd of a regular file, or an object with `fileno()`.
+   * @param offset Where in the file to start.
+   * @param count The most bytes (`null`: to the end of the file).
+   * @returns How many bytes were sent.
+   * @throws {RangeError} On a non-blocking socket or one that is not SOCK_STREAM (Python's ValueError).
+   * @example
+   * ```ts ignore
+   * const fd = os.open("index.html", os.O_RDONLY);
+   * conn.sendfile(fd);
+   * ```
+   */
+  sendfile(file: FileObj, offset = 0, count: number | null = null): number {
+    const inFd = fileobjToFd(file);
+    const start = checkSize(offset, "offset");
+    const limit = count === null ? Infinity : checkSize(count, "count");
+    if (this.type !== SOCK_STREAM) throw new RangeError("sendfile: only SOCK_STREAM sockets are supported");
+    if (this.#timeout === 0) throw new RangeError("sendfile: non-blocking sockets are not supported");
+    const out = this.#open();
+    const deadline = this.#deadline();
+    let sent = 0;
+    if (OS === "linux") {
+      const pos = new BigInt64Array([BigInt(start)]);
+      while (sent < limit) {
+        const want = Math.min(limit - sent, MAX_IO);
+        const n = libc().sendfile(out, inFd, pos, want);
+        if (n > 0) {
+          sent += n;
+          continue;
+        }
+        if (n === 0) break;
+        const e = errno();
+        if (e === EINTR) continue;
+        if (e === EAGAIN && this.#timeout !== 0) {
+          if (!waitReady(out, POLL.POLLOUT, deadline)) throw timedOut("sendfile");
+          continue;
+        }
+        throw errorFor(e, "sendfile", `fd ${inFd} -> ${out}`);
+      }
+    } else {
+      const chunk = new Uint8Array(SENDFILE_CHUNK);
+      if (libc().lseek(inFd, start, SEEK_SET) < 0) throw lastError("lseek", `fd ${inFd}`);
+      while (sent < limit) {
+        const want = Math.min(limit - sent, SENDFILE_CHUNK);
+        const n = retryEintr(() => libc().read(inFd, chunk, want), "read", `fd ${inFd}`);
+        if (n === 0) break;
+        this.sendall(chunk.subarray(0, n));
+        sent += n;
+      }
+    }
+    if (libc().lseek(inFd, start + sent, SEEK_SET) < 0) throw lastError("lseek", `fd ${inFd}`);
+    return sent;
+  }
+
+  /**
+   * A buffered binary file over this socket, like Python's `socket.makefile`
+   * in a binary mode: `readline()`, `read(n)`, `readExactly(n)`, lines by
+   * iteration, buffered `write()` and `flush()`. Closing the file leaves the
+   * socket open.
+   *
+   * @param mode `"rb"` (default), `"wb"` or `"rwb"` (`"r"`, `"w"`, `"rw"` mean the same: bytes).
+   * @param bufferSize The buffer's size in bytes.
+   * @returns The file.
+   * @example
+   * ```ts ignore
+   * using f = conn.makefile("rwb");
+   * f.write(new TextEncoder().encode("GET / HTTP/1.0\r\n\r\n"));
+   * f.flush();
+   * const status = f.readline();
+   * ```
+   */
+  makefile(mode = "rb", bufferSize = DEFAULT_BUFFER_SIZE): SocketFile {
+    return new SocketFile(this, mode, bufferSize);
+  }
+
+  /** `Socket(fd=3, family=AF_INET, type=SOCK_STREAM, proto=6, laddr=["127.0.0.1", 8080], raddr=[...])`, like Python's repr. */
+  toString(): string {
+    const parts = [
+      this.#fd < 0 ? "[closed] fd=-1" : `fd=${this.#fd}`,
+      `family=${this.familyName}`,
+      `type=${this.typeName}`,
+      `proto=${this.proto}`,
+    ];
+    if (this.#fd >= 0) {
+      for (const [key, call] of [["laddr", "getsockname"], ["raddr", "getpeername"]] as const) {
+        try {
+          const a = this.#name(call);
+          if (a !== "" || this.family !== AF_UNIX) parts.push(`${key}=${JSON.stringify(a)}`);
+        } catch { /* not bound or not connected: Python leaves it out */ }
+      }
+    }
+    return `Socket(${parts.join(", ")})`;
+  }
+
+  /** What `console.log` shows under Deno. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return this.toString();
+  }
+
+  /** What `console.log` shows under Bun and Node. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  /**
    * Gives up ownership of the fd without closing it.
    *
    * @returns The fd (the socket's `fileno()` is -1 after).
@@ -781,6 +1000,60 @@ export class Socket implements Disposable {
   [Symbol.dispose](): void {
     this.close();
   }
+}
+
+/** A socket timeout: `null`, or finite seconds >= 0. */
+function checkTimeout(timeout: unknown): number | null {
+  if (timeout === null) return null;
+  if (typeof timeout !== "number") {
+    throw new TypeError(`Invalid timeout: expected a number or null, got ${show(timeout)}`);
+  }
+  if (Number.isNaN(timeout) || timeout < 0) {
+    throw new RangeError(`Invalid timeout: ${show(timeout)}: must be >= 0`);
+  }
+  // Python raises OverflowError for inf; `null` is how to say "block forever".
+  if (timeout === Infinity) throw new RangeError("Invalid timeout: Infinity: use null to block");
+  return timeout;
+}
+
+/** Bytes per read of sendfile's fallback loop. */
+const SENDFILE_CHUNK = 65536;
+/** `SEEK_SET`: an absolute offset (0 on every supported OS). */
+const SEEK_SET = 0;
+
+const TYPE_NAMES = new Map<number, string>([
+  [SOCK_STREAM, "SOCK_STREAM"],
+  [SOCKET.SOCK_DGRAM, "SOCK_DGRAM"],
+  [SOCKET.SOCK_RAW, "SOCK_RAW"],
+  [SOCKET.SOCK_SEQPACKET, "SOCK_SEQPACKET"],
+]);
+
+/** An int socket option of a raw fd. @throws {OSError} ENOTSOCK, EBADF and the like. */
+function intOption(fd: number, level: number, option: number): number {
+  const value = new Int32Array(1);
+  const len = new Uint32Array([INT_SIZE]);
+  if (libc().getsockopt(fd, level, option, value, len) < 0) throw lastError("getsockopt", `fd ${fd}`);
+  return value[0]!;
+}
+
+/**
+ * What the kernel says a socket fd is: SO_TYPE; SO_DOMAIN and SO_PROTOCOL
+ * where they exist (Linux, FreeBSD), else the family of its local address
+ * and protocol 0, as CPython does.
+ */
+function describeSocket(fd: number): { family: number; type: number; proto: number } {
+  const type = intOption(fd, SOL_SOCKET, SO_TYPE);
+  let family: number;
+  if (SOCKET.SO_DOMAIN !== 0) {
+    family = intOption(fd, SOL_SOCKET, SOCKET.SO_DOMAIN);
+  } else {
+    const addr = new Uint8Array(SOCKADDR_STORAGE_SIZE);
+    const len = new Uint32Array([SOCKADDR_STORAGE_SIZE]);
+    if (libc().getsockname(fd, addr, len) < 0) throw lastError("getsockname", `fd ${fd}`);
+    family = sockaddrFamily(addr);
+  }
+  const proto = SOCKET.SO_PROTOCOL !== 0 ? intOption(fd, SOL_SOCKET, SOCKET.SO_PROTOCOL) : 0;
+  return { family, type, proto };
 }
 
 /** What one recvmsg gave. */
@@ -998,6 +1271,67 @@ export function inetNtop(family: number, packed: ArrayBufferView | ArrayBuffer):
     throw new RangeError(`inetNtop: ${familyName(f)} needs ${want} bytes, got ${bytes.length}`);
   }
   return f === AF_INET ? formatIPv4(bytes) : formatIPv6(bytes);
+}
+
+/**
+ * A socket object for an open socket fd, like Python's `socket.fromfd`: the
+ * fd is duplicated (the copy is close-on-exec and owned by the new socket;
+ * the original stays yours). Family, type and protocol are read from the
+ * kernel (`SO_DOMAIN`, `SO_TYPE`, `SO_PROTOCOL`); any given must agree.
+ *
+ * @param fd An open socket fd, or an object with `fileno()`.
+ * @param family Expected family (checked).
+ * @param type Expected type (checked).
+ * @param proto Expected protocol (checked where the kernel tells it).
+ * @returns The new socket.
+ * @throws {OSError} ENOTSOCK for an fd that is no socket; RangeError when a given value disagrees.
+ * @example
+ * ```ts ignore
+ * using s = socket.fromfd(3); // a socket inherited from the parent as fd 3
+ * ```
+ */
+export function fromfd(fd: FileObj, family?: number, type?: number, proto?: number): Socket {
+  const n = fileobjToFd(fd);
+  const known = describeSocket(n);
+  const given = { family, type, proto };
+  for (const key of ["family", "type", "proto"] as const) {
+    const value = given[key];
+    if (value === undefined) continue;
+    const v = checkInt(value, key);
+    const actual = key === "type" ? known.type & ~TYPE_FLAGS : known[key];
+    if (key === "proto" && SOCKET.SO_PROTOCOL === 0) continue; // macOS cannot tell
+    if ((key === "type" ? v & ~TYPE_FLAGS : v) !== actual) {
+      throw new RangeError(`fromfd: fd ${n} has ${key} ${actual}, not ${v}`);
+    }
+  }
+  const copy = libc().fcntl(n, FCNTL.F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) throw lastError("fcntl", `F_DUPFD_CLOEXEC of fd ${n}`);
+  forget(copy);
+  return new Socket(known.family, known.type, SOCKET.SO_PROTOCOL === 0 ? (proto ?? 0) : known.proto, copy);
+}
+
+/**
+ * The timeout new sockets get, like Python's `socket.getdefaulttimeout`.
+ *
+ * @returns Seconds, or `null` (blocking: the default).
+ */
+export function getDefaultTimeout(): number | null {
+  return defaultTimeout;
+}
+
+/**
+ * Sets the timeout of sockets made from now on (new, accepted, from fds),
+ * like Python's `socket.setdefaulttimeout`.
+ *
+ * @param timeout Seconds, 0 (non-blocking) or `null` (blocking).
+ * @throws {RangeError} For a negative, NaN or infinite timeout.
+ * @example
+ * ```ts ignore
+ * socket.setDefaultTimeout(5);
+ * ```
+ */
+export function setDefaultTimeout(timeout: number | null): void {
+  defaultTimeout = checkTimeout(timeout);
 }
 
 /**

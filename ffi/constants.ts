@@ -630,6 +630,9 @@ const BSD_EAI: Readonly<Record<string, number>> = {
   EAI_OVERFLOW: 14,
 };
 
+/** `getaddrinfo` error numbers of this host, by name. */
+export const EAI: Readonly<Record<string, number>> = OS === "linux" ? LINUX_EAI : BSD_EAI;
+
 /** The name of a `getaddrinfo` error number on this host (`"EAI_NONAME"`). */
 export function eaiName(code: number): string {
   const table = OS === "linux" ? LINUX_EAI : BSD_EAI;

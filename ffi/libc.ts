@@ -25,6 +25,7 @@ const POSIX = {
   read: { params: ["i32", "buffer", "u64"], result: "i32" }, // ssize_t read(int, void *, size_t)
   write: { params: ["i32", "buffer", "u64"], result: "i32" }, // ssize_t write(int, const void *, size_t)
   dup2: { params: ["i32", "i32"], result: "i32" }, // int dup2(int oldfd, int newfd)
+  lseek: { params: ["i32", "i64", "i32"], result: "i64" }, // off_t lseek(int fd, off_t offset, int whence)
   getpid: { params: [], result: "i32" }, // pid_t getpid(void)
   kill: { params: ["i32", "i32"], result: "i32" }, // int kill(pid_t, int sig)
   getrlimit: { params: ["i32", "buffer"], result: "i32" }, // int getrlimit(int, struct rlimit *)
@@ -86,6 +87,30 @@ const POSIX = {
     result: "i32",
   },
   freeaddrinfo: { params: ["pointer"], result: "void" }, // void freeaddrinfo(struct addrinfo *res)
+  getnameinfo: {
+    params: [
+      "buffer", // const struct sockaddr *sa
+      "u32", // socklen_t salen
+      "buffer", // char *host
+      "u32", // socklen_t hostlen
+      "buffer", // char *serv
+      "u32", // socklen_t servlen
+      "i32", // int flags
+    ],
+    result: "i32",
+  },
+  gethostname: { params: ["buffer", "u64"], result: "i32" }, // int gethostname(char *name, size_t len)
+  gethostbyname: { params: ["buffer"], result: "pointer" }, // struct hostent *gethostbyname(const char *)
+  gethostbyaddr: { params: ["buffer", "u32", "i32"], result: "pointer" }, // struct hostent *gethostbyaddr(const void *, socklen_t, int type)
+  hstrerror: { params: ["i32"], result: "pointer" }, // const char *hstrerror(int err)
+  getservbyname: { params: ["buffer", "buffer"], result: "pointer" }, // struct servent *getservbyname(const char *name, const char *proto)
+  getservbyport: { params: ["i32", "buffer"], result: "pointer" }, // struct servent *getservbyport(int port (network order), const char *proto)
+  getprotobyname: { params: ["buffer"], result: "pointer" }, // struct protoent *getprotobyname(const char *name)
+  if_nametoindex: { params: ["buffer"], result: "u32" }, // unsigned if_nametoindex(const char *ifname)
+  if_indextoname: { params: ["u32", "buffer"], result: "pointer" }, // char *if_indextoname(unsigned ifindex, char *ifname)
+  if_nameindex: { params: [], result: "pointer" }, // struct if_nameindex *if_nameindex(void)
+  if_freenameindex: { params: ["pointer"], result: "void" }, // void if_freenameindex(struct if_nameindex *)
+  inet_aton: { params: ["buffer", "buffer"], result: "i32" }, // int inet_aton(const char *cp, struct in_addr *inp)
   gai_strerror: { params: ["i32"], result: "pointer" }, // const char *gai_strerror(int errcode)
 } as const satisfies Record<string, SymbolSpec>;
 
@@ -93,6 +118,7 @@ const POSIX = {
 const LINUX = {
   ...POSIX,
   __errno_location: { params: [], result: "pointer" }, // int *__errno_location(void)
+  __h_errno_location: { params: [], result: "pointer" }, // int *__h_errno_location(void) (glibc and musl)
   // fcntl and open are variadic; on Linux (x86_64, aarch64) a variadic int is
   // passed exactly like a named one, so a fixed three-int signature is sound.
   fcntl: { params: ["i32", "i32", "i32"], result: "i32" }, // int fcntl(int fd, int cmd, ... /* int arg */)
@@ -100,6 +126,7 @@ const LINUX = {
   pipe2: { params: ["buffer", "i32"], result: "i32" }, // int pipe2(int pipefd[2], int flags)
   accept4: { params: ["i32", "buffer", "buffer", "i32"], result: "i32" }, // int accept4(int, struct sockaddr *, socklen_t *, int flags)
   dup3: { params: ["i32", "i32", "i32"], result: "i32" }, // int dup3(int oldfd, int newfd, int flags)
+  sendfile: { params: ["i32", "i32", "buffer", "u64"], result: "i32" }, // ssize_t sendfile(int out_fd, int in_fd, off_t *offset, size_t count)
   epoll_create1: { params: ["i32"], result: "i32" }, // int epoll_create1(int flags)
   epoll_ctl: {
     params: [
@@ -142,6 +169,9 @@ function bsdTable(os: HostOs, arch: HostArch): SymbolTable {
   return {
     ...POSIX,
     __error: { params: [], result: "pointer" }, // int *__error(void)
+    // h_errno: FreeBSD's accessor; macOS has only the global `h_errno`, so there
+    // the netdb errors say HOST_NOT_FOUND (see bindLibc).
+    ...(os === "freebsd" ? { __h_errno: { params: [], result: "pointer" } } : {}), // int *__h_errno(void)
     fcntl: { params: ["i32", "i32", ...pad, vararg], result: "i32" }, // int fcntl(int, int, ...)
     open: { params: ["buffer", "i32", ...pad, vararg], result: "i32" }, // int open(const char *, int, ...)
     pipe: { params: ["buffer"], result: "i32" }, // int pipe(int fds[2])
@@ -231,9 +261,11 @@ export function bindLibc(raw: Record<string, AnyFn>, os: HostOs = OS, arch: Host
   const out: Record<string, AnyFn> = {
     ...raw,
     "__errno_location": raw.__error!,
+    "__h_errno_location": raw.__h_errno ?? ((): bigint => 0n),
     fcntl,
     open,
     "dup3": notOnThisOs("dup3"),
+    "sendfile": notOnThisOs("sendfile"), // the BSDs' sendfile has another signature; socket.ts loops instead
     "epoll_create1": notOnThisOs("epoll_create1"),
     "epoll_ctl": notOnThisOs("epoll_ctl"),
     "epoll_wait": notOnThisOs("epoll_wait"),
