@@ -193,7 +193,7 @@ export function getaddrinfo(
 }
 
 /** Parses dotted-quad IPv4 (`"127.0.0.1"`), strictly: four decimal parts 0..255. */
-export function parseIPv4(text: string): Uint8Array | null {
+export function parseIPv4(text: string): Uint8Array<ArrayBuffer> | null {
   const parts = text.split(".");
   if (parts.length !== 4) return null;
   const out = new Uint8Array(4);
@@ -213,7 +213,7 @@ export function formatIPv4(addr: Uint8Array): string {
 }
 
 /** Parses IPv6 text (RFC 4291 forms: `::`, embedded IPv4), without a `%scope` suffix. */
-export function parseIPv6(text: string): Uint8Array | null {
+export function parseIPv6(text: string): Uint8Array<ArrayBuffer> | null {
   if (text.length === 0 || text.length > INET6_ADDRSTRLEN - 1) return null;
   let groups: number[] = [];
   let tail: number[] = [];

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { SOCKET } from "./ffi/constants.ts";
+import { EAI as EAI_TABLE, NET, SOCKET } from "./ffi/constants.ts";
 
 /** IPv4. */
 export const AF_INET: number = SOCKET.AF_INET;
@@ -124,3 +124,296 @@ export const SO_DOMAIN: number | undefined = ifAny(SOCKET.SO_DOMAIN);
 export const SO_PROTOCOL: number | undefined = ifAny(SOCKET.SO_PROTOCOL);
 /** Linux, FreeBSD: received fds close-on-exec (the library sets it itself); `undefined` on macOS. */
 export const MSG_CMSG_CLOEXEC: number | undefined = ifAny(SOCKET.MSG_CMSG_CLOEXEC);
+
+/** A constant of this OS's table, or `undefined` where the OS lacks it. */
+function net(name: string): number | undefined {
+  return NET[name];
+}
+
+/** ICMP (IPv4). */
+export const IPPROTO_ICMP: number = NET.IPPROTO_ICMP!;
+/** IGMP. */
+export const IPPROTO_IGMP: number = NET.IPPROTO_IGMP!;
+/** IP in IP. */
+export const IPPROTO_IPIP: number = NET.IPPROTO_IPIP!;
+/** EGP. */
+export const IPPROTO_EGP: number = NET.IPPROTO_EGP!;
+/** PUP. */
+export const IPPROTO_PUP: number = NET.IPPROTO_PUP!;
+/** XNS IDP. */
+export const IPPROTO_IDP: number = NET.IPPROTO_IDP!;
+/** ISO TP4. */
+export const IPPROTO_TP: number = NET.IPPROTO_TP!;
+/** IPv6 routing header. */
+export const IPPROTO_ROUTING: number = NET.IPPROTO_ROUTING!;
+/** IPv6 fragment header. */
+export const IPPROTO_FRAGMENT: number = NET.IPPROTO_FRAGMENT!;
+/** RSVP. */
+export const IPPROTO_RSVP: number = NET.IPPROTO_RSVP!;
+/** GRE. */
+export const IPPROTO_GRE: number = NET.IPPROTO_GRE!;
+/** IPsec ESP. */
+export const IPPROTO_ESP: number = NET.IPPROTO_ESP!;
+/** IPsec AH. */
+export const IPPROTO_AH: number = NET.IPPROTO_AH!;
+/** ICMP for IPv6. */
+export const IPPROTO_ICMPV6: number = NET.IPPROTO_ICMPV6!;
+/** IPv6: no next header. */
+export const IPPROTO_NONE: number = NET.IPPROTO_NONE!;
+/** IPv6 destination options. */
+export const IPPROTO_DSTOPTS: number = NET.IPPROTO_DSTOPTS!;
+/** IPv6 hop-by-hop options. */
+export const IPPROTO_HOPOPTS: number = NET.IPPROTO_HOPOPTS!;
+/** PIM. */
+export const IPPROTO_PIM: number = NET.IPPROTO_PIM!;
+/** SCTP. */
+export const IPPROTO_SCTP: number = NET.IPPROTO_SCTP!;
+/** UDP-Lite. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const IPPROTO_UDPLITE: number | undefined = net("IPPROTO_UDPLITE");
+/** Multipath TCP (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const IPPROTO_MPTCP: number | undefined = net("IPPROTO_MPTCP");
+/** Raw IP packets. */
+export const IPPROTO_RAW: number = NET.IPPROTO_RAW!;
+/** IP options. */
+export const IP_OPTIONS: number = NET.IP_OPTIONS!;
+/** The application writes the IP header. */
+export const IP_HDRINCL: number = NET.IP_HDRINCL!;
+/** Type of service. */
+export const IP_TOS: number = NET.IP_TOS!;
+/** Time to live. */
+export const IP_TTL: number = NET.IP_TTL!;
+/** Receive IP options. */
+export const IP_RECVOPTS: number = NET.IP_RECVOPTS!;
+/** IP options to send. */
+export const IP_RETOPTS: number = NET.IP_RETOPTS!;
+/** Outgoing multicast interface (`struct in_addr`). */
+export const IP_MULTICAST_IF: number = NET.IP_MULTICAST_IF!;
+/** Multicast time to live. */
+export const IP_MULTICAST_TTL: number = NET.IP_MULTICAST_TTL!;
+/** Multicast loopback. */
+export const IP_MULTICAST_LOOP: number = NET.IP_MULTICAST_LOOP!;
+/** Join a multicast group (`ipMreq()`). */
+export const IP_ADD_MEMBERSHIP: number = NET.IP_ADD_MEMBERSHIP!;
+/** Leave a multicast group (`ipMreq()`). */
+export const IP_DROP_MEMBERSHIP: number = NET.IP_DROP_MEMBERSHIP!;
+/** The default multicast TTL. */
+export const IP_DEFAULT_MULTICAST_TTL: number = NET.IP_DEFAULT_MULTICAST_TTL!;
+/** The default multicast loopback. */
+export const IP_DEFAULT_MULTICAST_LOOP: number = NET.IP_DEFAULT_MULTICAST_LOOP!;
+/** Receive the destination address (the BSDs). `undefined` where the OS lacks it (has it: macOS, FreeBSD). */
+export const IP_RECVDSTADDR: number | undefined = net("IP_RECVDSTADDR");
+/** Receive the TTL. */
+export const IP_RECVTTL: number = NET.IP_RECVTTL!;
+/** Receive the TOS. */
+export const IP_RECVTOS: number = NET.IP_RECVTOS!;
+/** Packet info (`struct in_pktinfo`). `undefined` where the OS lacks it (has it: Linux, macOS). */
+export const IP_PKTINFO: number | undefined = net("IP_PKTINFO");
+/** Queue extended errors (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const IP_RECVERR: number | undefined = net("IP_RECVERR");
+/** Path MTU discovery mode (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const IP_MTU_DISCOVER: number | undefined = net("IP_MTU_DISCOVER");
+/** The path MTU (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const IP_MTU: number | undefined = net("IP_MTU");
+/** Bind to an address not (yet) on this host (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const IP_FREEBIND: number | undefined = net("IP_FREEBIND");
+/** Transparent proxying (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const IP_TRANSPARENT: number | undefined = net("IP_TRANSPARENT");
+/** Receive the original destination address (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const IP_RECVORIGDSTADDR: number | undefined = net("IP_RECVORIGDSTADDR");
+/** Bind the address, defer the port to connect (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const IP_BIND_ADDRESS_NO_PORT: number | undefined = net("IP_BIND_ADDRESS_NO_PORT");
+/** `IP_MTU_DISCOVER`: never set DF. `undefined` where the OS lacks it (has it: Linux). */
+export const IP_PMTUDISC_DONT: number | undefined = net("IP_PMTUDISC_DONT");
+/** `IP_MTU_DISCOVER`: per-route hints. `undefined` where the OS lacks it (has it: Linux). */
+export const IP_PMTUDISC_WANT: number | undefined = net("IP_PMTUDISC_WANT");
+/** `IP_MTU_DISCOVER`: always set DF. `undefined` where the OS lacks it (has it: Linux). */
+export const IP_PMTUDISC_DO: number | undefined = net("IP_PMTUDISC_DO");
+/** `IP_MTU_DISCOVER`: set DF, ignore the path MTU. `undefined` where the OS lacks it (has it: Linux). */
+export const IP_PMTUDISC_PROBE: number | undefined = net("IP_PMTUDISC_PROBE");
+/** Receive all groups joined on the host (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const IP_MULTICAST_ALL: number | undefined = net("IP_MULTICAST_ALL");
+/** Bind to an interface index (macOS). `undefined` where the OS lacks it (has it: macOS). */
+export const IP_BOUND_IF: number | undefined = net("IP_BOUND_IF");
+/** Bind to any address (FreeBSD). `undefined` where the OS lacks it (has it: FreeBSD). */
+export const IP_BINDANY: number | undefined = net("IP_BINDANY");
+/** Unicast hop limit. */
+export const IPV6_UNICAST_HOPS: number = NET.IPV6_UNICAST_HOPS!;
+/** Outgoing multicast interface (an index). */
+export const IPV6_MULTICAST_IF: number = NET.IPV6_MULTICAST_IF!;
+/** Multicast hop limit. */
+export const IPV6_MULTICAST_HOPS: number = NET.IPV6_MULTICAST_HOPS!;
+/** Multicast loopback. */
+export const IPV6_MULTICAST_LOOP: number = NET.IPV6_MULTICAST_LOOP!;
+/** Join a multicast group (`ipv6Mreq()`). */
+export const IPV6_JOIN_GROUP: number = NET.IPV6_JOIN_GROUP!;
+/** Leave a multicast group (`ipv6Mreq()`). */
+export const IPV6_LEAVE_GROUP: number = NET.IPV6_LEAVE_GROUP!;
+/** Checksum offset for raw sockets. */
+export const IPV6_CHECKSUM: number = NET.IPV6_CHECKSUM!;
+/** Queue extended errors (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const IPV6_RECVERR: number | undefined = net("IPV6_RECVERR");
+/** Path MTU discovery mode (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const IPV6_MTU_DISCOVER: number | undefined = net("IPV6_MTU_DISCOVER");
+/** The path MTU (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const IPV6_MTU: number | undefined = net("IPV6_MTU");
+/** The next hop address. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const IPV6_NEXTHOP: number | undefined = net("IPV6_NEXTHOP");
+/** Receive packet info. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const IPV6_RECVPKTINFO: number | undefined = net("IPV6_RECVPKTINFO");
+/** Packet info (`struct in6_pktinfo`). `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const IPV6_PKTINFO: number | undefined = net("IPV6_PKTINFO");
+/** Receive the hop limit. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const IPV6_RECVHOPLIMIT: number | undefined = net("IPV6_RECVHOPLIMIT");
+/** The hop limit (ancillary data). `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const IPV6_HOPLIMIT: number | undefined = net("IPV6_HOPLIMIT");
+/** Receive hop-by-hop options. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const IPV6_RECVHOPOPTS: number | undefined = net("IPV6_RECVHOPOPTS");
+/** Hop-by-hop options. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const IPV6_HOPOPTS: number | undefined = net("IPV6_HOPOPTS");
+/** Receive the routing header. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const IPV6_RECVRTHDR: number | undefined = net("IPV6_RECVRTHDR");
+/** The routing header. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const IPV6_RTHDR: number | undefined = net("IPV6_RTHDR");
+/** Receive destination options. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const IPV6_RECVDSTOPTS: number | undefined = net("IPV6_RECVDSTOPTS");
+/** Destination options. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const IPV6_DSTOPTS: number | undefined = net("IPV6_DSTOPTS");
+/** Receive the path MTU. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const IPV6_RECVPATHMTU: number | undefined = net("IPV6_RECVPATHMTU");
+/** The path MTU (ancillary data). `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const IPV6_PATHMTU: number | undefined = net("IPV6_PATHMTU");
+/** Do not fragment. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const IPV6_DONTFRAG: number | undefined = net("IPV6_DONTFRAG");
+/** Send at the minimum MTU. `undefined` where the OS lacks it (has it: FreeBSD). */
+export const IPV6_USE_MIN_MTU: number | undefined = net("IPV6_USE_MIN_MTU");
+/** Receive the traffic class. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const IPV6_RECVTCLASS: number | undefined = net("IPV6_RECVTCLASS");
+/** The traffic class. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const IPV6_TCLASS: number | undefined = net("IPV6_TCLASS");
+/** The maximum segment size. */
+export const TCP_MAXSEG: number = NET.TCP_MAXSEG!;
+/** Idle seconds before keep-alive probes (macOS: `TCP_KEEPALIVE`). `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const TCP_KEEPIDLE: number | undefined = net("TCP_KEEPIDLE");
+/** Idle seconds before keep-alive probes (macOS). `undefined` where the OS lacks it (has it: macOS). */
+export const TCP_KEEPALIVE: number | undefined = net("TCP_KEEPALIVE");
+/** Seconds between keep-alive probes. */
+export const TCP_KEEPINTVL: number = NET.TCP_KEEPINTVL!;
+/** Keep-alive probes before the connection drops. */
+export const TCP_KEEPCNT: number = NET.TCP_KEEPCNT!;
+/** TCP Fast Open. */
+export const TCP_FASTOPEN: number = NET.TCP_FASTOPEN!;
+/** Unsent bytes before a write is ready. `undefined` where the OS lacks it (has it: Linux, macOS). */
+export const TCP_NOTSENT_LOWAT: number | undefined = net("TCP_NOTSENT_LOWAT");
+/** `struct tcp_info`. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const TCP_INFO: number | undefined = net("TCP_INFO");
+/** The congestion control algorithm. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const TCP_CONGESTION: number | undefined = net("TCP_CONGESTION");
+/** Hold partial segments (the BSDs' `TCP_CORK`). `undefined` where the OS lacks it (has it: macOS, FreeBSD). */
+export const TCP_NOPUSH: number | undefined = net("TCP_NOPUSH");
+/** Hold partial segments (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const TCP_CORK: number | undefined = net("TCP_CORK");
+/** SYN retries (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const TCP_SYNCNT: number | undefined = net("TCP_SYNCNT");
+/** FIN_WAIT2 lifetime (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const TCP_LINGER2: number | undefined = net("TCP_LINGER2");
+/** Wake accept only when data arrives (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const TCP_DEFER_ACCEPT: number | undefined = net("TCP_DEFER_ACCEPT");
+/** Clamp the advertised window (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const TCP_WINDOW_CLAMP: number | undefined = net("TCP_WINDOW_CLAMP");
+/** Quick ACK mode (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const TCP_QUICKACK: number | undefined = net("TCP_QUICKACK");
+/** Milliseconds unacknowledged data may stay before the connection drops (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const TCP_USER_TIMEOUT: number | undefined = net("TCP_USER_TIMEOUT");
+/** Bind to a device by name (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const SO_BINDTODEVICE: number | undefined = net("SO_BINDTODEVICE");
+/** Packet priority (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const SO_PRIORITY: number | undefined = net("SO_PRIORITY");
+/** The firewall mark (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const SO_MARK: number | undefined = net("SO_MARK");
+/** `SO_RCVBUF` beyond the limit, privileged (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const SO_RCVBUFFORCE: number | undefined = net("SO_RCVBUFFORCE");
+/** `SO_SNDBUF` beyond the limit, privileged (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const SO_SNDBUFFORCE: number | undefined = net("SO_SNDBUFFORCE");
+/** The peer's security context (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const SO_PEERSEC: number | undefined = net("SO_PEERSEC");
+/** Receive the security context (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const SO_PASSSEC: number | undefined = net("SO_PASSSEC");
+/** The CPU that handles the socket (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const SO_INCOMING_CPU: number | undefined = net("SO_INCOMING_CPU");
+/** Bypass hardware when possible (the BSDs). `undefined` where the OS lacks it (has it: macOS, FreeBSD). */
+export const SO_USELOOPBACK: number | undefined = net("SO_USELOOPBACK");
+/** `SO_REUSEPORT` with load balancing (FreeBSD). `undefined` where the OS lacks it (has it: FreeBSD). */
+export const SO_REUSEPORT_LB: number | undefined = net("SO_REUSEPORT_LB");
+/** Confirm the path is valid (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const MSG_CONFIRM: number | undefined = net("MSG_CONFIRM");
+/** Read the error queue (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const MSG_ERRQUEUE: number | undefined = net("MSG_ERRQUEUE");
+/** More data follows (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const MSG_MORE: number | undefined = net("MSG_MORE");
+/** Send data in the SYN (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const MSG_FASTOPEN: number | undefined = net("MSG_FASTOPEN");
+/** No SIGPIPE (the library sets it on every send). `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const MSG_NOSIGNAL: number | undefined = net("MSG_NOSIGNAL");
+/** Data completes the transaction (the BSDs). `undefined` where the OS lacks it (has it: macOS, FreeBSD). */
+export const MSG_EOF: number | undefined = net("MSG_EOF");
+/** `getnameinfo`: the numeric host. */
+export const NI_NUMERICHOST: number = NET.NI_NUMERICHOST!;
+/** `getnameinfo`: the numeric port. */
+export const NI_NUMERICSERV: number = NET.NI_NUMERICSERV!;
+/** `getnameinfo`: the local part of a local host's name. */
+export const NI_NOFQDN: number = NET.NI_NOFQDN!;
+/** `getnameinfo`: fail when the host has no name. */
+export const NI_NAMEREQD: number = NET.NI_NAMEREQD!;
+/** `getnameinfo`: a datagram service. */
+export const NI_DGRAM: number = NET.NI_DGRAM!;
+/** `getnameinfo`: the longest host name. */
+export const NI_MAXHOST: number = NET.NI_MAXHOST!;
+/** `getnameinfo`: the longest service name. */
+export const NI_MAXSERV: number = NET.NI_MAXSERV!;
+/** `getaddrinfo`: IPv4-mapped IPv6 addresses when there is no IPv6. */
+export const AI_V4MAPPED: number = NET.AI_V4MAPPED!;
+/** `getaddrinfo`: with `AI_V4MAPPED`, both. */
+export const AI_ALL: number = NET.AI_ALL!;
+/** `getaddrinfo`: `AI_V4MAPPED` if IPv4-mapped addresses are supported (the BSDs). `undefined` where the OS lacks it (has it: macOS, FreeBSD). */
+export const AI_V4MAPPED_CFG: number | undefined = net("AI_V4MAPPED_CFG");
+/** `getaddrinfo`: the default flags (macOS). `undefined` where the OS lacks it (has it: macOS). */
+export const AI_DEFAULT: number | undefined = net("AI_DEFAULT");
+/** `0.0.0.0` as a number. */
+export const INADDR_ANY: number = NET.INADDR_ANY!;
+/** `255.255.255.255` as a number. */
+export const INADDR_BROADCAST: number = NET.INADDR_BROADCAST!;
+/** `127.0.0.1` as a number. */
+export const INADDR_LOOPBACK: number = NET.INADDR_LOOPBACK!;
+/** The error value of `inet_addr`. */
+export const INADDR_NONE: number = NET.INADDR_NONE!;
+/** `224.0.0.0`. */
+export const INADDR_UNSPEC_GROUP: number = NET.INADDR_UNSPEC_GROUP!;
+/** `224.0.0.1`. */
+export const INADDR_ALLHOSTS_GROUP: number = NET.INADDR_ALLHOSTS_GROUP!;
+/** `224.0.0.255`. */
+export const INADDR_MAX_LOCAL_GROUP: number = NET.INADDR_MAX_LOCAL_GROUP!;
+/** Reliably delivered messages. */
+export const SOCK_RDM: number = NET.SOCK_RDM!;
+/** `socket()` type flag: non-blocking. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const SOCK_NONBLOCK: number | undefined = net("SOCK_NONBLOCK");
+/** `socket()` type flag: close-on-exec (the library sets it always). `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const SOCK_CLOEXEC: number | undefined = net("SOCK_CLOEXEC");
+/** Kernel/user messages (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_NETLINK: number | undefined = net("AF_NETLINK");
+/** Link-level packets (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_PACKET: number | undefined = net("AF_PACKET");
+/** Bluetooth. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const AF_BLUETOOTH: number | undefined = net("AF_BLUETOOTH");
+/** Routing messages (the BSDs). `undefined` where the OS lacks it (has it: macOS, FreeBSD). */
+export const AF_ROUTE: number | undefined = net("AF_ROUTE");
+/** Link-level addresses (the BSDs). `undefined` where the OS lacks it (has it: macOS, FreeBSD). */
+export const AF_LINK: number | undefined = net("AF_LINK");
+/** The IP level (Python's alias of `IPPROTO_IP`). */
+export const SOL_IP: number = NET.SOL_IP!;
+/** The TCP level (Python's alias of `IPPROTO_TCP`). */
+export const SOL_TCP: number = NET.SOL_TCP!;
+/** The UDP level (Python's alias of `IPPROTO_UDP`). */
+export const SOL_UDP: number = NET.SOL_UDP!;
+
+/** `getaddrinfo` error numbers (`GaiError.errno`), by name, of this OS. */
+export const EAI: Readonly<Record<string, number>> = EAI_TABLE;

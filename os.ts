@@ -77,7 +77,7 @@ export function pipe(): [number, number] {
  * const bytes = os.read(r, 4096);
  * ```
  */
-export function read(fd: number, n: number): Uint8Array {
+export function read(fd: number, n: number): Uint8Array<ArrayBuffer> {
   checkFd(fd);
   const len = Math.min(checkSize(n, "size"), MAX_IO);
   const buf = new Uint8Array(len);

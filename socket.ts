@@ -1233,7 +1233,7 @@ export function createServer(address: Address, options: CreateServerOptions = {}
  * socket.inetPton(socket.AF_INET, "10.0.0.1"); // Uint8Array [10, 0, 0, 1]
  * ```
  */
-export function inetPton(family: number, text: string): Uint8Array {
+export function inetPton(family: number, text: string): Uint8Array<ArrayBuffer> {
   const f = checkInt(family, "family");
   if (typeof text !== "string") {
     throw new TypeError(`Invalid address text: expected a string, got ${show(text)}`);
@@ -1332,6 +1332,46 @@ export function getDefaultTimeout(): number | null {
  */
 export function setDefaultTimeout(timeout: number | null): void {
   defaultTimeout = checkTimeout(timeout);
+}
+
+/**
+ * A `struct ip_mreq` for `IP_ADD_MEMBERSHIP`/`IP_DROP_MEMBERSHIP`: the
+ * group and the local interface's address, 4 bytes each.
+ *
+ * @param group The multicast group, such as `"239.1.2.3"`.
+ * @param iface The local interface's IPv4 address (`"0.0.0.0"`: the kernel chooses).
+ * @returns 8 bytes.
+ * @example
+ * ```ts ignore
+ * udp.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, socket.ipMreq("239.1.2.3"));
+ * ```
+ */
+export function ipMreq(group: string, iface = "0.0.0.0"): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(8);
+  out.set(inetPton(AF_INET, group), 0);
+  out.set(inetPton(AF_INET, iface), 4);
+  return out;
+}
+
+/**
+ * A `struct ipv6_mreq` for `IPV6_JOIN_GROUP`/`IPV6_LEAVE_GROUP`: the group
+ * and an interface index.
+ *
+ * @param group The multicast group, such as `"ff02::1:3"`.
+ * @param ifindex The interface's index (0: the kernel chooses; see `ifNametoindex`).
+ * @returns 20 bytes.
+ * @example
+ * ```ts ignore
+ * udp.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, socket.ipv6Mreq("ff02::1:3", socket.ifNametoindex("lo")));
+ * ```
+ */
+export function ipv6Mreq(group: string, ifindex = 0): Uint8Array<ArrayBuffer> {
+  const index = checkSize(ifindex, "ifindex");
+  if (index > 0xffffffff) throw new RangeError(`Invalid ifindex: ${index}: must fit in 32 bits`);
+  const out = new Uint8Array(20);
+  out.set(inetPton(AF_INET6, group), 0);
+  new DataView(out.buffer).setUint32(16, index, true);
+  return out;
 }
 
 /**

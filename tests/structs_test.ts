@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { test } from "./_test.ts";
 import { ARCH, OS } from "../ffi/_host.ts";
-import { CLOCK_MONOTONIC, EPOLL, ERRNO, FCNTL, FD_SETSIZE, POLL, SOCKET } from "../ffi/constants.ts";
+import { CLOCK_MONOTONIC, EPOLL, ERRNO, FCNTL, FD_SETSIZE, NET, POLL, SOCKET } from "../ffi/constants.ts";
 import {
   ADDRINFO_SIZE,
   SOCKADDR_IN6_SIZE,
@@ -63,6 +63,10 @@ test("ffi/constants file, epoll, poll and socket constants match the system head
   }
   for (const [name, value] of Object.entries(SOCKET)) {
     if (name === "SO_NOSIGPIPE" || name === "SCM_CREDS") continue; // macOS / the BSDs only
+    assert.equal(value, headers![name], name);
+  }
+  for (const [name, value] of Object.entries(NET)) {
+    if (name === "SOL_UDP") continue; // Python's alias; glibc's headers lack it
     assert.equal(value, headers![name], name);
   }
   assert.equal(resource.RLIMIT_NOFILE, headers!.RLIMIT_NOFILE);

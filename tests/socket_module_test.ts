@@ -1,0 +1,455 @@
+/**
+ * Python's `socket` module beyond sockets themselves: constants, names and
+ * services, byte order, address helpers, and the Socket methods a ported
+ * script reaches for (`dup`, `recvfromInto`, `fromfd`, `sendfile`,
+ * `makefile`, inheritance, the default timeout), each against Python's own
+ * answer on the same input.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { writeFileSync } from "node:fs";
+import { test } from "./_test.ts";
+import { BlockingIOError, GaiError, HError, os, OSError, socket, TimeoutError } from "../mod.ts";
+import { OS } from "../ffi/_host.ts";
+import {
+  acceptPeer,
+  bytes,
+  localResolverUnavailable,
+  makeToken,
+  python,
+  run,
+  runtimeCommand,
+  scratchDir,
+  text,
+  withLocalResolver,
+} from "./_helpers.ts";
+
+const linux = OS === "linux" ? undefined : "compares with this Linux host's Python";
+
+/** Runs Python code that prints one JSON value, and returns it. */
+async function pythonJson(code: string, args: string[] = [], prefix: string[] = []): Promise<unknown> {
+  const r = prefix.length === 0
+    ? await python(code, args)
+    : await run(prefix[0]!, [...prefix.slice(1), "python3", "-c", code, ...args]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+test("every constant Python's socket module has on this host has Python's value here", async () => {
+  const ours = Object.entries(socket).filter(([k, v]) =>
+    /^[A-Z][A-Z0-9_]+$/.test(k) && typeof v === "number"
+  );
+  const theirs = await pythonJson(
+    "import socket, json, sys; print(json.dumps({k: getattr(socket, k) for k in sys.argv[1:] " +
+      "if isinstance(getattr(socket, k, None), int)}))",
+    ours.map(([k]) => k),
+  ) as Record<string, number>;
+  let compared = 0;
+  for (const [name, value] of ours) {
+    if (!(name in theirs)) continue;
+    assert.equal(value, theirs[name], name);
+    compared++;
+  }
+  assert.ok(compared > 150, `compared ${compared} constants`);
+  // Names this OS lacks are undefined, as Python lacks them.
+  const absent = OS === "linux"
+    ? ["SO_USELOOPBACK", "IP_RECVDSTADDR", "TCP_NOPUSH", "SCM_CREDS"]
+    : ["SO_BINDTODEVICE"];
+  for (const name of absent) assert.equal((socket as Record<string, unknown>)[name], undefined, name);
+});
+
+test(
+  "names and services answer as Python's do: hosts file, services, protocols, interfaces",
+  { skip: linux },
+  async () => {
+    const ours = {
+      hostname: socket.gethostname(),
+      byName: ["", "<broadcast>", "localhost", "127.1", "0x7f.0.0.1"].map((h) => socket.gethostbyname(h)),
+      byNameEx: socket.gethostbynameEx("localhost"),
+      byAddr: socket.gethostbyaddr("127.0.0.1"),
+      nameinfo: [
+        socket.getnameinfo(["127.0.0.1", 80], 0),
+        socket.getnameinfo(["127.0.0.1", 53], socket.NI_DGRAM),
+        socket.getnameinfo(["127.0.0.1", 22], socket.NI_NUMERICHOST | socket.NI_NUMERICSERV),
+        socket.getnameinfo(["::1", 443, 0, 0], socket.NI_NUMERICHOST),
+      ],
+      fqdn: socket.getfqdn("localhost"),
+      servByName: [["http"], ["https", "tcp"], ["domain", "udp"], ["ssh"]].map(([n, p]) =>
+        socket.getservbyname(n!, p)
+      ),
+      servByPort: [[80], [443, "tcp"], [53, "udp"], [22]].map(([n, p]) =>
+        socket.getservbyport(n as number, p as string | undefined)
+      ),
+      proto: ["tcp", "udp", "icmp", "ipv6-icmp"].map((n) => socket.getprotobyname(n)),
+      ifaces: socket.ifNameindex(),
+      lo: [socket.ifNametoindex("lo"), socket.ifIndextoname(socket.ifNametoindex("lo"))],
+    };
+    const theirs = await pythonJson(`import socket, json
+print(json.dumps({
+  "hostname": socket.gethostname(),
+  "byName": [socket.gethostbyname(h) for h in ["", "<broadcast>", "localhost", "127.1", "0x7f.0.0.1"]],
+  "byNameEx": socket.gethostbyname_ex("localhost"),
+  "byAddr": socket.gethostbyaddr("127.0.0.1"),
+  "nameinfo": [socket.getnameinfo(("127.0.0.1", 80), 0), socket.getnameinfo(("127.0.0.1", 53), socket.NI_DGRAM),
+    socket.getnameinfo(("127.0.0.1", 22), socket.NI_NUMERICHOST | socket.NI_NUMERICSERV),
+    socket.getnameinfo(("::1", 443, 0, 0), socket.NI_NUMERICHOST)],
+  "fqdn": socket.getfqdn("localhost"),
+  "servByName": [socket.getservbyname("http"), socket.getservbyname("https", "tcp"),
+    socket.getservbyname("domain", "udp"), socket.getservbyname("ssh")],
+  "servByPort": [socket.getservbyport(80), socket.getservbyport(443, "tcp"), socket.getservbyport(53, "udp"),
+    socket.getservbyport(22)],
+  "proto": [socket.getprotobyname(n) for n in ["tcp", "udp", "icmp", "ipv6-icmp"]],
+  "ifaces": socket.if_nameindex(),
+  "lo": [socket.if_nametoindex("lo"), socket.if_indextoname(socket.if_nametoindex("lo"))],
+}))`);
+    assert.deepEqual(JSON.parse(JSON.stringify(ours)), theirs);
+  },
+);
+
+test("lookups that fail throw what Python raises: OSError, GaiError, HError, RangeError for its OverflowError", async () => {
+  const theirs = await pythonJson(`import socket, json
+out = []
+for f in [lambda: socket.getservbyname("no-such-service"), lambda: socket.getservbyport(1, "no-such-proto"),
+          lambda: socket.getprotobyname("no-such-proto"), lambda: socket.getnameinfo(("localhost", 80), 0),
+          lambda: socket.if_nametoindex("nosuch0"), lambda: socket.inet_aton("1.2.3.4.5")]:
+    try:
+        f(); out.append(None)
+    except socket.gaierror as e: out.append(["gaierror", e.errno])
+    except OSError as e: out.append(["OSError", e.errno])
+print(json.dumps(out))`) as ([string, number | null] | null)[];
+  const calls = [
+    () => socket.getservbyname("no-such-service"),
+    () => socket.getservbyport(1, "no-such-proto"),
+    () => socket.getprotobyname("no-such-proto"),
+    () => socket.getnameinfo(["localhost", 80], 0),
+    () => socket.ifNametoindex("nosuch0"),
+    () => socket.inetAton("1.2.3.4.5"),
+  ];
+  calls.forEach((call, i) => {
+    const [kind, errno] = theirs[i]!;
+    assert.throws(call, (e) => {
+      assert.ok(e instanceof OSError, String(e));
+      assert.equal(e instanceof GaiError, kind === "gaierror", `${i}: ${e}`);
+      if (kind === "gaierror") assert.equal(e.errno, errno);
+      return true;
+    });
+  });
+  for (
+    const bad of [() => socket.htons(0x10000), () => socket.htonl(-1), () => socket.getservbyport(65536)]
+  ) {
+    assert.throws(bad, RangeError);
+  }
+});
+
+test(
+  "gethostbyaddr() of an address no resolver knows is an HError (HOST_NOT_FOUND), asking only a local resolver",
+  { skip: localResolverUnavailable() },
+  async () => {
+    await withLocalResolver(async (prefix) => {
+      const code = `import socket, json
+try: socket.gethostbyaddr("192.0.2.77"); print(json.dumps(None))
+except socket.herror as e: print(json.dumps(["herror", e.errno]))
+except OSError as e: print(json.dumps(["OSError", e.errno]))`;
+      const theirs = await pythonJson(code, [], prefix) as [string, number];
+      // Ours runs in the same namespace, as a child of the same prefix.
+      const script = `import { socket, HError } from ${
+        JSON.stringify(new URL("../mod.ts", import.meta.url).href)
+      };
+try { socket.gethostbyaddr("192.0.2.77"); console.log("null"); }
+catch (e) { console.log(JSON.stringify([e instanceof HError ? "herror" : e.name, e.errno, e.code])); }`;
+      const dir = scratchDir("herror-");
+      const file = join(dir, "probe.ts");
+      writeFileSync(file, script);
+      const [cmd, argv] = runtimeCommand(file);
+      const r = await run(prefix[0]!, [...prefix.slice(1), cmd, ...argv]);
+      assert.equal(r.code, 0, r.stderr);
+      const ours = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+      assert.deepEqual(ours.slice(0, 2), theirs);
+      assert.equal(ours[2], "HOST_NOT_FOUND");
+      assert.ok(HError.prototype instanceof OSError);
+    });
+  },
+);
+
+test("htons/ntohs/htonl/ntohl and inetAton/inetNtoa agree with Python on edge and lenient inputs", async () => {
+  const shorts = [0, 1, 0x1234, 0xff00, 0xffff];
+  const longs = [0, 1, 0x12345678, 0xffffffff, 0x80000000];
+  const texts = [
+    "127.0.0.1",
+    "127.1",
+    "1",
+    "0x7f.1",
+    "010.0.0.1",
+    "255.255.255.255",
+    "1.2.3.4 trailing",
+    "256.1.1.1",
+    "",
+    "a.b.c.d",
+    "1.2.3.4.5",
+    "0xffffffff",
+  ];
+  const theirs = await pythonJson(
+    `import socket, json, sys
+texts = json.loads(sys.argv[1])
+def aton(t):
+    try: return list(socket.inet_aton(t))
+    except OSError: return None
+print(json.dumps({
+  "s": [[socket.htons(x), socket.ntohs(x)] for x in ${JSON.stringify(shorts)}],
+  "l": [[socket.htonl(x), socket.ntohl(x)] for x in ${JSON.stringify(longs)}],
+  "aton": [aton(t) for t in texts],
+  "ntoa": [socket.inet_ntoa(bytes(b)) for b in [[0,0,0,0],[127,0,0,1],[255,255,255,255]]],
+}))`,
+    [JSON.stringify(texts)],
+  );
+  const aton = (t: string) => {
+    try {
+      return [...socket.inetAton(t)];
+    } catch (e) {
+      assert.ok(e instanceof OSError && e.code === "EINVAL", String(e));
+      return null;
+    }
+  };
+  assert.deepEqual({
+    s: shorts.map((x) => [socket.htons(x), socket.ntohs(x)]),
+    l: longs.map((x) => [socket.htonl(x), socket.ntohl(x)]),
+    aton: texts.map(aton),
+    ntoa: [[0, 0, 0, 0], [127, 0, 0, 1], [255, 255, 255, 255]].map((b) => socket.inetNtoa(new Uint8Array(b))),
+  }, theirs);
+  assert.throws(() => socket.inetNtoa(new Uint8Array(5)), RangeError);
+  assert.throws(() => socket.inetAton("1.2.3.4\0"), TypeError);
+});
+
+test("ipMreq() and ipv6Mreq() join multicast groups on loopback, and a datagram to the group arrives", () => {
+  using rx = new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM);
+  rx.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1);
+  rx.bind(["0.0.0.0", 0]);
+  const port = (rx.getsockname() as [string, number])[1];
+  rx.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, socket.ipMreq("239.255.42.99", "127.0.0.1"));
+  using tx = new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM);
+  tx.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inetAton("127.0.0.1"));
+  tx.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 1);
+  tx.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 0);
+  tx.sendto(bytes("to the group"), ["239.255.42.99", port]);
+  rx.setTimeout(10);
+  assert.equal(text(rx.recv(64)), "to the group");
+  rx.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, socket.ipMreq("239.255.42.99", "127.0.0.1"));
+  assert.equal(socket.ipv6Mreq("ff02::1:3", 1).length, 20);
+  assert.deepEqual([...socket.ipv6Mreq("ff02::1", 0x01020304).subarray(16)], [4, 3, 2, 1]);
+  assert.throws(() => socket.ipMreq("239.1.2"), OSError);
+});
+
+test("new Socket(undefined, undefined, undefined, fd) and fromfd() learn family, type and proto from the kernel", () => {
+  using server = socket.createServer(["127.0.0.1", 0]);
+  using udp6 = new socket.Socket(socket.AF_INET6, socket.SOCK_DGRAM);
+  for (const s of [server, udp6]) {
+    using adopted = new socket.Socket(undefined, undefined, undefined, os.dup(s.fileno()));
+    assert.deepEqual([adopted.family, adopted.type], [s.family, s.type]);
+    using copy = socket.fromfd(s);
+    assert.deepEqual([copy.family, copy.type], [s.family, s.type]);
+    assert.notEqual(copy.fileno(), s.fileno());
+    assert.equal(copy.getInheritable(), false);
+  }
+  assert.throws(
+    () => socket.fromfd(server, socket.AF_INET6),
+    RangeError,
+    "a family that disagrees with the kernel",
+  );
+  assert.throws(() => socket.fromfd(server, socket.AF_INET, socket.SOCK_DGRAM), RangeError);
+  const [r, w] = os.pipe();
+  try {
+    assert.throws(() => socket.fromfd(r), (e) => e instanceof OSError && e.code === "ENOTSOCK");
+  } finally {
+    os.close(r);
+    os.close(w);
+  }
+});
+
+test("dup(), setInheritable(), timeout, familyName/typeName and toString() as Python's dup, set_inheritable, timeout and repr", async () => {
+  using s = socket.createServer(["127.0.0.1", 0]);
+  s.setTimeout(1.5);
+  using d = s.dup();
+  assert.deepEqual([d.family, d.type, d.proto, d.timeout], [s.family, s.type, s.proto, 1.5]);
+  assert.equal(d.getInheritable(), false);
+  d.setInheritable(true);
+  assert.equal(os.getInheritable(d.fileno()), true);
+  assert.equal(s.getInheritable(), false, "the original's flag is its own");
+  assert.equal(s.familyName, "AF_INET");
+  assert.equal(s.typeName, "SOCK_STREAM");
+  const [host, port] = s.getsockname() as [string, number];
+  assert.equal(
+    String(s),
+    `Socket(fd=${s.fileno()}, family=AF_INET, type=SOCK_STREAM, proto=0, laddr=["${host}",${port}])`,
+  );
+  s.close();
+  assert.equal(String(s), "Socket([closed] fd=-1, family=AF_INET, type=SOCK_STREAM, proto=0)");
+});
+
+test("setDefaultTimeout() applies to sockets made after it (new and accepted), as Python's setdefaulttimeout", () => {
+  assert.equal(socket.getDefaultTimeout(), null);
+  socket.setDefaultTimeout(2.5);
+  try {
+    using a = new socket.Socket();
+    assert.equal(a.timeout, 2.5);
+    using server = socket.createServer(["127.0.0.1", 0]);
+    using client = socket.createConnection(server.getsockname() as [string, number]);
+    const [conn] = server.accept();
+    using _c = conn;
+    assert.equal(conn.timeout, 2.5);
+    using nb = new socket.Socket(socket.AF_INET, socket.SOCK_STREAM | socket.SOCK_NONBLOCK!);
+    assert.equal(nb.timeout, 0, "SOCK_NONBLOCK wins over the default");
+    assert.throws(() => socket.setDefaultTimeout(-1), RangeError);
+    assert.throws(() => socket.setDefaultTimeout("1" as never), TypeError);
+  } finally {
+    socket.setDefaultTimeout(null);
+  }
+  using b = new socket.Socket();
+  assert.equal(b.timeout, null);
+});
+
+test("recvfromInto() fills the caller's buffer and names the sender, a Python UDP peer", async () => {
+  using rx = new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM);
+  rx.bind(["127.0.0.1", 0]);
+  rx.setTimeout(30);
+  const [, port] = rx.getsockname() as [string, number];
+  const peer = python(
+    `import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True)
+s.sendto(b"hello from python", ("127.0.0.1", int(sys.argv[1])))`,
+    [String(port)],
+  );
+  const buf = new Uint8Array(64);
+  const [n, from] = rx.recvfromInto(buf, 10);
+  const out = await peer;
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(n, 10);
+  assert.equal(text(buf.subarray(0, n)), "hello from");
+  assert.deepEqual(from, ["127.0.0.1", Number(out.stdout.trim())]);
+  assert.throws(() => rx.recvfromInto(new Uint8Array(0)), RangeError);
+  assert.throws(() => rx.recvfromInto(buf, 65), RangeError);
+});
+
+test("sendfile() sends a file's range zero-copy and leaves the offset after it, as Python's sendfile", async () => {
+  const dir = scratchDir("sendfile-");
+  const path = join(dir, "data.bin");
+  const data = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 7 + (i >> 9)) & 0xff);
+  writeFileSync(path, data);
+  using server = socket.createServer(["127.0.0.1", 0]);
+  server.setTimeout(30);
+  const token = makeToken();
+  const peer = python(
+    `import hashlib, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); s.sendall(sys.argv[2].encode())
+h = hashlib.sha256(); n = 0
+while True:
+    b = s.recv(65536)
+    if not b: break
+    h.update(b); n += len(b)
+print(n, h.hexdigest())`,
+    [String((server.getsockname() as [string, number])[1]), token],
+  );
+  const conn = acceptPeer(server, token);
+  const fd = os.open(path, os.O_RDONLY);
+  try {
+    conn.setTimeout(30);
+    assert.equal(conn.sendfile(fd, 100, 2 * 1024 * 1024), 2 * 1024 * 1024);
+    assert.equal(conn.sendfile(fd, 2 * 1024 * 1024 + 100), data.length - (2 * 1024 * 1024 + 100));
+    // The file's offset is after what was sent: a read there is at the end.
+    assert.equal(os.read(fd, 10).length, 0);
+    conn.close();
+  } finally {
+    os.close(fd);
+  }
+  const r = await peer;
+  assert.equal(r.code, 0, r.stderr);
+  const expected = createHash("sha256").update(data.subarray(100)).digest("hex");
+  assert.equal(r.stdout.trim(), `${data.length - 100} ${expected}`);
+  using udp = new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM);
+  assert.throws(() => udp.sendfile(0), RangeError);
+  using nb = new socket.Socket();
+  nb.setBlocking(false);
+  assert.throws(() => nb.sendfile(0), RangeError, "non-blocking sockets are refused, as in Python");
+});
+
+test("makefile() reads lines, exact counts and the rest from a Python peer, and writes buffered", async () => {
+  using server = socket.createServer(["127.0.0.1", 0]);
+  server.setTimeout(30);
+  const token = makeToken();
+  const peer = python(
+    `import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); s.sendall(sys.argv[2].encode())
+f = s.makefile("rwb")
+f.write(b"first line\\r\\nsecond\\n" + b"x" * 20000 + b"\\nHEAD" + bytes(range(256)) + b"tail without newline")
+f.flush(); s.shutdown(socket.SHUT_WR)
+print(f.readline().decode().strip(), f.read(5).decode())`,
+    [String((server.getsockname() as [string, number])[1]), token],
+  );
+  const conn = acceptPeer(server, token);
+  using _c = conn;
+  using f = conn.makefile("rwb", 1024);
+  assert.equal(text(f.readline()), "first line\r\n");
+  assert.equal(text(f.readline(3)), "sec", "a limit cuts the line");
+  assert.equal(text(f.readline()), "ond\n");
+  const long = f.readline();
+  assert.equal(long.length, 20001, "a line longer than the buffer grows it");
+  assert.equal(text(f.readExactly(4)), "HEAD");
+  assert.deepEqual([...f.readExactly(256)], Array.from({ length: 256 }, (_, i) => i));
+  f.write(bytes("reply line\n"));
+  f.write(bytes("abcdefgh"));
+  f.flush();
+  assert.equal(text(f.read()!), "tail without newline");
+  assert.equal(f.read()!.length, 0, "the end of the stream");
+  assert.equal(f.readline().length, 0);
+  assert.throws(
+    () => f.readExactly(1),
+    (e) => e instanceof socket.IncompleteReadError && e.partial.length === 0,
+  );
+  const r = await peer;
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), "reply line abcde");
+  f.close();
+  assert.equal(conn.fileno() >= 0, true, "closing the file leaves the socket open");
+  assert.throws(() => f.readline(), RangeError);
+  assert.throws(() => conn.makefile("r+"), RangeError);
+});
+
+test("makefile() on a non-blocking socket returns what is there; on a timeout it throws, then refuses to read", () => {
+  const [a, b] = socket.socketpair();
+  using _a = a;
+  using _b = b;
+  b.setBlocking(false);
+  const f = b.makefile("rb");
+  assert.equal(f.read(), null, "nothing yet: null, as Python's BufferedReader.read() returns None");
+  assert.equal(f.readline().length, 0);
+  a.sendall(bytes("partial"));
+  assert.equal(text(f.readline()), "partial", "what has arrived of the line");
+  a.sendall(bytes("abc"));
+  assert.throws(() => f.readExactly(5), BlockingIOError);
+  a.sendall(bytes("de\n"));
+  assert.equal(text(f.readExactly(5)), "abcde", "the bytes stayed buffered");
+  assert.equal(text(f.read1()!), "\n");
+  b.setTimeout(0.05);
+  const g = b.makefile("rb");
+  assert.throws(() => g.read(1), TimeoutError);
+  a.sendall(bytes("late"));
+  assert.throws(() => g.read(1), (e) => e instanceof OSError && /timed out object/.test(e.message));
+});
+
+test("recv(), recvfrom(), os.read() give Uint8Array<ArrayBuffer>: digest and Blob take them without casts", async () => {
+  const [a, b] = socket.socketpair();
+  using _a = a;
+  using _b = b;
+  a.sendall(bytes("abc"));
+  const data: Uint8Array<ArrayBuffer> = b.recv(16);
+  const digest = await crypto.subtle.digest("SHA-256", data);
+  assert.equal(digest.byteLength, 32);
+  assert.equal(await new Blob([data]).text(), "abc");
+  const opt: number = a.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE);
+  const raw: Uint8Array<ArrayBuffer> = a.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, 4);
+  assert.equal(opt, socket.SOCK_STREAM);
+  assert.equal(raw.length, 4);
+});
