@@ -25,6 +25,8 @@ export class IncompleteReadError extends Error {
   readonly expected: number;
 
   /**
+   * Creates the error.
+   *
    * @param partial The bytes read before the end.
    * @param expected How many were asked for.
    */
@@ -73,6 +75,8 @@ export class SocketFile implements Disposable, Iterable<Uint8Array<ArrayBuffer>>
   readonly mode: string;
 
   /**
+   * Wraps a socket; {@linkcode Socket.makefile} is the usual way in.
+   *
    * @param sock The socket (it stays open when the file closes).
    * @param mode `"rb"`, `"wb"` or `"rwb"` (or without the `b`).
    * @param bufferSize The buffer's size.

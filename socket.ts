@@ -694,7 +694,9 @@ export class Socket implements Disposable {
    * const err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) as number;
    * ```
    */
+  /** Reads an int socket option (`buflen` omitted or 0). */
   getsockopt(level: number, option: number, buflen?: 0): number;
+  /** Reads a socket option's raw bytes (`buflen` 1 to 1024). */
   getsockopt(level: number, option: number, buflen: number): Uint8Array<ArrayBuffer>;
   getsockopt(level: number, option: number, buflen?: number): number | Uint8Array<ArrayBuffer> {
     const want = buflen === undefined ? 0 : checkSize(buflen, "buflen");

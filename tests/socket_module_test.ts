@@ -268,7 +268,7 @@ test("new Socket(undefined, undefined, undefined, fd) and fromfd() learn family,
   }
 });
 
-test("dup(), setInheritable(), timeout, familyName/typeName and toString() as Python's dup, set_inheritable, timeout and repr", async () => {
+test("dup(), setInheritable(), timeout, familyName/typeName and toString() as Python's dup, set_inheritable, timeout and repr", () => {
   using s = socket.createServer(["127.0.0.1", 0]);
   s.setTimeout(1.5);
   using d = s.dup();
@@ -295,7 +295,7 @@ test("setDefaultTimeout() applies to sockets made after it (new and accepted), a
     using a = new socket.Socket();
     assert.equal(a.timeout, 2.5);
     using server = socket.createServer(["127.0.0.1", 0]);
-    using client = socket.createConnection(server.getsockname() as [string, number]);
+    using _client = socket.createConnection(server.getsockname() as [string, number]);
     const [conn] = server.accept();
     using _c = conn;
     assert.equal(conn.timeout, 2.5);
