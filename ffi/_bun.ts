@@ -147,7 +147,11 @@ class WorkerPoller implements OffThreadPoller {
 
   constructor(library: OffThreadLibrary) {
     const Ctor = (globalThis as unknown as { Worker: new (url: URL) => WorkerLike }).Worker;
-    this.#worker = new Ctor(new URL("./_bun_poll_worker.ts", import.meta.url));
+    // The sources run as .ts; the npm package ships them built to .js.
+    const worker = import.meta.url.endsWith(".js")
+      ? new URL("./_bun_poll_worker.js", import.meta.url)
+      : new URL("./_bun_poll_worker.ts", import.meta.url);
+    this.#worker = new Ctor(worker);
     this.#worker.unref();
     this.#worker.onmessage = (e: MessageEvent<{ error?: string }>) => {
       if (e.data.error) this.#initError = e.data.error;

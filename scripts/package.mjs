@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // What users install, checked as they get it:
-//   1. the npm tarball and the JSR upload hold exactly the import closure of
-//      the entry points, README.md, LICENSE and the manifest (nothing missing,
-//      nothing extra: no tests, lock files, profiler logs);
+//   1. the npm tarball holds exactly the import closure of the entry points
+//      built to JavaScript with .d.ts files (dist/, by `npm pack`'s prepack),
+//      and the JSR upload exactly the closure's TypeScript sources, each with
+//      README.md, LICENSE and the manifest (nothing missing, nothing extra:
+//      no tests, lock files, profiler logs);
 //   2. a scratch Bun project that installs the tarball type-checks with only
 //      @types/bun and runs it;
-//   3. a scratch Deno project that imports the unpacked package by path
-//      type-checks with Deno's types only and runs it.
+//   3. a scratch Deno project that installs the tarball with npm (a project
+//      shared by Bun and Deno: `nodeModulesDir: "manual"`) and imports it by
+//      its package name type-checks and runs it;
+//   4. a scratch Deno project that imports the TypeScript sources by path (as
+//      from a URL or JSR) type-checks with Deno's types only and runs it.
 // Exit status 0 when all hold; each failure is printed on one line.
 //
 //   usage: node scripts/package.mjs
@@ -36,7 +41,7 @@ function closure(entries) {
     seen.add(file);
     const text = readFileSync(join(root, file), "utf8");
     // Static and literal dynamic imports, and workers' `new URL("./x.ts", import.meta.url)`.
-    for (const m of text.matchAll(/(?:from|import\(|new URL\()\s*"(\.{1,2}\/[^"]+)"/g)) {
+    for (const m of text.matchAll(/(?:from|import\(|new URL\()\s*"(\.{1,2}\/[^"]+\.ts)"/g)) {
       todo.push(normalize(join(dirname(file), m[1])));
     }
   }
@@ -64,7 +69,10 @@ try {
 } catch {
   failures.push(`npm pack --dry-run failed: ${packed.out.slice(-500)}`);
 }
-compare("npm tarball", npmFiles, new Set([...sources, ...docs, "package.json"]));
+const built = [...sources].flatMap((
+  f,
+) => [`dist/${f.replace(/\.ts$/, ".js")}`, `dist/${f.replace(/\.ts$/, ".d.ts")}`]);
+compare("npm tarball", npmFiles, new Set([...built, ...docs, "package.json"]));
 
 const published = sh(bin("deno"), ["publish", "--dry-run", "--allow-dirty"]);
 const jsrFiles = new Set(
@@ -146,16 +154,45 @@ try {
     }`,
   );
 
-  // A Deno project: the unpacked package by path, no node_modules, no package.json.
+  // A Deno project that shares node_modules with Bun: npm installs the tarball.
+  const npmDir = join(scratch, "deno-npm-app");
+  mkdirSync(npmDir);
+  writeFileSync(
+    join(npmDir, "package.json"),
+    JSON.stringify({
+      name: "deno-npm-app",
+      type: "module",
+      private: true,
+      dependencies: { "ffi-selectors": `file:${tarball}` },
+    }),
+  );
+  const installed = sh("npm", ["install", "--offline", "--no-audit", "--no-fund"], npmDir);
+  if (installed.code !== 0) {
+    throw new Error(`npm install of the tarball failed: ${installed.out.slice(-500)}`);
+  }
+  writeFileSync(join(npmDir, "deno.json"), JSON.stringify({ nodeModulesDir: "manual" }));
+  writeFileSync(join(npmDir, "main.ts"), USE);
+  const checkNpm = sh(bin("deno"), ["check", "main.ts"], npmDir);
+  if (checkNpm.code !== 0) {
+    failures.push(`Deno npm consumer: deno check fails:\n${checkNpm.out.slice(0, 3000)}`);
+  }
+  const runNpm = sh(bin("deno"), ["run", "--allow-ffi", "main.ts"], npmDir);
+  if (!runNpm.out.includes("consumer ok")) {
+    failures.push(`Deno npm consumer: run fails: ${runNpm.out.slice(-800)}`);
+  }
+  console.log(
+    `Deno consumer (npm install of the tarball, import "ffi-selectors"): ${
+      checkNpm.code === 0 && runNpm.out.includes("consumer ok") ? "type-checks and runs" : "FAILED"
+    }`,
+  );
+
+  // A Deno project that imports the TypeScript sources by path, as from a URL or JSR.
   const denoDir = join(scratch, "deno-app");
   mkdirSync(denoDir);
-  sh("tar", ["-xzf", tarball, "-C", denoDir]);
+  const src = (f) => JSON.stringify(new URL(f, `file://${root}/`).href);
   writeFileSync(
     join(denoDir, "main.ts"),
-    USE.replace('"ffi-selectors"', '"./package/mod.ts"').replace(
-      '"ffi-selectors/socket"',
-      '"./package/socket.ts"',
-    ),
+    USE.replace('"ffi-selectors"', src("mod.ts")).replace('"ffi-selectors/socket"', src("socket.ts")),
   );
   writeFileSync(join(denoDir, "deno.json"), "{}");
   const checkDeno = sh(bin("deno"), ["check", "main.ts"], denoDir);
@@ -167,7 +204,7 @@ try {
     failures.push(`Deno consumer: run fails: ${runDeno.out.slice(-800)}`);
   }
   console.log(
-    `Deno consumer (by path, Deno's types only): ${
+    `Deno consumer (the TypeScript sources by path, Deno's types only): ${
       checkDeno.code === 0 && runDeno.out.includes("consumer ok") ? "type-checks and runs" : "FAILED"
     }`,
   );
