@@ -57,6 +57,22 @@ export function gethostname(): string {
   return gethostnameRaw();
 }
 
+/**
+ * Sets this host's name, like Python's `socket.sethostname` (root only, or
+ * CAP_SYS_ADMIN in a UTS namespace).
+ *
+ * @param name The new name.
+ * @throws {PermissionError} Without the privilege.
+ * @example
+ * ```ts ignore
+ * socket.sethostname("build-7");
+ * ```
+ */
+export function sethostname(name: string): void {
+  const bytes = toCString(name, "name");
+  if (libc().sethostname(bytes, bytes.length - 1) < 0) throw lastError("sethostname");
+}
+
 /** Python's `setipaddr`: "" is the IPv4 wildcard, "<broadcast>" the broadcast address, else one lookup. */
 function ipOf(name: string, family: number): { family: number; addr: Uint8Array } {
   if (name === "" && family !== AF_INET6) return { family: AF_INET, addr: new Uint8Array(4) };

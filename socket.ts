@@ -808,11 +808,7 @@ export class Socket implements Disposable {
    * ```
    */
   dup(): Socket {
-    const fd = this.#open();
-    const copy = libc().fcntl(fd, FCNTL.F_DUPFD_CLOEXEC, 0);
-    if (copy < 0) throw lastError("fcntl", `F_DUPFD_CLOEXEC of fd ${fd}`);
-    forget(copy);
-    const s = new Socket(this.family, this.type, this.proto, copy);
+    const s = new Socket(this.family, this.type, this.proto, dup(this.#open()));
     s.setTimeout(this.#timeout);
     return s;
   }
@@ -991,11 +987,7 @@ export class Socket implements Disposable {
     // A number closed behind this socket's back (os.close, os.dup2 onto it) is
     // no longer its own, and may be another file's by now: it is left alone.
     if (release(this.#lease).length === 0) return;
-    // ECONNRESET on close means the peer reset: the fd is closed all the same (as in CPython).
-    if (libc().close(fd) < 0) {
-      const e = errno();
-      if (e !== ERRNO.ECONNRESET && e !== EINTR) throw errorFor(e, "close", `fd ${fd}`);
-    }
+    closeSocketFd(fd);
   }
 
   /** Closes the socket at the end of a `using` scope. */
@@ -1275,6 +1267,59 @@ export function inetNtop(family: number, packed: ArrayBufferView | ArrayBuffer):
   return f === AF_INET ? formatIPv4(bytes) : formatIPv6(bytes);
 }
 
+/** Python's `socket.SocketType`: the socket class. */
+export const SocketType: typeof Socket = Socket;
+
+/**
+ * Whether IPv6 is supported here, like Python's `socket.has_ipv6` (true on
+ * every OS this module runs on; whether this host has an IPv6 address is
+ * another matter: see {@linkcode hasDualstackIpv6}).
+ */
+export const hasIpv6 = true;
+
+/**
+ * Closes a socket fd, like Python's `socket.close(fd)`; ECONNRESET is not
+ * an error (the fd is closed all the same).
+ *
+ * @param fd The fd.
+ * @throws {OSError} EBADF for a number that is not open.
+ * @example
+ * ```ts ignore
+ * socket.close(sock.detach());
+ * ```
+ */
+export function close(fd: number): void {
+  const n = checkFd(fd);
+  forget(n);
+  closeSocketFd(n);
+}
+
+/** close(2) of a socket fd: ECONNRESET means the peer reset, and the fd is closed all the same (as in CPython). */
+function closeSocketFd(fd: number): void {
+  if (libc().close(fd) < 0) {
+    const e = errno();
+    if (e !== ERRNO.ECONNRESET && e !== EINTR) throw errorFor(e, "close", `fd ${fd}`);
+  }
+}
+
+/**
+ * Duplicates a socket fd (close-on-exec), like Python's `socket.dup(fd)`.
+ *
+ * @param fd The fd.
+ * @returns The new fd, yours to close.
+ * @example
+ * ```ts ignore
+ * const copy = socket.dup(sock.fileno());
+ * ```
+ */
+export function dup(fd: number): number {
+  const n = checkFd(fd);
+  const copy = libc().fcntl(n, FCNTL.F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) throw lastError("fcntl", `F_DUPFD_CLOEXEC of fd ${n}`);
+  forget(copy);
+  return copy;
+}
+
 /**
  * A socket object for an open socket fd, like Python's `socket.fromfd`: the
  * fd is duplicated (the copy is close-on-exec and owned by the new socket;
@@ -1306,9 +1351,7 @@ export function fromfd(fd: FileObj, family?: number, type?: number, proto?: numb
       throw new RangeError(`fromfd: fd ${n} has ${key} ${actual}, not ${v}`);
     }
   }
-  const copy = libc().fcntl(n, FCNTL.F_DUPFD_CLOEXEC, 0);
-  if (copy < 0) throw lastError("fcntl", `F_DUPFD_CLOEXEC of fd ${n}`);
-  forget(copy);
+  const copy = dup(n);
   return new Socket(known.family, known.type, SOCKET.SO_PROTOCOL === 0 ? (proto ?? 0) : known.proto, copy);
 }
 

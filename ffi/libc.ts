@@ -100,6 +100,7 @@ const POSIX = {
     result: "i32",
   },
   gethostname: { params: ["buffer", "u64"], result: "i32" }, // int gethostname(char *name, size_t len)
+  sethostname: { params: ["buffer", "u32"], result: "i32" }, // int sethostname(const char *name, size_t (Linux) / int (the BSDs) len)
   gethostbyname: { params: ["buffer"], result: "pointer" }, // struct hostent *gethostbyname(const char *)
   gethostbyaddr: { params: ["buffer", "u32", "i32"], result: "pointer" }, // struct hostent *gethostbyaddr(const void *, socklen_t, int type)
   hstrerror: { params: ["i32"], result: "pointer" }, // const char *hstrerror(int err)

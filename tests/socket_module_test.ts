@@ -453,3 +453,28 @@ test("recv(), recvfrom(), os.read() give Uint8Array<ArrayBuffer>: digest and Blo
   assert.equal(opt, socket.SOCK_STREAM);
   assert.equal(raw.length, 4);
 });
+
+test("socket.close(fd), socket.dup(fd), SocketType, hasIpv6 and sethostname() as Python's module has them", async () => {
+  const [a, b] = socket.socketpair();
+  using _b = b;
+  const copy = socket.dup(a.fileno());
+  assert.notEqual(copy, a.fileno());
+  assert.equal(os.getInheritable(copy), false);
+  socket.close(copy);
+  assert.throws(() => socket.close(copy), (e) => e instanceof OSError && e.code === "EBADF");
+  using wrapped = new socket.SocketType(undefined, undefined, undefined, a.detach());
+  assert.equal(wrapped.family, socket.AF_UNIX);
+  assert.equal(socket.hasIpv6, true);
+  // Unprivileged (or in this namespace's UTS): what Python says, ours says.
+  const theirs = await python(`import socket
+try: socket.sethostname(socket.gethostname()); print("ok")
+except OSError as e: print(e.errno)`);
+  let ours: string;
+  try {
+    socket.sethostname(socket.gethostname());
+    ours = "ok";
+  } catch (e) {
+    ours = String((e as OSError).errno);
+  }
+  assert.equal(ours, theirs.stdout.trim());
+});
