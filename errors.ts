@@ -88,6 +88,7 @@ export class OSError extends Error {
     const detail = options.detail ? ` ${options.detail}` : "";
     super(`${code}: ${description}, ${syscall}${detail}`, { cause: options.cause });
     this.name = new.target.name;
+    startAtCaller(this);
     this.errno = errno;
     this.code = code;
     this.syscall = syscall;
@@ -111,6 +112,55 @@ export class OSError extends Error {
     const cls = SUBCLASSES.get(errno) ?? OSError;
     return new cls(errno, syscall, options);
   }
+}
+
+/** This package's own modules, as stack frames name them (a file URL or a path, any scheme for URL imports). */
+const HERE = new URL(".", import.meta.url);
+const LIBRARY_FRAME = new RegExp(
+  `(?:${escape(HERE.href)}|${
+    HERE.protocol === "file:" ? escape(decodeURIComponent(HERE.pathname)) : "(?!)"
+  })` +
+    "(?:ffi/|backends/)?[^/\\s()]+\\.(?:ts|js):\\d",
+);
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** A stack without this package's frames, when the caller's remain (else as it was). */
+function trimStack(stack: string): string {
+  const lines = stack.split("\n");
+  const first = lines.findIndex((l) => /^\s+at /.test(l));
+  if (first < 0) return stack;
+  const frames = lines.slice(first).filter((l) => !LIBRARY_FRAME.test(l));
+  return frames.length === 0 ? stack : [...lines.slice(0, first), ...frames].join("\n");
+}
+
+/**
+ * Makes an error's stack start at the caller's own frame, not inside this
+ * package (errors.ts, ffi/mod.ts): Bun prints an uncaught error's source line
+ * from its `stack`, and `e.stack` reads the same under Deno. V8 formats the
+ * stack lazily, so Deno's is trimmed when first read; Bun's is a string
+ * already.
+ */
+function startAtCaller(error: Error): void {
+  const d = Reflect.getOwnPropertyDescriptor(error, "stack");
+  if (!d) return;
+  if (typeof d.value === "string") {
+    error.stack = trimStack(d.value);
+    return;
+  }
+  const get = d.get;
+  if (!get) return;
+  let trimmed: string | undefined;
+  Reflect.defineProperty(error, "stack", {
+    configurable: true,
+    enumerable: d.enumerable ?? false,
+    get: () => trimmed ??= trimStack(String(Reflect.apply(get, error, []))),
+    set: (value: string) => {
+      trimmed = value;
+    },
+  });
 }
 
 /** EAGAIN, EALREADY, EINPROGRESS: the operation would block. */

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { writeFileSync } from "node:fs";
 import { test } from "./_test.ts";
 import { BlockingIOError, GaiError, HError, os, OSError, socket, TimeoutError } from "../mod.ts";
-import { OS } from "../ffi/_host.ts";
+import { OS, RUNTIME } from "../ffi/_host.ts";
 import {
   acceptPeer,
   bytes,
@@ -21,6 +21,7 @@ import {
   makeToken,
   python,
   run,
+  runScript,
   runtimeCommand,
   scratchDir,
   text,
@@ -477,4 +478,33 @@ except OSError as e: print(e.errno)`);
     ours = String((e as OSError).errno);
   }
   assert.equal(ours, theirs.stdout.trim());
+});
+
+test("an OSError's stack starts at the caller's frame, not inside the library", () => {
+  let stack = "";
+  try {
+    os.close(0x7ffffff0);
+  } catch (e) {
+    stack = (e as Error).stack ?? "";
+  }
+  const frames = stack.split("\n").filter((l) => /^\s+at /.test(l));
+  assert.ok(frames.length > 0, stack);
+  assert.match(frames[0]!, /socket_module_test\.ts/, stack);
+  assert.doesNotMatch(stack, /errors\.ts|ffi\/mod\.ts/, stack);
+});
+
+test("an uncaught OSError under Bun shows the caller's line as its source, not errors.ts", {
+  skip: RUNTIME !== "bun"
+    ? "Bun prints an uncaught error's source line from its stack; Deno from V8's own frames"
+    : undefined,
+}, async () => {
+  const r = await runScript(new URL("./fixtures/uncaught_oserror.ts", import.meta.url).pathname);
+  assert.notEqual(r.code, 0);
+  assert.match(
+    r.stderr,
+    /os\.close\(0x7ffffff0\); \/\/ the line an uncaught OSError's report points at/,
+    r.stderr,
+  );
+  assert.match(r.stderr, /EBADF/);
+  assert.doesNotMatch(r.stderr, /errors\.ts|ffi\/mod\.ts|new cls\(/, r.stderr);
 });
