@@ -40,7 +40,8 @@ TCP: open (connected), closed (refused), filtered (no answer in S seconds,
 default 1, after N retries, default 1; or ICMP unreachable). -u/--udp: open (a
 reply), closed (ICMP port unreachable), open|filtered (no answer). LIST is
 ports and ranges, e.g. 1-1024 or 22,80,8000-8100 (default 1-1024). Prints
-nmap's table of the ports not in the most common state, or with --json one
+nmap's table (every open port; a state of more than 25 other ports counted
+on a "Not shown" line; service names from /etc/services), or with --json one
 object {"host","protocol","open","closed","filtered","openFiltered","errors",
 "seconds"}. Exit status: 0 if a port is open, 1 if none is, 2 on bad usage.`;
 
@@ -70,7 +71,10 @@ export interface ScanOptions {
   warn?: (message: string) => void;
 }
 
-/** nmap's service names for well-known ports (the rest are "unknown"). */
+/**
+ * Service names for well-known ports, for a system without a services
+ * database (`/etc/services`, Debian's netbase); the database answers first.
+ */
 const SERVICES: Record<"tcp" | "udp", Record<number, string>> = {
   tcp: {
     20: "ftp-data",
@@ -123,10 +127,17 @@ const SERVICES: Record<"tcp" | "udp", Record<number, string>> = {
   },
 };
 
-/** The service name nmap shows for `port`. */
+/** The service name shown for `port`: the system's services database, else the built-in list, else "unknown". */
 export function serviceName(port: number, protocol: "tcp" | "udp"): string {
-  return SERVICES[protocol][port] ?? "unknown";
+  try {
+    return socket.getservbyport(port, protocol);
+  } catch {
+    return SERVICES[protocol][port] ?? "unknown";
+  }
 }
+
+/** nmap hides a state (never open) that more than this many ports are in. */
+const HIDE_OVER = 25;
 
 /** Parses "1-5,80" into a sorted list of unique ports; throws RangeError for bad input. */
 export function parsePorts(list: string): number[] {
@@ -281,21 +292,32 @@ export function scan(host: string, ports: number[], options: ScanOptions = {}): 
   return result;
 }
 
-/** nmap's table: the ports not in the most common state, and a "Not shown" line for that state. */
+/**
+ * nmap's table: every open port, and the other ports unless more than 25 of
+ * them share a state, which a "Not shown" line counts instead (with nmap's
+ * reason: `conn-refused`, `port-unreach`, `no-response`).
+ */
 export function report(host: string, protocol: "tcp" | "udp", r: ScanResult, seconds: number): string[] {
-  const states: Array<[string, number[]]> = [
-    ["open", r.open],
-    ["closed", r.closed],
-    ["filtered", r.filtered],
-    ["open|filtered", r.openFiltered],
+  const states: Array<[state: string, ports: number[], reason: string]> = [
+    ["open", r.open, ""],
+    ["closed", r.closed, protocol === "tcp" ? "conn-refused" : "port-unreach"],
+    ["filtered", r.filtered, protocol === "tcp" ? "no-response" : "host-unreach"],
+    ["open|filtered", r.openFiltered, "no-response"],
   ];
   const total = states.reduce((n, [, ports]) => n + ports.length, 0) + r.errors.length;
-  const [commonState, common] = states.reduce((a, b) => (b[1].length > a[1].length ? b : a));
-  const hide = common.length > 1 && common.length >= total / 2 ? commonState : "";
   const lines = [`${host}: ${total} ${protocol} ports in ${seconds.toFixed(2)} s`];
-  if (hide) lines.push(`Not shown: ${common.length} ${hide} ports`);
+  const hidden = states.filter(([state, ports]) => state !== "open" && ports.length > HIDE_OVER);
+  if (hidden.length) {
+    lines.push(
+      `Not shown: ${
+        hidden.map(([state, ports, why]) => `${ports.length} ${state} ${protocol} ports (${why})`).join(", ")
+      }`,
+    );
+  }
   const rows: Array<[number, string]> = [];
-  for (const [state, ports] of states) if (state !== hide) { for (const p of ports) rows.push([p, state]); }
+  for (const [state, ports] of states) {
+    if (!hidden.some(([h]) => h === state)) { for (const p of ports) rows.push([p, state]); }
+  }
   for (const [p, code] of r.errors) rows.push([p, `error (${code})`]);
   rows.sort((a, b) => a[0] - b[0]);
   if (rows.length) lines.push("PORT      STATE          SERVICE");

@@ -541,19 +541,48 @@ test("examples/port_scan.ts: nmap's table and service names, exit status 1 when 
   assert.equal(serviceName(53, "udp"), "domain");
   assert.equal(serviceName(40000, "tcp"), "unknown");
   assert.deepEqual(parsePorts("5,1-3"), [1, 2, 3, 5]);
-  const lines = report("h", "tcp", {
+  // Names come from the system's services database, as Python's getservbyport reads it.
+  const db = await python(`import socket, json
+def name(p):
+    try: return socket.getservbyport(p, "tcp")
+    except OSError: return None
+print(json.dumps([name(p) for p in [1, 2]]))`);
+  const [one, two] = JSON.parse(db.stdout) as (string | null)[];
+  if (one !== null) assert.equal(serviceName(1, "tcp"), one);
+  const few = report("h", "tcp", {
     open: [22, 80],
-    closed: [1, 2, 3],
+    closed: [2, 40000],
     filtered: [],
     openFiltered: [],
     errors: [],
   }, 1);
-  assert.deepEqual(lines.slice(1), [
-    "Not shown: 3 closed ports",
+  assert.deepEqual(few.slice(1), [
     "PORT      STATE          SERVICE",
+    `2/tcp     closed         ${two ?? "unknown"}`,
     "22/tcp    open           ssh",
     "80/tcp    open           http",
-  ]);
+    "40000/tcp closed         unknown",
+  ], "a few closed ports are listed, as nmap lists them");
+  const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  // Many closed: counted, as nmap does; the open ones are always listed, however many.
+  const many = report("h", "tcp", {
+    open: range(8000, 8029),
+    closed: range(9000, 9099),
+    filtered: [10000],
+    openFiltered: [],
+    errors: [],
+  }, 1);
+  assert.equal(many[1], "Not shown: 100 closed tcp ports (conn-refused)");
+  assert.equal(many.filter((l) => / open /.test(l)).length, 30);
+  assert.ok(many.some((l) => /^10000\/tcp\s+filtered/.test(l)));
+  const udp = report("h", "udp", {
+    open: [],
+    closed: [],
+    filtered: [],
+    openFiltered: range(1, 40),
+    errors: [],
+  }, 1);
+  assert.deepEqual(udp.slice(1), ["Not shown: 40 open|filtered udp ports (no-response)"]);
   const gone = closedPort();
   const r = await runEx("port_scan.ts", ["127.0.0.1", "-p", String(gone)]);
   assert.equal(r.code, 1, r.stderr);
