@@ -424,6 +424,8 @@ test("every example answers --help with its usage and exit 0", async () => {
       "demo.ts",
       "socks5_proxy.ts",
       "status_server.ts",
+      "ping.ts",
+      "fd_pass.ts",
     ]
   ) {
     const [cmd, argv] = runtimeCommand(join(EXAMPLES, script), ["--help"]);

@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { test } from "./_test.ts";
@@ -1015,4 +1015,134 @@ test("os.strerror gives the C library's text; OSError carries it as strerror", (
   }
   assert.throws(() => os.strerror(1.5), RangeError);
   assert.throws(() => os.strerror("1" as unknown as number), TypeError);
+});
+
+// ---------------------------------------------------------------- ping and fd passing
+
+/** Why `unshare -n` (a private network namespace, loopback only) cannot run here, or undefined. */
+function netnsUnavailable(): string | undefined {
+  const r = spawnSync("unshare", ["-n", "ip", "link", "set", "lo", "up"], { stdio: "pipe" });
+  return r.error || r.status !== 0
+    ? "needs a private network namespace (unshare -n, root, iproute2)"
+    : undefined;
+}
+
+/** Runs an example in a fresh network namespace with loopback up; `setup` runs there first (sysctl). */
+function runInNetns(script: string, args: string[], setup = ""): Promise<ChildResult> {
+  return run("unshare", ["-n", "sh", "-c", `ip link set lo up; ${setup} exec ${shellCommand(script, args)}`]);
+}
+
+const PING_GROUPS = "sysctl -qw net.ipv4.ping_group_range='0 2147483647';";
+
+test(
+  "examples/ping.ts: iputils' lines and summary over IPv4 and IPv6, unprivileged (datagram) and raw sockets",
+  {
+    skip: netnsUnavailable(),
+  },
+  async () => {
+    for (const [mode, setup] of [["datagram", PING_GROUPS], ["raw", ""]] as const) {
+      for (const [flag, host, ttl] of [["-4", "127.0.0.1", "ttl"], ["-6", "::1", "hlim"]] as const) {
+        const r = await runInNetns("ping.ts", [flag, "-c", "3", "-i", "0.05", host], setup);
+        const what = `${mode} ${host}: ${r.stdout}${r.stderr}`;
+        assert.equal(r.code, 0, what);
+        const lines = r.stdout.trim().split("\n");
+        assert.equal(lines[0], `PING ${host} (${host}) 56(${flag === "-4" ? 84 : 104}) bytes of data.`, what);
+        for (let seq = 1; seq <= 3; seq++) {
+          assert.match(
+            lines[seq]!,
+            new RegExp(
+              `^64 bytes from ${
+                host.replace(/\./g, "\\.")
+              }: icmp_seq=${seq} ${ttl}=64 time=\\d+\\.\\d{3} ms$`,
+            ),
+            what,
+          );
+        }
+        assert.equal(lines[5], `--- ${host} ping statistics ---`);
+        assert.match(lines[6]!, /^3 packets transmitted, 3 received, 0% packet loss, time \d+ms$/);
+        assert.match(lines[7]!, /^rtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms$/);
+      }
+    }
+  },
+);
+
+test("examples/ping.ts: no replies is exit 1 with 100% loss; an unreachable network exit 2 in one line", {
+  skip: netnsUnavailable(),
+}, async () => {
+  const silent = await runInNetns(
+    "ping.ts",
+    ["-c", "2", "-i", "0.05", "-W", "0.3", "127.0.0.1"],
+    `${PING_GROUPS} sysctl -qw net.ipv4.icmp_echo_ignore_all=1;`,
+  );
+  assert.equal(silent.code, 1, silent.stderr);
+  assert.match(silent.stdout, /2 packets transmitted, 0 received, 100% packet loss/);
+  assert.doesNotMatch(silent.stdout, /rtt min/);
+  const unreachable = await runInNetns("ping.ts", ["-c", "1", "192.0.2.1"], PING_GROUPS);
+  assert.equal(unreachable.code, 2, unreachable.stdout);
+  assertOneLine(unreachable.stderr, /^ping: sendto: Network is unreachable$/, "unreachable");
+  const usage = await runEx("ping.ts", ["-c", "0", "127.0.0.1"]);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /-c must be an integer/);
+});
+
+test("examples/fd_pass.ts: the front hands TCP connections to two worker processes in turn and keeps no fd of them", async () => {
+  const path = join(scratchDir("fd-pass-"), "handoff.sock");
+  const front = await start("fd_pass.ts", ["serve", "-p", "0", "--unix", path]);
+  const workers: Started[] = [];
+  const client = (n: number) =>
+    python(
+      `import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+f = s.makefile("rwb")
+first = f.readline().decode().strip()
+if first.startswith("served by"):
+    s.sendall(b"line %s\\n" % sys.argv[2].encode()); print(first, "|", f.readline().decode().strip())
+else:
+    print(first)`,
+      [String(front.port), String(n)],
+    );
+  try {
+    const none = await client(0);
+    assert.equal(none.stdout.trim(), "no worker", none.stderr);
+    for (let i = 0; i < 2; i++) {
+      const [cmd, argv] = runtimeCommand(ex("fd_pass.ts"), ["worker", "--unix", path]);
+      const child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      child.stdout.on("data", (d: Uint8Array) => out += text(d));
+      const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
+      workers.push({
+        child,
+        port: 0,
+        output: () => out,
+        errors: () => "",
+        stop: async () => {
+          child.kill("SIGKILL");
+          await closed;
+          return out;
+        },
+      });
+      await until(`worker ${i + 1} to join`, () => front.output().includes(`worker ${i + 1} joined`));
+    }
+    const fdsBefore = readdirSync(`/proc/${front.child.pid}/fd`).length;
+    const served: string[] = [];
+    for (let n = 1; n <= 4; n++) {
+      const r = await client(n);
+      assert.equal(r.code, 0, r.stderr);
+      const m = /^served by worker (\d+) \| line (\d)$/.exec(r.stdout.trim());
+      assert.ok(m, r.stdout);
+      assert.equal(m[2], String(n), "the worker echoes the client's own line");
+      served.push(m[1]!);
+    }
+    const pids = new Set(served);
+    assert.deepEqual(pids, new Set(workers.map((w) => String(w.child.pid))), "both workers served, in turn");
+    assert.notEqual(served[0], served[1]);
+    assert.equal(
+      readdirSync(`/proc/${front.child.pid}/fd`).length,
+      fdsBefore,
+      "the front kept no connection's fd",
+    );
+  } finally {
+    for (const w of workers) await w.stop();
+    await front.stop();
+  }
 });
