@@ -30,7 +30,7 @@ import { PollPoller } from "./backends/poll.ts";
 import { SelectPoller } from "./backends/select.ts";
 import { OSError } from "./errors.ts";
 import { getEnv, OS, supported } from "./ffi/mod.ts";
-import { BaseSelector, type Poller } from "./selector.ts";
+import { BaseSelector, type FileObj, type Poller } from "./selector.ts";
 import { show } from "./_validate.ts";
 
 export {
@@ -149,7 +149,7 @@ function defaultPoller(): Poller {
  * console.log(sel.backend); // "epoll" on Linux
  * ```
  */
-export class DefaultSelector<T = unknown> extends BaseSelector<T> {
+export class DefaultSelector<T = unknown, F extends FileObj = FileObj> extends BaseSelector<T, F> {
   /**
    * The epoll or kqueue fd, present only when the backend has one: Python's
    * `DefaultSelector` is `EpollSelector` or `KqueueSelector` there, with

@@ -59,9 +59,9 @@ export type FileObj = number | FileLike;
  * console.log(key.fd, key.events, key.data);
  * ```
  */
-export interface SelectorKey<T = unknown> {
-  /** The registered file object, as given. */
-  readonly fileobj: FileObj;
+export interface SelectorKey<T = unknown, F extends FileObj = FileObj> {
+  /** The registered file object, as given (typed by the selector's `F`). */
+  readonly fileobj: F;
   /** Its fd. */
   readonly fd: number;
   /** The events it is watched for (`EVENT_READ`, `EVENT_WRITE` or both). */
@@ -139,7 +139,7 @@ export interface Poller {
  * mapping's way into the selector's private lookup (set in BaseSelector's
  * static block, so it is no public method).
  */
-let lookupFd: <T>(selector: BaseSelector<T>, fileobj: FileObj) => number | undefined;
+let lookupFd: <T, F extends FileObj>(selector: BaseSelector<T, F>, fileobj: FileObj) => number | undefined;
 
 /** selectAsync()'s fast path lets the event loop have a turn at least this often (s, as `now()`). */
 const YIELD_SECONDS = 0.005;
@@ -219,7 +219,7 @@ function checkTimeout(timeout: unknown): number {
   return timeout > 0 ? timeout : 0;
 }
 
-function makeKey<T>(fileobj: FileObj, fd: number, events: number, data: T): SelectorKey<T> {
+function makeKey<T, F extends FileObj>(fileobj: F, fd: number, events: number, data: T): SelectorKey<T, F> {
   return Object.freeze({ fileobj, fd, events, data });
 }
 
@@ -233,12 +233,13 @@ function makeKey<T>(fileobj: FileObj, fd: number, events: number, data: T): Sele
  * for (const [fd, key] of map) console.log(fd, key.data);
  * ```
  */
-export class SelectorMapping<T = unknown> implements ReadonlyMap<number, SelectorKey<T>> {
-  #selector: BaseSelector<T>;
-  #map: Map<number, SelectorKey<T>>;
+export class SelectorMapping<T = unknown, F extends FileObj = FileObj>
+  implements ReadonlyMap<number, SelectorKey<T, F>> {
+  #selector: BaseSelector<T, F>;
+  #map: Map<number, SelectorKey<T, F>>;
 
   /** @internal Made by `BaseSelector.getMap()`. */
-  constructor(selector: BaseSelector<T>, map: Map<number, SelectorKey<T>>) {
+  constructor(selector: BaseSelector<T, F>, map: Map<number, SelectorKey<T, F>>) {
     this.#selector = selector;
     this.#map = map;
     Object.freeze(this);
@@ -255,7 +256,7 @@ export class SelectorMapping<T = unknown> implements ReadonlyMap<number, Selecto
    * @param fileobj An fd or a registered file object.
    * @returns The key, if registered.
    */
-  get(fileobj: FileObj): SelectorKey<T> | undefined {
+  get(fileobj: FileObj): SelectorKey<T, F> | undefined {
     const fd = lookupFd(this.#selector, fileobj);
     return fd === undefined ? undefined : this.#map.get(fd);
   }
@@ -272,7 +273,7 @@ export class SelectorMapping<T = unknown> implements ReadonlyMap<number, Selecto
 
   /** Calls `fn` for each registration. */
   forEach(
-    fn: (key: SelectorKey<T>, fd: number, map: ReadonlyMap<number, SelectorKey<T>>) => void,
+    fn: (key: SelectorKey<T, F>, fd: number, map: ReadonlyMap<number, SelectorKey<T, F>>) => void,
     thisArg?: unknown,
   ): void {
     for (const [fd, key] of this.#map) fn.call(thisArg, key, fd, this);
@@ -284,17 +285,17 @@ export class SelectorMapping<T = unknown> implements ReadonlyMap<number, Selecto
   }
 
   /** The keys. */
-  values(): MapIterator<SelectorKey<T>> {
+  values(): MapIterator<SelectorKey<T, F>> {
     return this.#map.values();
   }
 
   /** `[fd, key]` pairs. */
-  entries(): MapIterator<[number, SelectorKey<T>]> {
+  entries(): MapIterator<[number, SelectorKey<T, F>]> {
     return this.#map.entries();
   }
 
   /** `[fd, key]` pairs. */
-  [Symbol.iterator](): MapIterator<[number, SelectorKey<T>]> {
+  [Symbol.iterator](): MapIterator<[number, SelectorKey<T, F>]> {
     return this.#map.entries();
   }
 }
@@ -315,11 +316,11 @@ export class SelectorMapping<T = unknown> implements ReadonlyMap<number, Selecto
  * for (;;) for (const [key, mask] of sel.select()) key.data(key, mask);
  * ```
  */
-export abstract class BaseSelector<T = unknown> implements Disposable {
+export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> implements Disposable {
   /** The kernel mechanism behind this selector. */
   protected readonly poller: Poller;
-  #map: Map<number, SelectorKey<T>> | null = new Map();
-  #mapping: SelectorMapping<T>;
+  #map: Map<number, SelectorKey<T, F>> | null = new Map();
+  #mapping: SelectorMapping<T, F>;
   /** Registered directions (READ and WRITE count one each): the most events one wait returns. */
   #directions = 0;
   #lease: Lease | null;
@@ -374,7 +375,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     return this.#map === null;
   }
 
-  #open(): Map<number, SelectorKey<T>> {
+  #open(): Map<number, SelectorKey<T, F>> {
     if (this.#map === null) throw new SelectorClosedError();
     return this.#map;
   }
@@ -419,7 +420,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     return fd;
   }
 
-  #keyOf(fileobj: FileObj): SelectorKey<T> {
+  #keyOf(fileobj: FileObj): SelectorKey<T, F> {
     const fd = this.#fdOf(fileobj);
     const key = this.#open().get(fd);
     if (!key) throw new KeyError(`${describe(fileobj, fd)} is not registered`);
@@ -441,7 +442,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    * const key = sel.register(sock, EVENT_READ, onReadable);
    * ```
    */
-  register(fileobj: FileObj, events: number, data?: T): SelectorKey<T> {
+  register(fileobj: F, events: number, data?: T): SelectorKey<T, F> {
     this.#open();
     checkEvents(events);
     const fd = this.#fdOf(fileobj);
@@ -473,7 +474,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    * sock.close();
    * ```
    */
-  unregister(fileobj: FileObj): SelectorKey<T> {
+  unregister(fileobj: FileObj): SelectorKey<T, F> {
     const key = this.#keyOf(fileobj);
     this.#map!.delete(key.fd);
     this.#directions -= DIRECTIONS[key.events]!;
@@ -503,7 +504,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    * sel.modify(sock, EVENT_READ | EVENT_WRITE, conn);
    * ```
    */
-  modify(fileobj: FileObj, events: number, data?: T): SelectorKey<T> {
+  modify(fileobj: FileObj, events: number, data?: T): SelectorKey<T, F> {
     const key = this.#keyOf(fileobj);
     checkEvents(events);
     const map = this.#map!;
@@ -546,7 +547,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    * for (const [key, mask] of sel.select(1.5)) key.data(key.fileobj, mask);
    * ```
    */
-  select(timeout?: number | null): Array<[SelectorKey<T>, number]> {
+  select(timeout?: number | null): Array<[SelectorKey<T, F>, number]> {
     const map = this.#open();
     let wait = checkTimeout(timeout);
     const deadline = wait > 0 ? now() + wait : 0;
@@ -554,7 +555,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     for (;;) {
       const n = this.#waitKernel(wait, deadline);
       // Sized once (no growth while filling), trimmed if some results were dropped.
-      const ready = new Array<[SelectorKey<T>, number]>(n);
+      const ready = new Array<[SelectorKey<T, F>, number]>(n);
       let count = 0;
       let woken = false;
       let stale = false;
@@ -655,7 +656,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
   async selectAsync(
     timeout?: number | null,
     options: { signal?: AbortSignal } = {},
-  ): Promise<Array<[SelectorKey<T>, number]>> {
+  ): Promise<Array<[SelectorKey<T, F>, number]>> {
     this.#open();
     const wait = checkTimeout(timeout);
     const signal = options.signal;
@@ -672,7 +673,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
   async #selectAsync(
     wait: number,
     signal: AbortSignal | undefined,
-  ): Promise<Array<[SelectorKey<T>, number]>> {
+  ): Promise<Array<[SelectorKey<T, F>, number]>> {
     // A loop that always finds something ready never leaves the microtask
     // queue: timers, I/O callbacks and other tasks would starve. So at most
     // every YIELD_SECONDS it lets one full event-loop turn run first.
@@ -803,7 +804,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    * const key = sel.getKey(sock);
    * ```
    */
-  getKey(fileobj: FileObj): SelectorKey<T> {
+  getKey(fileobj: FileObj): SelectorKey<T, F> {
     return this.#keyOf(fileobj);
   }
 
@@ -817,7 +818,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    * console.log(sel.getMap().size);
    * ```
    */
-  getMap(): SelectorMapping<T> {
+  getMap(): SelectorMapping<T, F> {
     this.#open();
     return this.#mapping;
   }

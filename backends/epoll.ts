@@ -6,7 +6,7 @@
 import { EPOLL, FCNTL, POLL } from "../ffi/constants.ts";
 import { lastError, libc } from "../ffi/mod.ts";
 import { EpollEvents } from "../ffi/structs.ts";
-import { BaseSelector, type Poller, type PollList } from "../selector.ts";
+import { BaseSelector, type FileObj, type Poller, type PollList } from "../selector.ts";
 import { fromKernel, toKernel, waitResult } from "./_poller.ts";
 import { timeoutMs } from "../_time.ts";
 
@@ -139,7 +139,7 @@ export class EpollPoller implements Poller {
  * sel.register(fd, EVENT_READ, "stdin");
  * ```
  */
-export class EpollSelector<T = unknown> extends BaseSelector<T> {
+export class EpollSelector<T = unknown, F extends FileObj = FileObj> extends BaseSelector<T, F> {
   /** Creates the epoll instance. @throws {OSError} ENOSYS on a kernel without epoll. */
   constructor() {
     super(new EpollPoller());

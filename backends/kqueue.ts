@@ -10,7 +10,7 @@
 import { ERRNO, KEVENT, POLL } from "../ffi/constants.ts";
 import { errno, errorFor, kqueueLib, lastError, libc } from "../ffi/mod.ts";
 import { Kevents, TimeStruct } from "../ffi/structs.ts";
-import { BaseSelector, type Poller, type PollList } from "../selector.ts";
+import { BaseSelector, type FileObj, type Poller, type PollList } from "../selector.ts";
 import { timeoutUnits } from "../_time.ts";
 import { setFdFlag } from "../_fd.ts";
 import { READ, waitResult, WRITE } from "./_poller.ts";
@@ -134,7 +134,7 @@ export class KqueuePoller implements Poller {
  * sel.register(fd, EVENT_READ | EVENT_WRITE, "both"); // two filters
  * ```
  */
-export class KqueueSelector<T = unknown> extends BaseSelector<T> {
+export class KqueueSelector<T = unknown, F extends FileObj = FileObj> extends BaseSelector<T, F> {
   /** Creates the kqueue. @throws {Error} Where this OS has no kqueue. */
   constructor() {
     super(new KqueuePoller());

@@ -8,7 +8,7 @@ import { libc } from "../ffi/mod.ts";
 import { PollFds } from "../ffi/structs.ts";
 import { fromKernel, toKernel, waitResult } from "./_poller.ts";
 import { timeoutMs } from "../_time.ts";
-import { BaseSelector, type Poller, type PollList } from "../selector.ts";
+import { BaseSelector, type FileObj, type Poller, type PollList } from "../selector.ts";
 
 const { POLLIN, POLLOUT } = POLL;
 
@@ -85,7 +85,7 @@ export class PollPoller implements Poller {
  * using sel = new PollSelector();
  * ```
  */
-export class PollSelector<T = unknown> extends BaseSelector<T> {
+export class PollSelector<T = unknown, F extends FileObj = FileObj> extends BaseSelector<T, F> {
   /** Creates the selector. */
   constructor() {
     super(new PollPoller());

@@ -8,7 +8,7 @@ import { FD_SETSIZE, POLL } from "../ffi/constants.ts";
 import { libc } from "../ffi/mod.ts";
 import { FdSet, TimeStruct } from "../ffi/structs.ts";
 import { READ, waitResult, WRITE } from "./_poller.ts";
-import { BaseSelector, type Poller, type PollList } from "../selector.ts";
+import { BaseSelector, type FileObj, type Poller, type PollList } from "../selector.ts";
 import { timeoutUnits } from "../_time.ts";
 
 /**
@@ -119,7 +119,7 @@ export class SelectPoller implements Poller {
  * using sel = new SelectSelector();
  * ```
  */
-export class SelectSelector<T = unknown> extends BaseSelector<T> {
+export class SelectSelector<T = unknown, F extends FileObj = FileObj> extends BaseSelector<T, F> {
   /** Creates the selector. */
   constructor() {
     super(new SelectPoller());

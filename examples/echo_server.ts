@@ -41,7 +41,7 @@ const BUFSIZE = 65536;
 
 /** An echo server on one selector; `serve()` runs it until `stop()` or the deadline. */
 export class EchoServer {
-  readonly sel: DefaultSelector<Handler> = new DefaultSelector<Handler>();
+  readonly sel: DefaultSelector<Handler, socket.Socket> = new DefaultSelector<Handler, socket.Socket>();
   readonly listener: socket.Socket;
   /** Counters, for the demo's report. */
   readonly stats = { accepted: 0, closed: 0, resets: 0, bytes: 0 };
@@ -133,7 +133,7 @@ export class EchoServer {
       const left = deadline - monotonic();
       if (left <= 0) break;
       for (const [key, mask] of this.sel.select(this.#acceptor.timeout(Math.min(left, 1)))) {
-        key.data(key.fileobj as socket.Socket, mask);
+        key.data(key.fileobj, mask);
       }
     }
   }
@@ -150,7 +150,7 @@ export class EchoServer {
       if (left <= 0) break;
       const timeout = this.#acceptor.timeout(left === Infinity ? null : left);
       for (const [key, mask] of await this.sel.selectAsync(timeout)) {
-        key.data(key.fileobj as socket.Socket, mask);
+        key.data(key.fileobj, mask);
       }
     }
   }
@@ -166,7 +166,7 @@ export class EchoServer {
     this.#acceptor.close();
     for (const key of [...this.sel.getMap().values()]) {
       this.sel.unregister(key.fileobj);
-      (key.fileobj as socket.Socket).close();
+      key.fileobj.close();
     }
     this.sel.close();
   }

@@ -38,7 +38,7 @@ export function serve(host: string, port: number, path: string, log: (line: stri
   unix.listen();
   tcp.setBlocking(false);
   unix.setBlocking(false);
-  const sel = new DefaultSelector<Role>();
+  const sel = new DefaultSelector<Role, socket.Socket>();
   sel.register(tcp, EVENT_READ, "listener");
   sel.register(unix, EVENT_READ, "workers");
   const workers: socket.Socket[] = [];
@@ -49,7 +49,7 @@ export function serve(host: string, port: number, path: string, log: (line: stri
   // behind is removed by the next start).
   for (;;) {
     for (const [key] of sel.select(0.5)) {
-      const sock = key.fileobj as socket.Socket;
+      const sock = key.fileobj;
       if (key.data === "workers") {
         const [w] = sock.accept();
         workers.push(w);
@@ -85,13 +85,13 @@ export function serve(host: string, port: number, path: string, log: (line: stri
 export function work(path: string, log: (line: string) => void): void {
   const front = new socket.Socket(socket.AF_UNIX, socket.SOCK_STREAM);
   front.connect(path);
-  const sel = new DefaultSelector<Role>();
+  const sel = new DefaultSelector<Role, socket.Socket>();
   sel.register(front, EVENT_READ, "listener");
   const greeting = new TextEncoder().encode(`served by worker ${os.getpid()}\n`);
   log(`worker ${os.getpid()} connected to ${path}`);
   for (;;) {
     for (const [key] of sel.select()) {
-      const sock = key.fileobj as socket.Socket;
+      const sock = key.fileobj;
       if (key.data === "listener") {
         const [data, fds] = socket.recvFds(sock, 16, 4);
         if (data.length === 0) { // the front is gone

@@ -144,7 +144,7 @@ function replyFor(errno: number): number {
 
 /** A SOCKS5 proxy on one selector. */
 export class Socks5Proxy {
-  readonly sel: DefaultSelector<Handler> = new DefaultSelector<Handler>();
+  readonly sel: DefaultSelector<Handler, socket.Socket> = new DefaultSelector<Handler, socket.Socket>();
   readonly listener: socket.Socket;
   readonly relays: Relays;
   #acceptor: Acceptor<Handler>;
@@ -321,7 +321,7 @@ export class Socks5Proxy {
       let timeout = this.#acceptor.timeout(left === Infinity ? null : left);
       if (handshake !== null) timeout = timeout === null ? handshake : Math.min(timeout, handshake);
       for (const [key, mask] of await this.sel.selectAsync(timeout)) {
-        key.data(key.fileobj as socket.Socket, mask);
+        key.data(key.fileobj, mask);
       }
       for (const job of this.#resolved.splice(0)) job();
       this.#expire();

@@ -35,7 +35,7 @@ const RESOLVE_INTERVAL_MS = 1000;
 
 /** A proxy from a listening socket to `target`, with at most `limit` bytes buffered per direction. */
 export class TcpProxy {
-  readonly sel: DefaultSelector<Handler> = new DefaultSelector<Handler>();
+  readonly sel: DefaultSelector<Handler, socket.Socket> = new DefaultSelector<Handler, socket.Socket>();
   readonly listener: socket.Socket;
   readonly relays: Relays;
   #acceptor: Acceptor<Handler>;
@@ -121,7 +121,7 @@ export class TcpProxy {
       if (left <= 0) break;
       const timeout = this.#acceptor.timeout(left === Infinity ? null : left);
       for (const [key, mask] of await this.sel.selectAsync(timeout)) {
-        key.data(key.fileobj as socket.Socket, mask);
+        key.data(key.fileobj, mask);
       }
     }
   }

@@ -12,7 +12,17 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { writeFileSync } from "node:fs";
 import { test } from "./_test.ts";
-import { BlockingIOError, GaiError, HError, os, OSError, socket, TimeoutError } from "../mod.ts";
+import {
+  BlockingIOError,
+  DefaultSelector,
+  EVENT_READ,
+  GaiError,
+  HError,
+  os,
+  OSError,
+  socket,
+  TimeoutError,
+} from "../mod.ts";
 import { OS, RUNTIME } from "../ffi/_host.ts";
 import {
   acceptPeer,
@@ -507,4 +517,20 @@ test("an uncaught OSError under Bun shows the caller's line as its source, not e
   );
   assert.match(r.stderr, /EBADF/);
   assert.doesNotMatch(r.stderr, /errors\.ts|ffi\/mod\.ts|new cls\(/, r.stderr);
+});
+
+test("a selector typed by its file objects gives keys whose fileobj needs no cast", () => {
+  using sel = new DefaultSelector<string, socket.Socket>();
+  const [a, b] = socket.socketpair();
+  using _a = a;
+  using _b = b;
+  const key = sel.register(b, EVENT_READ, "b");
+  const sock: socket.Socket = key.fileobj; // typed: no `as socket.Socket`
+  a.sendall(bytes("x"));
+  for (const [k] of sel.select(5)) assert.equal(text(k.fileobj.recv(1)), "x");
+  assert.equal(sock, b);
+  // @ts-expect-error: a selector of sockets takes sockets only
+  assert.throws(() => sel.register("not a socket", EVENT_READ), TypeError);
+  // unregister and getKey still look up by fd number, as in Python.
+  assert.equal(sel.getKey(b.fileno()).fileobj, b);
 });
