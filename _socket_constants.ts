@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { EAI as EAI_TABLE, NET, SOCKET } from "./ffi/constants.ts";
+import { EAI as EAI_TABLE, ERRNO, NET, SOCKET } from "./ffi/constants.ts";
 
 /** IPv4. */
 export const AF_INET: number = SOCKET.AF_INET;
@@ -414,6 +414,206 @@ export const SOL_IP: number = NET.SOL_IP!;
 export const SOL_TCP: number = NET.SOL_TCP!;
 /** The UDP level (Python's alias of `IPPROTO_UDP`). */
 export const SOL_UDP: number = NET.SOL_UDP!;
+/** AppleTalk. */
+export const AF_APPLETALK: number = NET.AF_APPLETALK!;
+/** Novell IPX. */
+export const AF_IPX: number = NET.AF_IPX!;
+/** IBM SNA. */
+export const AF_SNA: number = NET.AF_SNA!;
+/** Debugging information in the protocol layers. */
+export const SO_DEBUG: number = NET.SO_DEBUG!;
+/** Ports below this are privileged. */
+export const IPPORT_RESERVED: number = NET.IPPORT_RESERVED!;
+/** Ports from this up are free for users (historic). */
+export const IPPORT_USERRESERVED: number = NET.IPPORT_USERRESERVED!;
+/** Routing header type 0. */
+export const IPV6_RTHDR_TYPE_0: number = NET.IPV6_RTHDR_TYPE_0!;
+/** Destination options before the routing header. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
+export const IPV6_RTHDRDSTOPTS: number | undefined = net("IPV6_RTHDRDSTOPTS");
+/** The most multicast groups per socket. */
+export const IP_MAX_MEMBERSHIPS: number = NET.IP_MAX_MEMBERSHIPS!;
+/** Receive IP options for a reply. */
+export const IP_RECVRETOPTS: number = NET.IP_RECVRETOPTS!;
+/** The kernel crypto API (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_ALG: number | undefined = net("AF_ALG");
+/** Ash (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_ASH: number | undefined = net("AF_ASH");
+/** ATM PVCs (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_ATMPVC: number | undefined = net("AF_ATMPVC");
+/** ATM SVCs (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_ATMSVC: number | undefined = net("AF_ATMSVC");
+/** Amateur radio AX.25 (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_AX25: number | undefined = net("AF_AX25");
+/** Multiprotocol bridge (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_BRIDGE: number | undefined = net("AF_BRIDGE");
+/** Controller Area Network (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_CAN: number | undefined = net("AF_CAN");
+/** Acorn Econet (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_ECONET: number | undefined = net("AF_ECONET");
+/** IrDA (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_IRDA: number | undefined = net("AF_IRDA");
+/** PF_KEY key management (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_KEY: number | undefined = net("AF_KEY");
+/** Linux LLC. `undefined` where the OS lacks it (has it: Linux). */
+export const AF_LLC: number | undefined = net("AF_LLC");
+/** NetBEUI (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_NETBEUI: number | undefined = net("AF_NETBEUI");
+/** Amateur radio NET/ROM (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_NETROM: number | undefined = net("AF_NETROM");
+/** PPPoX (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_PPPOX: number | undefined = net("AF_PPPOX");
+/** Qualcomm IPC router (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_QIPCRTR: number | undefined = net("AF_QIPCRTR");
+/** Reliable Datagram Sockets (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_RDS: number | undefined = net("AF_RDS");
+/** Amateur radio X.25 PLP (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_ROSE: number | undefined = net("AF_ROSE");
+/** Security callback pseudo family (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_SECURITY: number | undefined = net("AF_SECURITY");
+/** TIPC (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_TIPC: number | undefined = net("AF_TIPC");
+/** VM sockets (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_VSOCK: number | undefined = net("AF_VSOCK");
+/** Wanpipe API (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_WANPIPE: number | undefined = net("AF_WANPIPE");
+/** ITU-T X.25 (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const AF_X25: number | undefined = net("AF_X25");
+/** `AF_CAN`'s protocol family name (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const PF_CAN: number | undefined = net("PF_CAN");
+/** `AF_PACKET`'s protocol family name (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const PF_PACKET: number | undefined = net("PF_PACKET");
+/** `AF_RDS`'s protocol family name (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const PF_RDS: number | undefined = net("PF_RDS");
+/** The AF_ALG level (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const SOL_ALG: number | undefined = net("SOL_ALG");
+/** The RDS level (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const SOL_RDS: number | undefined = net("SOL_RDS");
+/** The TIPC level (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const SOL_TIPC: number | undefined = net("SOL_TIPC");
+/** The CAN levels' base (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const SOL_CAN_BASE: number | undefined = net("SOL_CAN_BASE");
+/** The raw CAN level (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const SOL_CAN_RAW: number | undefined = net("SOL_CAN_RAW");
+/** AF_ALG: set the key (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const ALG_SET_KEY: number | undefined = net("ALG_SET_KEY");
+/** AF_ALG: the IV, as ancillary data (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const ALG_SET_IV: number | undefined = net("ALG_SET_IV");
+/** AF_ALG: the operation, as ancillary data (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const ALG_SET_OP: number | undefined = net("ALG_SET_OP");
+/** AF_ALG: AEAD associated data length (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const ALG_SET_AEAD_ASSOCLEN: number | undefined = net("ALG_SET_AEAD_ASSOCLEN");
+/** AF_ALG: AEAD tag size (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const ALG_SET_AEAD_AUTHSIZE: number | undefined = net("ALG_SET_AEAD_AUTHSIZE");
+/** AF_ALG: set a public key (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const ALG_SET_PUBKEY: number | undefined = net("ALG_SET_PUBKEY");
+/** AF_ALG: decrypt (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const ALG_OP_DECRYPT: number | undefined = net("ALG_OP_DECRYPT");
+/** AF_ALG: encrypt (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const ALG_OP_ENCRYPT: number | undefined = net("ALG_OP_ENCRYPT");
+/** AF_ALG: sign (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const ALG_OP_SIGN: number | undefined = net("ALG_OP_SIGN");
+/** AF_ALG: verify (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const ALG_OP_VERIFY: number | undefined = net("ALG_OP_VERIFY");
+/** Raw CAN protocol (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const CAN_RAW: number | undefined = net("CAN_RAW");
+/** CAN broadcast manager (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const CAN_BCM: number | undefined = net("CAN_BCM");
+/** CAN ISO-TP (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const CAN_ISOTP: number | undefined = net("CAN_ISOTP");
+/** CAN SAE J1939 (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const CAN_J1939: number | undefined = net("CAN_J1939");
+/** CAN extended frame flag (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const CAN_EFF_FLAG: number | undefined = net("CAN_EFF_FLAG");
+/** CAN remote transmission request flag (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const CAN_RTR_FLAG: number | undefined = net("CAN_RTR_FLAG");
+/** CAN error frame flag (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const CAN_ERR_FLAG: number | undefined = net("CAN_ERR_FLAG");
+/** CAN standard frame id mask (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const CAN_SFF_MASK: number | undefined = net("CAN_SFF_MASK");
+/** CAN extended frame id mask (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const CAN_EFF_MASK: number | undefined = net("CAN_EFF_MASK");
+/** CAN error class mask (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const CAN_ERR_MASK: number | undefined = net("CAN_ERR_MASK");
+/** Raw CAN: filters (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const CAN_RAW_FILTER: number | undefined = net("CAN_RAW_FILTER");
+/** Raw CAN: local loopback (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const CAN_RAW_LOOPBACK: number | undefined = net("CAN_RAW_LOOPBACK");
+/** Raw CAN: receive own messages (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const CAN_RAW_RECV_OWN_MSGS: number | undefined = net("CAN_RAW_RECV_OWN_MSGS");
+/** Raw CAN: CAN FD frames (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const CAN_RAW_FD_FRAMES: number | undefined = net("CAN_RAW_FD_FRAMES");
+/** Raw CAN: all filters must match (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const CAN_RAW_JOIN_FILTERS: number | undefined = net("CAN_RAW_JOIN_FILTERS");
+/** Netlink routing (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const NETLINK_ROUTE: number | undefined = net("NETLINK_ROUTE");
+/** Netlink user protocols (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const NETLINK_USERSOCK: number | undefined = net("NETLINK_USERSOCK");
+/** Netlink firewall (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const NETLINK_FIREWALL: number | undefined = net("NETLINK_FIREWALL");
+/** Netlink netfilter log (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const NETLINK_NFLOG: number | undefined = net("NETLINK_NFLOG");
+/** Netlink IPsec (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const NETLINK_XFRM: number | undefined = net("NETLINK_XFRM");
+/** Netlink IPv6 firewall (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const NETLINK_IP6_FW: number | undefined = net("NETLINK_IP6_FW");
+/** Netlink DECnet routing (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const NETLINK_DNRTMSG: number | undefined = net("NETLINK_DNRTMSG");
+/** Netlink crypto (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const NETLINK_CRYPTO: number | undefined = net("NETLINK_CRYPTO");
+/** AF_PACKET: to this host (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const PACKET_HOST: number | undefined = net("PACKET_HOST");
+/** AF_PACKET: broadcast (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const PACKET_BROADCAST: number | undefined = net("PACKET_BROADCAST");
+/** AF_PACKET: multicast (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const PACKET_MULTICAST: number | undefined = net("PACKET_MULTICAST");
+/** AF_PACKET: to another host (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const PACKET_OTHERHOST: number | undefined = net("PACKET_OTHERHOST");
+/** AF_PACKET: outgoing (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const PACKET_OUTGOING: number | undefined = net("PACKET_OUTGOING");
+/** AF_PACKET: looped back (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const PACKET_LOOPBACK: number | undefined = net("PACKET_LOOPBACK");
+/** AF_PACKET: fast-routed (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const PACKET_FASTROUTE: number | undefined = net("PACKET_FASTROUTE");
+/** UDP-Lite send checksum coverage (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const UDPLITE_SEND_CSCOV: number | undefined = net("UDPLITE_SEND_CSCOV");
+/** UDP-Lite receive checksum coverage (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const UDPLITE_RECV_CSCOV: number | undefined = net("UDPLITE_RECV_CSCOV");
+/** AF_VSOCK: any context id (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const VMADDR_CID_ANY: number | undefined = net("VMADDR_CID_ANY");
+/** AF_VSOCK: the host's context id (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const VMADDR_CID_HOST: number | undefined = net("VMADDR_CID_HOST");
+/** AF_VSOCK: any port (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const VMADDR_PORT_ANY: number | undefined = net("VMADDR_PORT_ANY");
 
 /** `getaddrinfo` error numbers (`GaiError.errno`), by name, of this OS. */
 export const EAI: Readonly<Record<string, number>> = EAI_TABLE;
+/** `getaddrinfo`: The host has no address of the family. */
+export const EAI_ADDRFAMILY: number | undefined = EAI_TABLE.EAI_ADDRFAMILY;
+/** `getaddrinfo`: A temporary failure: try again. */
+export const EAI_AGAIN: number | undefined = EAI_TABLE.EAI_AGAIN;
+/** `getaddrinfo`: Invalid flags. */
+export const EAI_BADFLAGS: number | undefined = EAI_TABLE.EAI_BADFLAGS;
+/** `getaddrinfo`: A permanent failure. */
+export const EAI_FAIL: number | undefined = EAI_TABLE.EAI_FAIL;
+/** `getaddrinfo`: The family is not supported. */
+export const EAI_FAMILY: number | undefined = EAI_TABLE.EAI_FAMILY;
+/** `getaddrinfo`: Out of memory. */
+export const EAI_MEMORY: number | undefined = EAI_TABLE.EAI_MEMORY;
+/** `getaddrinfo`: The host has no address. */
+export const EAI_NODATA: number | undefined = EAI_TABLE.EAI_NODATA;
+/** `getaddrinfo`: The name or service is not known. */
+export const EAI_NONAME: number | undefined = EAI_TABLE.EAI_NONAME;
+/** `getaddrinfo`: A buffer was too small. */
+export const EAI_OVERFLOW: number | undefined = EAI_TABLE.EAI_OVERFLOW;
+/** `getaddrinfo`: The service is not available for the socket type. */
+export const EAI_SERVICE: number | undefined = EAI_TABLE.EAI_SERVICE;
+/** `getaddrinfo`: The socket type is not supported. */
+export const EAI_SOCKTYPE: number | undefined = EAI_TABLE.EAI_SOCKTYPE;
+/** `getaddrinfo`: A system error: see errno. */
+export const EAI_SYSTEM: number | undefined = EAI_TABLE.EAI_SYSTEM;
+/** `EAGAIN`, as Python's socket module has it. */
+export const EAGAIN: number = ERRNO.EAGAIN;
+/** `EWOULDBLOCK` (the same number as `EAGAIN` on every supported OS). */
+export const EWOULDBLOCK: number = ERRNO.EAGAIN;
+/** `EBADF`, as Python's socket module has it. */
+export const EBADF: number = ERRNO.EBADF;
