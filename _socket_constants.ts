@@ -218,7 +218,7 @@ export const IP_MTU: number | undefined = net("IP_MTU");
 export const IP_FREEBIND: number | undefined = net("IP_FREEBIND");
 /** Transparent proxying (Linux). `undefined` where the OS lacks it (has it: Linux). */
 export const IP_TRANSPARENT: number | undefined = net("IP_TRANSPARENT");
-/** Receive the original destination address (Linux). `undefined` where the OS lacks it (has it: Linux). */
+/** Receive the original destination address and port. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
 export const IP_RECVORIGDSTADDR: number | undefined = net("IP_RECVORIGDSTADDR");
 /** Bind the address, defer the port to connect (Linux). `undefined` where the OS lacks it (has it: Linux). */
 export const IP_BIND_ADDRESS_NO_PORT: number | undefined = net("IP_BIND_ADDRESS_NO_PORT");

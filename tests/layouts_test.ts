@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "./_test.ts";
-import { CLOCK_MONOTONIC_TABLES, ERRNO_TABLES, KEVENT, SOCKET_TABLES } from "../ffi/constants.ts";
+import { CLOCK_MONOTONIC_TABLES, ERRNO_TABLES, KEVENT, NET_TABLES, SOCKET_TABLES } from "../ffi/constants.ts";
 import { bindLibc, libcPaths, libcTable, stackVarargs } from "../ffi/libc.ts";
 import { EpollEvents, epollEventSize, FdSet, Kevents, keventSize, PollFds } from "../ffi/structs.ts";
 
@@ -152,4 +152,63 @@ test("errno, socket and clock tables use each OS's own numbering", () => {
   assert.equal(SOCKET_TABLES.freebsd.MSG_NOSIGNAL, 0x20000);
   // CLOCK_MONOTONIC: macOS's time.h enum (_CLOCK_MONOTONIC = 6), FreeBSD's sys/_clock_id.h, Linux's 1.
   assert.deepEqual(CLOCK_MONOTONIC_TABLES, { linux: 1, darwin: 6, freebsd: 4 });
+});
+
+test("the BSD socket constants match lines read from xnu's and FreeBSD's headers (netinet/in.h, netinet6/in6.h, netinet/tcp.h, sys/socket.h)", () => {
+  const { darwin, freebsd } = NET_TABLES;
+  // xnu bsd/netinet/in.h and netinet/tcp.h
+  assert.deepEqual(
+    [darwin.IP_RECVTTL, darwin.IP_BOUND_IF, darwin.IP_PKTINFO, darwin.IP_RECVTOS, darwin.IP_MAX_MEMBERSHIPS],
+    [24, 25, 26, 27, 4095],
+  );
+  assert.deepEqual(
+    [
+      darwin.TCP_KEEPALIVE,
+      darwin.TCP_KEEPINTVL,
+      darwin.TCP_KEEPCNT,
+      darwin.TCP_FASTOPEN,
+      darwin.TCP_NOTSENT_LOWAT,
+    ],
+    [0x10, 0x101, 0x102, 0x105, 0x201],
+  );
+  assert.equal(darwin.TCP_KEEPIDLE, undefined, "macOS names it TCP_KEEPALIVE");
+  // FreeBSD sys/netinet/in.h, netinet6/in6.h, netinet/tcp.h, sys/socket.h
+  assert.deepEqual(
+    [freebsd.IP_RECVRETOPTS, freebsd.IP_RECVDSTADDR, freebsd.IP_BINDANY, freebsd.IP_RECVORIGDSTADDR],
+    [6, 7, 24, 27],
+  );
+  assert.deepEqual([freebsd.IP_RECVTTL, freebsd.IP_RECVTOS, freebsd.IP_MAX_MEMBERSHIPS], [65, 68, 4095]);
+  assert.deepEqual(
+    [
+      freebsd.IPV6_RTHDRDSTOPTS,
+      freebsd.IPV6_RECVPKTINFO,
+      freebsd.IPV6_PKTINFO,
+      freebsd.IPV6_TCLASS,
+      freebsd.IPV6_DONTFRAG,
+    ],
+    [35, 36, 46, 61, 62],
+  );
+  assert.deepEqual(
+    [
+      freebsd.TCP_INFO,
+      freebsd.TCP_CONGESTION,
+      freebsd.TCP_KEEPIDLE,
+      freebsd.TCP_KEEPCNT,
+      freebsd.TCP_FASTOPEN,
+    ],
+    [32, 64, 256, 1024, 1025],
+  );
+  assert.deepEqual([freebsd.SO_USELOOPBACK, freebsd.SO_REUSEPORT_LB, freebsd.AF_BLUETOOTH], [
+    0x40,
+    0x10000,
+    36,
+  ]);
+  assert.deepEqual([SOCKET_TABLES.freebsd.SO_DOMAIN, SOCKET_TABLES.freebsd.SO_PROTOCOL], [0x1019, 0x1016]);
+  assert.deepEqual([SOCKET_TABLES.freebsd.MSG_CMSG_CLOEXEC, SOCKET_TABLES.freebsd.SCM_CREDS], [0x40000, 3]);
+  assert.deepEqual([SOCKET_TABLES.freebsd.MSG_TRUNC, SOCKET_TABLES.freebsd.MSG_CTRUNC], [0x10, 0x20]);
+  // Names an OS lacks are absent, never another OS's number.
+  for (const name of ["SO_BINDTODEVICE", "TCP_CORK", "IP_RECVERR", "AF_NETLINK"]) {
+    assert.equal(darwin[name], undefined, name);
+    assert.equal(freebsd[name], undefined, name);
+  }
 });
