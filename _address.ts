@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { checkInt, show, toCString } from "./_validate.ts";
+import { domainToASCII } from "node:url";
+import { checkInt, checkString, show, toCString } from "./_validate.ts";
 import { copyBytes } from "./ffi/bytes.ts";
 import { SOCKET } from "./ffi/constants.ts";
 import { OS } from "./ffi/_host.ts";
@@ -51,6 +52,44 @@ export function familyName(family: number): string {
     : `family ${family}`;
 }
 
+/** The separators IDNA treats as dots (ASCII, ideographic, fullwidth and halfwidth). */
+const DOTS = /[.\u3002\uff0e\uff61]/;
+
+/**
+ * A host name for the resolver, as Python's socket module passes it: IDNA
+ * encoded (a non-ASCII name becomes its `xn--` form), each label 1 to 63
+ * characters (a trailing dot allowed). Python raises UnicodeError for a
+ * label that is empty or too long; here it is a RangeError, and the name
+ * never reaches the resolver (a 1 MB "name" is no DNS query).
+ *
+ * @param host The caller's host.
+ * @returns The NUL-terminated ASCII name for C.
+ * @throws {TypeError} For a non-string or an embedded NUL. @throws {RangeError} For a bad label.
+ */
+export function hostName(host: unknown): Uint8Array {
+  const text = checkString(host, "host");
+  // deno-lint-ignore no-control-regex
+  const isAscii = /^[\x00-\x7f]*$/.test(text);
+  const ascii = isAscii ? text : domainToASCII(text);
+  if (!isAscii && ascii === "") {
+    throw new RangeError(`Invalid host: ${show(text)}: not a name IDNA can encode`);
+  }
+  const labels = ascii.split(DOTS);
+  if (labels.length > 1 && labels[labels.length - 1] === "") labels.pop(); // a trailing dot
+  if (ascii !== "") {
+    for (const label of labels) {
+      if (label.length === 0 || label.length > 63) {
+        throw new RangeError(
+          `Invalid host: ${show(text)}: label ${
+            label.length === 0 ? "empty" : "too long"
+          } (IDNA allows 1 to 63 characters)`,
+        );
+      }
+    }
+  }
+  return toCString(ascii, "host");
+}
+
 /** Resolves a host to raw address bytes of one family: numeric forms directly, names through getaddrinfo. */
 function hostBytes(host: string, family: number): { addr: Uint8Array; scopeId?: number } {
   if (family === AF_INET) {
@@ -63,7 +102,7 @@ function hostBytes(host: string, family: number): { addr: Uint8Array; scopeId?: 
     const v6 = parseIPv6(host);
     if (v6) return { addr: v6 };
   }
-  const found = getaddrinfoRaw(toCString(host, "host"), null, 0, family, SOCK_STREAM, 0)[0]?.address;
+  const found = getaddrinfoRaw(hostName(host), null, 0, family, SOCK_STREAM, 0)[0]?.address;
   if (found?.family === "inet" || found?.family === "inet6") {
     return { addr: found.addr, scopeId: found.family === "inet6" ? found.scopeId : undefined };
   }
@@ -174,7 +213,7 @@ export function getaddrinfo(
   proto = 0,
   flags = 0,
 ): AddrInfo[] {
-  const node = host === null ? null : toCString(host, "host");
+  const node = host === null ? null : hostName(host);
   let service: Uint8Array | null = null;
   if (typeof port === "number") service = toCString(String(checkPort(port)), "port");
   else if (typeof port === "string") service = toCString(port, "port");

@@ -24,6 +24,7 @@ import {
   TimeoutError,
 } from "../mod.ts";
 import { OS, RUNTIME } from "../ffi/_host.ts";
+import { hostName } from "../_address.ts";
 import {
   acceptPeer,
   bytes,
@@ -533,4 +534,29 @@ test("a selector typed by its file objects gives keys whose fileobj needs no cas
   assert.throws(() => sel.register("not a socket", EVENT_READ), TypeError);
   // unregister and getKey still look up by fd number, as in Python.
   assert.equal(sel.getKey(b.fileno()).fileobj, b);
+});
+
+test("host names are IDNA-checked as Python's socket module does, before any resolver sees them", async () => {
+  const bad = ["a".repeat(64), "a..b", ".", "..", "x." + "b".repeat(100) + ".y", "9".repeat(1 << 20)];
+  const theirs = await pythonJson(
+    `import socket, json, sys
+out = []
+for h in json.loads(sys.stdin.read()):
+    try: socket.getaddrinfo(h, 80, 0, 0, 0, socket.AI_NUMERICHOST); out.append("resolved")
+    except UnicodeError: out.append("UnicodeError")
+    except OSError: out.append("gaierror")
+print(json.dumps(out))`.replace("sys.stdin.read()", "sys.argv[1]"),
+    [JSON.stringify(bad.slice(0, 5))],
+  ) as string[];
+  assert.deepEqual(theirs, bad.slice(0, 5).map(() => "UnicodeError"));
+  for (const h of bad) {
+    assert.throws(() => socket.getaddrinfo(h, 80), RangeError, h.slice(0, 20));
+    assert.throws(() => socket.gethostbyname(h), RangeError);
+    assert.throws(() => socket.createConnection([h, 80]), RangeError);
+  }
+  // A trailing dot is a fully qualified name; a non-ASCII name goes out in its xn-- form.
+  const encoded = await pythonJson(
+    `import json; print(json.dumps("bücher.example.".encode("idna").decode()))`,
+  );
+  assert.equal(new TextDecoder().decode(hostName("bücher.example.").subarray(0, -1)), encoded);
 });
