@@ -511,6 +511,9 @@ export class Socket implements Disposable {
     const { views, sizes } = buffersOf(buffers, "sendmsg");
     let space = 0;
     for (const [, , data] of control) space += cmsgSpace(data.length);
+    if (space > MAX_ANCILLARY) {
+      throw new RangeError(`sendmsg: ${space} bytes of ancillary data; at most ${MAX_ANCILLARY}`);
+    }
     const msg = new Message(sizes, name === null ? 0 : name.length, space);
     if (name !== null) msg.setName(name);
     msg.setControl(control);
