@@ -265,7 +265,10 @@ test("sendmsg() and recvmsg() refuse bad buffers, items and sizes before any sys
     [() => socket.sendFds(a, [bytes("x")], [-1]), RangeError],
     [() => socket.sendFds({} as never, [bytes("x")], [0]), TypeError],
     [() => socket.recvFds(b, 1, 254), RangeError],
-    [() => a.sendmsg([bytes("x")], [[socket.SOL_SOCKET, socket.SCM_RIGHTS, new Uint8Array(1 << 21)]]), RangeError],
+    [
+      () => a.sendmsg([bytes("x")], [[socket.SOL_SOCKET, socket.SCM_RIGHTS, new Uint8Array(1 << 21)]]),
+      RangeError,
+    ],
   ];
   for (const [call, type] of bad) assert.throws(call, type);
   const tooMany = Array.from({ length: 1025 }, () => bytes("x"));

@@ -47,7 +47,7 @@ async function serve(cmd: string, args: string[], ready: () => boolean): Promise
 
 function accepts(port: number): boolean {
   try {
-    using c = socket.createConnection(["127.0.0.1", port], 1);
+    using _c = socket.createConnection(["127.0.0.1", port], 1);
     return true;
   } catch {
     return false;
