@@ -21,11 +21,20 @@ function missing(tool: string, pkg: string): string | undefined {
     : `needs ${tool} (Debian's ${pkg}; .ci/run installs it)`;
 }
 
-/** A free TCP or UDP port on 127.0.0.1 (bound, then closed). */
-function freePort(type = socket.SOCK_STREAM): number {
-  using s = new socket.Socket(socket.AF_INET, type);
-  s.bind(["127.0.0.1", 0]);
-  return (s.getsockname() as [string, number])[1];
+/** A TCP port on 127.0.0.1 that is free for UDP too (dnsmasq listens on both): bound on both, then closed. */
+function freePort(): number {
+  for (;;) {
+    using tcp = new socket.Socket(socket.AF_INET, socket.SOCK_STREAM);
+    tcp.bind(["127.0.0.1", 0]);
+    const port = (tcp.getsockname() as [string, number])[1];
+    using udp = new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM);
+    try {
+      udp.bind(["127.0.0.1", port]);
+      return port;
+    } catch {
+      // taken for UDP: another port
+    }
+  }
 }
 
 /** Starts a server process and waits until `ready()` holds (polling, never a fixed sleep). */
@@ -94,7 +103,7 @@ test("an HTTP/1.1 keep-alive client (makefile readline/read) prints what Python'
 test("a DNS query over UDP (sendto/recvfrom) prints what Python's prints, against dnsmasq", {
   skip: missing("dnsmasq", "dnsmasq-base"),
 }, async () => {
-  const port = freePort(socket.SOCK_DGRAM);
+  const port = freePort();
   let up = false;
   const stop = await serve("dnsmasq", [
     "--keep-in-foreground",

@@ -49,6 +49,7 @@ const STR = {
   EADDRINUSE: os.strerror(ERRNO.EADDRINUSE),
   ETIMEDOUT: os.strerror(ERRNO.ETIMEDOUT),
   EMFILE: os.strerror(ERRNO.EMFILE),
+  ENETUNREACH: os.strerror(ERRNO.ENETUNREACH), // glibc "Network is unreachable", musl "Network unreachable"
 };
 
 function ex(script: string): string {
@@ -1079,7 +1080,7 @@ test("examples/ping.ts: no replies is exit 1 with 100% loss; an unreachable netw
   assert.doesNotMatch(silent.stdout, /rtt min/);
   const unreachable = await runInNetns("ping.ts", ["-c", "1", "192.0.2.1"], PING_GROUPS);
   assert.equal(unreachable.code, 2, unreachable.stdout);
-  assertOneLine(unreachable.stderr, /^ping: sendto: Network is unreachable$/, "unreachable");
+  assertOneLine(unreachable.stderr, new RegExp(`^ping: sendto: ${STR.ENETUNREACH}$`), "unreachable");
   const usage = await runEx("ping.ts", ["-c", "0", "127.0.0.1"]);
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /-c must be an integer/);
