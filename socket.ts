@@ -77,6 +77,7 @@ import { OSError, TimeoutError } from "./errors.ts";
 
 export * from "./_socket_constants.ts";
 export { type Address, type AddrInfo, getaddrinfo, type IPv4Address, type IPv6Address } from "./_address.ts";
+import type { IPv4Address, IPv6Address } from "./_address.ts";
 export type { Ancillary, AncillaryInput, BytesLike } from "./_ancillary.ts";
 export { OwnedFd } from "./os.ts";
 export { IncompleteReadError, SocketFile } from "./_socket_file.ts";
@@ -110,7 +111,7 @@ const { EAGAIN, EINTR, EINPROGRESS, ETIMEDOUT } = ERRNO;
  * const err = s.connectEx(["127.0.0.1", 8080]); // EINPROGRESS: wait for EVENT_WRITE
  * ```
  */
-export class Socket implements Disposable {
+export class Socket<A extends Address = Address> implements Disposable {
   #fd: number;
   #lease: Lease;
   #timeout: number | null = null;
@@ -263,7 +264,7 @@ export class Socket implements Disposable {
    * conn.setBlocking(false);
    * ```
    */
-  accept(): [Socket, Address] {
+  accept(): [Socket<A>, A] {
     const addr = new Uint8Array(SOCKADDR_STORAGE_SIZE);
     const len = new Uint32Array(1);
     const fd = this.#io(
@@ -274,8 +275,8 @@ export class Socket implements Disposable {
       POLL.POLLIN,
       "accept",
     );
-    const conn = new Socket(this.family, this.type, this.proto, fd);
-    return [conn, toAddress(decodeSockaddr(addr, Math.min(len[0]!, SOCKADDR_STORAGE_SIZE)))];
+    const conn = new Socket<A>(this.family, this.type, this.proto, fd);
+    return [conn, toAddress(decodeSockaddr(addr, Math.min(len[0]!, SOCKADDR_STORAGE_SIZE))) as A];
   }
 
   /**
@@ -389,7 +390,7 @@ export class Socket implements Disposable {
    * const [data, from] = udp.recvfrom(2048);
    * ```
    */
-  recvfrom(bufsize: number, flags = 0): [Uint8Array<ArrayBuffer>, Address | null] {
+  recvfrom(bufsize: number, flags = 0): [Uint8Array<ArrayBuffer>, A | null] {
     const len = Math.min(checkSize(bufsize, "bufsize"), MAX_IO);
     const f = checkInt(flags, "flags");
     const buf = new Uint8Array(len);
@@ -406,7 +407,7 @@ export class Socket implements Disposable {
     const addrLen = Math.min(alen[0]!, SOCKADDR_STORAGE_SIZE);
     return [
       n === len ? buf : buf.slice(0, n),
-      addrLen === 0 ? null : toAddress(decodeSockaddr(addr, addrLen)),
+      addrLen === 0 ? null : toAddress(decodeSockaddr(addr, addrLen)) as A,
     ];
   }
 
@@ -544,10 +545,10 @@ export class Socket implements Disposable {
     bufsize: number,
     ancbufsize = 0,
     flags = 0,
-  ): [Uint8Array<ArrayBuffer>, Ancillary[], number, Address | null] {
+  ): [Uint8Array<ArrayBuffer>, Ancillary[], number, A | null] {
     const len = Math.min(checkSize(bufsize, "bufsize"), MAX_IO);
     const msg = this.#receive([len], ancbufsize, flags, "recvmsg");
-    return [msg.data().slice(0, msg.count), msg.ancillary, msg.flags, msg.address];
+    return [msg.data().slice(0, msg.count), msg.ancillary, msg.flags, msg.address as A | null];
   }
 
   /**
@@ -568,14 +569,14 @@ export class Socket implements Disposable {
     buffers: Iterable<BytesLike>,
     ancbufsize = 0,
     flags = 0,
-  ): [number, Ancillary[], number, Address | null] {
+  ): [number, Ancillary[], number, A | null] {
     const { views, sizes } = buffersOf(buffers, "recvmsg");
     const msg = this.#receive(sizes, ancbufsize, flags, "recvmsg");
     const data = msg.data();
     for (let i = 0, at = 0; i < views.length && at < msg.count; at += sizes[i]!, i++) {
       writeInto(views[i]!, 0, data.subarray(at, Math.min(at + sizes[i]!, msg.count)));
     }
-    return [msg.count, msg.ancillary, msg.flags, msg.address];
+    return [msg.count, msg.ancillary, msg.flags, msg.address as A | null];
   }
 
   #receive(sizes: number[], ancbufsize: number, flags: number, syscall: string): Received {
@@ -726,8 +727,8 @@ export class Socket implements Disposable {
    * const [host, port] = server.getsockname() as [string, number];
    * ```
    */
-  getsockname(): Address {
-    return this.#name("getsockname");
+  getsockname(): A {
+    return this.#name("getsockname") as A;
   }
 
   /**
@@ -736,8 +737,8 @@ export class Socket implements Disposable {
    * @returns The address in Python's shape.
    * @throws {OSError} ENOTCONN when not connected.
    */
-  getpeername(): Address {
-    return this.#name("getpeername");
+  getpeername(): A {
+    return this.#name("getpeername") as A;
   }
 
   #name(call: "getsockname" | "getpeername"): Address {
@@ -775,7 +776,7 @@ export class Socket implements Disposable {
    * const [n, from] = udp.recvfromInto(buf);
    * ```
    */
-  recvfromInto(buffer: ArrayBufferView | ArrayBuffer, nbytes = 0, flags = 0): [number, Address | null] {
+  recvfromInto(buffer: ArrayBufferView | ArrayBuffer, nbytes = 0, flags = 0): [number, A | null] {
     const bytes = bytesOf(buffer, "buffer");
     const size = byteLength(bytes, "buffer");
     if (size === 0) {
@@ -797,7 +798,7 @@ export class Socket implements Disposable {
       "recvfrom",
     );
     const addrLen = Math.min(alen[0]!, SOCKADDR_STORAGE_SIZE);
-    return [n, addrLen === 0 ? null : toAddress(decodeSockaddr(addr, addrLen))];
+    return [n, addrLen === 0 ? null : toAddress(decodeSockaddr(addr, addrLen)) as A];
   }
 
   /**
@@ -810,8 +811,8 @@ export class Socket implements Disposable {
    * using copy = s.dup();
    * ```
    */
-  dup(): Socket {
-    const s = new Socket(this.family, this.type, this.proto, dup(this.#open()));
+  dup(): Socket<A> {
+    const s = new Socket<A>(this.family, this.type, this.proto, dup(this.#open()));
     s.setTimeout(this.#timeout);
     return s;
   }
@@ -1080,6 +1081,9 @@ function timedOut(syscall: string): TimeoutError {
  * b.recv(1);
  * ```
  */
+export function socketpair(): [Socket<string>, Socket<string>];
+/** Creates a connected pair of sockets of `family` (see the first signature). */
+export function socketpair(family: number, type?: number, proto?: number): [Socket, Socket];
 export function socketpair(
   family: number = AF_UNIX,
   type: number = SOCK_STREAM,
@@ -1109,14 +1113,14 @@ export function createConnection(
   address: readonly [host: string, port: number],
   timeout: number | null = null,
   sourceAddress?: readonly [host: string, port: number],
-): Socket {
+): Socket<InetAddress> {
   if (!Array.isArray(address) || address.length !== 2) throw new TypeError("address must be [host, port]");
   const [host, port] = address;
   if (typeof host !== "string") throw new TypeError(`Invalid host: expected a string, got ${show(host)}`);
   checkPort(port);
   let last: unknown = new OSError(ERRNO.EADDRNOTAVAIL, "getaddrinfo", { description: "no addresses" });
   for (const [family, type, proto, , sa] of getaddrinfo(host, port, 0, SOCK_STREAM)) {
-    const s = new Socket(family, type, proto);
+    const s = new Socket<InetAddress>(family, type, proto);
     try {
       if (timeout !== null) s.setTimeout(timeout);
       if (sourceAddress) s.bind(sourceAddress);
@@ -1129,6 +1133,9 @@ export function createConnection(
   }
   throw last;
 }
+
+/** An IPv4 or IPv6 address: what TCP and UDP sockets report. */
+export type InetAddress = IPv4Address | IPv6Address;
 
 /** Options of {@linkcode createServer}. */
 export interface CreateServerOptions {
@@ -1187,6 +1194,11 @@ export function hasDualstackIpv6(): boolean {
  * console.log(server.getsockname());
  * ```
  */
+export function createServer(address: string, options?: CreateServerOptions): Socket<string>;
+/** Creates a listening TCP socket on `[host, port]` (see the first signature). */
+export function createServer(address: InetAddress, options?: CreateServerOptions): Socket<InetAddress>;
+/** Creates a listening socket on any address (see the first signature). */
+export function createServer(address: Address, options?: CreateServerOptions): Socket;
 export function createServer(address: Address, options: CreateServerOptions = {}): Socket {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`Invalid options: expected an object, got ${show(options)}`);

@@ -478,7 +478,7 @@ test("makefile() on a non-blocking socket returns what is there; on a timeout it
   assert.throws(() => g.read(1), (e) => e instanceof OSError && /timed out object/.test(e.message));
 });
 
-test("recv(), recvfrom(), os.read() give Uint8Array<ArrayBuffer>: digest and Blob take them without casts", async () => {
+test("recv(), recvfrom(), os.read() give Uint8Array<ArrayBuffer>, and addresses their family's type: no casts", async () => {
   const [a, b] = socket.socketpair();
   using _a = a;
   using _b = b;
@@ -487,6 +487,14 @@ test("recv(), recvfrom(), os.read() give Uint8Array<ArrayBuffer>: digest and Blo
   const digest = await crypto.subtle.digest("SHA-256", data);
   assert.equal(digest.byteLength, 32);
   assert.equal(await new Blob([data]).text(), "abc");
+  // Addresses are typed by how the socket was made: no `as [string, number]`.
+  using server = socket.createServer(["127.0.0.1", 0]);
+  const [host, port] = server.getsockname();
+  const h: string = host, p: number = port;
+  assert.equal(h, "127.0.0.1");
+  assert.ok(p > 0);
+  const path: string = a.getsockname(); // a socketpair's AF_UNIX name: a string ("" when unnamed)
+  assert.equal(path, "");
   const opt: number = a.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE);
   const raw: Uint8Array<ArrayBuffer> = a.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, 4);
   assert.equal(opt, socket.SOCK_STREAM);
