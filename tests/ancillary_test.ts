@@ -12,6 +12,7 @@ import { os, OSError, socket } from "../mod.ts";
 import { cmsgLen, cmsgSpace, msgLayout } from "../ffi/msghdr.ts";
 import { OS } from "../ffi/_host.ts";
 import { bytes, openFdCount, python, scratchDir, text } from "./_helpers.ts";
+import { EMULATED } from "./_budget.ts";
 
 const linux = OS === "linux" ? undefined : "Linux only";
 
@@ -104,7 +105,11 @@ print(os.get_inheritable(fds[0]))`,
   assert.equal(text(b.recv(64)), "through the passed socket");
 });
 
-test("recvFds() with room for fewer fds than were sent reports MSG_CTRUNC, as Python's recv_fds does", async () => {
+test("recvFds() with room for fewer fds than were sent reports MSG_CTRUNC, as Python's recv_fds does", {
+  skip: EMULATED
+    ? "qemu-user sizes the host's control buffer itself: it neither truncates nor reports MSG_CTRUNC"
+    : undefined,
+}, async () => {
   const code = (role: string) =>
     `import os, socket, sys
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
