@@ -6,7 +6,8 @@
 // bytes allocated per select(). Prints markdown tables; nothing here is a test.
 //
 //   env: SHARED_BENCH (default ../shared/bench), REPEAT (3), BENCH_SECONDS (3),
-//        SERVERS (default: every peer plus ts_deno[_sync|_floor] ts_bun[_sync|_floor]), PARTS ("peers select async")
+//        SERVERS (default: every peer plus ts_deno[_sync|_floor] ts_bun[_sync|_floor]), PARTS ("peers select async";
+//        "idle" adds idle connections: IDLE_CONNS (15000), IDLE_SERVERS (c_epoll py_selectors ts_deno_sync ts_bun_sync))
 //
 // ts_*_floor is bench/echo_floor.ts: the same three system calls per round trip
 // as the C server, straight through the runtime's own FFI (bench/_raw_libc.ts),
@@ -257,6 +258,93 @@ if (parts.includes("async")) {
     const { before, after } = r.abortCycles;
     console.log(
       `| ${r.runtime} | ${r.backend} | ${r.idle.cpuPercent} | ${r.peerWriteToResolveUs.p50} / ${r.peerWriteToResolveUs.p99} | ${r.wakeupToResolveUs.p50} / ${r.wakeupToResolveUs.p99} | ${before.fds} -> ${after.fds} | ${before.threads} -> ${after.threads} | ${before.rssKiB} -> ${after.rssKiB} |`,
+    );
+  }
+  console.log();
+}
+if (parts.includes("idle")) {
+  // 4. Idle connections: the server's RSS growth per connection between 1 000
+  // and IDLE_CONNS (15 000) connections, each after one 64-byte round trip
+  // (bench/idle_client.py), and one round trip over all of them in turn (a
+  // sweep). C and Python's selectors on the same load. Servers and client run
+  // with a raised fd limit.
+  const total = Number(process.env.IDLE_CONNS ?? 15000);
+  const servers = (process.env.IDLE_SERVERS ?? "c_epoll py_selectors ts_deno_sync ts_bun_sync").split(" ");
+  const commands = {
+    c_epoll: join(shared, "build", "echo_epoll"),
+    py_selectors: `python3 ${join(shared, "echo_selectors.py")}`,
+    ts_deno_sync: env.CMD_ts_deno_sync,
+    ts_bun_sync: env.CMD_ts_bun_sync,
+    ts_deno: env.CMD_ts_deno,
+    ts_bun: env.CMD_ts_bun,
+  };
+  const client = join(root, "bench", "idle_client.py");
+  if (!existsSync(commands.c_epoll)) await run(join(shared, "build.sh"), [], { echo: false });
+  const rssOf = (pid) => {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
+  };
+  console.log(`## Idle connections: RSS per connection (1 000 -> ${total}) and a sweep of one round trip each\n`);
+  console.log("| server | RSS at 1 000 (MiB) | RSS at " + total + " (MiB) | bytes per connection | sweep (ms) | µs per round trip |");
+  console.log("|---|---:|---:|---:|---:|---:|");
+  const port0 = 20000 + Math.floor(Math.random() * 20000);
+  for (const [i, name] of servers.entries()) {
+    const port = port0 + i;
+    console.error(`bench: idle ${name}`);
+    const server = spawn("sh", ["-c", `ulimit -n ${total + 1000}; exec ${commands[name]} ${port} 600`], {
+      env,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    // Wait until it accepts (the client retries its first connection).
+    const ready = await new Promise((done) => {
+      const probe = () => {
+        const s = spawn("python3", ["-c", `import socket; socket.create_connection(("127.0.0.1", ${port}), 1).close()`]);
+        s.on("close", (code) => code === 0 ? done(true) : setTimeout(probe, 100));
+      };
+      probe();
+      setTimeout(() => done(false), 30_000);
+    });
+    if (!ready) {
+      console.error(`bench: idle ${name} did not start`);
+      server.kill("SIGKILL");
+      continue;
+    }
+    const c = spawn("sh", ["-c", `ulimit -n ${total + 1000}; exec python3 ${client} ${port} 1000 ${total}`], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    let buffered = "";
+    const lines = [];
+    let wake = null;
+    c.stdout.on("data", (d) => {
+      buffered += d;
+      let at;
+      while ((at = buffered.indexOf("\n")) >= 0) {
+        lines.push(buffered.slice(0, at));
+        buffered = buffered.slice(at + 1);
+        wake?.();
+      }
+    });
+    const next = async () => {
+      while (lines.length === 0) await new Promise((r) => wake = r);
+      return lines.shift();
+    };
+    await next(); // held 1000
+    await new Promise((r) => setTimeout(r, 1000));
+    const rss1 = rssOf(server.pid);
+    c.stdin.write("\n");
+    await next(); // held total
+    await new Promise((r) => setTimeout(r, 1000));
+    const rss2 = rssOf(server.pid);
+    c.stdin.write("\n");
+    const sweep = Number((await next()).split(" ")[1]);
+    c.stdin.end();
+    await new Promise((r) => c.on("close", r));
+    server.kill("SIGKILL");
+    await new Promise((r) => server.on("close", r));
+    const per = Math.round((rss2 - rss1) / (total - 1000));
+    const mib = (n) => (n / 1048576).toFixed(1);
+    console.log(
+      `| ${name} | ${mib(rss1)} | ${mib(rss2)} | ${per} | ${(sweep * 1000).toFixed(0)} | ${(sweep * 1e6 / total).toFixed(1)} |`,
     );
   }
   console.log();
