@@ -284,8 +284,13 @@ if (parts.includes("idle")) {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
   };
-  console.log(`## Idle connections: RSS per connection (1 000 -> ${total}) and a sweep of one round trip each\n`);
-  console.log("| server | RSS at 1 000 (MiB) | RSS at " + total + " (MiB) | bytes per connection | sweep (ms) | µs per round trip |");
+  console.log(
+    `## Idle connections: RSS per connection (1 000 -> ${total}) and a sweep of one round trip each\n`,
+  );
+  console.log(
+    "| server | RSS at 1 000 (MiB) | RSS at " + total +
+      " (MiB) | bytes per connection | sweep (ms) | µs per round trip |",
+  );
   console.log("|---|---:|---:|---:|---:|---:|");
   const port0 = 20000 + Math.floor(Math.random() * 20000);
   for (const [i, name] of servers.entries()) {
@@ -298,7 +303,10 @@ if (parts.includes("idle")) {
     // Wait until it accepts (the client retries its first connection).
     const ready = await new Promise((done) => {
       const probe = () => {
-        const s = spawn("python3", ["-c", `import socket; socket.create_connection(("127.0.0.1", ${port}), 1).close()`]);
+        const s = spawn("python3", [
+          "-c",
+          `import socket; socket.create_connection(("127.0.0.1", ${port}), 1).close()`,
+        ]);
         s.on("close", (code) => code === 0 ? done(true) : setTimeout(probe, 100));
       };
       probe();
@@ -344,7 +352,9 @@ if (parts.includes("idle")) {
     const per = Math.round((rss2 - rss1) / (total - 1000));
     const mib = (n) => (n / 1048576).toFixed(1);
     console.log(
-      `| ${name} | ${mib(rss1)} | ${mib(rss2)} | ${per} | ${(sweep * 1000).toFixed(0)} | ${(sweep * 1e6 / total).toFixed(1)} |`,
+      `| ${name} | ${mib(rss1)} | ${mib(rss2)} | ${per} | ${(sweep * 1000).toFixed(0)} | ${
+        (sweep * 1e6 / total).toFixed(1)
+      } |`,
     );
   }
   console.log();
