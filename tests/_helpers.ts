@@ -456,15 +456,21 @@ function nxdomain(query: Uint8Array): Uint8Array | null {
  * {@linkcode localResolverUnavailable} first.
  *
  * @param body Gets the prefix, such as `["unshare", "-m", "sh", "-c", ..., conf]`.
+ * @param delayMs How long each answer is held back (a slow resolver).
  */
-export async function withLocalResolver<R>(body: (prefix: string[]) => Promise<R>): Promise<R> {
+export async function withLocalResolver<R>(
+  body: (prefix: string[]) => Promise<R>,
+  delayMs = 0,
+): Promise<R> {
   const dir = scratchDir("resolver-");
   const conf = join(dir, "resolv.conf");
   writeFileSync(conf, "nameserver 127.0.0.1\noptions attempts:1 timeout:2\n");
   const server = createSocket("udp4");
   server.on("message", (msg: Uint8Array, peer: { address: string; port: number }) => {
     const reply = nxdomain(new Uint8Array(msg));
-    if (reply) server.send(reply, peer.port, peer.address);
+    if (!reply) return;
+    if (delayMs > 0) setTimeout(() => server.send(reply, peer.port, peer.address), delayMs);
+    else server.send(reply, peer.port, peer.address);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

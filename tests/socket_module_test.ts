@@ -30,6 +30,7 @@ import { hostName } from "../_address.ts";
 import {
   acceptPeer,
   bytes,
+  here,
   localResolverUnavailable,
   makeToken,
   python,
@@ -597,4 +598,27 @@ print(json.dumps(out))`.replace("sys.stdin.read()", "sys.argv[1]"),
     `import json; print(json.dumps("bücher.example.".encode("idna").decode()))`,
   );
   assert.equal(new TextDecoder().decode(hostName("bücher.example.").subarray(0, -1)), encoded);
+});
+
+test("getaddrinfoAsync() lets the event loop run while a slow resolver answers; getaddrinfo() blocks it", {
+  skip: localResolverUnavailable(),
+}, async () => {
+  await withLocalResolver(async (prefix) => {
+    const result = async (mode: string) => {
+      const [cmd, argv] = runtimeCommand(here("fixtures/async_lookup.ts"), [mode]);
+      const r = await run(prefix[0]!, [...prefix.slice(1), cmd, ...argv]);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { ticks: number; ms: number; code: string };
+    };
+    const async = await result("async");
+    assert.equal(async.code, "EAI_NONAME");
+    assert.ok(async.ms >= 500, `the answer took ${async.ms} ms`);
+    assert.ok(async.ticks >= 10, `timers ran while it waited: ${async.ticks} ticks in ${async.ms} ms`);
+    const blocking = await result("blocking");
+    assert.equal(blocking.code, "EAI_NONAME");
+    assert.ok(
+      blocking.ticks <= 1,
+      `the blocking lookup held the loop: ${blocking.ticks} ticks in ${blocking.ms} ms`,
+    );
+  }, 600);
 });
