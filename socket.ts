@@ -153,7 +153,7 @@ export class Socket<A extends Address = Address> implements Disposable {
       this.#fd = fd;
       if (SOCKET.SOCK_NONBLOCK !== 0 && (t & SOCKET.SOCK_NONBLOCK) !== 0) this.#timeout = 0;
     }
-    this.#lease = adopt(this, this.#fd, `socket (${familyName(this.family)}, type ${this.type})`);
+    this.#lease = adopt(this, this.#fd, leaseName(this.family, this.type));
     // Python: a new socket takes the default timeout (setDefaultTimeout); SOCK_NONBLOCK wins.
     const timeout = this.#timeout === 0 ? 0 : defaultTimeout;
     if (timeout !== null) this.setTimeout(timeout);
@@ -998,6 +998,19 @@ export class Socket<A extends Address = Address> implements Disposable {
   [Symbol.dispose](): void {
     this.close();
   }
+}
+
+/** The ResourceWarning's name of each (family, type) seen: one string for all such sockets, not one each. */
+const LEASE_NAMES = new Map<number, string>();
+
+function leaseName(family: number, type: number): string {
+  const key = family * 0x100000000 + (type >>> 0);
+  let name = LEASE_NAMES.get(key);
+  if (name === undefined) {
+    name = `socket (${familyName(family)}, type ${type})`;
+    if (LEASE_NAMES.size < 256) LEASE_NAMES.set(key, name);
+  }
+  return name;
 }
 
 /** A socket timeout: `null`, or finite seconds >= 0. */
