@@ -12,6 +12,52 @@ import { timeoutMs } from "../_time.ts";
 
 const { EPOLLIN, EPOLLOUT, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, EPOLL_CLOEXEC } = EPOLL;
 
+/** Numbers below this keep their registration in a byte of an array; higher ones (rare) in a map. */
+const DENSE_FDS = 65536;
+
+/**
+ * What an epoll instance watches, fd -> EVENT_READ/EVENT_WRITE bits (0: not
+ * registered): one byte per fd number below 65 536 (a Map entry costs a
+ * connection ~40 bytes more), a Map for the rest.
+ */
+class Registrations {
+  #dense = new Uint8Array(64);
+  #sparse = new Map<number, number>();
+
+  get(fd: number): number {
+    return fd < DENSE_FDS ? (this.#dense[fd] ?? 0) : (this.#sparse.get(fd) ?? 0);
+  }
+
+  set(fd: number, events: number): void {
+    if (fd >= DENSE_FDS) {
+      this.#sparse.set(fd, events);
+      return;
+    }
+    if (fd >= this.#dense.length) {
+      let size = this.#dense.length;
+      while (size <= fd) size *= 2;
+      const grown = new Uint8Array(Math.min(size, DENSE_FDS));
+      grown.set(this.#dense);
+      this.#dense = grown;
+    }
+    this.#dense[fd] = events;
+  }
+
+  delete(fd: number): void {
+    if (fd >= DENSE_FDS) this.#sparse.delete(fd);
+    else if (fd < this.#dense.length) this.#dense[fd] = 0;
+  }
+
+  /** Every registration, as `[fd, events]` (a copy: the caller may delete while it walks). */
+  entries(): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    const dense = this.#dense;
+    for (let fd = 0; fd < dense.length; fd++) if (dense[fd]! !== 0) out.push([fd, dense[fd]!]);
+    for (const entry of this.#sparse) out.push(entry);
+    return out;
+  }
+}
+
 /**
  * A level-triggered epoll instance (close-on-exec).
  *
@@ -33,7 +79,7 @@ export class EpollPoller implements Poller {
   #events = new EpollEvents(8);
   #one = new EpollEvents(1); // the argument of epoll_ctl
   /** What this instance watches: fd -> EVENT_READ/EVENT_WRITE bits. */
-  #registered = new Map<number, number>();
+  #registered = new Registrations();
   /** Numbers unregistered after they were closed: a stale registration may be behind them. */
   #suspect = new Set<number>();
 
@@ -76,7 +122,7 @@ export class EpollPoller implements Poller {
 
   /** The kernel reported `fd`, which the selector does not know: a stale registration. Drops it. */
   stale(fd: number): void {
-    if (!this.#registered.has(fd)) this.#rebuild();
+    if (this.#registered.get(fd) === 0) this.#rebuild();
   }
 
   /**
@@ -90,7 +136,7 @@ export class EpollPoller implements Poller {
     const fresh = c.epoll_create1(EPOLL_CLOEXEC);
     if (fresh < 0) throw lastError("epoll_create1", "rebuilding an epoll set with a stale registration");
     try {
-      for (const [fd, events] of this.#registered) {
+      for (const [fd, events] of this.#registered.entries()) {
         if (this.#ctlOn(fresh, EPOLL_CTL_ADD, fd, events) < 0) this.#registered.delete(fd);
       }
       if (c.dup3(fresh, this.#epfd, FCNTL.O_CLOEXEC) < 0) throw lastError("dup3", `epoll fd ${this.#epfd}`);
