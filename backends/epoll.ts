@@ -18,9 +18,17 @@ const DENSE_FDS = 65536;
 /**
  * What an epoll instance watches, fd -> EVENT_READ/EVENT_WRITE bits (0: not
  * registered): one byte per fd number below 65 536 (a Map entry costs a
- * connection ~40 bytes more), a Map for the rest.
+ * connection ~40 bytes more), a Map for the rest. Exported for its tests
+ * only; not part of the package's API (mod.ts does not re-export it).
+ *
+ * @example
+ * ```ts ignore
+ * const table = new Registrations();
+ * table.set(7, EVENT_READ);
+ * table.get(7); // 1
+ * ```
  */
-class Registrations {
+export class Registrations {
   #dense = new Uint8Array(64);
   #sparse = new Map<number, number>();
 

@@ -6,8 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "./_test.ts";
-import { EpollSelector, EVENT_READ, EVENT_WRITE, KeyError, os } from "../mod.ts";
-import { bytes, Fds, isOSError } from "./_helpers.ts";
+import { EpollSelector, EVENT_READ, EVENT_WRITE, KeyError, os, resource } from "../mod.ts";
+import { bytes, Fds, isOSError, raiseFdLimit } from "./_helpers.ts";
+import { Registrations } from "../backends/epoll.ts";
 
 test("EpollSelector.register() of a regular file throws EPERM and rolls back the key", () => {
   using sel = new EpollSelector();
@@ -68,4 +69,56 @@ test("EpollSelector.fileno() differs per selector", () => {
   using a = new EpollSelector();
   using b = new EpollSelector();
   assert.notEqual(a.fileno(), b.fileno());
+});
+
+test("EpollPoller's registration table keeps low numbers in bytes and high ones in a map, alike", () => {
+  const table = new Registrations();
+  for (const [fd, events] of [[0, 1], [63, 2], [64, 3], [5000, 1], [65_535, 2], [65_536, 3], [1 << 30, 1]]) {
+    table.set(fd!, events!);
+  }
+  assert.deepEqual(table.entries(), [[0, 1], [63, 2], [64, 3], [5000, 1], [65_535, 2], [65_536, 3], [
+    1 << 30,
+    1,
+  ]]);
+  assert.equal(table.get(65_536), 3);
+  assert.equal(table.get(7), 0);
+  assert.equal(table.get(1 << 20), 0);
+  table.delete(63);
+  table.delete(1 << 30);
+  table.delete(123_456); // never set: nothing
+  table.set(5000, 2);
+  assert.deepEqual(table.entries(), [[0, 1], [64, 3], [5000, 2], [65_535, 2], [65_536, 3]]);
+});
+
+const HIGH_FD = 65_600;
+
+test("EpollSelector keeps registrations of fd numbers above 65 535 too, through a rebuild", {
+  skip: resource.getrlimit(resource.RLIMIT_NOFILE)[1] <= HIGH_FD
+    ? `needs an fd limit above ${HIGH_FD} (the hard limit here is lower)`
+    : undefined,
+}, () => {
+  raiseFdLimit();
+  using fds = new Fds();
+  const [r, w] = fds.pipe();
+  const [r2] = fds.pipe();
+  const high = os.dup2(r, HIGH_FD, false);
+  try {
+    using sel = new EpollSelector<string>();
+    sel.register(high, EVENT_READ, "high");
+    sel.register(r2, EVENT_READ, "low");
+    os.write(w, bytes("x"));
+    assert.deepEqual(sel.select(1).map(([k]) => k.data), ["high"]);
+    // A stale registration makes the poller rebuild its set; both numbers must survive it.
+    const [sr, sw] = fds.pipe();
+    const dupOfSr = os.dup(sr);
+    sel.register(sr, EVENT_READ, "stale");
+    os.write(sw, bytes("y"));
+    os.close(sr); // the description lives on in dupOfSr: the kernel keeps it registered and ready
+    assert.equal(sel.unregister(sr).data, "stale"); // EPOLL_CTL_DEL fails with EBADF, as CPython ignores it
+    const ready = sel.select(1).map(([k]) => k.data);
+    assert.deepEqual(ready, ["high"], "the stale event is dropped, the high fd still reported");
+    os.close(dupOfSr);
+  } finally {
+    os.close(high);
+  }
 });
