@@ -364,16 +364,7 @@ export class Socket<A extends Address = Address> implements Disposable {
    */
   recvInto(buffer: ArrayBufferView | ArrayBuffer, nbytes = 0, flags = 0): number {
     const bytes = bytesOf(buffer, "buffer");
-    const size = byteLength(bytes, "buffer");
-    // 0 from recvInto means end of file, and only that: a buffer that cannot
-    // hold a byte is the caller's error, never a silent 0.
-    if (size === 0) {
-      throw new RangeError("Invalid buffer: it holds no bytes (recvInto returns 0 only at end of file)");
-    }
-    let len = checkSize(nbytes, "nbytes");
-    if (len > size) throw new RangeError(`nbytes ${len} is larger than the buffer (${size})`);
-    if (len === 0) len = size;
-    len = Math.min(len, MAX_IO);
+    const len = intoLength(bytes, nbytes, "recvInto");
     const f = checkInt(flags, "flags");
     const n = libc().recv(this.#open(), bytes, len, f);
     return n >= 0 ? n : this.#recvSlow(errno(), bytes, len, f);
@@ -394,21 +385,24 @@ export class Socket<A extends Address = Address> implements Disposable {
     const len = Math.min(checkSize(bufsize, "bufsize"), MAX_IO);
     const f = checkInt(flags, "flags");
     const buf = new Uint8Array(len);
+    const [n, from] = this.#recvfrom(buf, len, f);
+    return [n === len ? buf : buf.slice(0, n), from];
+  }
+
+  /** recvfrom(2) into `bytes` (`len` of them), retried and waited as the timeout mode says. */
+  #recvfrom(bytes: ArrayBufferView, len: number, flags: number): [number, A | null] {
     const addr = new Uint8Array(SOCKADDR_STORAGE_SIZE);
     const alen = new Uint32Array(1);
     const n = this.#io(
       (fd) => {
         alen[0] = SOCKADDR_STORAGE_SIZE;
-        return libc().recvfrom(fd, buf, len, f, addr, alen);
+        return libc().recvfrom(fd, bytes, len, flags, addr, alen);
       },
       POLL.POLLIN,
       "recvfrom",
     );
     const addrLen = Math.min(alen[0]!, SOCKADDR_STORAGE_SIZE);
-    return [
-      n === len ? buf : buf.slice(0, n),
-      addrLen === 0 ? null : toAddress(decodeSockaddr(addr, addrLen)) as A,
-    ];
+    return [n, addrLen === 0 ? null : toAddress(decodeSockaddr(addr, addrLen)) as A];
   }
 
   /**
@@ -778,27 +772,8 @@ export class Socket<A extends Address = Address> implements Disposable {
    */
   recvfromInto(buffer: ArrayBufferView | ArrayBuffer, nbytes = 0, flags = 0): [number, A | null] {
     const bytes = bytesOf(buffer, "buffer");
-    const size = byteLength(bytes, "buffer");
-    if (size === 0) {
-      throw new RangeError("Invalid buffer: it holds no bytes (recvfromInto returns 0 only at end of file)");
-    }
-    let len = checkSize(nbytes, "nbytes");
-    if (len > size) throw new RangeError(`nbytes ${len} is larger than the buffer (${size})`);
-    if (len === 0) len = size;
-    len = Math.min(len, MAX_IO);
-    const f = checkInt(flags, "flags");
-    const addr = new Uint8Array(SOCKADDR_STORAGE_SIZE);
-    const alen = new Uint32Array(1);
-    const n = this.#io(
-      (fd) => {
-        alen[0] = SOCKADDR_STORAGE_SIZE;
-        return libc().recvfrom(fd, bytes, len, f, addr, alen);
-      },
-      POLL.POLLIN,
-      "recvfrom",
-    );
-    const addrLen = Math.min(alen[0]!, SOCKADDR_STORAGE_SIZE);
-    return [n, addrLen === 0 ? null : toAddress(decodeSockaddr(addr, addrLen)) as A];
+    const len = intoLength(bytes, nbytes, "recvfromInto");
+    return this.#recvfrom(bytes, len, checkInt(flags, "flags"));
   }
 
   /**
@@ -1011,6 +986,22 @@ function leaseName(family: number, type: number): string {
     if (LEASE_NAMES.size < 256) LEASE_NAMES.set(key, name);
   }
   return name;
+}
+
+/**
+ * How many bytes a `recvInto`/`recvfromInto` may receive into `bytes`: `nbytes`
+ * (0: the whole buffer), measured by the engine, capped at MAX_IO. A buffer
+ * that cannot hold a byte is the caller's error, never a silent 0 (which
+ * means end of file, and only that).
+ */
+function intoLength(bytes: ArrayBufferView, nbytes: unknown, call: string): number {
+  const size = byteLength(bytes, "buffer");
+  if (size === 0) {
+    throw new RangeError(`Invalid buffer: it holds no bytes (${call} returns 0 only at end of file)`);
+  }
+  const len = checkSize(nbytes, "nbytes");
+  if (len > size) throw new RangeError(`nbytes ${len} is larger than the buffer (${size})`);
+  return Math.min(len === 0 ? size : len, MAX_IO);
 }
 
 /** A socket timeout: `null`, or finite seconds >= 0. */
