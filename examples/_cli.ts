@@ -58,6 +58,24 @@ export class Cli {
   }
 
   /**
+   * The one positional argument (`HOST`, a role): exits 2 when it is missing
+   * (`missing HOST`) or followed by another.
+   */
+  positional(parsed: Parsed, what: string): string {
+    const [value, extra] = parsed.positionals;
+    if (value === undefined) this.usageError(`missing ${what}`);
+    if (extra !== undefined) this.usageError(`unexpected argument ${JSON.stringify(extra)}`);
+    return value;
+  }
+
+  /** The IP version `-4`/`-6` ask for (0: either); exits 2 when both are given. */
+  ipVersion(parsed: Parsed): 0 | 4 | 6 {
+    const v4 = parsed.values["4"] === true, v6 = parsed.values["6"] === true;
+    if (v4 && v6) this.usageError("-4 and -6 exclude each other");
+    return v4 ? 4 : v6 ? 6 : 0;
+  }
+
+  /**
    * A number from the command line, checked: finite, within `[min, max]`, an
    * integer when `integer` is set. Exits 2 naming the flag otherwise.
    */

@@ -408,9 +408,9 @@ function options(): [Options, string[]] {
     z: { type: "boolean", short: "z" },
   });
   const v = args.values;
-  if (v["4"] && v["6"]) cli.usageError("-4 and -6 exclude each other");
+  const version = cli.ipVersion(args);
   const o: Options = {
-    family: v["4"] ? socket.AF_INET : v["6"] ? socket.AF_INET6 : socket.AF_UNSPEC,
+    family: version === 4 ? socket.AF_INET : version === 6 ? socket.AF_INET6 : socket.AF_UNSPEC,
     noStdin: v.d === true,
     keep: v.k === true,
     listen: v.l === true,

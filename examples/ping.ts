@@ -225,15 +225,12 @@ if (import.meta.main) {
       "4": { type: "boolean", short: "4" },
       "6": { type: "boolean", short: "6" },
     });
-    const [host, extra] = args.positionals;
-    if (host === undefined) cli.usageError("missing HOST");
-    if (extra !== undefined) cli.usageError(`unexpected argument ${JSON.stringify(extra)}`);
-    if (args.values["4"] && args.values["6"]) cli.usageError("-4 and -6 exclude each other");
+    const host = cli.positional(args, "HOST");
+    const version = cli.ipVersion(args);
     const count = cli.number(cli.text(args, "count"), "-c", 4, { min: 1, max: 65535, integer: true });
     const interval = cli.number(cli.text(args, "interval"), "-i", 1, { min: 0.002, max: 3600 });
     const timeout = cli.number(cli.text(args, "timeout"), "-W", 2, { min: 0.001, max: 3600 });
     const size = cli.number(cli.text(args, "size"), "-s", 56, { min: 0, max: 65000, integer: true });
-    const version = args.values["4"] ? 4 : args.values["6"] ? 6 : 0;
     const t0 = performance.now();
     let r: PingResult;
     try {

@@ -340,10 +340,8 @@ if (import.meta.main) {
       "4": { type: "boolean", short: "4" },
       "6": { type: "boolean", short: "6" },
     });
-    const [host, extra] = args.positionals;
-    if (host === undefined) cli.usageError("missing HOST");
-    if (extra !== undefined) cli.usageError(`unexpected argument ${JSON.stringify(extra)}`);
-    if (args.values["4"] && args.values["6"]) cli.usageError("-4 and -6 exclude each other");
+    const host = cli.positional(args, "HOST");
+    const version = cli.ipVersion(args);
     let ports: number[] = [];
     try {
       ports = parsePorts(cli.text(args, "ports") ?? "1-1024");
@@ -366,7 +364,7 @@ if (import.meta.main) {
         retries,
         concurrency,
         udp: protocol === "udp",
-        family: args.values["4"] ? 4 : args.values["6"] ? 6 : 0,
+        family: version,
         warn: (m) => cli.warn(m),
       });
     } catch (e) {
