@@ -40,6 +40,17 @@ export interface MsgLayout {
   readonly cmsgAlign: number;
 }
 
+/** macOS (and, but for the alignment, FreeBSD): 32-bit iovlen and controllen, a 12-byte cmsghdr. */
+const BSD_LAYOUT: MsgLayout = Object.freeze({
+  msghdrSize: 48,
+  iovlenOffset: 24,
+  controlOffset: 32,
+  controllenOffset: 40,
+  flagsOffset: 44,
+  cmsgHeader: 12,
+  cmsgAlign: 4,
+});
+
 const LAYOUTS: Readonly<Record<MsgFlavour, MsgLayout>> = Object.freeze({
   linux: Object.freeze({
     msghdrSize: 56,
@@ -50,24 +61,9 @@ const LAYOUTS: Readonly<Record<MsgFlavour, MsgLayout>> = Object.freeze({
     cmsgHeader: 16,
     cmsgAlign: 8,
   }),
-  darwin: Object.freeze({
-    msghdrSize: 48,
-    iovlenOffset: 24,
-    controlOffset: 32,
-    controllenOffset: 40,
-    flagsOffset: 44,
-    cmsgHeader: 12,
-    cmsgAlign: 4,
-  }),
-  freebsd: Object.freeze({
-    msghdrSize: 48,
-    iovlenOffset: 24,
-    controlOffset: 32,
-    controllenOffset: 40,
-    flagsOffset: 44,
-    cmsgHeader: 12,
-    cmsgAlign: 8,
-  }),
+  darwin: BSD_LAYOUT,
+  // FreeBSD's msghdr and cmsghdr are macOS's; its CMSG macros align to 8 (_ALIGN), macOS's to 4.
+  freebsd: Object.freeze({ ...BSD_LAYOUT, cmsgAlign: 8 }),
 });
 
 /** The layout of an OS family (this host's by default). */
@@ -84,6 +80,11 @@ const SOCKADDR_SPACE = 128; // sizeof(struct sockaddr_storage)
 
 function align(n: number, unit: number): number {
   return Math.ceil(n / unit) * unit;
+}
+
+/** Where `cmsg_level` is (`cmsg_type` follows): after `cmsg_len`, 8 bytes on Linux (size_t), 4 on the BSDs. */
+function cmsgLevelOffset(layout: MsgLayout): number {
+  return layout.cmsgHeader - 8;
 }
 
 /** `CMSG_LEN(length)`: a control message's `cmsg_len` for `length` bytes of data. */
@@ -200,8 +201,8 @@ export class Message {
     let at = this.#controlAt;
     for (const [level, type, data] of items) {
       this.#view.setUint32(at, cmsgLen(data.length, l), true);
-      this.#view.setInt32(at + (l.cmsgHeader === 16 ? 8 : 4), level, true);
-      this.#view.setInt32(at + (l.cmsgHeader === 16 ? 12 : 8), type, true);
+      this.#view.setInt32(at + cmsgLevelOffset(l), level, true);
+      this.#view.setInt32(at + cmsgLevelOffset(l) + 4, type, true);
       this.bytes.set(data, at + align(l.cmsgHeader, l.cmsgAlign));
       at += cmsgSpace(data.length, l);
     }
@@ -222,8 +223,8 @@ export class Message {
     while (at + l.cmsgHeader <= end) {
       const len = this.#view.getUint32(at, true);
       if (len < dataOffset) break;
-      const level = this.#view.getInt32(at + (l.cmsgHeader === 16 ? 8 : 4), true);
-      const type = this.#view.getInt32(at + (l.cmsgHeader === 16 ? 12 : 8), true);
+      const level = this.#view.getInt32(at + cmsgLevelOffset(l), true);
+      const type = this.#view.getInt32(at + cmsgLevelOffset(l) + 4, true);
       const dataEnd = Math.min(at + len, end);
       out.push([level, type, this.bytes.slice(at + dataOffset, Math.max(dataEnd, at + dataOffset))]);
       at += align(len, l.cmsgAlign);
