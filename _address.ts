@@ -8,7 +8,7 @@
  * @module
  */
 import { domainToASCII } from "node:url";
-import { checkInt, checkString, show, toCString } from "./_validate.ts";
+import { checkInt, checkString, checkU32, show, toCString } from "./_validate.ts";
 import { copyBytes } from "./ffi/bytes.ts";
 import { SOCKET } from "./ffi/constants.ts";
 import { OS } from "./ffi/_host.ts";
@@ -35,11 +35,9 @@ export function checkPort(port: unknown): number {
   return port;
 }
 
-function checkU32(v: unknown, what: string): number {
-  if (v === undefined) return 0;
-  if (typeof v !== "number") throw new TypeError(`Invalid ${what}: expected a number, got ${show(v)}`);
-  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`Invalid ${what}: ${show(v)}`);
-  return v;
+/** An optional `unsigned int` part of an IPv6 address (absent: 0). */
+function optionalU32(v: unknown, what: string): number {
+  return v === undefined ? 0 : checkU32(v, what);
 }
 
 export function familyName(family: number): string {
@@ -146,14 +144,14 @@ export function encodeAddress(family: number, address: unknown): Uint8Array {
   if (typeof host !== "string") throw new TypeError(`Invalid host: expected a string, got ${show(host)}`);
   const p = checkPort(port);
   if (family === AF_INET) return encodeIn4(hostBytes(host, AF_INET).addr, p);
-  const flow = checkU32(flowinfo, "flowinfo");
+  const flow = optionalU32(flowinfo, "flowinfo");
   if (flow > 0xfffff) throw new RangeError(`Invalid flowinfo: ${flow}: must be 0-1048575`);
   const resolved = hostBytes(host, AF_INET6);
   return encodeIn6(
     resolved.addr,
     p,
     flow,
-    scopeId === undefined ? resolved.scopeId ?? 0 : checkU32(scopeId, "scopeId"),
+    scopeId === undefined ? resolved.scopeId ?? 0 : optionalU32(scopeId, "scopeId"),
   );
 }
 

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { checkInt, checkSize, checkString, show, toCString } from "./_validate.ts";
+import { checkInt, checkSize, checkString, checkU32, show, toCString } from "./_validate.ts";
 import {
   type AddrInfo,
   checkPort,
@@ -242,8 +242,7 @@ export function getservbyname(name: string, proto?: string): number {
  * ```
  */
 export function getservbyport(port: number, proto?: string): string {
-  const p = checkSize(port, "port");
-  if (p > 0xffff) throw new RangeError(`Invalid port: ${p}: must be 0-65535`);
+  const p = checkPort(port);
   const name = servByPort(p, proto === undefined ? null : toCString(proto, "proto"));
   if (name === null) throw notFound("getservbyport", "port/proto not found");
   return name;
@@ -311,8 +310,7 @@ export function ifNametoindex(name: string): number {
  * ```
  */
 export function ifIndextoname(index: number): string {
-  const i = checkSize(index, "index");
-  if (i > 0xffffffff) throw new RangeError(`Invalid index: ${i}: must fit in 32 bits`);
+  const i = checkU32(index, "index");
   const name = new Uint8Array(IF_NAMESIZE);
   if (libc().if_indextoname(i, name) === 0n) throw lastError("if_indextoname", `index ${i}`);
   return cString(name);
@@ -324,12 +322,6 @@ const IF_NAMESIZE = 16;
 function u16(x: number, what: string): number {
   const n = checkSize(x, what);
   if (n > 0xffff) throw new RangeError(`${what}: ${n} does not fit in 16 bits`);
-  return n;
-}
-
-function u32(x: number, what: string): number {
-  const n = checkSize(x, what);
-  if (n > 0xffffffff) throw new RangeError(`${what}: ${n} does not fit in 32 bits`);
   return n;
 }
 
@@ -373,7 +365,7 @@ export function ntohs(x: number): number {
  * ```
  */
 export function htonl(x: number): number {
-  const n = u32(x, "htonl");
+  const n = checkU32(x, "htonl");
   return (((n & 0xff) << 24) | ((n & 0xff00) << 8) | ((n >>> 8) & 0xff00) | (n >>> 24)) >>> 0;
 }
 
@@ -388,7 +380,7 @@ export function htonl(x: number): number {
  * ```
  */
 export function ntohl(x: number): number {
-  return htonl(u32(x, "ntohl"));
+  return htonl(checkU32(x, "ntohl"));
 }
 
 /**

@@ -99,6 +99,20 @@ export function checkSize(n: unknown, what: string): number {
 }
 
 /**
+ * Returns a C `unsigned int` argument (an interface index, a flow label).
+ *
+ * @param n The caller's value.
+ * @param what Its name in messages.
+ * @returns `n`.
+ * @throws {TypeError} For a non-number. @throws {RangeError} Negative, fractional or above 2^32 - 1.
+ */
+export function checkU32(n: unknown, what: string): number {
+  const v = checkSize(n, what);
+  if (v > 0xffffffff) throw new RangeError(`Invalid ${what}: ${show(v)}: must fit in 32 bits`);
+  return v;
+}
+
+/**
  * Returns a C `int` argument.
  *
  * @param n The caller's value.

@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { checkFd, checkInt, checkSize, show } from "./_validate.ts";
+import { checkFd, checkInt, checkSize, checkU32, show } from "./_validate.ts";
 import { now } from "./_time.ts";
 import { getFdFlag, retryEintr, setFdFlag, waitReady } from "./_fd.ts";
 import { DEFAULT_BUFFER_SIZE, SocketFile } from "./_socket_file.ts";
@@ -1430,8 +1430,7 @@ export function ipMreq(group: string, iface = "0.0.0.0"): Uint8Array<ArrayBuffer
  * ```
  */
 export function ipv6Mreq(group: string, ifindex = 0): Uint8Array<ArrayBuffer> {
-  const index = checkSize(ifindex, "ifindex");
-  if (index > 0xffffffff) throw new RangeError(`Invalid ifindex: ${index}: must fit in 32 bits`);
+  const index = checkU32(ifindex, "ifindex");
   const out = new Uint8Array(20);
   out.set(inetPton(AF_INET6, group), 0);
   new DataView(out.buffer).setUint32(16, index, true);
