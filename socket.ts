@@ -701,15 +701,12 @@ export class Socket<A extends Address = Address> implements Disposable {
     if (want > MAX_OPTION_SIZE) {
       throw new RangeError(`Invalid buflen: ${want}: getsockopt reads at most ${MAX_OPTION_SIZE} bytes`);
     }
-    const asInt = want === 0; // Python's default buflen=0: the option as an int
-    const size = asInt ? INT_SIZE : want;
-    const buf = new Uint8Array(Math.max(size, INT_SIZE));
-    const len = new Uint32Array([size]);
-    if (libc().getsockopt(this.#open(), checkInt(level, "level"), checkInt(option, "option"), buf, len) < 0) {
-      throw lastError("getsockopt");
-    }
-    if (asInt) return new Int32Array(buf.buffer, 0, 1)[0]!;
-    return buf.slice(0, Math.min(len[0]!, size));
+    const fd = this.#open(), l = checkInt(level, "level"), o = checkInt(option, "option");
+    if (want === 0) return intOption(fd, l, o); // Python's default buflen=0: the option as an int
+    const buf = new Uint8Array(Math.max(want, INT_SIZE));
+    const len = new Uint32Array([want]);
+    if (libc().getsockopt(fd, l, o, buf, len) < 0) throw lastError("getsockopt");
+    return buf.slice(0, Math.min(len[0]!, want));
   }
 
   /**
