@@ -27,7 +27,7 @@
 import { EpollPoller } from "./backends/epoll.ts";
 import { KqueuePoller } from "./backends/kqueue.ts";
 import { PollPoller } from "./backends/poll.ts";
-import { SelectPoller } from "./backends/select.ts";
+import { newSelectPoller } from "./backends/select.ts";
 import { OSError } from "./errors.ts";
 import { getEnv, OS, supported } from "./ffi/mod.ts";
 import { BaseSelector, type FileObj, type Poller } from "./selector.ts";
@@ -71,11 +71,11 @@ export * as socket from "./socket.ts";
  * The backends `SELECTORS_BACKEND` may name, with their pollers. A Map, not an
  * object literal: a name such as "constructor" or "__proto__" must find nothing.
  */
-const BACKENDS: ReadonlyMap<string, new () => Poller> = new Map<string, new () => Poller>([
-  ["kqueue", KqueuePoller],
-  ["epoll", EpollPoller],
-  ["poll", PollPoller],
-  ["select", SelectPoller],
+const BACKENDS: ReadonlyMap<string, () => Poller> = new Map<string, () => Poller>([
+  ["kqueue", () => new KqueuePoller()],
+  ["epoll", () => new EpollPoller()],
+  ["poll", () => new PollPoller()],
+  ["select", newSelectPoller],
 ]);
 
 /**
@@ -86,6 +86,10 @@ const BACKENDS: ReadonlyMap<string, new () => Poller> = new Map<string, new () =
 function preference(): string[] {
   if (OS === "linux") return ["epoll", "poll", "select"];
   if (OS === "darwin" || OS === "freebsd") return ["kqueue", "poll", "select"];
+  // Windows: CPython's choice (its `select` module has no poll there), and
+  // Winsock's select reports a failed non-blocking connect, where WSAPoll did
+  // not before Windows 10 2004.
+  if (OS === "windows") return ["select", "poll"];
   return ["poll", "select"];
 }
 
@@ -111,13 +115,13 @@ function defaultPoller(): Poller {
         `Invalid SELECTORS_BACKEND ${show(forced)}: use ${[...BACKENDS.keys()].join(", ")}`,
       );
     }
-    return new cls();
+    return cls();
   }
-  if (chosen) return new (BACKENDS.get(chosen)!)();
+  if (chosen) return BACKENDS.get(chosen)!();
   let last: unknown;
   for (const name of preference()) {
     try {
-      const poller = new (BACKENDS.get(name)!)();
+      const poller = BACKENDS.get(name)!();
       chosen = name;
       return poller;
     } catch (e) {
@@ -133,14 +137,14 @@ function defaultPoller(): Poller {
 
 /**
  * The best selector for this host: kqueue on macOS and FreeBSD, epoll on
- * Linux, else poll, else select. `SELECTORS_BACKEND=kqueue|epoll|poll|select`
+ * Linux, Winsock's select on Windows (as CPython), else poll, else select. `SELECTORS_BACKEND=kqueue|epoll|poll|select`
  * forces one (under Deno it is read only when `--allow-env` grants it).
  *
  * | OS             | backend |
  * | -------------- | ------- |
  * | Linux          | epoll   |
  * | macOS, FreeBSD | kqueue  |
- * | Windows        | not supported yet: the constructor throws |
+ * | Windows        | select (Winsock; sockets only) |
  *
  * @typeParam T The type of `data` attached to each key.
  * @example

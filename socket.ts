@@ -1071,8 +1071,9 @@ function timedOut(syscall: string): TimeoutError {
 /**
  * Creates a connected pair of sockets.
  *
- * @param family `AF_UNIX` (default).
- * @param type `SOCK_STREAM` (default) or `SOCK_DGRAM`.
+ * @param family `AF_UNIX` (default); on Windows `AF_INET` (default) or
+ *   `AF_INET6`: a pair of loopback TCP sockets, as CPython makes there.
+ * @param type `SOCK_STREAM` (default) or `SOCK_DGRAM` (not on Windows).
  * @param proto The protocol; 0 picks the default.
  * @returns Two sockets, blocking and close-on-exec.
  * @example
@@ -1086,7 +1087,7 @@ export function socketpair(): [Socket<string>, Socket<string>];
 /** Creates a connected pair of sockets of `family` (see the first signature). */
 export function socketpair(family: number, type?: number, proto?: number): [Socket, Socket];
 export function socketpair(
-  family: number = AF_UNIX,
+  family: number = OS === "windows" ? AF_INET : AF_UNIX,
   type: number = SOCK_STREAM,
   proto = 0,
 ): [Socket, Socket] {

@@ -5,7 +5,8 @@
  * @module
  */
 import { FD_SETSIZE, POLL } from "../ffi/constants.ts";
-import { libc } from "../ffi/mod.ts";
+import { libc, OS } from "../ffi/mod.ts";
+import { WinsockSelectPoller } from "./winsock_select.ts";
 import { FdSet, TimeStruct } from "../ffi/structs.ts";
 import { READ, waitResult, WRITE } from "./_poller.ts";
 import { BaseSelector, type FileObj, type Poller, type PollList } from "../selector.ts";
@@ -111,7 +112,8 @@ export class SelectPoller implements Poller {
 }
 
 /**
- * A selector on select(2): fds below 1024 only (`register` refuses others).
+ * A selector on select(2): fds below 1024 only (`register` refuses others);
+ * on Windows, Winsock's select() and at most 1024 sockets.
  *
  * @typeParam T The type of `data` attached to each key.
  * @example
@@ -122,6 +124,11 @@ export class SelectPoller implements Poller {
 export class SelectSelector<T = unknown, F extends FileObj = FileObj> extends BaseSelector<T, F> {
   /** Creates the selector. */
   constructor() {
-    super(new SelectPoller());
+    super(newSelectPoller());
   }
+}
+
+/** This OS's select(): the fd_set bitmaps, or Winsock's handle arrays on Windows. */
+export function newSelectPoller(): Poller {
+  return OS === "windows" ? new WinsockSelectPoller() : new SelectPoller();
 }

@@ -158,8 +158,10 @@ class WorkerPoller implements OffThreadPoller {
     };
     this.#worker.postMessage({
       paths: library.paths,
+      symbol: library.symbol,
       nfds: library.nfds,
       errnoSymbol: library.errnoSymbol,
+      errnoIsValue: library.errnoIsValue,
       ctl: this.#ctl.buffer,
     });
   }

@@ -9,7 +9,7 @@
  * slots, the same as `ffi/_bun.ts`'s `CTL`): the JS thread writes `N`, `MS`,
  * `GEN` and then `REQ` and notifies; this thread, asleep in `Atomics.wait`
  * on `REQ`, polls, writes `RESULT` and `ERRNO` (this thread's errno), then
- * `DONE` and notifies. Messages in: `{ paths, nfds, errnoSymbol, ctl }`
+ * `DONE` and notifies. Messages in: `{ paths, symbol, nfds, errnoSymbol, errnoIsValue, ctl }`
  * once, then `{ fds, gen }` whenever the pollfd buffer is a new one (the
  * request that needs it carries that `gen`). Out: `{ error }` if poll(2)
  * cannot be bound.
@@ -22,8 +22,10 @@ type AnyFn = (...args: any[]) => any;
 
 interface Init {
   paths: string[];
+  symbol: string;
   nfds: "u64" | "u32";
   errnoSymbol: string;
+  errnoIsValue: boolean;
   ctl: SharedArrayBuffer;
 }
 
@@ -43,7 +45,7 @@ const ffi = await import(BUN_FFI) as {
 };
 
 let poll: AnyFn | null = null;
-let errnoAt = 0;
+let readErrno: () => number = () => 0;
 let ctl: Int32Array | null = null;
 let fds: Uint8Array | null = null;
 let gen = 0;
@@ -69,7 +71,7 @@ function serve(c: Int32Array): void {
     let result = -1, errno = 0;
     if (poll && fds) {
       result = poll(fds, c[CTL.N]!, c[CTL.MS]!);
-      if (result < 0) errno = ffi.read.i32(errnoAt, 0);
+      if (result < 0) errno = readErrno();
     } else {
       c[CTL.FAILED] = 1;
     }
@@ -89,11 +91,16 @@ scope.onmessage = (e) => {
     for (const path of data.paths) {
       try {
         const lib = ffi.dlopen(path, {
-          poll: { args: ["ptr", data.nfds, "i32"], returns: "i32" },
-          [data.errnoSymbol]: { args: [], returns: "ptr" },
+          [data.symbol]: { args: ["ptr", data.nfds, "i32"], returns: "i32" },
+          [data.errnoSymbol]: { args: [], returns: data.errnoIsValue ? "i32" : "ptr" },
         });
-        poll = lib.symbols.poll!;
-        errnoAt = Number(lib.symbols[data.errnoSymbol]!());
+        poll = lib.symbols[data.symbol]!;
+        const accessor = lib.symbols[data.errnoSymbol]!;
+        if (data.errnoIsValue) readErrno = accessor;
+        else {
+          const at = Number(accessor());
+          readErrno = () => ffi.read.i32(at, 0);
+        }
         break;
       } catch (err) {
         failure = err;

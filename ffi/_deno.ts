@@ -127,9 +127,9 @@ function openOffThreadPoll(
   for (const path of library.paths) {
     try {
       const lib = deno.dlopen(path, {
-        poll: { parameters: ["buffer", library.nfds, "i32"], result: "i32", nonblocking: true },
+        [library.symbol]: { parameters: ["buffer", library.nfds, "i32"], result: "i32", nonblocking: true },
       });
-      return lib.symbols.poll as (fds: Uint8Array, n: number, ms: number) => Promise<number>;
+      return lib.symbols[library.symbol] as (fds: Uint8Array, n: number, ms: number) => Promise<number>;
     } catch (e) {
       errors.push(e);
     }

@@ -72,10 +72,17 @@ export interface OffThreadPoller {
 /** How to find poll(2) in the C library for an off-thread poller. */
 export interface OffThreadLibrary {
   readonly paths: readonly string[];
-  /** `nfds_t`: unsigned long on Linux, unsigned int on macOS and the BSDs. */
+  /** The poll function: `poll`, or Winsock's `WSAPoll`. */
+  readonly symbol: string;
+  /** `nfds_t`: unsigned long on Linux, unsigned int on macOS, the BSDs and Windows (`ULONG`). */
   readonly nfds: "u64" | "u32";
-  /** The errno accessor: `__errno_location` (Linux) or `__error`. */
+  /**
+   * The errno accessor: `__errno_location` (Linux) or `__error`, which return
+   * the thread's errno address; or Winsock's `WSAGetLastError`, which returns
+   * the error itself (`errnoIsValue`).
+   */
   readonly errnoSymbol: string;
+  readonly errnoIsValue: boolean;
 }
 
 /** What each runtime adapter provides: everything unsafe the rest of the module needs. */

@@ -217,6 +217,82 @@ export type ErrnoName =
   | "EALREADY"
   | "EINPROGRESS";
 
+/**
+ * Windows: Winsock's own numbers (`winsock2.h`'s `WSAE*`, 10004-10066) for every
+ * error a socket call reports, the C runtime's `errno.h` for the rest. CPython's
+ * `errno` module on Windows gives the socket names the same Winsock numbers
+ * (`errno.ECONNREFUSED == 10061`), so `e.errno` reads as in Python there.
+ * `EAGAIN` is `WSAEWOULDBLOCK` (Node's libuv also reports that as `EAGAIN`).
+ */
+const WINDOWS_ERRNO: Readonly<Record<ErrnoName, number>> = {
+  EPERM: 1,
+  ENOENT: 2,
+  ESRCH: 3,
+  EINTR: 10004,
+  EIO: 5,
+  ENXIO: 6,
+  E2BIG: 7,
+  ENOEXEC: 8,
+  EBADF: 10009,
+  ECHILD: 10,
+  EAGAIN: 10035,
+  ENOMEM: 12,
+  EACCES: 10013,
+  EFAULT: 10014,
+  EBUSY: 16,
+  EEXIST: 17,
+  EXDEV: 18,
+  ENODEV: 19,
+  ENOTDIR: 20,
+  EISDIR: 21,
+  EINVAL: 10022,
+  ENFILE: 23,
+  EMFILE: 10024,
+  ENOTTY: 25,
+  EFBIG: 27,
+  ENOSPC: 28,
+  ESPIPE: 29,
+  EROFS: 30,
+  EMLINK: 31,
+  EPIPE: 32,
+  EDOM: 33,
+  ERANGE: 34,
+  EDEADLK: 36,
+  ENAMETOOLONG: 10063,
+  ENOLCK: 39,
+  ENOSYS: 40,
+  ENOTEMPTY: 10066,
+  ELOOP: 10062,
+  ENOTSOCK: 10038,
+  EDESTADDRREQ: 10039,
+  EMSGSIZE: 10040,
+  EPROTOTYPE: 10041,
+  ENOPROTOOPT: 10042,
+  EPROTONOSUPPORT: 10043,
+  ESOCKTNOSUPPORT: 10044,
+  EOPNOTSUPP: 10045,
+  EPFNOSUPPORT: 10046,
+  EAFNOSUPPORT: 10047,
+  EADDRINUSE: 10048,
+  EADDRNOTAVAIL: 10049,
+  ENETDOWN: 10050,
+  ENETUNREACH: 10051,
+  ENETRESET: 10052,
+  ECONNABORTED: 10053,
+  ECONNRESET: 10054,
+  ENOBUFS: 10055,
+  EISCONN: 10056,
+  ENOTCONN: 10057,
+  ESHUTDOWN: 10058,
+  ETOOMANYREFS: 10059,
+  ETIMEDOUT: 10060,
+  ECONNREFUSED: 10061,
+  EHOSTDOWN: 10064,
+  EHOSTUNREACH: 10065,
+  EALREADY: 10037,
+  EINPROGRESS: 10036,
+};
+
 // The union above and the Linux table name the same errnos (checked both ways at compile time).
 const SAME_NAMES: [keyof typeof LINUX_ERRNO] extends [ErrnoName]
   ? [ErrnoName] extends [keyof typeof LINUX_ERRNO] ? true : never
@@ -224,13 +300,18 @@ const SAME_NAMES: [keyof typeof LINUX_ERRNO] extends [ErrnoName]
 void SAME_NAMES;
 
 /** Errno numbers for every OS family, by name; the tests check each against its headers. */
-export const ERRNO_TABLES: Readonly<Record<"linux" | "bsd", Readonly<Record<ErrnoName, number>>>> = {
+export const ERRNO_TABLES: Readonly<Record<"linux" | "bsd" | "windows", Readonly<Record<ErrnoName, number>>>> = {
   linux: LINUX_ERRNO,
   bsd: BSD_ERRNO,
+  windows: WINDOWS_ERRNO,
 };
 
 /** This host's errno numbers by name. */
-export const ERRNO: Readonly<Record<ErrnoName, number>> = OS === "linux" ? LINUX_ERRNO : BSD_ERRNO;
+export const ERRNO: Readonly<Record<ErrnoName, number>> = OS === "linux"
+  ? LINUX_ERRNO
+  : OS === "windows"
+  ? WINDOWS_ERRNO
+  : BSD_ERRNO;
 
 const NAMES = new Map<number, ErrnoName>();
 for (const [name, value] of Object.entries(ERRNO)) NAMES.set(value, name as ErrnoName);
@@ -323,18 +404,36 @@ export const EPOLL = {
   EPOLL_CLOEXEC: 0o2000000,
 } as const;
 
-/** poll constants (the same on Linux, macOS and the BSDs). */
-export const POLL = {
-  POLLIN: 0x001,
-  POLLPRI: 0x002,
-  POLLOUT: 0x004,
-  POLLERR: 0x008,
-  POLLHUP: 0x010,
-  POLLNVAL: 0x020,
-} as const;
+/** poll's event bits. */
+interface PollBits {
+  POLLIN: number;
+  POLLPRI: number;
+  POLLOUT: number;
+  POLLERR: number;
+  POLLHUP: number;
+  POLLNVAL: number;
+}
+
+/** poll constants of every OS family: one set on Linux, macOS and the BSDs; Winsock's `WSAPoll` has its own. */
+export const POLL_TABLES: Readonly<Record<"unix" | "windows", Readonly<PollBits>>> = {
+  unix: { POLLIN: 0x001, POLLPRI: 0x002, POLLOUT: 0x004, POLLERR: 0x008, POLLHUP: 0x010, POLLNVAL: 0x020 },
+  // winsock2.h: POLLIN is POLLRDNORM | POLLRDBAND, POLLOUT is POLLWRNORM. WSAPoll
+  // refuses POLLPRI in `events` (WSAEINVAL), so the selectors never ask for it.
+  windows: { POLLIN: 0x300, POLLPRI: 0x400, POLLOUT: 0x010, POLLERR: 0x001, POLLHUP: 0x002, POLLNVAL: 0x004 },
+};
+
+/** poll constants of this host. */
+export const POLL: Readonly<PollBits> = POLL_TABLES[OS === "windows" ? "windows" : "unix"];
 
 /** select(2)'s `FD_SETSIZE`: the fd_set bitmaps hold fds 0..1023 on every supported OS. */
 export const FD_SETSIZE = 1024;
+
+/**
+ * How many sockets one Winsock `fd_set` holds here. winsock2.h's default is
+ * 64; the array's length is the caller's choice (CPython builds `select`
+ * with 512). 1024 matches the Unix sets' bound: 8 KiB per set.
+ */
+export const WINSOCK_FD_SETSIZE = 1024;
 
 /** `CLOCK_MONOTONIC` of every OS family (`clock_gettime`'s clock id); the tests check the host's against its headers. */
 export const CLOCK_MONOTONIC_TABLES: Readonly<Record<"linux" | "darwin" | "freebsd", number>> = {
@@ -572,6 +671,76 @@ const FREEBSD_SOCKET: SocketConstants = {
 };
 
 /**
+ * Windows (`winsock2.h`, `ws2def.h`, `ws2ipdef.h`): Winsock's numbers; 0 for
+ * what Winsock lacks (the `socket()` type flags, fd passing and credentials,
+ * `MSG_DONTWAIT`: a socket's blocking mode is all there is, `MSG_NOSIGNAL`:
+ * Windows has no SIGPIPE).
+ */
+const WINDOWS_SOCKET: SocketConstants = {
+  AF_UNSPEC: 0,
+  AF_UNIX: 1,
+  AF_INET: 2,
+  AF_INET6: 23,
+  SOCK_STREAM: 1,
+  SOCK_DGRAM: 2,
+  SOCK_RAW: 3,
+  SOCK_NONBLOCK: 0,
+  SOCK_CLOEXEC: 0,
+  SOCK_SEQPACKET: 5,
+  SCM_RIGHTS: 0,
+  SCM_CREDENTIALS: 0,
+  SCM_CREDS: 0,
+  SO_PASSCRED: 0,
+  SO_PEERCRED: 0,
+  SO_DOMAIN: 0,
+  SO_PROTOCOL: 0,
+  SO_ACCEPTCONN: 2,
+  SO_RCVTIMEO: 0x1006,
+  SO_SNDTIMEO: 0x1005,
+  SO_RCVLOWAT: 0x1004,
+  SO_SNDLOWAT: 0x1003,
+  SO_DONTROUTE: 0x10,
+  SO_OOBINLINE: 0x100,
+  MSG_CTRUNC: 0x200,
+  MSG_TRUNC: 0x100,
+  MSG_EOR: 0,
+  MSG_DONTROUTE: 4,
+  MSG_CMSG_CLOEXEC: 0,
+  SOL_SOCKET: 0xffff,
+  SO_REUSEADDR: 4,
+  SO_REUSEPORT: 0,
+  SO_KEEPALIVE: 8,
+  SO_BROADCAST: 0x20,
+  SO_ERROR: 0x1007,
+  SO_TYPE: 0x1008,
+  SO_SNDBUF: 0x1001,
+  SO_RCVBUF: 0x1002,
+  SO_LINGER: 0x80,
+  SO_NOSIGPIPE: 0,
+  IPPROTO_IP: 0,
+  IPPROTO_TCP: 6,
+  IPPROTO_UDP: 17,
+  IPPROTO_IPV6: 41,
+  TCP_NODELAY: 1,
+  IPV6_V6ONLY: 27,
+  SHUT_RD: 0,
+  SHUT_WR: 1,
+  SHUT_RDWR: 2,
+  MSG_OOB: 1,
+  MSG_PEEK: 2,
+  MSG_DONTWAIT: 0,
+  MSG_WAITALL: 8,
+  MSG_NOSIGNAL: 0,
+  AI_PASSIVE: 1,
+  AI_CANONNAME: 2,
+  AI_NUMERICHOST: 4,
+  AI_NUMERICSERV: 8,
+  AI_ADDRCONFIG: 0x400,
+  SOMAXCONN: 0x7fffffff,
+  EAI_SYSTEM: 0,
+};
+
+/**
  * musl's headers: the kernel's numbers, but its own `SOMAXCONN` (128; glibc
  * follows the kernel's 4096).
  */
@@ -583,12 +752,13 @@ const LINUX_MUSL_SOCKET: SocketConstants = { ...LINUX_SOCKET, SOMAXCONN: 128 };
  * headers, with the probe compiled for that target.
  */
 export const SOCKET_TABLES: Readonly<
-  Record<"linux" | "linux-musl" | "darwin" | "freebsd", Readonly<SocketConstants>>
+  Record<"linux" | "linux-musl" | "darwin" | "freebsd" | "windows", Readonly<SocketConstants>>
 > = {
   linux: LINUX_SOCKET,
   "linux-musl": LINUX_MUSL_SOCKET,
   darwin: DARWIN_SOCKET,
   freebsd: FREEBSD_SOCKET,
+  windows: WINDOWS_SOCKET,
 };
 
 /** Socket constants of this host. */
@@ -596,6 +766,8 @@ export const SOCKET: Readonly<SocketConstants> = OS === "darwin"
   ? DARWIN_SOCKET
   : OS === "freebsd"
   ? FREEBSD_SOCKET
+  : OS === "windows"
+  ? WINDOWS_SOCKET
   : LIBC === "musl"
   ? LINUX_MUSL_SOCKET
   : LINUX_SOCKET;
@@ -630,12 +802,29 @@ const BSD_EAI: Readonly<Record<string, number>> = {
   EAI_OVERFLOW: 14,
 };
 
+/** Windows (`ws2tcpip.h`): `getaddrinfo` answers with Winsock error numbers (EAI_NODATA is EAI_NONAME). */
+const WINDOWS_EAI: Readonly<Record<string, number>> = {
+  EAI_MEMORY: 8,
+  EAI_BADFLAGS: 10022,
+  EAI_SOCKTYPE: 10044,
+  EAI_FAMILY: 10047,
+  EAI_SERVICE: 10109,
+  EAI_NONAME: 11001,
+  EAI_AGAIN: 11002,
+  EAI_FAIL: 11003,
+  EAI_NODATA: 11001,
+};
+
 /** `getaddrinfo` error numbers of this host, by name. */
-export const EAI: Readonly<Record<string, number>> = OS === "linux" ? LINUX_EAI : BSD_EAI;
+export const EAI: Readonly<Record<string, number>> = OS === "linux"
+  ? LINUX_EAI
+  : OS === "windows"
+  ? WINDOWS_EAI
+  : BSD_EAI;
 
 /** The name of a `getaddrinfo` error number on this host (`"EAI_NONAME"`). */
 export function eaiName(code: number): string {
-  const table = OS === "linux" ? LINUX_EAI : BSD_EAI;
+  const table = EAI;
   for (const [name, value] of Object.entries(table)) if (value === code) return name;
   return `EAI_${code}`;
 }
@@ -1069,19 +1258,93 @@ const FREEBSD_NET: Readonly<Record<string, number>> = {
   IP_RECVRETOPTS: 6,
 };
 
+/**
+ * Windows (`ws2def.h`, `ws2ipdef.h`, `ws2tcpip.h`, `mstcpip.h`): the names
+ * Winsock defines, with its numbers. Not checked against headers here (none
+ * on this Linux host); `tests/layouts_test.ts` pins them.
+ */
+const WINDOWS_NET: Readonly<Record<string, number>> = {
+  IPPROTO_ICMP: 1,
+  IPPROTO_IGMP: 2,
+  IPPROTO_EGP: 8,
+  IPPROTO_PUP: 12,
+  IPPROTO_IDP: 22,
+  IPPROTO_ROUTING: 43,
+  IPPROTO_FRAGMENT: 44,
+  IPPROTO_ESP: 50,
+  IPPROTO_AH: 51,
+  IPPROTO_ICMPV6: 58,
+  IPPROTO_NONE: 59,
+  IPPROTO_DSTOPTS: 60,
+  IPPROTO_HOPOPTS: 0,
+  IPPROTO_PIM: 103,
+  IPPROTO_SCTP: 132,
+  IPPROTO_RAW: 255,
+  IP_OPTIONS: 1,
+  IP_HDRINCL: 2,
+  IP_TOS: 3,
+  IP_TTL: 4,
+  IP_MULTICAST_IF: 9,
+  IP_MULTICAST_TTL: 10,
+  IP_MULTICAST_LOOP: 11,
+  IP_ADD_MEMBERSHIP: 12,
+  IP_DROP_MEMBERSHIP: 13,
+  IP_PKTINFO: 19,
+  IP_RECVTOS: 40,
+  IPV6_UNICAST_HOPS: 4,
+  IPV6_MULTICAST_IF: 9,
+  IPV6_MULTICAST_HOPS: 10,
+  IPV6_MULTICAST_LOOP: 11,
+  IPV6_JOIN_GROUP: 12,
+  IPV6_LEAVE_GROUP: 13,
+  IPV6_PKTINFO: 19,
+  IPV6_HOPLIMIT: 21,
+  IPV6_RECVTCLASS: 40,
+  IPV6_TCLASS: 39,
+  TCP_MAXSEG: 4,
+  TCP_KEEPIDLE: 3,
+  TCP_KEEPCNT: 16,
+  TCP_KEEPINTVL: 17,
+  TCP_FASTOPEN: 15,
+  NI_NOFQDN: 1,
+  NI_NUMERICHOST: 2,
+  NI_NAMEREQD: 4,
+  NI_NUMERICSERV: 8,
+  NI_DGRAM: 16,
+  NI_MAXHOST: 1025,
+  NI_MAXSERV: 32,
+  AI_ALL: 0x100,
+  AI_V4MAPPED: 0x800,
+  INADDR_ANY: 0,
+  INADDR_BROADCAST: 0xffffffff,
+  INADDR_LOOPBACK: 0x7f000001,
+  INADDR_NONE: 0xffffffff,
+  SOCK_RDM: 4,
+  SO_DEBUG: 1,
+  AF_APPLETALK: 16,
+  AF_IPX: 6,
+  AF_SNA: 11,
+  AF_IRDA: 26,
+  AF_NETBEUI: 13,
+};
+
 /** The per-OS tables of {@linkcode NET}. */
-export const NET_TABLES: Readonly<Record<"linux" | "darwin" | "freebsd", Readonly<Record<string, number>>>> =
-  {
-    linux: LINUX_NET,
-    darwin: DARWIN_NET,
-    freebsd: FREEBSD_NET,
-  };
+export const NET_TABLES: Readonly<
+  Record<"linux" | "darwin" | "freebsd" | "windows", Readonly<Record<string, number>>>
+> = {
+  linux: LINUX_NET,
+  darwin: DARWIN_NET,
+  freebsd: FREEBSD_NET,
+  windows: WINDOWS_NET,
+};
 
 /** This host's table of the socket module's further constants. */
 export const NET: Readonly<Record<string, number>> = OS === "darwin"
   ? DARWIN_NET
   : OS === "freebsd"
   ? FREEBSD_NET
+  : OS === "windows"
+  ? WINDOWS_NET
   : LINUX_NET;
 
 /** `struct kevent` filters and flags (xnu, FreeBSD and OpenBSD `sys/event.h`; NetBSD differs and is not supported). */
@@ -1111,12 +1374,13 @@ for (
     ERRNO_TABLES,
     FCNTL_TABLES,
     EPOLL,
-    POLL,
+    POLL_TABLES,
     CLOCK_MONOTONIC_TABLES,
     SOCKET_TABLES,
     NET_TABLES,
     LINUX_EAI,
     BSD_EAI,
+    WINDOWS_EAI,
     KEVENT,
   ]
 ) deepFreeze(table);

@@ -39,7 +39,7 @@ let errnoReader: (() => number) | null = null;
 
 /** Whether this OS is supported at all (the C library table exists). */
 export function supported(): boolean {
-  return libcTable() !== null;
+  return OS === "windows" || libcTable() !== null;
 }
 
 function openOrExplain<S extends SymbolTable>(
@@ -61,8 +61,28 @@ function openOrExplain<S extends SymbolTable>(
   }
 }
 
+let describeError: ((code: number) => string | undefined) | null = null;
+
+/** Windows: Winsock and kernel32, bound into the Linux-shaped calls (`winsock.ts`). */
+async function loadWinsock(): Promise<typeof import("./winsock.ts") | null> {
+  return OS === "windows" ? await import("./winsock.ts") : null;
+}
+const winsockModule = await loadWinsock();
+
+function openWinsock(w: typeof import("./winsock.ts")): Libc {
+  const bound = w.bindWinsock(
+    openOrExplain(w.WINSOCK_PATHS, w.WS2_32, "Winsock (ws2_32.dll)"),
+    openOrExplain(w.KERNEL32_PATHS, w.KERNEL32, "kernel32.dll"),
+  );
+  errnoReader = bound.lastError;
+  describeError = bound.describe;
+  lib = bound.libc;
+  return bound.libc;
+}
+
 /** Opens libc and finds this thread's errno; called once, on first use. */
 function open(): Libc {
+  if (winsockModule) return openWinsock(winsockModule);
   const table = libcTable();
   if (!table) {
     throw new Error(`Unsupported OS: ffi-selectors does not support ${OS} (${ARCH}) yet`);
@@ -93,12 +113,23 @@ export function libc(): Libc {
  * @returns The poller.
  */
 export function offThreadPoller(): OffThreadPoller {
-  const table = libcTable()!;
   libc(); // the same library, already known to load (and the permission already checked)
+  if (winsockModule) {
+    return adapter().offThreadPoller({
+      paths: winsockModule.WINSOCK_PATHS,
+      symbol: "WSAPoll",
+      nfds: "u32",
+      errnoSymbol: "WSAGetLastError",
+      errnoIsValue: true,
+    });
+  }
+  const table = libcTable()!;
   return adapter().offThreadPoller({
     paths: libcPaths(),
+    symbol: "poll",
     nfds: table.poll!.params[1] === "u32" ? "u32" : "u64",
     errnoSymbol: OS === "linux" ? "__errno_location" : "__error",
+    errnoIsValue: false,
   });
 }
 
@@ -189,7 +220,12 @@ export function lastError(syscall: string, detail?: string): OSError {
 
 /** Builds the error for a known errno number, with `strerror`'s text. */
 export function errorFor(e: number, syscall: string, detail?: string): OSError {
-  const text = libc().strerror(e);
-  const description = text === 0n ? undefined : adapter().readCString(text);
+  libc();
+  let description: string | undefined;
+  if (describeError) description = describeError(e);
+  else {
+    const text = libc().strerror(e);
+    description = text === 0n ? undefined : adapter().readCString(text);
+  }
   return OSError.fromErrno(e, syscall, { description, detail });
 }

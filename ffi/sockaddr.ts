@@ -1,7 +1,7 @@
 /**
  * `struct sockaddr_in`, `sockaddr_in6`, `sockaddr_un` and `struct addrinfo`,
- * per OS. Linux starts a sockaddr with a 16-bit family; the BSDs and macOS
- * with a length byte and an 8-bit family. Ports are big-endian.
+ * per OS. Linux and Windows start a sockaddr with a 16-bit family; the BSDs
+ * and macOS with a length byte and an 8-bit family. Ports are big-endian.
  *
  * @module
  */
@@ -14,12 +14,15 @@ export const SOCKADDR_STORAGE_SIZE = 128;
 export const SOCKADDR_IN_SIZE = 16;
 /** `sizeof(struct sockaddr_in6)`. */
 export const SOCKADDR_IN6_SIZE = 28;
-/** `sizeof(sun_path)`: 108 on Linux, 104 on macOS and the BSDs. */
-export const SUN_PATH_SIZE: number = OS === "linux" ? 108 : 104;
+/** `sizeof(sun_path)`: 108 on Linux and Windows (`afunix.h`), 104 on macOS and the BSDs. */
+export const SUN_PATH_SIZE: number = OS === "linux" || OS === "windows" ? 108 : 104;
 /** `offsetof(struct sockaddr_un, sun_path)`. */
 const SUN_PATH_OFFSET = 2;
 
-const BSD_LAYOUT = OS !== "linux";
+/** A length byte before an 8-bit family (macOS, the BSDs), not a 16-bit family (Linux, Windows). */
+const BSD_LAYOUT = OS !== "linux" && OS !== "windows";
+/** `struct addrinfo` puts `ai_canonname` before `ai_addr` (macOS, the BSDs, Windows). */
+const CANONNAME_FIRST = OS !== "linux";
 
 function writeFamily(buf: Uint8Array, family: number, length: number): void {
   if (BSD_LAYOUT) {
@@ -139,7 +142,8 @@ export function encodeHints(flags: number, family: number, socktype: number, pro
 /**
  * Decodes a `struct addrinfo`. After `ai_addrlen` (offset 16) come three
  * pointers: glibc and musl order them `ai_addr, ai_canonname, ai_next`;
- * macOS and the BSDs `ai_canonname, ai_addr, ai_next`.
+ * macOS, the BSDs and Windows `ai_canonname, ai_addr, ai_next` (Windows'
+ * `ai_addrlen` is a `size_t`, whose low half is read).
  */
 export function decodeAddrinfo(buf: Uint8Array): RawAddrinfo {
   const w = new Int32Array(buf.buffer, buf.byteOffset, 6);
@@ -150,8 +154,8 @@ export function decodeAddrinfo(buf: Uint8Array): RawAddrinfo {
     socktype: w[2]!,
     protocol: w[3]!,
     addrlen: w[4]! >>> 0,
-    addr: BSD_LAYOUT ? p[1]! : p[0]!,
-    canonname: BSD_LAYOUT ? p[0]! : p[1]!,
+    addr: CANONNAME_FIRST ? p[1]! : p[0]!,
+    canonname: CANONNAME_FIRST ? p[0]! : p[1]!,
     next: p[2]!,
   };
 }

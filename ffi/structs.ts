@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { ARCH } from "./_host.ts";
-import { FD_SETSIZE } from "./constants.ts";
+import { ARCH, OS } from "./_host.ts";
+import { FD_SETSIZE, WINSOCK_FD_SETSIZE } from "./constants.ts";
 
 /** The capacity after doubling `capacity` until it holds `n`. */
 function doubled(capacity: number, n: number): number {
@@ -76,15 +76,23 @@ export class EpollEvents {
   }
 }
 
-/** A growable array of `struct pollfd { int fd; short events; short revents; }` (8 bytes). */
+/**
+ * 32-bit words per poll entry, and the word holding `events` (low half) and
+ * `revents` (high half): `struct pollfd` is `{ int fd; short events; short
+ * revents; }` (8 bytes); Winsock's `WSAPOLLFD` is `{ SOCKET fd; SHORT events;
+ * SHORT revents; }` with a 64-bit handle (16 bytes, padded).
+ */
+const POLL_WORDS = OS === "windows" ? 4 : 2;
+const EVENTS_WORD = OS === "windows" ? 2 : 1;
+
+/** A growable array of poll entries (`struct pollfd`, or `WSAPOLLFD` on Windows). */
 export class PollFds {
-  /** Bytes per `struct pollfd`. */
-  static readonly SIZE = 8;
+  /** Bytes per entry: `struct pollfd` (8), or Winsock's `WSAPOLLFD` (16). */
+  static readonly SIZE: number = POLL_WORDS * 4;
 
   /** The raw bytes, passed to C. */
   bytes: Uint8Array;
-  #fds: Int32Array;
-  #shorts: Int16Array;
+  #words: Int32Array;
 
   readonly #shared: boolean;
 
@@ -95,8 +103,7 @@ export class PollFds {
   constructor(capacity = 8, shared = false) {
     this.#shared = shared;
     this.bytes = PollFds.#alloc(Math.max(capacity, 1), shared);
-    this.#fds = new Int32Array(this.bytes.buffer);
-    this.#shorts = new Int16Array(this.bytes.buffer);
+    this.#words = new Int32Array(this.bytes.buffer);
   }
 
   static #alloc(entries: number, shared: boolean): Uint8Array {
@@ -116,15 +123,18 @@ export class PollFds {
     const bytes = PollFds.#alloc(cap, this.#shared);
     bytes.set(this.bytes);
     this.bytes = bytes;
-    this.#fds = new Int32Array(bytes.buffer);
-    this.#shorts = new Int16Array(bytes.buffer);
+    this.#words = new Int32Array(bytes.buffer);
   }
 
-  /** Writes entry `i` with `revents` cleared. */
+  /**
+   * Writes entry `i` with `revents` cleared. A Winsock handle's high word is
+   * 0: handles are kept below 2^32 (Windows' own guarantee, checked where a
+   * socket is made).
+   */
   set(i: number, fd: number, events: number): void {
-    this.#fds[i * 2] = fd;
-    this.#shorts[i * 4 + 2] = events;
-    this.#shorts[i * 4 + 3] = 0;
+    const w = i * POLL_WORDS;
+    this.#words[w] = fd;
+    this.#words[w + EVENTS_WORD] = events & 0xffff;
   }
 
   /**
@@ -132,39 +142,40 @@ export class PollFds {
    * (`revents` cleared); the caller reserved room.
    */
   copyEntries(from: PollFds, count: number, at: number): void {
-    const src = from.#fds, dst = this.#fds;
-    for (let i = 0, j = at * 2; i < count * 2; i += 2, j += 2) {
+    const src = from.#words, dst = this.#words;
+    for (let i = 0, j = at * POLL_WORDS; i < count * POLL_WORDS; i += POLL_WORDS, j += POLL_WORDS) {
       dst[j] = src[i]!;
-      dst[j + 1] = src[i + 1]! & 0xffff; // events kept, revents (the high half) cleared
+      dst[j + EVENTS_WORD] = src[i + EVENTS_WORD]! & 0xffff; // events kept, revents (the high half) cleared
     }
   }
 
   /** Copies entry `from` onto entry `to`. */
   move(from: number, to: number): void {
-    this.#fds[to * 2] = this.#fds[from * 2]!;
-    this.#fds[to * 2 + 1] = this.#fds[from * 2 + 1]!;
+    const a = from * POLL_WORDS, b = to * POLL_WORDS;
+    this.#words[b] = this.#words[a]!;
+    this.#words[b + EVENTS_WORD] = this.#words[a + EVENTS_WORD]!;
   }
 
   /** The fd of entry `i`. */
   fd(i: number): number {
-    return this.#fds[i * 2]!;
+    return this.#words[i * POLL_WORDS]!;
   }
 
   /** The returned events of entry `i`. */
   revents(i: number): number {
-    return this.#shorts[i * 4 + 3]! & 0xffff;
+    return this.#words[i * POLL_WORDS + EVENTS_WORD]! >>> 16;
   }
 
   /**
    * Writes into `out` the indexes of the first `count` entries whose
    * `revents` is non-zero, stopping after `n` (poll's result); returns how
    * many. One tight pass over the words: `revents` is the high half of each
-   * entry's second 32-bit word (little-endian).
+   * entry's events word (little-endian).
    */
   collectReady(count: number, n: number, out: Int32Array): number {
-    const words = this.#fds;
+    const words = this.#words;
     let found = 0;
-    for (let i = 0, w = 1; found < n && i < count; i++, w += 2) {
+    for (let i = 0, w = EVENTS_WORD; found < n && i < count; i++, w += POLL_WORDS) {
       if ((words[w]! & -65536) !== 0) out[found++] = i;
     }
     return found;
@@ -207,6 +218,57 @@ export class FdSet {
   /** Copies another set's bits into this one. */
   copyFrom(other: FdSet): void {
     this.bytes.set(other.bytes);
+  }
+}
+
+/**
+ * Winsock's `fd_set`: `{ u_int fd_count; SOCKET fd_array[WINSOCK_FD_SETSIZE]; }`,
+ * an array of handles filled from the front (8 bytes of count and padding,
+ * then 8 bytes per handle), so its limit is how many sockets, not how large a
+ * number. select() rewrites it to hold the ready ones.
+ */
+export class WinsockFdSet {
+  /** Bytes per set. */
+  static readonly SIZE = 8 + 8 * WINSOCK_FD_SETSIZE;
+  /** The raw bytes, passed to C. */
+  readonly bytes: Uint8Array = new Uint8Array(WinsockFdSet.SIZE);
+  #words = new Int32Array(this.bytes.buffer);
+
+  /** How many handles the set holds. */
+  get count(): number {
+    return this.#words[0]!;
+  }
+
+  /** Empties the set. */
+  clear(): void {
+    this.#words[0] = 0;
+  }
+
+  /** Appends a handle (below 2^31); the caller keeps the count below WINSOCK_FD_SETSIZE. */
+  push(handle: number): void {
+    const n = this.#words[0]!;
+    if (n >= WINSOCK_FD_SETSIZE) throw new RangeError(`an fd_set holds at most ${WINSOCK_FD_SETSIZE} sockets`);
+    this.#words[2 + 2 * n] = handle;
+    this.#words[3 + 2 * n] = 0;
+    this.#words[0] = n + 1;
+  }
+
+  /** The handle at `i`. */
+  at(i: number): number {
+    return this.#words[2 + 2 * i]!;
+  }
+}
+
+/** Winsock `struct timeval`: `{ long tv_sec; long tv_usec; }`, 32-bit longs (8 bytes). */
+export class WinsockTimeval {
+  /** The raw bytes, passed to C. */
+  readonly bytes: Uint8Array = new Uint8Array(8);
+  #words = new Int32Array(this.bytes.buffer);
+
+  /** Stores a time in microseconds; seconds saturate at 2^31 - 1 (68 years). */
+  setMicros(us: number): void {
+    this.#words[0] = Math.min(Math.floor(us / 1e6), 0x7fffffff);
+    this.#words[1] = us % 1e6;
   }
 }
 

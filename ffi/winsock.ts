@@ -1,0 +1,411 @@
+/**
+ * Windows: Winsock (`ws2_32.dll`) and the few `kernel32.dll` calls around it,
+ * bound into the Linux-shaped {@linkcode Libc} the rest of the module calls.
+ *
+ * What changes on Windows, and where it is handled here:
+ * - **Handles, not fds.** A socket is a `SOCKET` (a 64-bit `UINT_PTR`), passed
+ *   as `i64`; the module keeps it as a number. Windows keeps handle values
+ *   below 2^32 (32-bit processes share them), so no precision is lost; a
+ *   handle above 2^31 - 1 would not fit the module's 32-bit tables and is
+ *   refused (closed, `EMFILE`) where it is made.
+ * - **Errors** come from `WSAGetLastError()` (the thread's last error), in
+ *   Winsock's numbering (`ERRNO` on Windows holds those); texts from
+ *   `FormatMessageA`.
+ * - **Blocking mode** is set by `ioctlsocket(FIONBIO)` and cannot be read back
+ *   from Windows, so the binding remembers which sockets it made non-blocking
+ *   (as CPython keeps `sock_timeout`); `fcntl(F_GETFL/F_SETFL, O_NONBLOCK)`
+ *   reads and writes that.
+ * - **Inheritance** (`FD_CLOEXEC`) is the handle's `HANDLE_FLAG_INHERIT`;
+ *   sockets are made non-inheritable (`WSA_FLAG_NO_HANDLE_INHERIT`), as CPython
+ *   makes them.
+ * - **No pipes.** Winsock's `select` and `WSAPoll` take sockets only, so
+ *   `pipe2` (the selectors' wake pipe, `os.pipe()`) is a connected pair of
+ *   loopback TCP sockets, and `read`/`write` are `recv`/`send`. `socketpair`
+ *   is emulated the same way, as CPython emulates it on Windows.
+ * - `poll` is `WSAPoll`; `select` is Winsock's, with its own `fd_set`
+ *   (`backends/select.ts` builds it). With nothing to watch both fail on
+ *   Windows, so an empty wait sleeps instead, as CPython's `select()` does.
+ *
+ * Calls Windows lacks (`epoll`, `kill`, `rlimit`, `dup2`, `open`, the netdb
+ * databases, ancillary data, ...) throw an `Error` that names them.
+ *
+ * @module
+ */
+import type { BufferArg, BoundSymbols, SymbolSpec } from "./_types.ts";
+import { type Libc, libcTable } from "./libc.ts";
+import { FCNTL, SOCKET } from "./constants.ts";
+
+/** The Winsock functions, as `ws2_32.dll` exports them (x64: SOCKET is 64-bit, `int` lengths). */
+export const WS2_32 = {
+  WSAStartup: { params: ["u32", "buffer"], result: "i32" }, // int WSAStartup(WORD wVersionRequested, LPWSADATA)
+  WSAGetLastError: { params: [], result: "i32" }, // int WSAGetLastError(void)
+  WSASetLastError: { params: ["i32"], result: "void" }, // void WSASetLastError(int iError)
+  WSASocketW: {
+    params: [
+      "i32", // int af
+      "i32", // int type
+      "i32", // int protocol
+      "buffer", // LPWSAPROTOCOL_INFOW lpProtocolInfo (NULL)
+      "u32", // GROUP g
+      "u32", // DWORD dwFlags
+    ],
+    result: "i64", // SOCKET (INVALID_SOCKET is ~0: -1 as i64)
+  },
+  closesocket: { params: ["i64"], result: "i32" }, // int closesocket(SOCKET s)
+  ioctlsocket: { params: ["i64", "i32", "buffer"], result: "i32" }, // int ioctlsocket(SOCKET s, long cmd, u_long *argp)
+  bind: { params: ["i64", "buffer", "i32"], result: "i32" }, // int bind(SOCKET, const struct sockaddr *, int namelen)
+  connect: { params: ["i64", "buffer", "i32"], result: "i32" }, // int connect(SOCKET, const struct sockaddr *, int namelen)
+  listen: { params: ["i64", "i32"], result: "i32" }, // int listen(SOCKET s, int backlog)
+  accept: { params: ["i64", "buffer", "buffer"], result: "i64" }, // SOCKET accept(SOCKET, struct sockaddr *, int *addrlen)
+  shutdown: { params: ["i64", "i32"], result: "i32" }, // int shutdown(SOCKET s, int how)
+  recv: { params: ["i64", "buffer", "i32", "i32"], result: "i32" }, // int recv(SOCKET, char *, int len, int flags)
+  send: { params: ["i64", "buffer", "i32", "i32"], result: "i32" }, // int send(SOCKET, const char *, int len, int flags)
+  recvfrom: {
+    params: [
+      "i64", // SOCKET s
+      "buffer", // char *buf
+      "i32", // int len
+      "i32", // int flags
+      "buffer", // struct sockaddr *from
+      "buffer", // int *fromlen
+    ],
+    result: "i32",
+  },
+  sendto: {
+    params: [
+      "i64", // SOCKET s
+      "buffer", // const char *buf
+      "i32", // int len
+      "i32", // int flags
+      "buffer", // const struct sockaddr *to
+      "i32", // int tolen
+    ],
+    result: "i32",
+  },
+  setsockopt: { params: ["i64", "i32", "i32", "buffer", "i32"], result: "i32" }, // int setsockopt(SOCKET, int level, int optname, const char *, int optlen)
+  getsockopt: { params: ["i64", "i32", "i32", "buffer", "buffer"], result: "i32" }, // int getsockopt(SOCKET, int level, int optname, char *, int *optlen)
+  getsockname: { params: ["i64", "buffer", "buffer"], result: "i32" }, // int getsockname(SOCKET, struct sockaddr *, int *namelen)
+  getpeername: { params: ["i64", "buffer", "buffer"], result: "i32" }, // int getpeername(SOCKET, struct sockaddr *, int *namelen)
+  select: {
+    params: [
+      "i32", // int nfds (ignored)
+      "buffer", // fd_set *readfds
+      "buffer", // fd_set *writefds
+      "buffer", // fd_set *exceptfds
+      "buffer", // const struct timeval *timeout (NULL: block)
+    ],
+    result: "i32",
+  },
+  WSAPoll: { params: ["buffer", "u32", "i32"], result: "i32" }, // int WSAPoll(LPWSAPOLLFD fdArray, ULONG fds, INT timeout)
+  getaddrinfo: { params: ["buffer", "buffer", "buffer", "buffer"], result: "i32" }, // INT getaddrinfo(PCSTR node, PCSTR service, const ADDRINFOA *hints, PADDRINFOA *res)
+  freeaddrinfo: { params: ["pointer"], result: "void" }, // VOID freeaddrinfo(PADDRINFOA)
+  getnameinfo: {
+    params: [
+      "buffer", // const SOCKADDR *pSockaddr
+      "i32", // socklen_t SockaddrLength
+      "buffer", // PCHAR pNodeBuffer
+      "u32", // DWORD NodeBufferSize
+      "buffer", // PCHAR pServiceBuffer
+      "u32", // DWORD ServiceBufferSize
+      "i32", // INT Flags
+    ],
+    result: "i32",
+  },
+  gethostname: { params: ["buffer", "i32"], result: "i32" }, // int gethostname(char *name, int namelen)
+} as const satisfies Record<string, SymbolSpec>;
+
+/** The `kernel32.dll` calls the binding needs. */
+export const KERNEL32 = {
+  GetHandleInformation: { params: ["i64", "buffer"], result: "i32" }, // BOOL GetHandleInformation(HANDLE, LPDWORD lpdwFlags)
+  SetHandleInformation: { params: ["i64", "u32", "u32"], result: "i32" }, // BOOL SetHandleInformation(HANDLE, DWORD dwMask, DWORD dwFlags)
+  FormatMessageA: {
+    params: [
+      "u32", // DWORD dwFlags
+      "buffer", // LPCVOID lpSource (NULL)
+      "u32", // DWORD dwMessageId
+      "u32", // DWORD dwLanguageId
+      "buffer", // LPSTR lpBuffer
+      "u32", // DWORD nSize
+      "buffer", // va_list *Arguments (NULL)
+    ],
+    result: "u32",
+  },
+  GetCurrentProcessId: { params: [], result: "u32" }, // DWORD GetCurrentProcessId(void)
+  QueryPerformanceCounter: { params: ["buffer"], result: "i32" }, // BOOL QueryPerformanceCounter(LARGE_INTEGER *)
+  QueryPerformanceFrequency: { params: ["buffer"], result: "i32" }, // BOOL QueryPerformanceFrequency(LARGE_INTEGER *)
+  Sleep: { params: ["u32"], result: "void" }, // void Sleep(DWORD dwMilliseconds)
+} as const satisfies Record<string, SymbolSpec>;
+
+/** The DLLs to open, in the order of the tables above. */
+export const WINSOCK_PATHS: readonly string[] = ["ws2_32.dll"];
+/** `kernel32.dll`. */
+export const KERNEL32_PATHS: readonly string[] = ["kernel32.dll"];
+
+type Ws2 = BoundSymbols<typeof WS2_32>;
+type Kernel = BoundSymbols<typeof KERNEL32>;
+
+// winsock2.h / winbase.h
+const FIONBIO = 0x8004667e | 0; // _IOW('f', 126, u_long), as the signed `long` ioctlsocket takes
+const WSA_FLAG_OVERLAPPED = 0x01;
+const WSA_FLAG_NO_HANDLE_INHERIT = 0x80;
+const HANDLE_FLAG_INHERIT = 0x1;
+const FORMAT_MESSAGE_FROM_SYSTEM = 0x1000;
+const FORMAT_MESSAGE_IGNORE_INSERTS = 0x200;
+const INFINITE = 0xffffffff;
+const WSAEMFILE = 10024;
+const WSAESOCKTNOSUPPORT = 10044;
+const WSAEOPNOTSUPP = 10045;
+const WSAEAFNOSUPPORT = 10047;
+const WSAECONNABORTED = 10053;
+const INT_MAX = 0x7fffffff;
+
+/** The bound calls: the Linux-shaped C library, plus the error accessors. */
+export interface Winsock {
+  readonly libc: Libc;
+  /** `WSAGetLastError()`: the error of the call that just failed. */
+  readonly lastError: () => number;
+  /** The system's text for an error number (`FormatMessageA`), or undefined. */
+  describe(code: number): string | undefined;
+}
+
+/**
+ * Starts Winsock (`WSAStartup(2.2)`, once) and binds the Linux-shaped calls.
+ *
+ * @param ws2 `ws2_32.dll`'s functions.
+ * @param kernel `kernel32.dll`'s functions.
+ * @returns The binding.
+ * @throws {Error} If Winsock does not start.
+ */
+export function bindWinsock(ws2: Ws2, kernel: Kernel): Winsock {
+  const wsaData = new Uint8Array(512); // WSADATA is 408 bytes on x64
+  const started = ws2.WSAStartup(0x0202, wsaData);
+  if (started !== 0) throw new Error(`WSAStartup failed with Winsock error ${started}`);
+
+  /** Sockets this binding set non-blocking (Windows cannot be asked). */
+  const nonBlocking = new Set<number>();
+  const one = new Uint32Array(1);
+  const flagsOut = new Uint32Array(1);
+  const typeOut = new Int32Array(1);
+  const typeLen = new Int32Array(1);
+
+  /** Fails the current emulated call with `code`, as a Winsock call would. */
+  const fail = (code: number): number => {
+    ws2.WSASetLastError(code);
+    return -1;
+  };
+  /** Runs cleanup after a failed call without losing the call's error. */
+  const failAfter = (cleanup: () => void): number => {
+    const code = ws2.WSAGetLastError();
+    cleanup();
+    return fail(code);
+  };
+  const isSocket = (s: number): boolean => {
+    typeLen[0] = 4;
+    return ws2.getsockopt(s, SOCKET.SOL_SOCKET, SOCKET.SO_TYPE, typeOut, typeLen) === 0;
+  };
+  const setBlocking = (s: number, on: boolean): number => {
+    one[0] = on ? 0 : 1;
+    if (ws2.ioctlsocket(s, FIONBIO, one) !== 0) return -1;
+    if (on) nonBlocking.delete(s);
+    else nonBlocking.add(s);
+    return 0;
+  };
+  const noInherit = (s: number): void => {
+    kernel.SetHandleInformation(s, HANDLE_FLAG_INHERIT, 0);
+  };
+  /** A new handle, or -1 with WSAEMFILE when it would not fit the module's 32-bit tables. */
+  const fresh = (s: number): number => {
+    if (s < 0) return -1;
+    if (s > INT_MAX) {
+      ws2.closesocket(s);
+      return fail(WSAEMFILE);
+    }
+    return s;
+  };
+  const newSocket = (domain: number, type: number, proto: number): number =>
+    fresh(ws2.WSASocketW(domain, type, proto, null, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT));
+  const close = (s: number): number => {
+    nonBlocking.delete(s);
+    return ws2.closesocket(s);
+  };
+
+  const sockaddr = new Uint8Array(128);
+  const sockaddrLen = new Int32Array(1);
+  const peerAddr = new Uint8Array(128);
+  const peerLen = new Int32Array(1);
+  /**
+   * A connected pair of loopback TCP sockets (CPython's `socketpair()` on
+   * Windows): a listener on an ephemeral port of 127.0.0.1 (or ::1), a
+   * connect, an accept, and a check that the accepted peer is the connecting
+   * socket (another local process could connect first).
+   */
+  const loopbackPair = (domain: number, fds: Int32Array): number => {
+    const inet6 = domain === SOCKET.AF_INET6;
+    sockaddr.fill(0);
+    new DataView(sockaddr.buffer).setUint16(0, inet6 ? SOCKET.AF_INET6 : SOCKET.AF_INET, true);
+    if (inet6) sockaddr[23] = 1; // ::1 (sin6_addr at 8..23)
+    else sockaddr.set([127, 0, 0, 1], 4); // sin_addr at 4
+    const length = inet6 ? 28 : 16;
+    const listener = newSocket(inet6 ? SOCKET.AF_INET6 : SOCKET.AF_INET, SOCKET.SOCK_STREAM, 0);
+    if (listener < 0) return -1;
+    sockaddrLen[0] = 128;
+    if (
+      ws2.bind(listener, sockaddr, length) !== 0 || ws2.listen(listener, 1) !== 0 ||
+      ws2.getsockname(listener, sockaddr, sockaddrLen) !== 0
+    ) return failAfter(() => ws2.closesocket(listener));
+    const client = newSocket(inet6 ? SOCKET.AF_INET6 : SOCKET.AF_INET, SOCKET.SOCK_STREAM, 0);
+    if (client < 0) return failAfter(() => ws2.closesocket(listener));
+    if (ws2.connect(client, sockaddr, sockaddrLen[0]!) !== 0) {
+      return failAfter(() => (ws2.closesocket(client), ws2.closesocket(listener)));
+    }
+    peerLen[0] = 128;
+    const server = fresh(ws2.accept(listener, peerAddr, peerLen));
+    if (server < 0) return failAfter(() => (ws2.closesocket(client), ws2.closesocket(listener)));
+    ws2.closesocket(listener);
+    noInherit(server);
+    // The accepted peer must be our client: compare its address with the client's own name.
+    sockaddrLen[0] = 128;
+    if (ws2.getsockname(client, sockaddr, sockaddrLen) !== 0) {
+      return failAfter(() => (ws2.closesocket(client), ws2.closesocket(server)));
+    }
+    const same = sockaddrLen[0] === peerLen[0] &&
+      sockaddr.subarray(0, sockaddrLen[0]).every((b, i) => b === peerAddr[i]);
+    if (!same) {
+      ws2.closesocket(client);
+      ws2.closesocket(server);
+      return fail(WSAECONNABORTED);
+    }
+    fds[0] = server;
+    fds[1] = client;
+    return 0;
+  };
+
+  const F = FCNTL;
+  const fcntl = (fd: number, cmd: number, arg: number): number => {
+    switch (cmd) {
+      case F.F_GETFL:
+        if (!isSocket(fd)) return -1;
+        return F.O_RDWR | (nonBlocking.has(fd) ? F.O_NONBLOCK : 0);
+      case F.F_SETFL:
+        return setBlocking(fd, (arg & F.O_NONBLOCK) === 0);
+      case F.F_GETFD:
+        if (!isSocket(fd)) return -1;
+        if (!kernel.GetHandleInformation(fd, flagsOut)) return -1;
+        return flagsOut[0]! & HANDLE_FLAG_INHERIT ? 0 : F.FD_CLOEXEC;
+      case F.F_SETFD:
+        if (!isSocket(fd)) return -1;
+        return kernel.SetHandleInformation(fd, HANDLE_FLAG_INHERIT, arg & F.FD_CLOEXEC ? 0 : HANDLE_FLAG_INHERIT)
+          ? 0
+          : -1;
+      default:
+        return fail(WSAEOPNOTSUPP);
+    }
+  };
+
+  /** Waits `ms` (-1: for ever) with nothing to watch: Winsock refuses an empty set. */
+  const sleep = (ms: number): number => {
+    kernel.Sleep(ms < 0 ? INFINITE : ms);
+    return 0;
+  };
+  const emptySet = (set: BufferArg): boolean =>
+    set === null || new Int32Array(set.buffer, set.byteOffset, 1)[0] === 0;
+
+  const counter = new BigInt64Array(1);
+  let frequency = 0;
+
+  const lib: Record<string, unknown> = {
+    close,
+    read: (fd: number, buf: Uint8Array, n: number | bigint) => ws2.recv(fd, buf, Math.min(Number(n), INT_MAX), 0),
+    write: (fd: number, buf: Uint8Array, n: number | bigint) => ws2.send(fd, buf, Math.min(Number(n), INT_MAX), 0),
+    fcntl,
+    getpid: () => kernel.GetCurrentProcessId(),
+    "clock_gettime": (_clock: number, ts: Int32Array): number => {
+      if (frequency === 0) {
+        kernel.QueryPerformanceFrequency(counter);
+        frequency = Number(counter[0]);
+      }
+      kernel.QueryPerformanceCounter(counter);
+      const ticks = Number(counter[0]);
+      const seconds = Math.floor(ticks / frequency);
+      ts[0] = seconds % 0x100000000;
+      ts[1] = Math.floor(seconds / 0x100000000);
+      ts[2] = Math.floor(((ticks % frequency) * 1e9) / frequency);
+      ts[3] = 0;
+      return 0;
+    },
+    socket: (domain: number, type: number, proto: number) => newSocket(domain, type, proto),
+    socketpair: (domain: number, type: number, _proto: number, fds: Int32Array): number => {
+      if (domain !== SOCKET.AF_INET && domain !== SOCKET.AF_INET6) return fail(WSAEAFNOSUPPORT);
+      if (type !== SOCKET.SOCK_STREAM) return fail(WSAESOCKTNOSUPPORT);
+      return loopbackPair(domain, fds);
+    },
+    pipe2: (fds: Int32Array, flags: number): number => {
+      if (loopbackPair(SOCKET.AF_INET, fds) < 0) return -1;
+      if (flags & F.O_NONBLOCK) {
+        for (const s of fds) {
+          if (setBlocking(s, false) < 0) return failAfter(() => (close(fds[0]!), close(fds[1]!)));
+        }
+      }
+      return 0;
+    },
+    accept4: (fd: number, addr: Uint8Array, len: Int32Array, _flags: number): number => {
+      const s = fresh(ws2.accept(fd, addr, len));
+      if (s < 0) return -1;
+      noInherit(s);
+      // An accepted socket starts blocking, as accept4 without SOCK_NONBLOCK gives it.
+      one[0] = 0;
+      ws2.ioctlsocket(s, FIONBIO, one);
+      return s;
+    },
+    bind: ws2.bind,
+    connect: ws2.connect,
+    listen: ws2.listen,
+    shutdown: ws2.shutdown,
+    recv: (fd: number, buf: Uint8Array, n: number | bigint, flags: number) =>
+      ws2.recv(fd, buf, Math.min(Number(n), INT_MAX), flags),
+    send: (fd: number, buf: Uint8Array, n: number | bigint, flags: number) =>
+      ws2.send(fd, buf, Math.min(Number(n), INT_MAX), flags),
+    recvfrom: (fd: number, buf: Uint8Array, n: number | bigint, flags: number, a: BufferArg, l: BufferArg) =>
+      ws2.recvfrom(fd, buf, Math.min(Number(n), INT_MAX), flags, a, l),
+    sendto: (fd: number, buf: Uint8Array, n: number | bigint, flags: number, a: BufferArg, l: number) =>
+      ws2.sendto(fd, buf, Math.min(Number(n), INT_MAX), flags, a, l),
+    setsockopt: ws2.setsockopt,
+    getsockopt: ws2.getsockopt,
+    getsockname: ws2.getsockname,
+    getpeername: ws2.getpeername,
+    select: (n: number, r: BufferArg, w: BufferArg, x: BufferArg, tv: BufferArg): number => {
+      if (emptySet(r) && emptySet(w) && emptySet(x)) {
+        if (tv === null) return sleep(-1);
+        const words = new Int32Array(tv.buffer, tv.byteOffset, 2);
+        return sleep(Math.ceil(words[0]! * 1000 + words[1]! / 1000));
+      }
+      return ws2.select(n, r, w, x, tv);
+    },
+    poll: (fds: Uint8Array, n: number | bigint, ms: number): number =>
+      Number(n) === 0 ? sleep(ms) : ws2.WSAPoll(fds, Number(n), ms),
+    getaddrinfo: ws2.getaddrinfo,
+    freeaddrinfo: ws2.freeaddrinfo,
+    getnameinfo: ws2.getnameinfo,
+    gethostname: (buf: Uint8Array, n: number | bigint) => ws2.gethostname(buf, Math.min(Number(n), INT_MAX)),
+  };
+  const text = new Uint8Array(512);
+  const describe = (code: number): string | undefined => {
+    const n = kernel.FormatMessageA(
+      FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
+      null,
+      code,
+      0,
+      text,
+      text.length,
+      null,
+    );
+    if (n === 0) return undefined;
+    return new TextDecoder().decode(text.subarray(0, n)).replace(/[\s.]+$/, "");
+  };
+  for (const name of Object.keys(libcTable("linux", "x86_64")!)) {
+    lib[name] ??= () => {
+      throw new Error(`${name} is not available on Windows`);
+    };
+  }
+  return { libc: lib as unknown as Libc, lastError: ws2.WSAGetLastError, describe };
+}
