@@ -300,7 +300,9 @@ const SAME_NAMES: [keyof typeof LINUX_ERRNO] extends [ErrnoName]
 void SAME_NAMES;
 
 /** Errno numbers for every OS family, by name; the tests check each against its headers. */
-export const ERRNO_TABLES: Readonly<Record<"linux" | "bsd" | "windows", Readonly<Record<ErrnoName, number>>>> = {
+export const ERRNO_TABLES: Readonly<
+  Record<"linux" | "bsd" | "windows", Readonly<Record<ErrnoName, number>>>
+> = {
   linux: LINUX_ERRNO,
   bsd: BSD_ERRNO,
   windows: WINDOWS_ERRNO,

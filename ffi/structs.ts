@@ -247,7 +247,9 @@ export class WinsockFdSet {
   /** Appends a handle (below 2^31); the caller keeps the count below WINSOCK_FD_SETSIZE. */
   push(handle: number): void {
     const n = this.#words[0]!;
-    if (n >= WINSOCK_FD_SETSIZE) throw new RangeError(`an fd_set holds at most ${WINSOCK_FD_SETSIZE} sockets`);
+    if (n >= WINSOCK_FD_SETSIZE) {
+      throw new RangeError(`an fd_set holds at most ${WINSOCK_FD_SETSIZE} sockets`);
+    }
     this.#words[2 + 2 * n] = handle;
     this.#words[3 + 2 * n] = 0;
     this.#words[0] = n + 1;

@@ -31,7 +31,7 @@
  *
  * @module
  */
-import type { BufferArg, BoundSymbols, SymbolSpec } from "./_types.ts";
+import type { BoundSymbols, BufferArg, SymbolSpec } from "./_types.ts";
 import { type Libc, libcTable } from "./libc.ts";
 import { FCNTL, SOCKET } from "./constants.ts";
 
@@ -294,7 +294,11 @@ export function bindWinsock(ws2: Ws2, kernel: Kernel): Winsock {
         return flagsOut[0]! & HANDLE_FLAG_INHERIT ? 0 : F.FD_CLOEXEC;
       case F.F_SETFD:
         if (!isSocket(fd)) return -1;
-        return kernel.SetHandleInformation(fd, HANDLE_FLAG_INHERIT, arg & F.FD_CLOEXEC ? 0 : HANDLE_FLAG_INHERIT)
+        return kernel.SetHandleInformation(
+            fd,
+            HANDLE_FLAG_INHERIT,
+            arg & F.FD_CLOEXEC ? 0 : HANDLE_FLAG_INHERIT,
+          )
           ? 0
           : -1;
       default:
@@ -315,8 +319,10 @@ export function bindWinsock(ws2: Ws2, kernel: Kernel): Winsock {
 
   const lib: Record<string, unknown> = {
     close,
-    read: (fd: number, buf: Uint8Array, n: number | bigint) => ws2.recv(fd, buf, Math.min(Number(n), INT_MAX), 0),
-    write: (fd: number, buf: Uint8Array, n: number | bigint) => ws2.send(fd, buf, Math.min(Number(n), INT_MAX), 0),
+    read: (fd: number, buf: Uint8Array, n: number | bigint) =>
+      ws2.recv(fd, buf, Math.min(Number(n), INT_MAX), 0),
+    write: (fd: number, buf: Uint8Array, n: number | bigint) =>
+      ws2.send(fd, buf, Math.min(Number(n), INT_MAX), 0),
     fcntl,
     getpid: () => kernel.GetCurrentProcessId(),
     "clock_gettime": (_clock: number, ts: Int32Array): number => {

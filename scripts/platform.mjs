@@ -13,22 +13,41 @@
 //            supplied by a small shim (scripts/musl_glibc_shim.c), found
 //            through an rpath set on a copy of the bun binary. It stands in
 //            for Alpine's `apk add libstdc++`.
+////   windows: the Windows x64 Deno and Bun builds (`deno.exe`, `bun.exe`)
+//            under Wine 10. Debian 12's Wine 8 is too old for them (Deno's V8
+//            needs MEM_RESERVE_PLACEHOLDER, both need bcryptprimitives.dll),
+//            and Wine 10 needs glibc 2.38, so it runs in a Debian trixie
+//            chroot made by debootstrap (WINE_ROOT, default
+//            /var/cache/ffi-selectors/wine-trixie: ~1.4 GB, and ~2 GB more for
+//            the Wine prefix), with /proc, /dev and this checkout bind-mounted
+//            at the same path. `.platforms/windows/bin/{deno,bun}` run the
+//            .exe there. Wine is not Windows: TEST_PLATFORM=windows lets a
+//            test skip where Wine answers differently from Windows.
 //
 // Setup is idempotent (packages, binfmt, runtime builds at the lockfile's
 // versions, in .platforms/TARGET/); then scripts/test.mjs runs the suite
 // under those runtimes (not the static checks, which do not depend on the
 // platform) and ends with its "N passed, N failed" line.
 //
-//   usage: node scripts/platform.mjs aarch64|musl [--setup-only]
+//   usage: node scripts/platform.mjs aarch64|musl|windows [--setup-only]
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const target = process.argv[2];
-if (target !== "aarch64" && target !== "musl") {
-  console.error("usage: node scripts/platform.mjs aarch64|musl [--setup-only]");
+if (target !== "aarch64" && target !== "musl" && target !== "windows") {
+  console.error("usage: node scripts/platform.mjs aarch64|musl|windows [--setup-only]");
   process.exit(2);
 }
 const dir = join(root, ".platforms", target);
@@ -97,8 +116,71 @@ function binfmt() {
   if (!readFileSync(entry, "utf8").startsWith("enabled")) writeFileSync(entry, "1");
 }
 
+/** Bind-mounts `from` at `to` inside the chroot, once. */
+function mountOnce(args, to) {
+  mkdirSync(to, { recursive: true });
+  if (!ok("mountpoint", ["-q", to])) sh("mount", [...args, to]);
+}
+
+/**
+ * The Wine chroot (see the top of this file), the Windows runtime builds, and
+ * a wrapper per runtime that runs its .exe there from the current directory.
+ */
+function windows() {
+  debian(["debootstrap"]);
+  const wineRoot = process.env.WINE_ROOT || "/var/cache/ffi-selectors/wine-trixie";
+  // A stamp says the chroot is whole. A half-made one is never removed from
+  // here: /dev and this checkout may be bind-mounted inside it.
+  const ready = join(wineRoot, ".ffi-selectors-ready");
+  if (!existsSync(ready)) {
+    if (existsSync(wineRoot)) {
+      console.error(
+        `${wineRoot} exists but is not a finished chroot: unmount what is mounted in it, remove it, and run again`,
+      );
+      process.exit(1);
+    }
+    mkdirSync(dirname(wineRoot), { recursive: true });
+    sh("debootstrap", [
+      "--variant=minbase",
+      "--include=wine,wine64,libwine",
+      "trixie",
+      wineRoot,
+      "http://deb.debian.org/debian",
+    ]);
+    writeFileSync(ready, "");
+  }
+  const checkout = realpathSync(root);
+  mountOnce(["-t", "proc", "proc"], join(wineRoot, "proc"));
+  mountOnce(["--bind", "/dev"], join(wineRoot, "dev"));
+  mountOnce(["--bind", checkout], join(wineRoot, checkout));
+  const wineEnv = ["WINEDEBUG=-all", "WINEPREFIX=/root/.wine", "HOME=/root", "XDG_RUNTIME_DIR=/tmp"];
+  if (!existsSync(join(wineRoot, "root/.wine/system.reg"))) {
+    sh("chroot", [wineRoot, "/usr/bin/env", ...wineEnv, "wineboot", "--init"]);
+  }
+  npmPackage("@deno/win32-x64", locked("deno"), join(dir, "deno"));
+  npmPackage("@oven/bun-windows-x64", locked("bun"), join(dir, "bun"));
+  const bin = join(dir, "bin");
+  mkdirSync(bin, { recursive: true });
+  const exes = { deno: join(dir, "deno", "deno.exe"), bun: join(dir, "bun", "bin", "bun.exe") };
+  for (const [name, exe] of Object.entries(exes)) {
+    // The environment the suite passes (NO_COLOR, TEST_*, ...) goes through
+    // chroot unchanged; Wine hands it to the Windows process.
+    writeFileSync(
+      join(bin, name),
+      `#!/bin/sh\n# ${name}.exe under Wine, in ${wineRoot} (scripts/platform.mjs windows)\n` +
+        `dir=$(pwd)\nexec chroot ${wineRoot} /usr/bin/env ${
+          wineEnv.join(" ")
+        } sh -c 'cd "$0" && exec wine "$@"' "$dir" ${exe} "$@"\n`,
+    );
+    chmodSync(join(bin, name), 0o755);
+  }
+  return { TEST_DENO: join(bin, "deno"), TEST_BUN: join(bin, "bun") };
+}
+
 let env;
-if (target === "aarch64") {
+if (target === "windows") {
+  env = windows();
+} else if (target === "aarch64") {
   debian([
     "qemu-user-static",
     "binfmt-support",
@@ -153,10 +235,16 @@ if (target === "aarch64") {
 
 const runtimes = Object.entries(env).filter(([k]) => k.startsWith("TEST_")).map(([, v]) => v);
 for (const exe of runtimes) sh(exe, ["--version"]);
-// The kqueue stand-in, built for the target (tests/fixtures/build/TARGET/).
-sh("bash", [join(root, "tests/fixtures/build.sh"), target === "aarch64" ? "aarch64-glibc" : "x86_64-musl"], {
-  env: { ...process.env, ...env },
-});
+// The kqueue stand-in, built for the target (tests/fixtures/build/TARGET/); Windows has no kqueue to stand in for.
+if (target !== "windows") {
+  sh(
+    "bash",
+    [join(root, "tests/fixtures/build.sh"), target === "aarch64" ? "aarch64-glibc" : "x86_64-musl"],
+    {
+      env: { ...process.env, ...env },
+    },
+  );
+}
 if (process.argv.includes("--setup-only")) process.exit(0);
 
 const only = target === "musl" ? "bun" : "runtimes";

@@ -6,6 +6,8 @@
  * @module
  */
 import { test as nodeTest } from "node:test";
+import process from "node:process";
+import { OS } from "../ffi/_host.ts";
 
 type Body = () => void | Promise<void>;
 type Options = { skip?: string | boolean };
@@ -20,4 +22,40 @@ export function test(name: string, optionsOrFn: Options | Body, maybeFn?: Body):
   } else {
     nodeTest(name, fn);
   }
+}
+
+/** Whether the suite runs on Windows (`npm run test:windows`: the Windows runtimes under Wine). */
+export const WINDOWS: boolean = OS === "windows";
+
+/**
+ * Whether it runs under Wine, which is not Windows: where Wine answers
+ * differently from Windows' documented behaviour, a test skips there by name
+ * instead of pinning Wine's answer (`scripts/platform.mjs windows` sets it).
+ */
+export const WINE: boolean = WINDOWS && process.env.TEST_PLATFORM === "windows";
+
+/** Why a test whose peer is a Python program skips on Windows (with {@linkcode unixOnly}). */
+export const PYTHON_PEER = "its peer is a python3 program, which the Windows runtimes cannot start here";
+
+/** The skip option of a test that cannot run on Windows, saying why; `false` elsewhere. */
+export function unixOnly(reason: string): string | false {
+  return WINDOWS ? `not on Windows: ${reason}` : false;
+}
+
+/** The skip option of a test whose subject Wine does differently from Windows; `false` elsewhere. */
+export function notUnderWine(reason: string): string | false {
+  return WINE ? `Wine is not Windows: ${reason}` : false;
+}
+
+/**
+ * `test` for a file whose every test needs Unix (epoll, signals, `/proc`, Unix
+ * peers such as Python): on Windows each skips with `reason`; elsewhere it is
+ * `test` itself.
+ */
+export function unixTests(reason: string): typeof test {
+  if (!WINDOWS) return test;
+  return (name, optionsOrFn, maybeFn) => {
+    const fn = typeof optionsOrFn === "function" ? optionsOrFn : maybeFn!;
+    test(name, { skip: unixOnly(reason) }, fn);
+  };
 }

@@ -7,7 +7,11 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { test } from "./_test.ts";
+import { unixTests } from "./_test.ts";
+
+const test = unixTests(
+  "ancillary data (sendmsg, recvmsg, SCM_RIGHTS) is Unix's, as in CPython, whose socket module has no sendmsg on Windows",
+);
 import { os, OSError, socket } from "../mod.ts";
 import { cmsgLen, cmsgSpace, msgLayout } from "../ffi/msghdr.ts";
 import { OS } from "../ffi/_host.ts";

@@ -5,7 +5,9 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { test } from "./_test.ts";
+import { unixTests } from "./_test.ts";
+
+const test = unixTests("epoll is Linux's");
 import { EpollSelector, EVENT_READ, EVENT_WRITE, KeyError, os, resource } from "../mod.ts";
 import { bytes, Fds, isOSError, raiseFdLimit } from "./_helpers.ts";
 import { Registrations } from "../backends/epoll.ts";

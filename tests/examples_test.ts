@@ -11,7 +11,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { slowdown } from "./_budget.ts";
-import { test } from "./_test.ts";
+import { unixTests } from "./_test.ts";
+
+const test = unixTests("these runs drive the examples with Python peers, socat, nc and POSIX signals");
 import {
   firstLine,
   python,

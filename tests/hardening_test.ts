@@ -9,7 +9,9 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import process from "node:process";
-import { test } from "./_test.ts";
+import { unixTests } from "./_test.ts";
+
+const test = unixTests("the fd limit is setrlimit's (Unix), and the load and soak peers are Python programs");
 import { OS } from "../ffi/_host.ts";
 import { here, run, runFixture, RUNTIME, runtimeCommand, text } from "./_helpers.ts";
 import { EMULATED, scaledTimeout } from "./_budget.ts";

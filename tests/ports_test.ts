@@ -11,7 +11,11 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { test } from "./_test.ts";
+import { unixTests } from "./_test.ts";
+
+const test = unixTests(
+  "the reference programs run under Python against http.server, dnsmasq and redis-server (Unix peers)",
+);
 import { socket } from "../mod.ts";
 import { here, run, runScript, scratchDir, text } from "./_helpers.ts";
 

@@ -13,7 +13,9 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { test } from "./_test.ts";
+import { unixTests } from "./_test.ts";
+
+const test = unixTests("the peers are nc, nmap, curl and Python, with network namespaces (unshare -n)");
 import {
   type ChildResult,
   firstLine,
