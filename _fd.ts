@@ -6,7 +6,7 @@
  * @module
  */
 import { ERRNO, FCNTL } from "./ffi/constants.ts";
-import { errno, lastError, libc } from "./ffi/mod.ts";
+import { errno, lastError, libc, OS } from "./ffi/mod.ts";
 import { intPair, PollFds } from "./ffi/structs.ts";
 import { now, timeoutMs } from "./_time.ts";
 
@@ -17,6 +17,18 @@ const FLAGS = {
   nonblock: { get: FCNTL.F_GETFL, set: FCNTL.F_SETFL, bit: FCNTL.O_NONBLOCK, name: "O_NONBLOCK" },
   cloexec: { get: FCNTL.F_GETFD, set: FCNTL.F_SETFD, bit: FCNTL.FD_CLOEXEC, name: "FD_CLOEXEC" },
 } as const;
+
+/**
+ * Windows: refuses an fd that is not a socket, before a selector registers it
+ * (Winsock's select and WSAPoll watch sockets only). Elsewhere nothing.
+ *
+ * @throws {OSError} ENOTSOCK (Winsock's WSAENOTSOCK).
+ */
+export function checkSocket(fd: number): void {
+  if (OS === "windows" && libc().fcntl(fd, FCNTL.F_GETFL, 0) < 0) {
+    throw lastError("getsockopt", `fd ${fd}: Winsock's select and poll watch sockets only`);
+  }
+}
 
 /** Whether `flag` is set on `fd`. @throws {OSError} EBADF and the like. */
 export function getFdFlag(fd: number, flag: FdFlag): boolean {

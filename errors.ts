@@ -116,13 +116,17 @@ export class OSError extends Error {
   }
 }
 
-/** This package's own modules, as stack frames name them (a file URL or a path, any scheme for URL imports). */
+/**
+ * This package's own modules, as stack frames name them: a URL (any scheme,
+ * for URL imports) or a path, with either separator (Bun on Windows prints
+ * `Z:\dir\errors.ts`, where the URL's path is `/Z:/dir/errors.ts`).
+ */
 const HERE = new URL(".", import.meta.url);
+const HERE_PATH = HERE.protocol === "file:"
+  ? escape(decodeURIComponent(HERE.pathname).replace(/^\/(?=[A-Za-z]:)/, "")).replaceAll("/", "[\\\\/]")
+  : "(?!)";
 const LIBRARY_FRAME = new RegExp(
-  `(?:${escape(HERE.href)}|${
-    HERE.protocol === "file:" ? escape(decodeURIComponent(HERE.pathname)) : "(?!)"
-  })` +
-    "(?:ffi/|backends/)?[^/\\s()]+\\.(?:ts|js):\\d",
+  `(?:${escape(HERE.href)}|${HERE_PATH})` + "(?:ffi[\\\\/]|backends[\\\\/])?[^/\\\\\\s()]+\\.(?:ts|js):\\d",
 );
 
 function escape(text: string): string {

@@ -58,7 +58,7 @@ import { ERRNO, FCNTL, POLL, SOCKET } from "./ffi/constants.ts";
 import { OS } from "./ffi/_host.ts";
 import { adapter, errno, errorFor, lastError, libc, MAX_IO } from "./ffi/mod.ts";
 import { decodeSockaddr, SOCKADDR_STORAGE_SIZE, sockaddrFamily } from "./ffi/sockaddr.ts";
-import { intPair } from "./ffi/structs.ts";
+import { intPair, ProtocolInfo } from "./ffi/structs.ts";
 import {
   AF_INET,
   AF_INET6,
@@ -99,6 +99,8 @@ let defaultTimeout: number | null = null;
 
 const SEND_FLAGS = SOCKET.MSG_NOSIGNAL; // no SIGPIPE on a closed peer (Linux, FreeBSD)
 const { EAGAIN, EINTR, EINPROGRESS, ETIMEDOUT } = ERRNO;
+/** What a non-blocking connect() under way fails with: EINPROGRESS, or WSAEWOULDBLOCK (`EAGAIN`) on Windows. */
+const CONNECTING = OS === "windows" ? EAGAIN : EINPROGRESS;
 
 /**
  * A socket, like Python's `socket.socket`. Register it with a selector
@@ -304,7 +306,7 @@ export class Socket<A extends Address = Address> implements Disposable {
     if (r >= 0) return 0;
     const e = errno();
     // EINTR: the connection still proceeds in the background (POSIX); wait for it.
-    const waiting = e === EINTR || (e === EINPROGRESS && this.#timeout !== 0);
+    const waiting = e === EINTR || (e === CONNECTING && this.#timeout !== 0);
     if (!waiting) return e;
     if (!waitReady(fd, POLL.POLLOUT, deadline)) return ETIMEDOUT; // a TimeoutError, as in Python
     return this.getsockopt(SOL_SOCKET, SO_ERROR) as number;
@@ -312,7 +314,9 @@ export class Socket<A extends Address = Address> implements Disposable {
 
   /**
    * Connects like {@linkcode Socket.connect}, but returns the errno instead of
-   * throwing: 0 on success, EINPROGRESS for a non-blocking connect under way.
+   * throwing: 0 on success, EINPROGRESS for a non-blocking connect under way
+   * (on Windows Winsock's WSAEWOULDBLOCK, `ERRNO.EAGAIN` there, as CPython's
+   * `connect_ex` returns 10035).
    *
    * @param address The peer's address.
    * @returns 0 or an errno.
@@ -1038,9 +1042,18 @@ function intOption(fd: number, level: number, option: number): number {
 /**
  * What the kernel says a socket fd is: SO_TYPE; SO_DOMAIN and SO_PROTOCOL
  * where they exist (Linux, FreeBSD), else the family of its local address
- * and protocol 0, as CPython does.
+ * and protocol 0, as CPython does; on Windows all three from its
+ * WSAPROTOCOL_INFOW.
  */
 function describeSocket(fd: number): { family: number; type: number; proto: number } {
+  if (OS === "windows") {
+    const info = new ProtocolInfo();
+    const len = new Uint32Array([ProtocolInfo.SIZE]);
+    if (libc().getsockopt(fd, SOL_SOCKET, ProtocolInfo.OPTION, info.bytes, len) < 0) {
+      throw lastError("getsockopt", `fd ${fd}`);
+    }
+    return { family: info.family, type: info.type, proto: info.protocol };
+  }
   const type = intOption(fd, SOL_SOCKET, SO_TYPE);
   let family: number;
   if (SOCKET.SO_DOMAIN !== 0) {

@@ -16,6 +16,7 @@ import { WinsockFdSet, WinsockTimeval } from "../ffi/structs.ts";
 import { READ, waitResult, WRITE } from "./_poller.ts";
 import type { Poller, PollList } from "../selector.ts";
 import { timeoutUnits } from "../_time.ts";
+import { checkSocket } from "../_fd.ts";
 
 /** The select backend on Windows (`SelectSelector` picks it there). */
 export class WinsockSelectPoller implements Poller {
@@ -31,12 +32,18 @@ export class WinsockSelectPoller implements Poller {
   /** Result index of a handle during one wait's merge of the three sets. */
   #slot = new Map<number, number>();
 
+  /** Opens Winsock now, so that a missing FFI permission fails here, as the other backends do. */
+  constructor() {
+    libc();
+  }
+
   register(fd: number, events: number): void {
     if (this.#events.size >= WINSOCK_FD_SETSIZE) {
       throw new RangeError(
         `Cannot register fd ${fd}: select() on Windows watches at most ${WINSOCK_FD_SETSIZE} sockets`,
       );
     }
+    checkSocket(fd);
     this.#events.set(fd, events);
   }
 

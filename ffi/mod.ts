@@ -15,7 +15,7 @@ import { OSError } from "../errors.ts";
 import { ARCH, OS, RUNTIME } from "./_host.ts";
 import type { Adapter, BoundSymbols, OffThreadPoller, SymbolTable } from "./_types.ts";
 import { bindLibc, KQUEUE, type Libc, libcPaths, libcTable } from "./libc.ts";
-import { CLOCK_MONOTONIC } from "./constants.ts";
+import { CLOCK_MONOTONIC, ERRNO } from "./constants.ts";
 
 export { ARCH, getEnv, OS, RUNTIME } from "./_host.ts";
 export { MAX_IO } from "./libc.ts";
@@ -73,6 +73,7 @@ function openWinsock(w: typeof import("./winsock.ts")): Libc {
   const bound = w.bindWinsock(
     openOrExplain(w.WINSOCK_PATHS, w.WS2_32, "Winsock (ws2_32.dll)"),
     openOrExplain(w.KERNEL32_PATHS, w.KERNEL32, "kernel32.dll"),
+    (name) => OSError.fromErrno(ERRNO.ENOSYS, name, { description: "not available on Windows" }),
   );
   errnoReader = bound.lastError;
   describeError = bound.describe;
@@ -218,14 +219,21 @@ export function lastError(syscall: string, detail?: string): OSError {
   return errorFor(e, syscall, detail);
 }
 
+/** A C library string, or undefined for NULL. */
+function cText(text: bigint): string | undefined {
+  return text === 0n ? undefined : adapter().readCString(text);
+}
+
+/**
+ * The text of a `getaddrinfo`/`getnameinfo` error: `gai_strerror`, or on
+ * Windows the system's message for its Winsock number.
+ */
+export function gaiErrorText(code: number): string | undefined {
+  return libc() && describeError ? describeError(code) : cText(libc().gai_strerror(code));
+}
+
 /** Builds the error for a known errno number, with `strerror`'s text. */
 export function errorFor(e: number, syscall: string, detail?: string): OSError {
-  libc();
-  let description: string | undefined;
-  if (describeError) description = describeError(e);
-  else {
-    const text = libc().strerror(e);
-    description = text === 0n ? undefined : adapter().readCString(text);
-  }
+  const description = libc() && describeError ? describeError(e) : cText(libc().strerror(e));
   return OSError.fromErrno(e, syscall, { description, detail });
 }

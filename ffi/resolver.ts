@@ -6,7 +6,7 @@
  */
 import { GaiError, HError } from "../errors.ts";
 import { eaiName, SOCKET } from "./constants.ts";
-import { adapter, lastError, libc } from "./mod.ts";
+import { adapter, gaiErrorText, lastError, libc } from "./mod.ts";
 import {
   ADDRINFO_SIZE,
   decodeAddrinfo,
@@ -177,9 +177,7 @@ export function getnameinfoRaw(sockaddr: Uint8Array, flags: number): [string, st
 
 function gaiError(rc: number, syscall: string): Error {
   if (rc === SOCKET.EAI_SYSTEM) return lastError(syscall);
-  const text = libc().gai_strerror(rc);
-  const description = text === 0n ? undefined : adapter().readCString(text);
-  return new GaiError(rc, syscall, { code: eaiName(rc), description });
+  return new GaiError(rc, syscall, { code: eaiName(rc), description: gaiErrorText(rc) });
 }
 
 /** The text of a NUL-terminated string in a buffer of ours. */

@@ -128,12 +128,13 @@ export class PollFds {
 
   /**
    * Writes entry `i` with `revents` cleared. A Winsock handle's high word is
-   * 0: handles are kept below 2^32 (Windows' own guarantee, checked where a
-   * socket is made).
+   * its sign: handles are below 2^31 (checked where a socket is made), and a
+   * negative fd is INVALID_SOCKET, which WSAPoll skips as poll(2) skips it.
    */
   set(i: number, fd: number, events: number): void {
     const w = i * POLL_WORDS;
     this.#words[w] = fd;
+    if (EVENTS_WORD === 2) this.#words[w + 1] = fd >> 31; // the handle's high word: -1 stays INVALID_SOCKET
     this.#words[w + EVENTS_WORD] = events & 0xffff;
   }
 
@@ -145,6 +146,7 @@ export class PollFds {
     const src = from.#words, dst = this.#words;
     for (let i = 0, j = at * POLL_WORDS; i < count * POLL_WORDS; i += POLL_WORDS, j += POLL_WORDS) {
       dst[j] = src[i]!;
+      if (EVENTS_WORD === 2) dst[j + 1] = src[i + 1]!;
       dst[j + EVENTS_WORD] = src[i + EVENTS_WORD]! & 0xffff; // events kept, revents (the high half) cleared
     }
   }
@@ -153,6 +155,7 @@ export class PollFds {
   move(from: number, to: number): void {
     const a = from * POLL_WORDS, b = to * POLL_WORDS;
     this.#words[b] = this.#words[a]!;
+    if (EVENTS_WORD === 2) this.#words[b + 1] = this.#words[a + 1]!;
     this.#words[b + EVENTS_WORD] = this.#words[a + EVENTS_WORD]!;
   }
 
@@ -392,5 +395,38 @@ export class Kevents {
   /** The `filter` of event `i`. */
   filter(i: number): number {
     return this.#shorts[((i * this.size) >> 1) + 4]!;
+  }
+}
+
+/**
+ * Winsock's `WSAPROTOCOL_INFOW` as `getsockopt(SOL_SOCKET, SO_PROTOCOL_INFOW)`
+ * fills it (x64, 628 bytes): service and provider ids and the protocol chain
+ * (76 bytes), then `iVersion`, `iAddressFamily` (76), `iMaxSockAddr`,
+ * `iMinSockAddr`, `iSocketType` (88), `iProtocol` (92), ..., `szProtocol`.
+ * Windows' answer to "what is this socket", where getsockname() of an
+ * unbound socket fails (CPython reads the same three fields).
+ */
+export class ProtocolInfo {
+  /** `SO_PROTOCOL_INFOW` (winsock2.h). */
+  static readonly OPTION = 0x2005;
+  /** Bytes per struct. */
+  static readonly SIZE = 628;
+  /** The raw bytes, passed to C. */
+  readonly bytes: Uint8Array = new Uint8Array(ProtocolInfo.SIZE);
+  #words = new Int32Array(this.bytes.buffer);
+
+  /** `iAddressFamily`. */
+  get family(): number {
+    return this.#words[19]!;
+  }
+
+  /** `iSocketType`. */
+  get type(): number {
+    return this.#words[22]!;
+  }
+
+  /** `iProtocol`. */
+  get protocol(): number {
+    return this.#words[23]!;
   }
 }

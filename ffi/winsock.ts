@@ -27,7 +27,7 @@
  *   Windows, so an empty wait sleeps instead, as CPython's `select()` does.
  *
  * Calls Windows lacks (`epoll`, `kill`, `rlimit`, `dup2`, `open`, the netdb
- * databases, ancillary data, ...) throw an `Error` that names them.
+ * databases, ancillary data, ...) throw an OSError ENOSYS that names them.
  *
  * @module
  */
@@ -52,6 +52,8 @@ export const WS2_32 = {
     result: "i64", // SOCKET (INVALID_SOCKET is ~0: -1 as i64)
   },
   closesocket: { params: ["i64"], result: "i32" }, // int closesocket(SOCKET s)
+  WSADuplicateSocketW: { params: ["i64", "u32", "buffer"], result: "i32" }, // int WSADuplicateSocketW(SOCKET, DWORD dwProcessId, LPWSAPROTOCOL_INFOW)
+  inet_addr: { params: ["buffer"], result: "u32" }, // unsigned long inet_addr(const char *cp) (network order)
   ioctlsocket: { params: ["i64", "i32", "buffer"], result: "i32" }, // int ioctlsocket(SOCKET s, long cmd, u_long *argp)
   bind: { params: ["i64", "buffer", "i32"], result: "i32" }, // int bind(SOCKET, const struct sockaddr *, int namelen)
   connect: { params: ["i64", "buffer", "i32"], result: "i32" }, // int connect(SOCKET, const struct sockaddr *, int namelen)
@@ -147,6 +149,11 @@ type Kernel = BoundSymbols<typeof KERNEL32>;
 // winsock2.h / winbase.h
 const FIONBIO = 0x8004667e | 0; // _IOW('f', 126, u_long), as the signed `long` ioctlsocket takes
 const WSA_FLAG_OVERLAPPED = 0x01;
+/** `FROM_PROTOCOL_INFO`: WSASocketW takes family, type and protocol from the WSAPROTOCOL_INFOW. */
+const FROM_PROTOCOL_INFO = -1;
+/** `sizeof(WSAPROTOCOL_INFOW)` on x64: 44 bytes of ids and chain, 9 ints, 2 DWORDs, WCHAR[256]. */
+const PROTOCOL_INFO_SIZE = 628;
+const INADDR_NONE = 0xffffffff;
 const WSA_FLAG_NO_HANDLE_INHERIT = 0x80;
 const HANDLE_FLAG_INHERIT = 0x1;
 const FORMAT_MESSAGE_FROM_SYSTEM = 0x1000;
@@ -173,10 +180,11 @@ export interface Winsock {
  *
  * @param ws2 `ws2_32.dll`'s functions.
  * @param kernel `kernel32.dll`'s functions.
+ * @param unavailable The error a call Windows lacks throws (ENOSYS).
  * @returns The binding.
  * @throws {Error} If Winsock does not start.
  */
-export function bindWinsock(ws2: Ws2, kernel: Kernel): Winsock {
+export function bindWinsock(ws2: Ws2, kernel: Kernel, unavailable: (name: string) => Error): Winsock {
   const wsaData = new Uint8Array(512); // WSADATA is 408 bytes on x64
   const started = ws2.WSAStartup(0x0202, wsaData);
   if (started !== 0) throw new Error(`WSAStartup failed with Winsock error ${started}`);
@@ -280,9 +288,31 @@ export function bindWinsock(ws2: Ws2, kernel: Kernel): Winsock {
     return 0;
   };
 
+  const protocolInfo = new Uint8Array(PROTOCOL_INFO_SIZE);
+  /**
+   * A second handle for the same socket (CPython's `socket.dup()` on
+   * Windows): WSADuplicateSocketW for this process, then a socket made from
+   * that description; not inheritable.
+   */
+  const dup = (s: number): number => {
+    if (ws2.WSADuplicateSocketW(s, kernel.GetCurrentProcessId(), protocolInfo) !== 0) return -1;
+    return fresh(
+      ws2.WSASocketW(
+        FROM_PROTOCOL_INFO,
+        FROM_PROTOCOL_INFO,
+        FROM_PROTOCOL_INFO,
+        protocolInfo,
+        0,
+        WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT,
+      ),
+    );
+  };
+
   const F = FCNTL;
   const fcntl = (fd: number, cmd: number, arg: number): number => {
     switch (cmd) {
+      case F.F_DUPFD_CLOEXEC:
+        return dup(fd);
       case F.F_GETFL:
         if (!isSocket(fd)) return -1;
         return F.O_RDWR | (nonBlocking.has(fd) ? F.O_NONBLOCK : 0);
@@ -393,6 +423,16 @@ export function bindWinsock(ws2: Ws2, kernel: Kernel): Winsock {
     freeaddrinfo: ws2.freeaddrinfo,
     getnameinfo: ws2.getnameinfo,
     gethostname: (buf: Uint8Array, n: number | bigint) => ws2.gethostname(buf, Math.min(Number(n), INT_MAX)),
+    // Winsock has inet_addr only; it answers INADDR_NONE for bad input and for
+    // "255.255.255.255" alike (CPython tells them apart the same way).
+    "inet_aton": (cp: Uint8Array, out: Uint8Array): number => {
+      const addr = ws2.inet_addr(cp);
+      const end = cp.indexOf(0);
+      const text = new TextDecoder().decode(end < 0 ? cp : cp.subarray(0, end));
+      if (addr === INADDR_NONE && text !== "255.255.255.255") return 0;
+      new DataView(out.buffer, out.byteOffset, 4).setUint32(0, addr, true); // already in network order
+      return 1;
+    },
   };
   const text = new Uint8Array(512);
   const describe = (code: number): string | undefined => {
@@ -410,7 +450,7 @@ export function bindWinsock(ws2: Ws2, kernel: Kernel): Winsock {
   };
   for (const name of Object.keys(libcTable("linux", "x86_64")!)) {
     lib[name] ??= () => {
-      throw new Error(`${name} is not available on Windows`);
+      throw unavailable(name);
     };
   }
   return { libc: lib as unknown as Libc, lastError: ws2.WSAGetLastError, describe };

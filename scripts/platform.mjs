@@ -149,6 +149,13 @@ function windows() {
     ]);
     writeFileSync(ready, "");
   }
+  // The chroot's own name service: localhost from its hosts file, and a
+  // resolver on loopback, so no lookup made under Wine leaves this machine.
+  writeFileSync(
+    join(wineRoot, "etc/hosts"),
+    "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n",
+  );
+  writeFileSync(join(wineRoot, "etc/resolv.conf"), "nameserver 127.0.0.1\n");
   const checkout = realpathSync(root);
   mountOnce(["-t", "proc", "proc"], join(wineRoot, "proc"));
   mountOnce(["--bind", "/dev"], join(wineRoot, "dev"));

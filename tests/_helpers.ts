@@ -9,6 +9,7 @@ import { createSocket } from "node:dgram";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import process from "node:process";
 import {
   type BaseSelector,
@@ -162,7 +163,7 @@ export function python(code: string, args: string[] = [], options: RunOptions = 
 
 /** An absolute path next to this file. */
 export function here(relative: string): string {
-  return new URL(relative, import.meta.url).pathname;
+  return fileURLToPath(new URL(relative, import.meta.url));
 }
 
 /** A TextEncoder'd string. */

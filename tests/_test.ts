@@ -34,6 +34,13 @@ export const WINDOWS: boolean = OS === "windows";
  */
 export const WINE: boolean = WINDOWS && process.env.TEST_PLATFORM === "windows";
 
+/**
+ * The code a system call on a closed fd fails with: EBADF, or on Windows
+ * Winsock's WSAENOTSOCK (`ENOTSOCK`: a closed handle is no socket), as
+ * CPython reports there.
+ */
+export const CLOSED_FD: "EBADF" | "ENOTSOCK" = WINDOWS ? "ENOTSOCK" : "EBADF";
+
 /** Why a test whose peer is a Python program skips on Windows (with {@linkcode unixOnly}). */
 export const PYTHON_PEER = "its peer is a python3 program, which the Windows runtimes cannot start here";
 
@@ -41,6 +48,9 @@ export const PYTHON_PEER = "its peer is a python3 program, which the Windows run
 export function unixOnly(reason: string): string | false {
   return WINDOWS ? `not on Windows: ${reason}` : false;
 }
+
+/** Why AF_UNIX tests skip under Wine (with {@linkcode notUnderWine}). */
+export const NO_AF_UNIX = "its Winsock has no AF_UNIX (Windows 10 1803 and later has)";
 
 /** The skip option of a test whose subject Wine does differently from Windows; `false` elsewhere. */
 export function notUnderWine(reason: string): string | false {

@@ -9,9 +9,27 @@
  */
 import assert from "node:assert/strict";
 import { test } from "./_test.ts";
-import { CLOCK_MONOTONIC_TABLES, ERRNO_TABLES, KEVENT, NET_TABLES, SOCKET_TABLES } from "../ffi/constants.ts";
+import {
+  CLOCK_MONOTONIC_TABLES,
+  ERRNO_TABLES,
+  KEVENT,
+  NET_TABLES,
+  POLL_TABLES,
+  SOCKET_TABLES,
+  WINSOCK_FD_SETSIZE,
+} from "../ffi/constants.ts";
+import { OS } from "../ffi/_host.ts";
 import { bindLibc, libcPaths, libcTable, stackVarargs } from "../ffi/libc.ts";
-import { EpollEvents, epollEventSize, FdSet, Kevents, keventSize, PollFds } from "../ffi/structs.ts";
+import {
+  EpollEvents,
+  epollEventSize,
+  FdSet,
+  Kevents,
+  keventSize,
+  PollFds,
+  WinsockFdSet,
+  WinsockTimeval,
+} from "../ffi/structs.ts";
 
 test("Kevents lays out struct kevent as macOS (32 bytes) and FreeBSD (64 bytes) do", () => {
   for (const [flavour, size] of [["darwin", 32], ["freebsd", 64]] as const) {
@@ -42,9 +60,75 @@ test("epoll_event is 12 bytes with data at 4 on x86_64, 16 with data at 8 elsewh
   assert.equal(v.getBigUint64(EpollEvents.SIZE === 12 ? 4 : 8, true), 7n);
 });
 
-test("pollfd and fd_set have one layout on every supported OS", () => {
-  assert.equal(PollFds.SIZE, 8);
+test("pollfd and fd_set have one layout on every supported Unix; Windows has WSAPOLLFD", () => {
   assert.equal(FdSet.SIZE, 128);
+  if (OS !== "windows") {
+    assert.equal(PollFds.SIZE, 8);
+    return;
+  }
+  // WSAPOLLFD: { SOCKET fd (8 bytes); SHORT events; SHORT revents; } padded to 16.
+  assert.equal(PollFds.SIZE, 16);
+  const p = new PollFds(2);
+  p.set(1, 0x1234, POLL_TABLES.windows.POLLIN);
+  const v = new DataView(p.bytes.buffer);
+  assert.equal(v.getBigInt64(16, true), 0x1234n);
+  assert.equal(v.getInt16(24, true), 0x300);
+  p.set(0, -1, 0);
+  assert.equal(v.getBigInt64(0, true), -1n, "a negative fd is INVALID_SOCKET, which WSAPoll skips");
+});
+
+test("Winsock's fd_set is a count and an array of 64-bit handles; its timeval two 32-bit longs", () => {
+  const set = new WinsockFdSet();
+  assert.equal(WinsockFdSet.SIZE, 8 + 8 * WINSOCK_FD_SETSIZE);
+  set.push(0x104);
+  set.push(0x7ffffffc);
+  const v = new DataView(set.bytes.buffer);
+  assert.equal(v.getUint32(0, true), 2, "u_int fd_count");
+  assert.equal(v.getBigUint64(8, true), 0x104n);
+  assert.equal(v.getBigUint64(16, true), 0x7ffffffcn);
+  assert.deepEqual([set.count, set.at(0), set.at(1)], [2, 0x104, 0x7ffffffc]);
+  set.clear();
+  assert.equal(set.count, 0);
+  for (let i = 0; i < WINSOCK_FD_SETSIZE; i++) set.push(4 * i + 4);
+  assert.throws(() => set.push(8), RangeError, "never written past the array");
+  const tv = new WinsockTimeval();
+  tv.setMicros(2_500_000);
+  assert.deepEqual([...new Int32Array(tv.bytes.buffer)], [2, 500_000]);
+});
+
+test("Windows' tables use Winsock's numbers (winsock2.h, ws2def.h, ws2ipdef.h, ws2tcpip.h)", () => {
+  const e = ERRNO_TABLES.windows;
+  assert.deepEqual(
+    [e.EAGAIN, e.EINTR, e.EBADF, e.EINVAL, e.EMFILE, e.ENOTSOCK, e.EINPROGRESS, e.EALREADY],
+    [10035, 10004, 10009, 10022, 10024, 10038, 10036, 10037],
+  );
+  assert.deepEqual(
+    [e.EADDRINUSE, e.ECONNABORTED, e.ECONNRESET, e.ENOTCONN, e.ETIMEDOUT, e.ECONNREFUSED, e.EHOSTUNREACH],
+    [10048, 10053, 10054, 10057, 10060, 10061, 10065],
+  );
+  assert.deepEqual(
+    [e.ENOENT, e.EPIPE, e.ENOMEM],
+    [2, 32, 12],
+    "the C runtime's errno.h where Winsock has none",
+  );
+  const w = SOCKET_TABLES.windows;
+  assert.deepEqual([w.AF_INET, w.AF_INET6, w.AF_UNIX, w.SOL_SOCKET], [2, 23, 1, 0xffff]);
+  assert.deepEqual([w.SO_REUSEADDR, w.SO_KEEPALIVE, w.SO_BROADCAST, w.SO_LINGER], [4, 8, 0x20, 0x80]);
+  assert.deepEqual([w.SO_SNDBUF, w.SO_RCVBUF, w.SO_ERROR, w.SO_TYPE], [0x1001, 0x1002, 0x1007, 0x1008]);
+  assert.deepEqual([w.IPV6_V6ONLY, w.MSG_WAITALL, w.AI_NUMERICSERV, w.AI_ADDRCONFIG], [27, 8, 8, 0x400]);
+  assert.deepEqual([w.SOCK_NONBLOCK, w.SOCK_CLOEXEC, w.MSG_NOSIGNAL, w.MSG_DONTWAIT], [0, 0, 0, 0]);
+  assert.deepEqual(POLL_TABLES.windows, {
+    POLLIN: 0x300,
+    POLLPRI: 0x400,
+    POLLOUT: 0x10,
+    POLLERR: 1,
+    POLLHUP: 2,
+    POLLNVAL: 4,
+  });
+  const n = NET_TABLES.windows;
+  assert.deepEqual([n.IP_TTL, n.IP_MULTICAST_IF, n.IP_ADD_MEMBERSHIP, n.IPV6_JOIN_GROUP], [4, 9, 12, 12]);
+  assert.deepEqual([n.TCP_KEEPIDLE, n.TCP_KEEPCNT, n.TCP_KEEPINTVL, n.NI_NUMERICHOST], [3, 16, 17, 2]);
+  assert.equal(n.IPPROTO_IPIP, undefined, "a name Winsock lacks is absent");
 });
 
 test("libcTable() declares nfds_t as unsigned long on Linux and unsigned int on macOS and FreeBSD", () => {

@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import process from "node:process";
-import { test } from "./_test.ts";
+import { test, unixOnly } from "./_test.ts";
 import {
   type BaseSelector,
   EpollSelector,
@@ -245,7 +245,11 @@ function runSequence(b: Backend, seed: number): void {
 }
 
 for (const b of backends()) {
-  test(`${b.name} matches the reference model over ${FIXED_SEED === null ? SEQUENCES : 1} random sequences`, () => {
+  test(`${b.name} matches the reference model over ${FIXED_SEED === null ? SEQUENCES : 1} random sequences`, {
+    skip: unixOnly(
+      "the model knows AF_UNIX pairs and pipes; Windows' pairs are loopback TCP, which resets on a close with unread data",
+    ),
+  }, () => {
     if (FIXED_SEED !== null) return runSequence(b, FIXED_SEED);
     const base = Math.floor(Math.random() * 2 ** 31);
     for (let i = 0; i < SEQUENCES; i++) runSequence(b, base + i);

@@ -5,11 +5,15 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { test } from "./_test.ts";
+import { notUnderWine, test } from "./_test.ts";
 import { EVENT_READ, EVENT_WRITE, os, PollSelector } from "../mod.ts";
 import { bytes, Fds } from "./_helpers.ts";
 
-test("PollSelector.select() reports a closed fd (POLLNVAL) as readable and writable", () => {
+test("PollSelector.select() reports a closed fd (POLLNVAL) as readable and writable", {
+  skip: notUnderWine(
+    "its WSAPoll fails with WSAENOTSOCK for a closed socket, where Windows reports POLLNVAL",
+  ),
+}, () => {
   using fds = new Fds();
   using sel = new PollSelector();
   const [r] = fds.pipe();

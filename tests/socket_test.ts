@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { test } from "./_test.ts";
+import { CLOSED_FD, NO_AF_UNIX, notUnderWine, PYTHON_PEER, test, unixOnly, WINDOWS, WINE } from "./_test.ts";
 import {
   BlockingIOError,
   BrokenPipeError,
@@ -76,12 +76,15 @@ function recvAll(s: socket.Socket): Uint8Array {
   return out;
 }
 
-test("socket.Socket sends 4 MiB to a Python peer that checks its sha256", async () => {
-  // A Python server prints its port, reads to EOF, and replies "sha256 length".
-  const { spawn } = await import("node:child_process");
-  const child = spawn("python3", [
-    "-c",
-    `import hashlib, socket
+test(
+  "socket.Socket sends 4 MiB to a Python peer that checks its sha256",
+  { skip: unixOnly(PYTHON_PEER) },
+  async () => {
+    // A Python server prints its port, reads to EOF, and replies "sha256 length".
+    const { spawn } = await import("node:child_process");
+    const child = spawn("python3", [
+      "-c",
+      `import hashlib, socket
 srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)
 print(srv.getsockname()[1], flush=True)
 while True:  # a stranger on the shared loopback connects and sends nothing: skip it
@@ -93,24 +96,28 @@ while True:  # a stranger on the shared loopback connects and sends nothing: ski
     if n: break
     conn.close()
 conn.sendall(f"{h.hexdigest()} {n}".encode()); conn.close()`,
-  ]);
-  const closed = new Promise((resolve) => child.on("close", resolve)); // attached before it can exit
-  const port = Number(await firstLine(child));
-  const data = pattern(4 << 20);
-  using s = socket.createConnection(["127.0.0.1", port], 10);
-  s.sendall(data);
-  s.shutdown(socket.SHUT_WR);
-  assert.equal(text(recvAll(s)), `${sha256(data)} ${data.length}`);
-  await closed;
-});
+    ]);
+    const closed = new Promise((resolve) => child.on("close", resolve)); // attached before it can exit
+    const port = Number(await firstLine(child));
+    const data = pattern(4 << 20);
+    using s = socket.createConnection(["127.0.0.1", port], 10);
+    s.sendall(data);
+    s.shutdown(socket.SHUT_WR);
+    assert.equal(text(recvAll(s)), `${sha256(data)} ${data.length}`);
+    await closed;
+  },
+);
 
-test("socket.Socket.accept() serves a Python client byte for byte", async () => {
-  using fds = new Fds();
-  const server = fds.sock(socket.createServer(["127.0.0.1", 0]));
-  const [, port] = server.getsockname() as [string, number];
-  const token = makeToken();
-  const child = python(
-    `import socket, sys
+test(
+  "socket.Socket.accept() serves a Python client byte for byte",
+  { skip: unixOnly(PYTHON_PEER) },
+  async () => {
+    using fds = new Fds();
+    const server = fds.sock(socket.createServer(["127.0.0.1", 0]));
+    const [, port] = server.getsockname() as [string, number];
+    const token = makeToken();
+    const child = python(
+      `import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.sendall(sys.argv[2].encode())
 data = bytes((i * 7 + 3) & 0xff for i in range(300000))
@@ -122,19 +129,20 @@ while True:
     back += b
 assert back == data[::-1], "reply differs"
 print("ok")`,
-    [String(port), token],
-  );
-  const conn = fds.sock(acceptPeer(server, token));
-  const peer = conn.getpeername();
-  assert.equal((peer as [string, number])[0], "127.0.0.1");
-  const got = recvAll(conn);
-  const expected = new Uint8Array(300000).map((_, i) => (i * 7 + 3) & 0xff);
-  assertSameBytes(got, expected);
-  conn.sendall(got.slice().reverse());
-  conn.close();
-  const r = await child;
-  assert.equal(r.stdout.trim(), "ok", r.stderr);
-});
+      [String(port), token],
+    );
+    const conn = fds.sock(acceptPeer(server, token));
+    const peer = conn.getpeername();
+    assert.equal((peer as [string, number])[0], "127.0.0.1");
+    const got = recvAll(conn);
+    const expected = new Uint8Array(300000).map((_, i) => (i * 7 + 3) & 0xff);
+    assertSameBytes(got, expected);
+    conn.sendall(got.slice().reverse());
+    conn.close();
+    const r = await child;
+    assert.equal(r.stdout.trim(), "ok", r.stderr);
+  },
+);
 
 test("socket.Socket.connectEx() returns EINPROGRESS, then EVENT_WRITE and SO_ERROR 0", () => {
   using fds = new Fds();
@@ -142,7 +150,8 @@ test("socket.Socket.connectEx() returns EINPROGRESS, then EVENT_WRITE and SO_ERR
   const s = fds.sock(new socket.Socket());
   s.setBlocking(false);
   const err = s.connectEx(server.getsockname());
-  assert.ok(err === 0 || err === ERRNO.EINPROGRESS, `errno ${err}`);
+  // Windows: WSAEWOULDBLOCK (ERRNO.EAGAIN there), as CPython's connect_ex returns 10035.
+  assert.ok(err === 0 || err === (WINDOWS ? ERRNO.EAGAIN : ERRNO.EINPROGRESS), `errno ${err}`);
   using sel = new DefaultSelector();
   sel.register(s, EVENT_WRITE);
   assert.equal(sel.select(2).length, 1);
@@ -180,21 +189,25 @@ test("socket.Socket.setTimeout() makes recv throw TimeoutError after the timeout
   assert.throws(() => a.setTimeout(NaN), RangeError);
 });
 
-test("socket.Socket in timeout mode still returns data that arrives in time", async () => {
-  using fds = new Fds();
-  const server = fds.sock(socket.createServer(["127.0.0.1", 0]));
-  const [, port] = server.getsockname() as [string, number];
-  const token = makeToken();
-  const child = python(
-    "import socket, sys, time\ns = socket.create_connection(('127.0.0.1', int(sys.argv[1])))\n" +
-      "s.sendall(sys.argv[2].encode())\ntime.sleep(0.3)\ns.sendall(b'late')\ntime.sleep(0.3)",
-    [String(port), token],
-  );
-  const conn = fds.sock(acceptPeer(server, token, 5));
-  conn.setTimeout(3);
-  assert.equal(text(conn.recv(10)), "late");
-  await child;
-});
+test(
+  "socket.Socket in timeout mode still returns data that arrives in time",
+  { skip: unixOnly(PYTHON_PEER) },
+  async () => {
+    using fds = new Fds();
+    const server = fds.sock(socket.createServer(["127.0.0.1", 0]));
+    const [, port] = server.getsockname() as [string, number];
+    const token = makeToken();
+    const child = python(
+      "import socket, sys, time\ns = socket.create_connection(('127.0.0.1', int(sys.argv[1])))\n" +
+        "s.sendall(sys.argv[2].encode())\ntime.sleep(0.3)\ns.sendall(b'late')\ntime.sleep(0.3)",
+      [String(port), token],
+    );
+    const conn = fds.sock(acceptPeer(server, token, 5));
+    conn.setTimeout(3);
+    assert.equal(text(conn.recv(10)), "late");
+    await child;
+  },
+);
 
 test("socket.Socket.setBlocking(false) makes recv and accept throw BlockingIOError", () => {
   using fds = new Fds();
@@ -221,7 +234,9 @@ test("socket.Socket.send() to a closed peer throws BrokenPipeError and the proce
   assert.throws(() => a.sendall(bytes("more")), OSError);
 });
 
-test("socket.Socket.recv() after the peer resets (RST) throws ConnectionResetError", async () => {
+test("socket.Socket.recv() after the peer resets (RST) throws ConnectionResetError", {
+  skip: unixOnly(PYTHON_PEER),
+}, async () => {
   using fds = new Fds();
   const server = fds.sock(socket.createServer(["127.0.0.1", 0]));
   const [, port] = server.getsockname() as [string, number];
@@ -282,16 +297,28 @@ test("socket.Socket options round-trip through setsockopt and getsockopt", () =>
   assert.notEqual(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY), 0);
   s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, false);
   assert.equal(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY), 0);
+  // struct linger: two ints; on Windows two u_shorts.
+  const width = WINDOWS ? 2 : 4;
+  const linger = (bytes: Uint8Array): number[] => {
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return width === 2
+      ? [v.getUint16(0, true), v.getUint16(2, true)]
+      : [v.getInt32(0, true), v.getInt32(4, true)];
+  };
   const raw = s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8) as Uint8Array;
-  assert.equal(raw.length, 8);
-  s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, new Uint8Array(new Int32Array([1, 5]).buffer));
-  assert.deepEqual([
-    ...new Int32Array((s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8) as Uint8Array).buffer),
-  ], [1, 5]);
-  assert.throws(() => s.setsockopt(999, 999, 1), isOSError("ENOPROTOOPT", "setsockopt"));
+  assert.equal(raw.length, 2 * width);
+  const on = new Uint8Array(2 * width);
+  on[0] = 1;
+  on[width] = 5;
+  s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, on);
+  assert.deepEqual(linger(s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8) as Uint8Array), [1, 5]);
+  // An unknown level: Winsock says WSAEINVAL (CPython's WinError 10022 there).
+  assert.throws(() => s.setsockopt(999, 999, 1), isOSError(WINDOWS ? "EINVAL" : "ENOPROTOOPT", "setsockopt"));
 });
 
-test("socket.Socket.getsockopt() with buflen 0 returns the int, as CPython's default buflen=0 does", async () => {
+test("socket.Socket.getsockopt() with buflen 0 returns the int, as CPython's default buflen=0 does", {
+  skip: unixOnly(PYTHON_PEER),
+}, async () => {
   using s = new socket.Socket();
   s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536);
   const want = s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF);
@@ -326,7 +353,7 @@ test("socket.Socket.close() is idempotent and later calls throw EBADF", () => {
   assert.equal(s.fileno(), -1);
   assert.throws(() => s.recv(1), isOSError("EBADF"));
   assert.throws(() => s.bind(["127.0.0.1", 0]), isOSError("EBADF"));
-  assert.throws(() => os.getInheritable(fd), isOSError("EBADF"), "the fd is really closed");
+  assert.throws(() => os.getInheritable(fd), isOSError(CLOSED_FD), "the fd is really closed");
   let inner: socket.Socket;
   {
     using t = new socket.Socket();
@@ -347,7 +374,7 @@ test("socket.Socket.detach() hands over the fd without closing it", () => {
 });
 
 test("socket.createServer() and createConnection() work over IPv6 loopback with 4-tuples", {
-  skip: HAS_V6 ? undefined : "no ::1 here",
+  skip: unixOnly(PYTHON_PEER) || (HAS_V6 ? undefined : "no ::1 here"),
 }, async () => {
   using fds = new Fds();
   const server = fds.sock(socket.createServer(["::1", 0], { family: socket.AF_INET6 }));
@@ -371,7 +398,9 @@ test("socket.createServer() and createConnection() work over IPv6 loopback with 
   assert.equal(c.family, socket.AF_INET6);
 });
 
-test("socket.Socket UDP sendto() and recvfrom() exchange datagrams with sender addresses", async () => {
+test("socket.Socket UDP sendto() and recvfrom() exchange datagrams with sender addresses", {
+  skip: unixOnly(PYTHON_PEER),
+}, async () => {
   using fds = new Fds();
   const a = fds.sock(new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM));
   const b = fds.sock(new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM));
@@ -395,7 +424,9 @@ test("socket.Socket UDP sendto() and recvfrom() exchange datagrams with sender a
   assert.equal((await child).stdout.trim(), "echo to python");
 });
 
-test("socket.Socket AF_UNIX binds a path, connects, and reports the path", () => {
+test("socket.Socket AF_UNIX binds a path, connects, and reports the path", {
+  skip: notUnderWine(NO_AF_UNIX),
+}, () => {
   using fds = new Fds();
   const dir = scratchDir("ffi-sel-");
   const path = join(dir, "sock");
@@ -493,11 +524,13 @@ test("socket.socketpair() gives two connected sockets, both ways", () => {
     b.sendall(bytes("ba"));
     assert.equal(text(b.recv(10)), "ab");
     assert.equal(text(a.recv(10)), "ba");
-    assert.equal(a.family, socket.AF_UNIX);
+    // Windows: a loopback TCP pair, as CPython's socketpair() is there.
+    assert.equal(a.family, WINDOWS ? socket.AF_INET : socket.AF_UNIX);
   } finally {
     a.close();
     b.close();
   }
+  if (WINDOWS) return; // no datagram pairs there
   const [d1, d2] = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
   d1.send(bytes("one"));
   d1.send(bytes("two"));
@@ -527,10 +560,13 @@ test("socket addresses of the wrong shape or range throw TypeError/RangeError an
   }
   assert.throws(() => socket.createConnection(["127.0.0.1", 70000]), RangeError);
   assert.throws(() => socket.createConnection("x" as unknown as [string, number]), TypeError);
-  using u = new socket.Socket(socket.AF_UNIX);
-  assert.throws(() => u.bind(["/tmp/x", 1] as unknown as string), TypeError);
-  assert.throws(() => u.bind("/tmp/" + "x".repeat(200)), RangeError);
-  assert.throws(() => u.bind("/tmp/a\0b"), TypeError);
+  // Under Wine no AF_UNIX socket can be made; its address checks come first all the same.
+  using u = new socket.Socket(WINE ? socket.AF_INET : socket.AF_UNIX);
+  if (!WINE) {
+    assert.throws(() => u.bind(["/tmp/x", 1] as unknown as string), TypeError);
+    assert.throws(() => u.bind("/tmp/" + "x".repeat(200)), RangeError);
+    assert.throws(() => u.bind("/tmp/a\0b"), TypeError);
+  }
   assert.throws(() => new socket.Socket(1.5), RangeError);
   assert.throws(() => new socket.Socket(socket.AF_INET, socket.SOCK_STREAM, 0, -3), RangeError);
   s.close();
@@ -543,7 +579,9 @@ test("socket addresses of the wrong shape or range throw TypeError/RangeError an
 test("socket.getaddrinfo() resolves localhost and numeric hosts", () => {
   const local = socket.getaddrinfo("localhost", 80, socket.AF_INET, socket.SOCK_STREAM);
   assert.ok(local.length >= 1);
-  assert.deepEqual(local[0]!.slice(0, 3), [socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP]);
+  // Windows' getaddrinfo leaves the protocol 0 when the hints do.
+  const proto = WINDOWS && local[0]![2] === 0 ? 0 : socket.IPPROTO_TCP;
+  assert.deepEqual(local[0]!.slice(0, 3), [socket.AF_INET, socket.SOCK_STREAM, proto]);
   assert.deepEqual(local[0]![4], ["127.0.0.1", 80]);
   const numeric = socket.getaddrinfo("10.1.2.3", "443", 0, socket.SOCK_DGRAM, 0, socket.AI_NUMERICHOST);
   assert.deepEqual(numeric[0]![4], ["10.1.2.3", 443]);
@@ -577,31 +615,37 @@ test(
     }),
 );
 
-test("socket.Socket.close() leaves alone its number once closed behind its back (os.close, os.dup2) and reused", () => {
-  using fds = new Fds();
-  // os.close(), then a pipe takes the number.
-  const s = new socket.Socket();
-  const n = s.fileno();
-  os.close(n);
-  const [r, w] = fds.pipe();
-  assert.ok(r === n || w === n, "the pipe got the socket's number");
-  s.close();
-  assert.equal(s.fileno(), -1);
-  assert.equal(os.write(w, bytes("x")), 1, "the pipe is still open");
-  assert.equal(text(os.read(r, 1)), "x");
-  // os.dup2() onto the socket's number: that number is the pipe's now.
-  const d = new socket.Socket();
-  const [pr, pw] = fds.pipe();
-  const m = fds.fd(os.dup2(pr, d.fileno(), false));
-  d.close();
-  assert.equal(os.write(pw, bytes("y")), 1);
-  assert.equal(text(os.read(m, 1)), "y", "the dup2'd number is still open");
-  // detach(): the number is the caller's, and close() after it is a no-op.
-  const t = new socket.Socket();
-  const fd = fds.fd(t.detach());
-  t.close();
-  assert.equal(os.getInheritable(fd), false, "still open after close() of the detached socket");
-});
+test(
+  "socket.Socket.close() leaves alone its number once closed behind its back (os.close, os.dup2) and reused",
+  {
+    skip: unixOnly("Windows hands out handle values in no set order and has no dup2()"),
+  },
+  () => {
+    using fds = new Fds();
+    // os.close(), then a pipe takes the number.
+    const s = new socket.Socket();
+    const n = s.fileno();
+    os.close(n);
+    const [r, w] = fds.pipe();
+    assert.ok(r === n || w === n, "the pipe got the socket's number");
+    s.close();
+    assert.equal(s.fileno(), -1);
+    assert.equal(os.write(w, bytes("x")), 1, "the pipe is still open");
+    assert.equal(text(os.read(r, 1)), "x");
+    // os.dup2() onto the socket's number: that number is the pipe's now.
+    const d = new socket.Socket();
+    const [pr, pw] = fds.pipe();
+    const m = fds.fd(os.dup2(pr, d.fileno(), false));
+    d.close();
+    assert.equal(os.write(pw, bytes("y")), 1);
+    assert.equal(text(os.read(m, 1)), "y", "the dup2'd number is still open");
+    // detach(): the number is the caller's, and close() after it is a no-op.
+    const t = new socket.Socket();
+    const fd = fds.fd(t.detach());
+    t.close();
+    assert.equal(os.getInheritable(fd), false, "still open after close() of the detached socket");
+  },
+);
 
 test("socket.Socket.bind() to an address in use throws EADDRINUSE", () => {
   using fds = new Fds();
@@ -610,7 +654,11 @@ test("socket.Socket.bind() to an address in use throws EADDRINUSE", () => {
   assert.throws(() => b.bind(a.getsockname()), isOSError("EADDRINUSE", "bind"));
 });
 
-test("socket.Socket.sendall() in timeout mode throws TimeoutError when the peer never reads", () => {
+test("socket.Socket.sendall() in timeout mode throws TimeoutError when the peer never reads", {
+  skip: notUnderWine(
+    "its non-blocking send() takes 64 MiB for a peer that never reads, where Windows' buffers fill",
+  ),
+}, () => {
   using fds = new Fds();
   const [a] = fds.pair();
   a.setTimeout(0.2);
@@ -621,8 +669,9 @@ test("socket.Socket.sendall() in timeout mode throws TimeoutError when the peer 
 
 test("socket.Socket wraps an fd it is given", () => {
   const [a, b] = socket.socketpair();
-  const fd = os.dup(a.fileno());
-  const wrapped = new socket.Socket(socket.AF_UNIX, socket.SOCK_STREAM, 0, fd);
+  // Windows has no dup() for sockets: the socket hands its own handle over instead.
+  const fd = WINDOWS ? a.detach() : os.dup(a.fileno());
+  const wrapped = new socket.Socket(a.family, socket.SOCK_STREAM, 0, fd);
   wrapped.sendall(bytes("via dup"));
   assert.equal(text(b.recv(100)), "via dup");
   for (const s of [a, b, wrapped]) s.close();
