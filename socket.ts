@@ -99,8 +99,6 @@ let defaultTimeout: number | null = null;
 
 const SEND_FLAGS = SOCKET.MSG_NOSIGNAL; // no SIGPIPE on a closed peer (Linux, FreeBSD)
 const { EAGAIN, EINTR, EINPROGRESS, ETIMEDOUT } = ERRNO;
-/** What a non-blocking connect() under way fails with: EINPROGRESS, or WSAEWOULDBLOCK (`EAGAIN`) on Windows. */
-const CONNECTING = OS === "windows" ? EAGAIN : EINPROGRESS;
 
 /**
  * A socket, like Python's `socket.socket`. Register it with a selector
@@ -304,9 +302,10 @@ export class Socket<A extends Address = Address> implements Disposable {
     const deadline = this.#deadline();
     const r = libc().connect(fd, sa, sa.length);
     if (r >= 0) return 0;
-    const e = errno();
+    // Winsock says WSAEWOULDBLOCK for a connect under way: EINPROGRESS here, on every OS.
+    const e = OS === "windows" ? inProgress(errno()) : errno();
     // EINTR: the connection still proceeds in the background (POSIX); wait for it.
-    const waiting = e === EINTR || (e === CONNECTING && this.#timeout !== 0);
+    const waiting = e === EINTR || (e === EINPROGRESS && this.#timeout !== 0);
     if (!waiting) return e;
     if (!waitReady(fd, POLL.POLLOUT, deadline)) return ETIMEDOUT; // a TimeoutError, as in Python
     return this.getsockopt(SOL_SOCKET, SO_ERROR) as number;
@@ -314,9 +313,9 @@ export class Socket<A extends Address = Address> implements Disposable {
 
   /**
    * Connects like {@linkcode Socket.connect}, but returns the errno instead of
-   * throwing: 0 on success, EINPROGRESS for a non-blocking connect under way
-   * (on Windows Winsock's WSAEWOULDBLOCK, `ERRNO.EAGAIN` there, as CPython's
-   * `connect_ex` returns 10035).
+   * throwing: 0 on success, EINPROGRESS for a non-blocking connect under way,
+   * on every OS (Winsock's WSAEWOULDBLOCK for it is translated, so one check
+   * serves everywhere; CPython's `connect_ex` returns 10035 there).
    *
    * @param address The peer's address.
    * @returns 0 or an errno.
@@ -1075,6 +1074,11 @@ interface Received {
   ancillary: Ancillary[];
   flags: number;
   address: Address | null;
+}
+
+/** Winsock's answer for a non-blocking connect under way (WSAEWOULDBLOCK) as EINPROGRESS. */
+function inProgress(e: number): number {
+  return e === EAGAIN ? EINPROGRESS : e;
 }
 
 function timedOut(syscall: string): TimeoutError {

@@ -22,6 +22,10 @@
  *   `pipe2` (the selectors' wake pipe, `os.pipe()`) is a connected pair of
  *   loopback TCP sockets, and `read`/`write` are `recv`/`send`. `socketpair`
  *   is emulated the same way, as CPython emulates it on Windows.
+ * - fds 0, 1 and 2 (never socket handles: those are multiples of 4 from 4)
+ *   are the process's standard handles: `read`/`write` on them are
+ *   `ReadFile`/`WriteFile`, so `os.read(0)` and `os.write(1)` work as in
+ *   Python (a broken pipe is EPIPE, a closed one EBADF).
  * - `poll` is `WSAPoll`; `select` is Winsock's, with its own `fd_set`
  *   (`backends/select.ts` builds it). With nothing to watch both fail on
  *   Windows, so an empty wait sleeps instead, as CPython's `select()` does.
@@ -136,6 +140,9 @@ export const KERNEL32 = {
   QueryPerformanceCounter: { params: ["buffer"], result: "i32" }, // BOOL QueryPerformanceCounter(LARGE_INTEGER *)
   QueryPerformanceFrequency: { params: ["buffer"], result: "i32" }, // BOOL QueryPerformanceFrequency(LARGE_INTEGER *)
   Sleep: { params: ["u32"], result: "void" }, // void Sleep(DWORD dwMilliseconds)
+  GetStdHandle: { params: ["i32"], result: "i64" }, // HANDLE GetStdHandle(DWORD nStdHandle)
+  ReadFile: { params: ["i64", "buffer", "u32", "buffer", "buffer"], result: "i32" }, // BOOL ReadFile(HANDLE, LPVOID, DWORD, LPDWORD, LPOVERLAPPED)
+  WriteFile: { params: ["i64", "buffer", "u32", "buffer", "buffer"], result: "i32" }, // BOOL WriteFile(HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED)
 } as const satisfies Record<string, SymbolSpec>;
 
 /** The DLLs to open, in the order of the tables above. */
@@ -165,6 +172,10 @@ const WSAEOPNOTSUPP = 10045;
 const WSAEAFNOSUPPORT = 10047;
 const WSAECONNABORTED = 10053;
 const INT_MAX = 0x7fffffff;
+/** `STD_INPUT_HANDLE`, `STD_OUTPUT_HANDLE`, `STD_ERROR_HANDLE`, by fd. */
+const STD_HANDLES = [-10, -11, -12];
+const ERROR_INVALID_HANDLE = 6, ERROR_BROKEN_PIPE = 109, ERROR_NO_DATA = 232;
+const EPIPE = 32, WSAEBADF = 10009;
 
 /** The bound calls: the Linux-shaped C library, plus the error accessors. */
 export interface Winsock {
@@ -344,15 +355,33 @@ export function bindWinsock(ws2: Ws2, kernel: Kernel, unavailable: (name: string
   const emptySet = (set: BufferArg): boolean =>
     set === null || new Int32Array(set.buffer, set.byteOffset, 1)[0] === 0;
 
+  const transferred = new Uint32Array(1);
+  /** ReadFile/WriteFile on a standard handle, with Win32's errors as this module's numbers. */
+  const stdio = (fd: number, buf: Uint8Array, n: number, writing: boolean): number => {
+    const h = kernel.GetStdHandle(STD_HANDLES[fd]!);
+    const size = Math.min(n, buf.byteLength, INT_MAX);
+    const valid = h !== 0 && h !== -1;
+    const ok = valid &&
+      (writing
+        ? kernel.WriteFile(h, buf, size, transferred, null)
+        : kernel.ReadFile(h, buf, size, transferred, null));
+    if (ok) return transferred[0]!;
+    const code = valid ? ws2.WSAGetLastError() : ERROR_INVALID_HANDLE;
+    if (code === ERROR_BROKEN_PIPE && !writing) return 0; // the writer is gone: end of file
+    if (code === ERROR_BROKEN_PIPE || code === ERROR_NO_DATA) return fail(EPIPE);
+    return fail(code === ERROR_INVALID_HANDLE ? WSAEBADF : code);
+  };
+  const isStdio = (fd: number): boolean => fd >= 0 && fd <= 2;
+
   const counter = new BigInt64Array(1);
   let frequency = 0;
 
   const lib: Record<string, unknown> = {
     close,
     read: (fd: number, buf: Uint8Array, n: number | bigint) =>
-      ws2.recv(fd, buf, Math.min(Number(n), INT_MAX), 0),
+      isStdio(fd) ? stdio(fd, buf, Number(n), false) : ws2.recv(fd, buf, Math.min(Number(n), INT_MAX), 0),
     write: (fd: number, buf: Uint8Array, n: number | bigint) =>
-      ws2.send(fd, buf, Math.min(Number(n), INT_MAX), 0),
+      isStdio(fd) ? stdio(fd, buf, Number(n), true) : ws2.send(fd, buf, Math.min(Number(n), INT_MAX), 0),
     fcntl,
     getpid: () => kernel.GetCurrentProcessId(),
     "clock_gettime": (_clock: number, ts: Int32Array): number => {

@@ -1,0 +1,218 @@
+/**
+ * The examples, driven by the runtime's own sockets (`node:net`) as peers:
+ * another implementation than ours on the other end, on every OS. On Windows
+ * these are the examples' tests, where examples_test.ts's Unix peers
+ * (Python, socat, nc, curl) and POSIX signals are absent.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import net from "node:net";
+import { join } from "node:path";
+import { test, WINDOWS } from "./_test.ts";
+import { here, run, runtimeCommand, startExample } from "./_helpers.ts";
+
+const EXAMPLES = here("../examples/");
+
+/** A client of the runtime's own, connected. */
+function connect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, "127.0.0.1", () => resolve(s));
+    s.once("error", reject);
+  });
+}
+
+/** Collects what `sock` receives until `done(received)` holds (or 20 s pass, or it closes). */
+function readUntil(sock: net.Socket, done: (got: Uint8Array) => boolean): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    const all = (): Uint8Array => {
+      const out = new Uint8Array(length);
+      let at = 0;
+      for (const c of chunks) out.set(c, (at += c.length) - c.length);
+      return out;
+    };
+    const finish = (error?: Error): void => {
+      clearTimeout(timer);
+      sock.off("data", onData);
+      sock.off("close", onClose);
+      if (error) reject(error);
+      else resolve(all());
+    };
+    const onData = (d: Uint8Array): void => {
+      chunks.push(d);
+      length += d.length;
+      if (done(all())) finish();
+    };
+    const onClose = (): void => finish();
+    const timer = setTimeout(() => finish(new Error(`timed out with ${length} bytes`)), 20_000);
+    sock.on("data", onData);
+    sock.on("close", onClose);
+  });
+}
+
+/** `n` bytes of a pattern that differs per `seed`. */
+function pattern(n: number, seed: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = (i * 31 + seed * 7 + (i >> 11)) & 0xff;
+  return out;
+}
+
+/** Equal bytes, or an error naming the lengths and the first differing offset (bounded). */
+function assertSame(got: Uint8Array, want: Uint8Array, what: string): void {
+  let i = 0;
+  while (i < got.length && i < want.length && got[i] === want[i]) i++;
+  assert.ok(
+    got.length === want.length && i === want.length,
+    `${what}: ${got.length} bytes, ${want.length} expected, first difference at ${i}`,
+  );
+}
+
+/**
+ * A target server of the runtime's own that echoes each connection whose
+ * first line is `token`; a stranger's connection (another line) is closed.
+ */
+async function tokenEcho(token: string): Promise<{ port: number; close: () => void }> {
+  const server = net.createServer((conn) => {
+    let head = new Uint8Array(0);
+    const onData = (d: Uint8Array): void => {
+      const joined = new Uint8Array(head.length + d.length);
+      joined.set(head);
+      joined.set(d, head.length);
+      head = joined;
+      const nl = head.indexOf(10);
+      if (nl < 0) return;
+      conn.off("data", onData);
+      if (new TextDecoder().decode(head.subarray(0, nl)) !== token) return void conn.destroy();
+      if (nl + 1 < head.length) conn.write(head.subarray(nl + 1));
+      conn.pipe(conn);
+    };
+    conn.on("data", onData);
+    conn.on("error", () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { port: (server.address() as net.AddressInfo).port, close: () => server.close() };
+}
+
+const TOKEN = `peer-${Math.random().toString(36).slice(2)}`;
+
+test("examples/echo_server.ts echoes 8 concurrent clients of the runtime's own byte for byte", async () => {
+  const server = await startExample(join(EXAMPLES, "echo_server.ts"), ["--port", "0"]);
+  try {
+    await Promise.all(Array.from({ length: 8 }, async (_, i) => {
+      const c = await connect(server.port);
+      const data = pattern(256 << 10, i);
+      c.write(data);
+      const got = await readUntil(c, (g) => g.length >= data.length);
+      c.destroy();
+      assertSame(got, data, `client ${i}`);
+    }));
+  } finally {
+    await server.stop();
+  }
+});
+
+test("examples/chat_server.ts broadcasts a line to the other clients of the runtime's own", async () => {
+  const chat = await startExample(join(EXAMPLES, "chat_server.ts"), ["--port", "0"]);
+  try {
+    const [a, b, c] = await Promise.all([connect(chat.port), connect(chat.port), connect(chat.port)]);
+    const line = `hello from a ${TOKEN}`;
+    const has = (g: Uint8Array): boolean => new TextDecoder().decode(g).includes(line);
+    const seen = [readUntil(b, has), readUntil(c, has)];
+    // Each client is told of the others joining; say the line once all three are in.
+    await readUntil(a, (g) => (new TextDecoder().decode(g).match(/joined/g) ?? []).length >= 3);
+    a.write(`${line}\n`);
+    for (const got of await Promise.all(seen)) assert.ok(has(got));
+    for (const s of [a, b, c]) s.destroy();
+  } finally {
+    await chat.stop();
+  }
+});
+
+test("examples/tcp_proxy.ts relays 1 MiB both ways between runtime sockets", async () => {
+  const target = await tokenEcho(TOKEN);
+  const proxy = await startExample(join(EXAMPLES, "tcp_proxy.ts"), ["--target", `127.0.0.1:${target.port}`]);
+  try {
+    const c = await connect(proxy.port);
+    const data = pattern(1 << 20, 3);
+    c.write(`${TOKEN}\n`);
+    c.write(data);
+    const got = await readUntil(c, (g) => g.length >= data.length);
+    c.destroy();
+    assertSame(got, data, "through the proxy");
+  } finally {
+    await proxy.stop();
+    target.close();
+  }
+});
+
+test("examples/socks5_proxy.ts connects a SOCKS5 client of the runtime's own (RFC 1928 by hand)", async () => {
+  const target = await tokenEcho(TOKEN);
+  const proxy = await startExample(join(EXAMPLES, "socks5_proxy.ts"), ["--port", "0"]);
+  try {
+    const c = await connect(proxy.port);
+    c.write(new Uint8Array([5, 1, 0])); // version 5, one method: no authentication
+    assert.deepEqual([...await readUntil(c, (g) => g.length >= 2)], [5, 0]);
+    const port = target.port;
+    c.write(new Uint8Array([5, 1, 0, 1, 127, 0, 0, 1, port >> 8, port & 0xff])); // CONNECT 127.0.0.1:port
+    const reply = await readUntil(c, (g) => g.length >= 10);
+    assert.deepEqual([...reply.subarray(0, 4)], [5, 0, 0, 1], "succeeded, an IPv4 bound address");
+    const data = pattern(64 << 10, 5);
+    c.write(`${TOKEN}\n`);
+    c.write(data);
+    const got = await readUntil(c, (g) => g.length >= data.length);
+    c.destroy();
+    assertSame(got, data, "through SOCKS5");
+  } finally {
+    await proxy.stop();
+    target.close();
+  }
+});
+
+test("examples/netcat.ts -d prints what a server of the runtime's own sends, and ends with it", async () => {
+  // Every connection gets the text (a stranger's too) and is closed.
+  const text = `from the server ${TOKEN}\n`;
+  const server = net.createServer((conn) => conn.end(text));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const port = (server.address() as net.AddressInfo).port;
+    const [cmd, argv] = runtimeCommand(join(EXAMPLES, "netcat.ts"), ["-d", "-n", "127.0.0.1", String(port)]);
+    const r = await run(cmd, argv);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, text);
+  } finally {
+    server.close();
+  }
+});
+
+test("examples/port_scan.ts finds the open ports of runtime listeners and a closed one", async () => {
+  const listeners = await Promise.all(Array.from({ length: 2 }, async () => {
+    const s = net.createServer((conn) => conn.destroy());
+    await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+    return s;
+  }));
+  const gone = net.createServer();
+  await new Promise<void>((resolve) => gone.listen(0, "127.0.0.1", resolve));
+  const closed = (gone.address() as net.AddressInfo).port;
+  await new Promise((resolve) => gone.close(resolve));
+  try {
+    const open = listeners.map((s) => (s.address() as net.AddressInfo).port).sort((a, b) => a - b);
+    const [cmd, argv] = runtimeCommand(join(EXAMPLES, "port_scan.ts"), [
+      "127.0.0.1",
+      "--ports",
+      [...open, closed].join(","),
+      "--timeout",
+      // Windows answers a connect to a closed port after its SYN retries (about 2 s).
+      WINDOWS ? "5" : "1",
+      "--json",
+    ]);
+    const r = await run(cmd, argv);
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout);
+    assert.deepEqual(result.open, open);
+    assert.deepEqual(result.closed, [closed]);
+  } finally {
+    for (const s of listeners) s.close();
+  }
+});
