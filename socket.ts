@@ -1201,7 +1201,8 @@ export function hasDualstackIpv6(): boolean {
 
 /**
  * Creates a listening TCP socket, like Python's `socket.create_server`
- * (`SO_REUSEADDR` set on POSIX). An IPv6 host (`"::1"`, `"::"`) makes an
+ * (`SO_REUSEADDR` set on POSIX, not on Windows; `reusePort` where the OS has
+ * `SO_REUSEPORT`, else a RangeError, Python's ValueError). An IPv6 host (`"::1"`, `"::"`) makes an
  * AF_INET6 socket unless `family` says otherwise.
  *
  * @param address `[host, port]`; port 0 picks a free one.
@@ -1231,9 +1232,11 @@ export function createServer(address: Address, options: CreateServerOptions = {}
     throw new RangeError("dualstackIpv6 requires family AF_INET6");
   }
   encodeAddress(family, address); // validate before any fd exists
+  if (reusePort && SO_REUSEPORT === 0) throw new RangeError("SO_REUSEPORT not supported on this platform");
   const s = new Socket(family, SOCK_STREAM);
   try {
-    s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+    // Not on Windows, as CPython: there SO_REUSEADDR lets another socket take the port.
+    if (OS !== "windows") s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
     if (reusePort) s.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1);
     if (family === AF_INET6 && dualstackIpv6 !== undefined) {
       s.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, dualstackIpv6 ? 0 : 1);

@@ -81,6 +81,14 @@ function withBigintParams(raw: AnyFn, params: readonly NativeType[]): AnyFn | nu
   const at = params.flatMap((t, i) => t === "u64" || t === "i64" ? [i] : []);
   if (at.length === 0) return null;
   const n = params.length, k = at[0];
+  if (at.length === 1 && k === 0) { // Winsock's SOCKET, first
+    if (n === 1) return (a) => raw(toBigint(a));
+    if (n === 2) return (a, b) => raw(toBigint(a), b);
+    if (n === 3) return (a, b, c) => raw(toBigint(a), b, c);
+    if (n === 4) return (a, b, c, d) => raw(toBigint(a), b, c, d);
+    if (n === 5) return (a, b, c, d, e) => raw(toBigint(a), b, c, d, e);
+    if (n === 6) return (a, b, c, d, e, f) => raw(toBigint(a), b, c, d, e, f);
+  }
   if (at.length === 1) {
     if (n === 3 && k === 1) return (a, b, c) => raw(a, toBigint(b), c);
     if (n === 3 && k === 2) return (a, b, c) => raw(a, b, toBigint(c));

@@ -676,3 +676,15 @@ test("socket.Socket wraps an fd it is given", () => {
   assert.equal(text(b.recv(100)), "via dup");
   for (const s of [a, b, wrapped]) s.close();
 });
+
+test("socket.createServer() sets SO_REUSEADDR on POSIX only, and reusePort where the OS has SO_REUSEPORT", () => {
+  using s = socket.createServer(["127.0.0.1", 0]);
+  // Windows: SO_REUSEADDR would let another socket take the port (CPython leaves it off there too).
+  assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR) !== 0, !WINDOWS);
+  if (socket.SO_REUSEPORT === 0) {
+    assert.throws(() => socket.createServer(["127.0.0.1", 0], { reusePort: true }), RangeError);
+  } else {
+    using r = socket.createServer(["127.0.0.1", 0], { reusePort: true });
+    assert.notEqual(r.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT), 0);
+  }
+});
