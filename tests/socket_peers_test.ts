@@ -1,0 +1,102 @@
+/**
+ * socket.Socket against a peer made of the runtime's own sockets
+ * (`fixtures/net_peer.ts`: `node:net`, `node:dgram`) in a child process: the
+ * same exchanges socket_test.ts has with Python peers, on every OS, Windows
+ * (where those Python peers cannot run here) included.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { test } from "./_test.ts";
+import { socket } from "../mod.ts";
+import { acceptPeer, bytes, here, makeToken, run, runtimeCommand, text } from "./_helpers.ts";
+
+const PEER = here("fixtures/net_peer.ts");
+
+/** Starts the peer in `mode`; resolves with its outcome when it exits. */
+function peer(mode: string, args: string[]): ReturnType<typeof run> {
+  const [cmd, argv] = runtimeCommand(PEER, [mode, ...args]);
+  return run(cmd, argv);
+}
+
+function pattern(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = (i * 7) & 0xff;
+  return out;
+}
+
+test("socket.Socket.sendall() sends 4 MiB that a runtime peer receives whole (sha256)", async () => {
+  using server = socket.createServer(["127.0.0.1", 0]);
+  const [, port] = server.getsockname();
+  const token = makeToken();
+  const child = peer("sink", [String(port), token]);
+  using conn = acceptPeer(server, token);
+  const data = pattern(4 << 20);
+  conn.sendall(data);
+  conn.shutdown(socket.SHUT_WR);
+  const r = await child;
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), `${data.length} ${createHash("sha256").update(data).digest("hex")}`);
+});
+
+test("socket.Socket.accept() and recv() take 1 MiB from a runtime peer byte for byte, then EOF", async () => {
+  using server = socket.createServer(["127.0.0.1", 0]);
+  const [, port] = server.getsockname();
+  const token = makeToken();
+  const n = 1 << 20;
+  const child = peer("source", [String(port), token, String(n)]);
+  const conn = acceptPeer(server, token);
+  const got = new Uint8Array(n + 1);
+  let at = 0;
+  try {
+    for (;;) {
+      const k = conn.recvInto(got.subarray(at));
+      if (k === 0) break;
+      at += k;
+    }
+  } finally {
+    conn.close(); // the peer waits for it to exit
+  }
+  assert.equal(at, n, "everything, then EOF");
+  const want = pattern(n);
+  let i = 0;
+  while (i < n && got[i] === want[i]) i++;
+  assert.equal(i, n, `first difference at ${i}`);
+  assert.equal((await child).code, 0);
+});
+
+test("socket.Socket in timeout mode returns data a runtime peer sends while recv() waits", async () => {
+  using server = socket.createServer(["127.0.0.1", 0]);
+  const [, port] = server.getsockname();
+  const token = makeToken();
+  const child = peer("late", [String(port), token]);
+  const conn = acceptPeer(server, token);
+  try {
+    conn.setTimeout(10);
+    conn.sendall(bytes("go"));
+    assert.equal(text(conn.recv(64)), "late data");
+  } finally {
+    conn.close();
+  }
+  assert.equal((await child).code, 0);
+});
+
+test("socket.Socket UDP recvfrom() names a runtime peer, and sendto() answers it", async () => {
+  using u = new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM);
+  u.bind(["127.0.0.1", 0]);
+  const [, port] = u.getsockname();
+  const child = peer("udp", [String(port)]);
+  u.setTimeout(10);
+  // A stranger's datagram is not the peer's: wait for the peer's own text.
+  for (;;) {
+    const [data, from] = u.recvfrom(100);
+    if (text(data) !== "from the peer" || from === null) continue;
+    assert.equal(from[0], "127.0.0.1");
+    u.sendto(bytes("answer to the peer"), from);
+    break;
+  }
+  const r = await child;
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), "answer to the peer");
+});
