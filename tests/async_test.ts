@@ -309,9 +309,6 @@ function threadCount(): number {
 for (const [name, make] of BACKENDS) {
   test(
     `select() and selectAsync() (${name}) sleep through a stale kernel registration: a closed fd whose dup lives on`,
-    {
-      skip: unixOnly("Windows has no dup() for socket handles"),
-    },
     async () => {
       using fds = new Fds();
       using sel = make();
