@@ -38,6 +38,7 @@
 import type { BoundSymbols, BufferArg, SymbolSpec } from "./_types.ts";
 import { type Libc, libcTable } from "./libc.ts";
 import { FCNTL, SOCKET } from "./constants.ts";
+import { ProtocolInfo } from "./structs.ts";
 
 /** The Winsock functions, as `ws2_32.dll` exports them (x64: SOCKET is 64-bit, `int` lengths). */
 export const WS2_32 = {
@@ -156,12 +157,10 @@ type Kernel = BoundSymbols<typeof KERNEL32>;
 // winsock2.h / winbase.h
 const FIONBIO = 0x8004667e | 0; // _IOW('f', 126, u_long), as the signed `long` ioctlsocket takes
 const WSA_FLAG_OVERLAPPED = 0x01;
+const WSA_FLAG_NO_HANDLE_INHERIT = 0x80;
 /** `FROM_PROTOCOL_INFO`: WSASocketW takes family, type and protocol from the WSAPROTOCOL_INFOW. */
 const FROM_PROTOCOL_INFO = -1;
-/** `sizeof(WSAPROTOCOL_INFOW)` on x64: 44 bytes of ids and chain, 9 ints, 2 DWORDs, WCHAR[256]. */
-const PROTOCOL_INFO_SIZE = 628;
 const INADDR_NONE = 0xffffffff;
-const WSA_FLAG_NO_HANDLE_INHERIT = 0x80;
 const HANDLE_FLAG_INHERIT = 0x1;
 const FORMAT_MESSAGE_FROM_SYSTEM = 0x1000;
 const FORMAT_MESSAGE_IGNORE_INSERTS = 0x200;
@@ -232,13 +231,18 @@ export function bindWinsock(ws2: Ws2, kernel: Kernel, unavailable: (name: string
   const noInherit = (s: number): void => {
     kernel.SetHandleInformation(s, HANDLE_FLAG_INHERIT, 0);
   };
-  /** A new handle, or -1 with WSAEMFILE when it would not fit the module's 32-bit tables. */
+  /**
+   * A new handle (blocking, as Winsock makes them: a number reused from a
+   * socket closed behind the binding's back is forgotten as non-blocking), or
+   * -1 with WSAEMFILE when it would not fit the module's 32-bit tables.
+   */
   const fresh = (s: number): number => {
     if (s < 0) return -1;
     if (s > INT_MAX) {
       ws2.closesocket(s);
       return fail(WSAEMFILE);
     }
+    nonBlocking.delete(s);
     return s;
   };
   const newSocket = (domain: number, type: number, proto: number): number =>
@@ -299,7 +303,7 @@ export function bindWinsock(ws2: Ws2, kernel: Kernel, unavailable: (name: string
     return 0;
   };
 
-  const protocolInfo = new Uint8Array(PROTOCOL_INFO_SIZE);
+  const protocolInfo = new ProtocolInfo().bytes;
   /**
    * A second handle for the same socket (CPython's `socket.dup()` on
    * Windows): WSADuplicateSocketW for this process, then a socket made from
@@ -352,8 +356,12 @@ export function bindWinsock(ws2: Ws2, kernel: Kernel, unavailable: (name: string
     kernel.Sleep(ms < 0 ? INFINITE : ms);
     return 0;
   };
-  const emptySet = (set: BufferArg): boolean =>
-    set === null || new Int32Array(set.buffer, set.byteOffset, 1)[0] === 0;
+  /** Whether an fd_set (its bytes: `fd_count` first, little-endian) holds no handle; no view made per call. */
+  const emptySet = (set: BufferArg): boolean => {
+    if (set === null) return true;
+    const b = set as Uint8Array;
+    return (b[0]! | b[1]! | b[2]! | b[3]!) === 0;
+  };
 
   const transferred = new Uint32Array(1);
   /** ReadFile/WriteFile on a standard handle, with Win32's errors as this module's numbers. */
@@ -417,9 +425,9 @@ export function bindWinsock(ws2: Ws2, kernel: Kernel, unavailable: (name: string
       const s = fresh(ws2.accept(fd, addr, len));
       if (s < 0) return -1;
       noInherit(s);
-      // An accepted socket starts blocking, as accept4 without SOCK_NONBLOCK gives it.
-      one[0] = 0;
-      ws2.ioctlsocket(s, FIONBIO, one);
+      // An accepted socket starts blocking, as accept4 without SOCK_NONBLOCK gives
+      // it (Winsock would copy the listener's mode).
+      setBlocking(s, true);
       return s;
     },
     bind: ws2.bind,
