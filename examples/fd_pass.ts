@@ -15,7 +15,7 @@
  * @module
  */
 import { existsSync, unlinkSync } from "node:fs";
-import { DefaultSelector, EVENT_READ, os, OSError, socket } from "../mod.ts";
+import { DefaultSelector, EVENT_READ, OS, os, OSError, socket } from "../mod.ts";
 import { Cli } from "./_cli.ts";
 
 const USAGE = `usage: fd_pass.ts serve [-H HOST] [-p PORT] --unix PATH
@@ -132,6 +132,7 @@ export function work(path: string, log: (line: string) => void): void {
 if (import.meta.main) {
   const cli: Cli = new Cli("fd_pass", USAGE);
   await cli.main(() => {
+    if (OS === "windows") cli.fail("not on Windows: passing fds (SCM_RIGHTS over AF_UNIX) is Unix's");
     const args = cli.parse({
       host: { type: "string", short: "H" },
       port: { type: "string", short: "p" },

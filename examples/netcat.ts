@@ -196,7 +196,27 @@ function writeStdout(data: Uint8Array): void {
 }
 
 /** stdin shared by every connection of a `-k` listener: once at EOF, it stays there. */
-const stdin = { open: true, alwaysReady: false };
+const stdin = { open: true, alwaysReady: false, fed: false };
+
+/**
+ * Windows: stdin cannot be selected (Winsock's select takes sockets only), so
+ * the runtime reads it (`process.stdin`) and wakes the selector with each
+ * chunk; the loop takes them from here. Paused while the socket is behind.
+ */
+const stdinFeed = { chunks: [] as Uint8Array[], ended: false };
+
+function feedStdin(): void {
+  if (stdin.fed) return;
+  stdin.fed = true;
+  process.stdin.on("data", (d: Uint8Array) => {
+    stdinFeed.chunks.push(new Uint8Array(d));
+    stopping.sel?.wakeup();
+  });
+  process.stdin.on("end", () => {
+    stdinFeed.ended = true;
+    stopping.sel?.wakeup();
+  });
+}
 
 /**
  * Copies stdin to `sock` and `sock` to stdout until nc would stop. `peer` is
@@ -215,13 +235,15 @@ async function pump(sock: socket.Socket, o: Options, udpPeer?: UdpPeer): Promise
   let ok = true;
 
   const watchStdin = (): void => {
-    if (!stdin.open || stdin.alwaysReady || sel.getMap().has(STDIN)) return;
+    if (stdin.fed && stdin.open) process.stdin.resume(); // the socket drained: read on
+    if (!stdin.open || stdin.alwaysReady || stdin.fed || sel.getMap().has(STDIN)) return;
     if (udpPeer && !udpPeer.connected && udpPeer.address === null) return; // nobody to send to yet
     try {
       sel.register(STDIN, EVENT_READ, "stdin");
     } catch (e) {
       if (!(e instanceof OSError)) throw e;
       if (e.code === "EPERM") stdin.alwaysReady = true; // a regular file: epoll refuses it, it is always ready
+      else if (e.code === "ENOTSOCK") feedStdin(); // Windows: the runtime reads it for us
       else stdinEnded(); // EBADF: no stdin at all
     }
   };
@@ -254,16 +276,23 @@ async function pump(sock: socket.Socket, o: Options, udpPeer?: UdpPeer): Promise
   const readStdin = (): void => {
     if (o.noStdin || !stdin.open || pending) return;
     let data: Uint8Array;
-    try {
-      data = os.read(STDIN, BUFSIZE);
-    } catch (e) {
-      if (e instanceof OSError && e.code === "EAGAIN") return;
-      throw e;
+    if (stdin.fed) {
+      const chunk = stdinFeed.chunks.shift();
+      if (!chunk) return stdinFeed.ended ? stdinEnded() : undefined;
+      data = chunk;
+    } else {
+      try {
+        data = os.read(STDIN, BUFSIZE);
+      } catch (e) {
+        if (e instanceof OSError && e.code === "EAGAIN") return;
+        throw e;
+      }
+      if (data.length === 0) return stdinEnded();
     }
-    if (data.length === 0) return stdinEnded();
     lastActivity = performance.now();
     send(data);
     if (pending && sel.getMap().has(STDIN)) sel.unregister(STDIN); // stop reading until the socket drains
+    if (pending && stdin.fed) process.stdin.pause();
   };
   const readSocket = (): void => {
     let data: Uint8Array;
@@ -298,7 +327,8 @@ async function pump(sock: socket.Socket, o: Options, udpPeer?: UdpPeer): Promise
     const idleAt = o.timeout !== null ? lastActivity + o.timeout * 1e3 : Infinity;
     const until = Math.min(quitAt, idleAt);
     if (until <= now) break;
-    const busyStdin = stdin.alwaysReady && stdin.open && !pending && !o.noStdin;
+    const fedReady = stdin.fed && (stdinFeed.chunks.length > 0 || stdinFeed.ended);
+    const busyStdin = (stdin.alwaysReady || fedReady) && stdin.open && !pending && !o.noStdin;
     const timeout = busyStdin ? 0 : until === Infinity ? null : (until - now) / 1e3;
     const ready = await sel.selectAsync(timeout);
     try {
@@ -480,6 +510,7 @@ if (import.meta.main) {
     } finally {
       removeListeners();
       waiter?.close();
+      if (stdin.fed) process.stdin.destroy(); // its reader would keep the process alive
     }
     process.exitCode = ok ? 0 : 1;
   });

@@ -19,7 +19,7 @@
  * @module
  */
 import process from "node:process";
-import { DefaultSelector, EVENT_READ, GaiError, OSError, socket } from "../mod.ts";
+import { DefaultSelector, EVENT_READ, GaiError, OS, OSError, socket } from "../mod.ts";
 import { Cli } from "./_cli.ts";
 
 const USAGE = `usage: ping.ts [-46] [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [-s SIZE] HOST
@@ -217,6 +217,7 @@ export function summary(host: string, r: PingResult, ms: number): string[] {
 if (import.meta.main) {
   const cli: Cli = new Cli("ping", USAGE);
   await cli.main(() => {
+    if (OS === "windows") cli.fail("not on Windows: it needs Unix ICMP sockets (Windows has its own ping)");
     const args = cli.parse({
       count: { type: "string", short: "c" },
       interval: { type: "string", short: "i" },

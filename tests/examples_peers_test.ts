@@ -7,6 +7,8 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import net from "node:net";
 import { join } from "node:path";
 import { test, WINDOWS } from "./_test.ts";
@@ -214,5 +216,36 @@ test("examples/port_scan.ts finds the open ports of runtime listeners and a clos
     assert.deepEqual(result.closed, [closed]);
   } finally {
     for (const s of listeners) s.close();
+  }
+});
+
+test("examples/netcat.ts -N sends its stdin to a server of the runtime's own, then prints the answer", async () => {
+  // The server answers each connection (a stranger's too) with the length and
+  // sha256 of what it received before EOF.
+  const server = net.createServer((conn) => {
+    const hash = createHash("sha256");
+    let n = 0;
+    conn.on("data", (d: Uint8Array) => {
+      hash.update(d);
+      n += d.length;
+    });
+    conn.on("end", () => conn.end(`${n} ${hash.digest("hex")}\n`));
+    conn.on("error", () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const port = (server.address() as net.AddressInfo).port;
+    const [cmd, argv] = runtimeCommand(join(EXAMPLES, "netcat.ts"), ["-N", "-n", "127.0.0.1", String(port)]);
+    const child = spawn(cmd, argv, { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "", err = "";
+    child.stdout!.on("data", (d: Uint8Array) => out += new TextDecoder().decode(d));
+    child.stderr!.on("data", (d: Uint8Array) => err += new TextDecoder().decode(d));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const data = pattern(256 << 10, 9);
+    child.stdin!.end(data);
+    assert.equal(await exited, 0, err);
+    assert.equal(out, `${data.length} ${createHash("sha256").update(data).digest("hex")}\n`);
+  } finally {
+    server.close();
   }
 });
