@@ -6,7 +6,7 @@
  */
 import { GaiError, HError } from "../errors.ts";
 import { eaiName, SOCKET } from "./constants.ts";
-import { adapter, gaiErrorText, lastError, libc } from "./mod.ts";
+import { adapter, errno, gaiErrorText, lastError, libc, OS } from "./mod.ts";
 import {
   ADDRINFO_SIZE,
   decodeAddrinfo,
@@ -84,8 +84,27 @@ export interface HostEntry {
   addresses: Uint8Array[];
 }
 
+/**
+ * The netdb structs' fields that differ on Windows x64 (winsock2.h): `hostent`'s
+ * `h_addrtype`/`h_length` are shorts at 16/18 (ints at 16/20 on Unix),
+ * `servent`'s `s_port` a short at 24 after `s_proto` (an int at 16 on Unix),
+ * `protoent`'s `p_proto` a short at 16 (an int on Unix).
+ */
+const WINDOWS = OS === "windows";
+const H_LENGTH_AT = WINDOWS ? 18 : 20;
+const S_PORT_AT = WINDOWS ? 24n : 16n;
+
+/** Winsock's `h_errno` values (`WSAHOST_NOT_FOUND`, ...): 11000 above the Unix ones. */
+const WSA_H_ERRNO_BASE = 11000;
+
 /** A `herror` for the resolver's `h_errno`: HOST_NOT_FOUND (1) where the OS does not say. */
 function hostError(syscall: string): HError {
+  if (WINDOWS) {
+    // Winsock's h_errno is WSAGetLastError(), in its own numbers (CPython's herror carries them there).
+    const code = errno();
+    const name = H_ERRNO_NAMES[code - WSA_H_ERRNO_BASE] ?? `h_errno ${code}`;
+    return new HError(code, syscall, { code: name, description: gaiErrorText(code) });
+  }
   const where = libc().__h_errno_location();
   const a = adapter();
   let code = where === 0n ? 0 : new DataView(a.readMemory(where, 4).buffer).getInt32(0, true);
@@ -116,11 +135,14 @@ function stringList(p: bigint): string[] {
   return out;
 }
 
-/** Copies the `struct hostent` at `p`: h_name 0, h_aliases 8, h_addrtype 16, h_length 20, h_addr_list 24. */
+/** Copies the `struct hostent` at `p`: h_name 0, h_aliases 8, h_addrtype 16, h_length 20 (18), h_addr_list 24. */
 function hostEntry(p: bigint): HostEntry {
   const a = adapter();
   const v = new DataView(a.readMemory(p, 32).buffer);
-  const length = Math.min(Math.max(v.getInt32(20, true), 0), 16);
+  const length = Math.min(
+    Math.max(WINDOWS ? v.getInt16(H_LENGTH_AT, true) : v.getInt32(H_LENGTH_AT, true), 0),
+    16,
+  );
   const list = v.getBigUint64(24, true);
   const addresses: Uint8Array[] = [];
   for (let i = 0; list !== 0n && i < MAX_LIST; i++) {
@@ -132,7 +154,7 @@ function hostEntry(p: bigint): HostEntry {
   return {
     name: name === 0n ? "" : a.readCString(name),
     aliases: stringList(v.getBigUint64(8, true)),
-    family: v.getInt32(16, true),
+    family: WINDOWS ? v.getInt16(16, true) : v.getInt32(16, true),
     addresses,
   };
 }
@@ -193,11 +215,11 @@ export function gethostnameRaw(): string {
   return cString(buf);
 }
 
-/** `getservbyname(3)`: the port (host order), or null. `struct servent`: s_port at 16. */
+/** `getservbyname(3)`: the port (host order), or null. `struct servent`: s_port at 16 (Windows: 24). */
 export function servByName(name: Uint8Array, proto: Uint8Array | null): number | null {
   const p = libc().getservbyname(name, proto);
   if (p === 0n) return null;
-  const port = new DataView(adapter().readMemory(p + 16n, 4).buffer).getUint16(0, false);
+  const port = new DataView(adapter().readMemory(p + S_PORT_AT, 2).buffer).getUint16(0, false);
   return port;
 }
 
@@ -215,7 +237,8 @@ export function servByPort(port: number, proto: Uint8Array | null): string | nul
 export function protoByName(name: Uint8Array): number | null {
   const p = libc().getprotobyname(name);
   if (p === 0n) return null;
-  return new DataView(adapter().readMemory(p + 16n, 4).buffer).getInt32(0, true);
+  const v = new DataView(adapter().readMemory(p + 16n, 4).buffer);
+  return WINDOWS ? v.getInt16(0, true) : v.getInt32(0, true);
 }
 
 /** `if_nameindex(3)`: `[index, name]` of each interface. `struct if_nameindex` is 16 bytes. */

@@ -30,8 +30,10 @@
  *   (`backends/select.ts` builds it). With nothing to watch both fail on
  *   Windows, so an empty wait sleeps instead, as CPython's `select()` does.
  *
- * Calls Windows lacks (`epoll`, `kill`, `rlimit`, `dup2`, `open`, the netdb
- * databases, ancillary data, ...) throw an OSError ENOSYS that names them.
+ * Calls Windows lacks (`epoll`, `kill`, `rlimit`, `dup2`, `open`,
+ * `sethostname`, the interface list, ancillary data, ...) throw an OSError
+ * ENOSYS that names them. The host, service and protocol databases are
+ * Winsock's (`ffi/resolver.ts` reads their Windows struct layouts).
  *
  * @module
  */
@@ -119,6 +121,11 @@ export const WS2_32 = {
     result: "i32",
   },
   gethostname: { params: ["buffer", "i32"], result: "i32" }, // int gethostname(char *name, int namelen)
+  gethostbyname: { params: ["buffer"], result: "pointer" }, // struct hostent *gethostbyname(const char *)
+  gethostbyaddr: { params: ["buffer", "i32", "i32"], result: "pointer" }, // struct hostent *gethostbyaddr(const char *, int len, int type)
+  getservbyname: { params: ["buffer", "buffer"], result: "pointer" }, // struct servent *getservbyname(const char *, const char *proto)
+  getservbyport: { params: ["i32", "buffer"], result: "pointer" }, // struct servent *getservbyport(int port (network order), const char *proto)
+  getprotobyname: { params: ["buffer"], result: "pointer" }, // struct protoent *getprotobyname(const char *)
 } as const satisfies Record<string, SymbolSpec>;
 
 /** The `kernel32.dll` calls the binding needs. */
@@ -457,6 +464,11 @@ export function bindWinsock(ws2: Ws2, kernel: Kernel, unavailable: (name: string
     poll: (fds: Uint8Array, n: number | bigint, ms: number): number =>
       Number(n) === 0 ? sleep(ms) : ws2.WSAPoll(fds, Number(n), ms),
     getaddrinfo: ws2.getaddrinfo,
+    gethostbyname: ws2.gethostbyname,
+    gethostbyaddr: ws2.gethostbyaddr,
+    getservbyname: ws2.getservbyname,
+    getservbyport: ws2.getservbyport,
+    getprotobyname: ws2.getprotobyname,
     freeaddrinfo: ws2.freeaddrinfo,
     getnameinfo: ws2.getnameinfo,
     gethostname: (buf: Uint8Array, n: number | bigint) => ws2.gethostname(buf, Math.min(Number(n), INT_MAX)),

@@ -645,3 +645,16 @@ test("getaddrinfoAsync() lets the event loop run while a slow resolver answers; 
     );
   }, 600);
 });
+
+test("Windows: services, protocols and hosts come from Winsock's databases, in its struct layouts", {
+  skip: !WINDOWS && "on Unix, the comparison with Python's answers above covers these",
+}, () => {
+  assert.equal(socket.getservbyname("http", "tcp"), 80);
+  assert.equal(socket.getservbyport(80, "tcp"), "http");
+  assert.equal(socket.getprotobyname("tcp"), socket.IPPROTO_TCP);
+  assert.equal(socket.getprotobyname("udp"), socket.IPPROTO_UDP);
+  const [, , addresses] = socket.gethostbynameEx("localhost");
+  assert.ok(addresses.includes("127.0.0.1"), String(addresses));
+  const [name] = socket.gethostbyaddr("127.0.0.1");
+  assert.ok(name.length > 0);
+});
