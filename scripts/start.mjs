@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { devBin } from "./_bin.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const argv = process.argv.slice(2);
@@ -30,7 +31,7 @@ const env = { ...process.env, DENO_NO_UPDATE_CHECK: "1" };
 
 let status = 0;
 for (const runtime of runtimes) {
-  const exe = join(root, "node_modules", ".bin", runtime);
+  const exe = devBin(root, runtime);
   const args = runtime === "deno"
     ? ["run", "--allow-ffi", "--allow-env", "--allow-run", "--allow-read", script, ...rest]
     : [script, ...rest];

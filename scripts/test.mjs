@@ -11,10 +11,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { constants } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { devBin, needsShell } from "./_bin.mjs";
 
 const { signals } = constants;
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const bin = (name) => join(root, "node_modules", ".bin", name);
+const bin = (name) => devBin(root, name);
 const deno = process.env.TEST_DENO || bin("deno");
 const bun = process.env.TEST_BUN || bin("bun");
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : null;
@@ -57,7 +58,12 @@ function lastMatch(re, text) {
 /** Runs a command, echoing its output; resolves with [exit code, output, signal that killed it]. */
 function run(cmd, args) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      shell: needsShell(cmd),
+    });
     let out = "";
     const echo = (stream) => (d) => {
       out += d;
