@@ -156,6 +156,15 @@ export function runScript(
   return run(cmd, argv, options);
 }
 
+/**
+ * Starts `fixtures/net_peer.ts` (a peer of the runtime's own sockets) in
+ * `mode` under this runtime; resolves with its outcome when it exits.
+ */
+export function netPeer(mode: string, args: string[]): Promise<ChildResult> {
+  const [cmd, argv] = runtimeCommand(here("fixtures/net_peer.ts"), [mode, ...args]);
+  return run(cmd, argv);
+}
+
 /** Runs Python 3 code with arguments. */
 export function python(code: string, args: string[] = [], options: RunOptions = {}): Promise<ChildResult> {
   return run("python3", ["-c", code, ...args], options);

@@ -10,15 +10,9 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "./_test.ts";
 import { socket } from "../mod.ts";
-import { acceptPeer, bytes, here, makeToken, run, runtimeCommand, text } from "./_helpers.ts";
+import { acceptPeer, bytes, makeToken, netPeer, text } from "./_helpers.ts";
 
-const PEER = here("fixtures/net_peer.ts");
-
-/** Starts the peer in `mode`; resolves with its outcome when it exits. */
-function peer(mode: string, args: string[]): ReturnType<typeof run> {
-  const [cmd, argv] = runtimeCommand(PEER, [mode, ...args]);
-  return run(cmd, argv);
-}
+const peer = netPeer;
 
 function pattern(n: number): Uint8Array {
   const out = new Uint8Array(n);
