@@ -92,9 +92,7 @@ test("os.write() to a pipe with no reader throws BrokenPipeError, not SIGPIPE", 
   );
 });
 
-test("os.dup() makes a close-on-exec copy; os.dup2() an inheritable one by default", {
-  skip: unixOnly("Windows has no dup() or dup2() for socket handles"),
-}, () => {
+test("os.dup() makes a close-on-exec copy; os.dup2() an inheritable one by default", () => {
   using fds = new Fds();
   const [r, w] = fds.pipe();
   const copy = fds.fd(os.dup(w));
@@ -102,6 +100,7 @@ test("os.dup() makes a close-on-exec copy; os.dup2() an inheritable one by defau
   assert.equal(os.getInheritable(copy), false);
   os.write(copy, bytes("via copy"));
   assert.equal(text(os.read(r, 64)), "via copy");
+  if (WINDOWS) return; // no dup2() there: a handle cannot be put at a chosen value
   const target = fds.fd(os.dup(r)) + 10;
   fds.fd(target);
   assert.equal(os.dup2(w, target), target);
