@@ -76,13 +76,14 @@ export class Acceptor<T> {
    * Stops watching the listener for a while, after `cause` (EMFILE and the
    * like). Says so at most once a minute, however often it pauses.
    */
-  pause(cause: OSError): void {
+  pause(cause: OSError | RangeError): void {
     const now = performance.now();
     if (now - this.#lastWarning >= WARN_INTERVAL_MS) {
       const more = this.#pausesSinceWarning
         ? ` (${this.#pausesSinceWarning} more pauses since the last message)`
         : "";
-      this.warn(`accept: ${cause.strerror}; not accepting until a connection closes${more}`);
+      const why = cause instanceof OSError ? cause.strerror : cause.message;
+      this.warn(`accept: ${why}; not accepting until a connection closes${more}`);
       this.#lastWarning = now;
       this.#pausesSinceWarning = 0;
     } else {
@@ -92,6 +93,25 @@ export class Acceptor<T> {
     if (this.#paused) return;
     this.#paused = true;
     this.sel.unregister(this.listener);
+  }
+
+  /**
+   * Registers a socket just accepted. When the selector can watch no more
+   * (select(): fds below 1024, or 1 024 sockets on Windows; a RangeError),
+   * closes it and pauses, as at the fd limit, instead of ending the server.
+   *
+   * @returns Whether it is watched.
+   */
+  watch(sock: socket.Socket, events: number, data: T): boolean {
+    try {
+      this.sel.register(sock, events, data);
+      return true;
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      sock.close();
+      this.pause(e);
+      return false;
+    }
   }
 
   /** Watches the listener again (call it when a connection closed: an fd is free). */

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type BaseSelector, EVENT_READ, EVENT_WRITE, os, OSError, socket } from "../mod.ts";
+import { type BaseSelector, ERRNO, EVENT_READ, EVENT_WRITE, os, OSError, socket } from "../mod.ts";
 
 /** What a selector key holds in the proxies: the function that services the socket. */
 export type Handler = (sock: socket.Socket, mask: number) => void;
@@ -207,7 +207,13 @@ export class Relays {
       if (events === 0) {
         if (key) this.sel.unregister(sock);
       } else if (!key) {
-        this.sel.register(sock, events, this.#onSocket);
+        try {
+          this.sel.register(sock, events, this.#onSocket);
+        } catch (e) {
+          // The selector watches no more (select(): fds below 1024, 1 024 sockets on Windows): this relay ends.
+          if (!(e instanceof RangeError)) throw e;
+          return this.finish(relay, new OSError(ERRNO.EMFILE, "register", { description: e.message }));
+        }
       } else if (key.events !== events) {
         this.sel.modify(sock, events, this.#onSocket);
       }

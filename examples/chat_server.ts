@@ -67,9 +67,9 @@ export class ChatServer {
     sock.setBlocking(false);
     const name = formatAddress(addr);
     const client: Client = { sock, name, inbox: [], inboxLength: 0, outbox: [], queued: 0 };
+    if (!this.#acceptor.watch(sock, EVENT_READ, client)) return;
     this.#clients.add(client);
     this.stats.clients++;
-    this.sel.register(sock, EVENT_READ, client);
     this.#broadcast(null, `* ${name} joined\n`);
   }
 

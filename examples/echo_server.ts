@@ -75,7 +75,7 @@ export class EchoServer {
     this.stats.accepted++;
     conn.setBlocking(false);
     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1);
-    this.sel.register(conn, EVENT_READ, this.#onConnection);
+    this.#acceptor.watch(conn, EVENT_READ, this.#onConnection);
   }
 
   /** Reads and echoes, or flushes what a partial send left behind. */

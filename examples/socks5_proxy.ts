@@ -185,8 +185,8 @@ export class Socks5Proxy {
       greeted: false,
       deadline: performance.now() + this.handshakeTimeout * 1e3,
     };
+    if (!this.#acceptor.watch(sock, EVENT_READ, this.#onHandshake)) return;
     this.#handshakes.set(sock, hs);
-    this.sel.register(sock, EVENT_READ, this.#onHandshake);
   }
 
   #read(hs: Handshake): void {

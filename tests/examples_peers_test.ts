@@ -249,3 +249,33 @@ test("examples/netcat.ts -N sends its stdin to a server of the runtime's own, th
     server.close();
   }
 });
+
+test("examples/echo_server.ts stays up past select()'s 1 024 sockets on Windows: extra clients are closed", {
+  skip: !WINDOWS && "Winsock's fd_set limit (on Unix the fd limit comes first: the EMFILE tests cover it)",
+}, async () => {
+  const server = await startExample(join(EXAMPLES, "echo_server.ts"), ["--port", "0"]);
+  const clients: net.Socket[] = [];
+  try {
+    // More clients than one fd_set holds: each says hello; those past the limit are closed.
+    const outcomes = await Promise.all(Array.from({ length: 1100 }, async (_, i) => {
+      const c = await connect(server.port);
+      clients.push(c);
+      c.on("error", () => {});
+      c.write(`hello ${i}\n`);
+      const got = await readUntil(c, (g) => g.length >= `hello ${i}\n`.length).catch(() => new Uint8Array(0));
+      return new TextDecoder().decode(got) === `hello ${i}\n`;
+    }));
+    const served = outcomes.filter(Boolean).length;
+    assert.ok(served >= 1000 && served < 1100, `${served} of 1 100 clients echoed`);
+    assert.match(server.errors(), /watches at most 1024 sockets; not accepting until a connection closes/);
+    // Room again once clients leave: a newcomer is served.
+    for (const c of clients.splice(0, 200)) c.destroy();
+    const late = await connect(server.port);
+    late.write("late\n");
+    assert.equal(new TextDecoder().decode(await readUntil(late, (g) => g.length >= 5)), "late\n");
+    late.destroy();
+  } finally {
+    for (const c of clients) c.destroy();
+    await server.stop();
+  }
+});
