@@ -225,15 +225,21 @@ function cText(text: bigint): string | undefined {
 }
 
 /**
- * The text of a `getaddrinfo`/`getnameinfo` error: `gai_strerror`, or on
- * Windows the system's message for its Winsock number.
+ * The text of an error number: the C library's (`unixText`), or on Windows
+ * the system's message for its Winsock number (`FormatMessageA`), whichever
+ * table the number comes from.
  */
+function errorText(code: number, unixText: (code: number) => bigint): string | undefined {
+  libc(); // opened first: on Windows that also sets describeError
+  return describeError ? describeError(code) : cText(unixText(code));
+}
+
+/** The text of a `getaddrinfo`/`getnameinfo` error (`gai_strerror`; Windows' own message there). */
 export function gaiErrorText(code: number): string | undefined {
-  return libc() && describeError ? describeError(code) : cText(libc().gai_strerror(code));
+  return errorText(code, (c) => libc().gai_strerror(c));
 }
 
 /** Builds the error for a known errno number, with `strerror`'s text. */
 export function errorFor(e: number, syscall: string, detail?: string): OSError {
-  const description = libc() && describeError ? describeError(e) : cText(libc().strerror(e));
-  return OSError.fromErrno(e, syscall, { description, detail });
+  return OSError.fromErrno(e, syscall, { description: errorText(e, (c) => libc().strerror(c)), detail });
 }

@@ -391,12 +391,19 @@ export function bindWinsock(ws2: Ws2, kernel: Kernel, unavailable: (name: string
   const counter = new BigInt64Array(1);
   let frequency = 0;
 
+  /** A `size_t` length as the `int` Winsock takes (the module caps lengths at MAX_IO already). */
+  const intLength = (n: number | bigint): number => Math.min(Number(n), INT_MAX);
+  const recv = (fd: number, buf: Uint8Array, n: number | bigint, flags: number): number =>
+    ws2.recv(fd, buf, intLength(n), flags);
+  const send = (fd: number, buf: Uint8Array, n: number | bigint, flags: number): number =>
+    ws2.send(fd, buf, intLength(n), flags);
+
   const lib: Record<string, unknown> = {
     close,
     read: (fd: number, buf: Uint8Array, n: number | bigint) =>
-      isStdio(fd) ? stdio(fd, buf, Number(n), false) : ws2.recv(fd, buf, Math.min(Number(n), INT_MAX), 0),
+      isStdio(fd) ? stdio(fd, buf, Number(n), false) : recv(fd, buf, n, 0),
     write: (fd: number, buf: Uint8Array, n: number | bigint) =>
-      isStdio(fd) ? stdio(fd, buf, Number(n), true) : ws2.send(fd, buf, Math.min(Number(n), INT_MAX), 0),
+      isStdio(fd) ? stdio(fd, buf, Number(n), true) : send(fd, buf, n, 0),
     fcntl,
     getpid: () => kernel.GetCurrentProcessId(),
     "clock_gettime": (_clock: number, ts: Int32Array): number => {
@@ -441,14 +448,12 @@ export function bindWinsock(ws2: Ws2, kernel: Kernel, unavailable: (name: string
     connect: ws2.connect,
     listen: ws2.listen,
     shutdown: ws2.shutdown,
-    recv: (fd: number, buf: Uint8Array, n: number | bigint, flags: number) =>
-      ws2.recv(fd, buf, Math.min(Number(n), INT_MAX), flags),
-    send: (fd: number, buf: Uint8Array, n: number | bigint, flags: number) =>
-      ws2.send(fd, buf, Math.min(Number(n), INT_MAX), flags),
+    recv,
+    send,
     recvfrom: (fd: number, buf: Uint8Array, n: number | bigint, flags: number, a: BufferArg, l: BufferArg) =>
-      ws2.recvfrom(fd, buf, Math.min(Number(n), INT_MAX), flags, a, l),
+      ws2.recvfrom(fd, buf, intLength(n), flags, a, l),
     sendto: (fd: number, buf: Uint8Array, n: number | bigint, flags: number, a: BufferArg, l: number) =>
-      ws2.sendto(fd, buf, Math.min(Number(n), INT_MAX), flags, a, l),
+      ws2.sendto(fd, buf, intLength(n), flags, a, l),
     setsockopt: ws2.setsockopt,
     getsockopt: ws2.getsockopt,
     getsockname: ws2.getsockname,
@@ -471,7 +476,7 @@ export function bindWinsock(ws2: Ws2, kernel: Kernel, unavailable: (name: string
     getprotobyname: ws2.getprotobyname,
     freeaddrinfo: ws2.freeaddrinfo,
     getnameinfo: ws2.getnameinfo,
-    gethostname: (buf: Uint8Array, n: number | bigint) => ws2.gethostname(buf, Math.min(Number(n), INT_MAX)),
+    gethostname: (buf: Uint8Array, n: number | bigint) => ws2.gethostname(buf, intLength(n)),
     // Winsock has inet_addr only; it answers INADDR_NONE for bad input and for
     // "255.255.255.255" alike (CPython tells them apart the same way).
     "inet_aton": (cp: Uint8Array, out: Uint8Array): number => {
