@@ -239,6 +239,13 @@ export function openFds(limit = 4096): number[] {
   return open;
 }
 
+/** `n` bytes of a pattern that differs per `seed` and does not repeat every 256 bytes. */
+export function pattern(n: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = (i * 131 + seed * 17 + (i >> 8)) & 0xff;
+  return out;
+}
+
 /**
  * Asserts two byte sequences are equal, reporting only the lengths and the
  * first differing offset: never a full diff (a diff of a large buffer can

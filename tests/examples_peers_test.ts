@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import net from "node:net";
 import { join } from "node:path";
 import { test, WINDOWS } from "./_test.ts";
-import { here, run, runtimeCommand, startExample } from "./_helpers.ts";
+import { assertSameBytes, here, pattern, run, runtimeCommand, startExample } from "./_helpers.ts";
 
 const EXAMPLES = here("../examples/");
 
@@ -54,23 +54,6 @@ function readUntil(sock: net.Socket, done: (got: Uint8Array) => boolean): Promis
   });
 }
 
-/** `n` bytes of a pattern that differs per `seed`. */
-function pattern(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = (i * 31 + seed * 7 + (i >> 11)) & 0xff;
-  return out;
-}
-
-/** Equal bytes, or an error naming the lengths and the first differing offset (bounded). */
-function assertSame(got: Uint8Array, want: Uint8Array, what: string): void {
-  let i = 0;
-  while (i < got.length && i < want.length && got[i] === want[i]) i++;
-  assert.ok(
-    got.length === want.length && i === want.length,
-    `${what}: ${got.length} bytes, ${want.length} expected, first difference at ${i}`,
-  );
-}
-
 /**
  * A target server of the runtime's own that echoes each connection whose
  * first line is `token`; a stranger's connection (another line) is closed.
@@ -99,6 +82,15 @@ async function tokenEcho(token: string): Promise<{ port: number; close: () => vo
 
 const TOKEN = `peer-${Math.random().toString(36).slice(2)}`;
 
+/** Sends TOKEN's line and `data` on `c`, which leads to a {@linkcode tokenEcho} target; checks every byte comes back. */
+async function assertEchoed(c: net.Socket, data: Uint8Array, what: string): Promise<void> {
+  c.write(`${TOKEN}\n`);
+  c.write(data);
+  const got = await readUntil(c, (g) => g.length >= data.length);
+  c.destroy();
+  assertSameBytes(got, data, what);
+}
+
 test("examples/echo_server.ts echoes 8 concurrent clients of the runtime's own byte for byte", async () => {
   const server = await startExample(join(EXAMPLES, "echo_server.ts"), ["--port", "0"]);
   try {
@@ -108,7 +100,7 @@ test("examples/echo_server.ts echoes 8 concurrent clients of the runtime's own b
       c.write(data);
       const got = await readUntil(c, (g) => g.length >= data.length);
       c.destroy();
-      assertSame(got, data, `client ${i}`);
+      assertSameBytes(got, data, `client ${i}`);
     }));
   } finally {
     await server.stop();
@@ -136,13 +128,7 @@ test("examples/tcp_proxy.ts relays 1 MiB both ways between runtime sockets", asy
   const target = await tokenEcho(TOKEN);
   const proxy = await startExample(join(EXAMPLES, "tcp_proxy.ts"), ["--target", `127.0.0.1:${target.port}`]);
   try {
-    const c = await connect(proxy.port);
-    const data = pattern(1 << 20, 3);
-    c.write(`${TOKEN}\n`);
-    c.write(data);
-    const got = await readUntil(c, (g) => g.length >= data.length);
-    c.destroy();
-    assertSame(got, data, "through the proxy");
+    await assertEchoed(await connect(proxy.port), pattern(1 << 20, 3), "through the proxy");
   } finally {
     await proxy.stop();
     target.close();
@@ -160,12 +146,7 @@ test("examples/socks5_proxy.ts connects a SOCKS5 client of the runtime's own (RF
     c.write(new Uint8Array([5, 1, 0, 1, 127, 0, 0, 1, port >> 8, port & 0xff])); // CONNECT 127.0.0.1:port
     const reply = await readUntil(c, (g) => g.length >= 10);
     assert.deepEqual([...reply.subarray(0, 4)], [5, 0, 0, 1], "succeeded, an IPv4 bound address");
-    const data = pattern(64 << 10, 5);
-    c.write(`${TOKEN}\n`);
-    c.write(data);
-    const got = await readUntil(c, (g) => g.length >= data.length);
-    c.destroy();
-    assertSame(got, data, "through SOCKS5");
+    await assertEchoed(c, pattern(64 << 10, 5), "through SOCKS5");
   } finally {
     await proxy.stop();
     target.close();

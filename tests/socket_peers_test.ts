@@ -10,11 +10,10 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "./_test.ts";
 import { socket } from "../mod.ts";
-import { acceptPeer, bytes, makeToken, netPeer, text } from "./_helpers.ts";
+import { acceptPeer, assertSameBytes, bytes, makeToken, netPeer, pattern, text } from "./_helpers.ts";
 
-const peer = netPeer;
-
-function pattern(n: number): Uint8Array {
+/** What net_peer.ts's "source" mode sends (it builds its bytes itself: it is no user of these helpers). */
+function sourcePattern(n: number): Uint8Array {
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = (i * 7) & 0xff;
   return out;
@@ -24,7 +23,7 @@ test("socket.Socket.sendall() sends 4 MiB that a runtime peer receives whole (sh
   using server = socket.createServer(["127.0.0.1", 0]);
   const [, port] = server.getsockname();
   const token = makeToken();
-  const child = peer("sink", [String(port), token]);
+  const child = netPeer("sink", [String(port), token]);
   using conn = acceptPeer(server, token);
   const data = pattern(4 << 20);
   conn.sendall(data);
@@ -39,7 +38,7 @@ test("socket.Socket.accept() and recv() take 1 MiB from a runtime peer byte for 
   const [, port] = server.getsockname();
   const token = makeToken();
   const n = 1 << 20;
-  const child = peer("source", [String(port), token, String(n)]);
+  const child = netPeer("source", [String(port), token, String(n)]);
   const conn = acceptPeer(server, token);
   const got = new Uint8Array(n + 1);
   let at = 0;
@@ -52,11 +51,7 @@ test("socket.Socket.accept() and recv() take 1 MiB from a runtime peer byte for 
   } finally {
     conn.close(); // the peer waits for it to exit
   }
-  assert.equal(at, n, "everything, then EOF");
-  const want = pattern(n);
-  let i = 0;
-  while (i < n && got[i] === want[i]) i++;
-  assert.equal(i, n, `first difference at ${i}`);
+  assertSameBytes(got.subarray(0, at), sourcePattern(n), "everything, then EOF");
   assert.equal((await child).code, 0);
 });
 
@@ -64,7 +59,7 @@ test("socket.Socket in timeout mode returns data a runtime peer sends while recv
   using server = socket.createServer(["127.0.0.1", 0]);
   const [, port] = server.getsockname();
   const token = makeToken();
-  const child = peer("late", [String(port), token]);
+  const child = netPeer("late", [String(port), token]);
   const conn = acceptPeer(server, token);
   try {
     conn.setTimeout(10);
@@ -80,7 +75,7 @@ test("socket.Socket UDP recvfrom() names a runtime peer, and sendto() answers it
   using u = new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM);
   u.bind(["127.0.0.1", 0]);
   const [, port] = u.getsockname();
-  const child = peer("udp", [String(port)]);
+  const child = netPeer("udp", [String(port)]);
   u.setTimeout(10);
   // A stranger's datagram is not the peer's: wait for the peer's own text.
   for (;;) {

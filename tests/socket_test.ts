@@ -37,6 +37,7 @@ import {
   makeToken,
   now,
   openFdCount,
+  pattern,
   python,
   run,
   runtimeCommand,
@@ -49,12 +50,6 @@ const HAS_V6 = hasIPv6Loopback();
 
 function sha256(data: Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
-}
-
-function pattern(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = (i * 131 + seed * 17 + (i >> 8)) & 0xff;
-  return out;
 }
 
 /** Reads until EOF (blocking socket). */
@@ -197,15 +192,18 @@ test(
     const server = fds.sock(socket.createServer(["127.0.0.1", 0]));
     const [, port] = server.getsockname() as [string, number];
     const token = makeToken();
+    // The peer sends only when told, right before recv() waits: no sleep on either side.
     const child = python(
-      "import socket, sys, time\ns = socket.create_connection(('127.0.0.1', int(sys.argv[1])))\n" +
-        "s.sendall(sys.argv[2].encode())\ntime.sleep(0.3)\ns.sendall(b'late')\ntime.sleep(0.3)",
+      "import socket, sys\ns = socket.create_connection(('127.0.0.1', int(sys.argv[1])))\n" +
+        "s.sendall(sys.argv[2].encode())\nassert s.recv(2) == b'go'\ns.sendall(b'late')\ns.recv(1)",
       [String(port), token],
     );
     const conn = fds.sock(acceptPeer(server, token, 5));
     conn.setTimeout(3);
+    conn.sendall(bytes("go"));
     assert.equal(text(conn.recv(10)), "late");
-    await child;
+    conn.close(); // the peer waits for it
+    assert.equal((await child).code, 0);
   },
 );
 
