@@ -13,7 +13,7 @@
 import { POLL, WINSOCK_FD_SETSIZE } from "../ffi/constants.ts";
 import { libc } from "../ffi/mod.ts";
 import { WinsockFdSet, WinsockTimeval } from "../ffi/structs.ts";
-import { READ, waitResult, WRITE } from "./_poller.ts";
+import { READ, toKernel, waitResult, WRITE } from "./_poller.ts";
 import type { Poller, PollList } from "../selector.ts";
 import { timeoutUnits } from "../_time.ts";
 import { checkSocket } from "../_fd.ts";
@@ -101,7 +101,7 @@ export class WinsockSelectPoller implements Poller {
     let n = 0;
     for (const [fd, events] of this.#events) {
       into.reserve(n + 1);
-      into.set(n++, fd, (events & READ ? POLL.POLLIN : 0) | (events & WRITE ? POLL.POLLOUT : 0));
+      into.set(n++, fd, toKernel(events, POLL.POLLIN, POLL.POLLOUT));
     }
     return n;
   }
