@@ -9,6 +9,7 @@ import { ERRNO, FCNTL } from "./ffi/constants.ts";
 import { errno, lastError, libc, OS } from "./ffi/mod.ts";
 import { intPair, PollFds } from "./ffi/structs.ts";
 import { now, timeoutMs } from "./_time.ts";
+import { forget } from "./_lease.ts";
 
 /** The two fd flags this module sets: `O_NONBLOCK` (status) and `FD_CLOEXEC` (descriptor). */
 export type FdFlag = "nonblock" | "cloexec";
@@ -67,6 +68,9 @@ export function retryEintr(call: () => number, syscall: string, detail?: string)
 export function makePipe(flags = 0): [number, number] {
   const fds = intPair();
   if (libc().pipe2(fds, FCNTL.O_CLOEXEC | flags) < 0) throw lastError("pipe2");
+  // New numbers: a claim an object still has on either is stale (_lease.ts).
+  forget(fds[0]!);
+  forget(fds[1]!);
   return [fds[0]!, fds[1]!];
 }
 

@@ -4,109 +4,243 @@
  * `close()` has its fd closed when the garbage collector finalizes it, with
  * one warning line on stderr.
  *
- * Never a wrong fd: a lease is dropped by `close()`/`detach()`, and it goes
- * stale as soon as the library sees its fd number closed by `os.close()` or
- * handed out again by the kernel (a new socket, pipe, epoll or kqueue fd with
- * that number). A stale lease is never acted on, so the finalizer cannot
- * close an fd that meanwhile belongs to another object. (A number closed and
- * reused entirely outside this library, e.g. by `node:fs` on a raw fd, is
- * beyond its sight: do not close a socket's fd behind its back.)
+ * Never a wrong fd: a claim ends with `close()`/`detach()`, and it goes stale
+ * as soon as the library sees its fd number closed by `os.close()` or handed
+ * out again by the kernel (a new socket, pipe, epoll or kqueue fd with that
+ * number). A stale claim is never acted on, so no finalizer closes an fd that
+ * meanwhile belongs to another object. (A number closed and reused entirely
+ * outside this library, e.g. by `node:fs` on a raw fd, is beyond its sight:
+ * do not close a socket's fd behind its back.)
+ *
+ * What it costs, since 15 000 idle connections each carry it: one
+ * FinalizationRegistry cell per fd (held value: the fd number; unregister
+ * token: the owner), a claim number in the owner, and a few bytes per fd
+ * *number* in the tables below, no object or map entry per socket. A cell
+ * says only which number it was for, so each number counts the cells of its
+ * stale claims (`stale`): a cell that fires while that count is above zero is
+ * taken for a stale one. If it was in fact the live owner's (collected first),
+ * its fd stays open until the last stale claim on that number ends (closed or
+ * collected), which then closes it: later than it could be, never wrongly.
  *
  * @module
  */
 import { libc } from "./ffi/mod.ts";
 
 /**
- * One object's claim on its fd numbers (a selector may own three: its kernel
- * object and a wake pipe). The first number is a field of its own and the
- * others an array made only when there are others: a socket's lease is one
- * small object, which 15 000 idle connections each carry.
+ * Per fd number: the live claim (0: none), the count of stale claims' cells,
+ * and what the live claim's owner is. Numbers below `denseLimit` sit in typed
+ * arrays indexed by fd (grown by doubling as numbers appear); numbers above
+ * it, which only `dup2` onto a high number (or a Windows handle) makes, in a
+ * map. No object and no map entry per fd below the limit.
+ *
+ * @example
+ * ```ts ignore
+ * const table = new ClaimTable(65536);
+ * table.setGen(7, 1, "socket");
+ * table.genOf(7); // 1
+ * ```
  */
-export interface Lease {
-  readonly fd: number;
-  more: number[] | null;
-  /** What owns it, for the warning: `socket (AF_INET, type 1)`, `epoll selector`. */
-  readonly what: string;
-}
+export class ClaimTable {
+  readonly #denseLimit: number;
+  /** Claim numbers are never reused (exact to 2^53). */
+  #gens = new Float64Array(256);
+  #stale = new Uint32Array(256);
+  /** One shared string per kind of owner. */
+  #names: string[] = new Array<string>(256).fill("fd");
+  #sparse = new Map<number, { gen: number; stale: number; what: string }>();
 
-/** Every fd number of a lease, the first one first. */
-function numbersOf(lease: Lease): number[] {
-  return lease.more === null ? [lease.fd] : [lease.fd, ...lease.more];
-}
-
-/** The live lease of each fd number this library handed out to an object. */
-const leases = new Map<number, Lease>();
-
-const registry = new FinalizationRegistry<Lease>(finalize);
-
-function finalize(lease: Lease): void {
-  const closed: number[] = [];
-  for (const fd of numbersOf(lease)) {
-    if (leases.get(fd) !== lease) continue; // released, or the number was reused
-    leases.delete(fd);
-    libc().close(fd);
-    closed.push(fd);
+  constructor(denseLimit: number) {
+    this.#denseLimit = denseLimit;
   }
-  if (closed.length === 0) return;
-  console.warn(
-    `ffi-selectors: ResourceWarning: unclosed ${lease.what} (fd ${closed.join(", ")}) was closed by the ` +
-      "garbage collector; call close() or use `using`",
-  );
+
+  genOf(fd: number): number {
+    if (fd < this.#denseLimit) return fd < this.#gens.length ? this.#gens[fd]! : 0;
+    return this.#sparse.get(fd)?.gen ?? 0;
+  }
+
+  staleOf(fd: number): number {
+    if (fd < this.#denseLimit) return fd < this.#stale.length ? this.#stale[fd]! : 0;
+    return this.#sparse.get(fd)?.stale ?? 0;
+  }
+
+  nameOf(fd: number): string {
+    return (fd < this.#denseLimit ? this.#names[fd] : this.#sparse.get(fd)?.what) ?? "fd";
+  }
+
+  /** Sets the live claim of `fd` (0: none) and, unless null, its owner's kind. */
+  setGen(fd: number, gen: number, what: string | null): void {
+    if (fd < this.#denseLimit) {
+      this.#reach(fd);
+      this.#gens[fd] = gen;
+      if (what !== null) this.#names[fd] = what;
+      return;
+    }
+    const slot = this.#sparse.get(fd);
+    if (slot) {
+      slot.gen = gen;
+      if (what !== null) slot.what = what;
+      if (gen === 0 && slot.stale === 0) this.#sparse.delete(fd);
+    } else if (gen !== 0) {
+      this.#sparse.set(fd, { gen, stale: 0, what: what ?? "fd" });
+    }
+  }
+
+  setStale(fd: number, count: number): void {
+    if (fd < this.#denseLimit) {
+      this.#reach(fd);
+      this.#stale[fd] = count;
+      return;
+    }
+    const slot = this.#sparse.get(fd);
+    if (slot) {
+      slot.stale = count;
+      if (count === 0 && slot.gen === 0) this.#sparse.delete(fd);
+    } else if (count !== 0) {
+      this.#sparse.set(fd, { gen: 0, stale: count, what: "fd" });
+    }
+  }
+
+  /** Numbers held in the map (for tests: none once every claim above the limit ended). */
+  get sparseSize(): number {
+    return this.#sparse.size;
+  }
+
+  #reach(fd: number): void {
+    if (fd < this.#gens.length) return;
+    let size = this.#gens.length;
+    while (size <= fd) size *= 2;
+    const gens = new Float64Array(size);
+    gens.set(this.#gens);
+    this.#gens = gens;
+    const stale = new Uint32Array(size);
+    stale.set(this.#stale);
+    this.#stale = stale;
+    while (this.#names.length < size) this.#names.push("fd");
+  }
 }
 
 /**
- * Records that `owner` owns `fd`: if `owner` is collected while the lease is
- * live, the fd is closed and a warning printed.
+ * The claims of one process (the module's functions below use one instance).
+ * Exported, with the table's dense limit a parameter, so a test can walk the
+ * map above the limit with low fd numbers.
+ *
+ * @example
+ * ```ts ignore
+ * const claims = new Claims(65536);
+ * const claim = claims.adopt(sock, fd, "socket");
+ * if (claims.release(sock, fd, claim)) close(fd);
+ * ```
+ */
+export class Claims {
+  readonly table: ClaimTable;
+  #last = 0;
+  readonly #registry = new FinalizationRegistry<number>((fd) => this.collected(fd));
+
+  constructor(denseLimit: number) {
+    this.table = new ClaimTable(denseLimit);
+  }
+
+  /** See {@linkcode adopt}. */
+  adopt(owner: object, fd: number, what: string): number {
+    this.forget(fd);
+    const claim = ++this.#last;
+    this.table.setGen(fd, claim, what);
+    this.#registry.register(owner, fd, owner);
+    return claim;
+  }
+
+  /** See {@linkcode release}. */
+  release(owner: object, fd: number, claim: number): boolean {
+    this.#registry.unregister(owner);
+    if (fd < 0) return false; // detached or closed already
+    const table = this.table;
+    if (table.genOf(fd) === claim) {
+      table.setGen(fd, 0, null);
+      return true;
+    }
+    const k = table.staleOf(fd);
+    if (k > 0) {
+      table.setStale(fd, k - 1);
+    } else if (table.genOf(fd) !== 0) {
+      // This claim's cell was counted as the live owner's when that owner was
+      // collected (the module comment): the number's fd is an orphan's to close.
+      this.#closeForCollected(fd);
+    }
+    return false;
+  }
+
+  /** See {@linkcode forget}: the live claim on `fd`, if any, goes stale. */
+  forget(fd: number): void {
+    const table = this.table;
+    if (table.genOf(fd) === 0) return;
+    table.setStale(fd, table.staleOf(fd) + 1);
+    table.setGen(fd, 0, null);
+  }
+
+  /**
+   * The registry's callback: an owner with a claim on `fd` was collected
+   * without ending it (a stale claim's, while the number counts any).
+   */
+  collected(fd: number): void {
+    const k = this.table.staleOf(fd);
+    if (k > 0) {
+      this.table.setStale(fd, k - 1);
+      return;
+    }
+    if (this.table.genOf(fd) !== 0) this.#closeForCollected(fd);
+  }
+
+  /** Closes `fd` for a live claim whose owner was collected without closing it, and says so. */
+  #closeForCollected(fd: number): void {
+    const what = this.table.nameOf(fd);
+    this.table.setGen(fd, 0, null);
+    libc().close(fd);
+    console.warn(
+      `ffi-selectors: ResourceWarning: unclosed ${what} (fd ${fd}) was closed by the garbage collector; ` +
+        "call close() or use `using`",
+    );
+  }
+}
+
+const claims = new Claims(65536);
+
+/**
+ * Records that `owner` owns `fd`: if `owner` is collected while the claim is
+ * live, the fd is closed and a warning printed. An owner may claim several
+ * fds (a selector: its kernel object and a wake pipe); it ends them all
+ * together with {@linkcode release}.
  *
  * @param owner The object that owns the fd.
- * @param fd The fd, just returned by the kernel (so any older lease of that number is stale).
- * @param what A short description for the warning.
- * @returns The lease, to pass to {@linkcode release}.
+ * @param fd The fd, just returned by the kernel (so any older claim on that number is stale).
+ * @param what A short description for the warning (a string shared by all owners of a kind).
+ * @returns The claim, to pass to {@linkcode release}.
  */
-export function adopt(owner: object, fd: number, what: string): Lease {
-  const lease: Lease = { fd, more: null, what };
-  leases.set(fd, lease);
-  registry.register(owner, lease, lease);
-  return lease;
+export function adopt(owner: object, fd: number, what: string): number {
+  return claims.adopt(owner, fd, what);
 }
 
 /**
- * Adds another fd, just returned by the kernel, to a live lease.
+ * Ends a claim: its owner is closing or detaching its fd. Call it once per
+ * claim; an owner with several ends each of them in the same turn.
  *
- * @param lease The owner's lease.
- * @param fd The new fd.
+ * @param owner The owner given to {@linkcode adopt}.
+ * @param fd The claimed fd.
+ * @param claim What {@linkcode adopt} returned.
+ * @returns Whether the fd was still the owner's, the only case in which it may
+ *   close it. A number closed behind its back (`os.close`, `os.dup2` onto it)
+ *   or handed to another object since is not, so it is never closed twice.
  */
-export function extend(lease: Lease, fd: number): void {
-  (lease.more ??= []).push(fd);
-  leases.set(fd, lease);
+export function release(owner: object, fd: number, claim: number): boolean {
+  return claims.release(owner, fd, claim);
 }
 
 /**
- * Ends a lease: its owner is closing or detaching its fds. Idempotent.
- *
- * @param lease The lease from {@linkcode adopt}.
- * @returns The fds that were still the owner's: the only ones it may close.
- *   A number closed behind its back (`os.close`, `os.dup2` onto it) or handed
- *   to another object since is not among them, so it is never closed twice.
- */
-export function release(lease: Lease): number[] {
-  registry.unregister(lease);
-  const owned: number[] = [];
-  for (const fd of numbersOf(lease)) {
-    if (leases.get(fd) !== lease) continue;
-    leases.delete(fd);
-    owned.push(fd);
-  }
-  return owned;
-}
-
-/**
- * Marks the number `fd` as no longer belonging to any earlier lease: it was
+ * Marks the number `fd` as no longer belonging to any earlier claim: it was
  * just closed by `os.close()` or handed out again as a raw fd (`os.pipe()`,
  * `os.open()`, `os.dup()`).
  *
  * @param fd The fd number.
  */
 export function forget(fd: number): void {
-  leases.delete(fd);
+  claims.forget(fd);
 }

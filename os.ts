@@ -21,7 +21,7 @@ import { checkFd, checkInt, checkSize, show, toCString } from "./_validate.ts";
 import { byteLength, bytesOf } from "./ffi/bytes.ts";
 import { ERRNO, FCNTL } from "./ffi/constants.ts";
 import { errno, errorFor, lastError, libc, MAX_IO } from "./ffi/mod.ts";
-import { adopt, forget, type Lease, release } from "./_lease.ts";
+import { adopt, forget, release } from "./_lease.ts";
 import { getFdFlag, makePipe, retryEintr, setFdFlag } from "./_fd.ts";
 
 /** Open for reading only. */
@@ -301,7 +301,7 @@ export function strerror(code: number): string {
  */
 export class OwnedFd implements Disposable {
   #fd: number;
-  #lease: Lease;
+  #claim: number;
 
   /**
    * Takes ownership of an open fd.
@@ -311,7 +311,7 @@ export class OwnedFd implements Disposable {
    */
   constructor(fd: number, what = "fd") {
     this.#fd = checkFd(fd);
-    this.#lease = adopt(this, this.#fd, what);
+    this.#claim = adopt(this, this.#fd, what);
   }
 
   /**
@@ -330,8 +330,9 @@ export class OwnedFd implements Disposable {
    */
   detach(): number {
     const fd = this.#fd;
+    if (fd < 0) return fd;
     this.#fd = -1;
-    release(this.#lease);
+    release(this, fd, this.#claim);
     return fd;
   }
 
@@ -340,7 +341,7 @@ export class OwnedFd implements Disposable {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
-    if (release(this.#lease).length === 0) return;
+    if (!release(this, fd, this.#claim)) return;
     if (libc().close(fd) < 0 && errno() !== ERRNO.EINTR) throw lastError("close", `fd ${fd}`);
   }
 

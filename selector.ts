@@ -7,7 +7,7 @@
  */
 import { checkFd, show } from "./_validate.ts";
 import { MAX_WAIT_SECONDS, now } from "./_time.ts";
-import { adopt, extend, forget, type Lease, release } from "./_lease.ts";
+import { adopt, release } from "./_lease.ts";
 import { drain, poke, wakePipe } from "./_fd.ts";
 import { libc } from "./ffi/mod.ts";
 import { KeyError, OSError, SelectorClosedError } from "./errors.ts";
@@ -323,7 +323,8 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
   #mapping: SelectorMapping<T, F>;
   /** Registered directions (READ and WRITE count one each): the most events one wait returns. */
   #directions = 0;
-  #lease: Lease | null;
+  /** The fds this selector owns and its claim on each (_lease.ts): `[fd, claim, fd, claim, ...]`. */
+  #claims: number[] = [];
   /** The self-pipe of wakeup(), made on first use. */
   #wake: [number, number] | null = null;
   #wakeRead = -1;
@@ -362,7 +363,7 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
     this.#mapping = new SelectorMapping(this, this.#map!);
     const fd = poller.fileno();
     // A selector dropped without close() gives its epoll/kqueue fd back at GC.
-    this.#lease = fd >= 0 ? adopt(this, fd, `${poller.name} selector`) : null;
+    if (fd >= 0) this.#claims.push(fd, adopt(this, fd, `${poller.name} selector`));
   }
 
   /** The backend's name: `"epoll"`, `"poll"`, `"select"` or `"kqueue"`. */
@@ -767,28 +768,18 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
   /** The wake pipe, made and watched on first use: `[readFd, writeFd]`. */
   #wakePipe(): [number, number] {
     if (this.#wake) return this.#wake;
-    const pipe = this.#ownedPipe();
+    const pipe = wakePipe();
     try {
       this.poller.register(pipe[0], EVENT_READ);
     } catch (e) {
-      for (const fd of pipe) {
-        forget(fd); // closed here: the lease must never close the number again
-        closeFd(fd);
-      }
+      for (const fd of pipe) closeFd(fd);
       throw e;
     }
+    // Owned from here: closed at GC if the selector is dropped.
+    for (const fd of pipe) this.#claims.push(fd, adopt(this, fd, `${this.poller.name} selector`));
     this.#directions += 1;
     this.#wake = pipe;
     this.#wakeRead = pipe[0];
-    return pipe;
-  }
-
-  /** A wake pipe whose fds this selector's lease covers (closed at GC if the selector is dropped). */
-  #ownedPipe(): [number, number] {
-    const pipe = wakePipe();
-    if (this.#lease) extend(this.#lease, pipe[0]);
-    else this.#lease = adopt(this, pipe[0], `${this.poller.name} selector`);
-    extend(this.#lease, pipe[1]);
     return pipe;
   }
 
@@ -847,7 +838,12 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
   #release(): void {
     // Only the numbers still this selector's are closed: one closed behind
     // its back (os.close(sel.fileno())) may belong to a new pipe by now.
-    const owned = this.#lease ? release(this.#lease) : [];
+    const owned: number[] = [];
+    const claims = this.#claims;
+    for (let i = 0; i < claims.length; i += 2) {
+      if (release(this, claims[i]!, claims[i + 1]!)) owned.push(claims[i]!);
+    }
+    this.#claims = [];
     const fd = this.poller.fileno();
     this.poller.close(fd >= 0 && owned.includes(fd));
     if (this.#wake) { for (const fd of this.#wake) if (owned.includes(fd)) closeFd(fd); }

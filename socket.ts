@@ -26,7 +26,7 @@ import { checkFd, checkInt, checkSize, checkU32, show } from "./_validate.ts";
 import { now } from "./_time.ts";
 import { getFdFlag, retryEintr, setFdFlag, waitReady } from "./_fd.ts";
 import { DEFAULT_BUFFER_SIZE, SocketFile } from "./_socket_file.ts";
-import { adopt, forget, type Lease, release } from "./_lease.ts";
+import { adopt, forget, release } from "./_lease.ts";
 import {
   type Address,
   checkPort,
@@ -113,7 +113,8 @@ const { EAGAIN, EINTR, EINPROGRESS, ETIMEDOUT } = ERRNO;
  */
 export class Socket<A extends Address = Address> implements Disposable {
   #fd: number;
-  #lease: Lease;
+  /** This socket's claim on its fd number (_lease.ts). */
+  #claim: number;
   #timeout: number | null = null;
   /** The address family (`AF_INET`, `AF_INET6`, `AF_UNIX`). */
   readonly family: number;
@@ -153,7 +154,7 @@ export class Socket<A extends Address = Address> implements Disposable {
       this.#fd = fd;
       if (SOCKET.SOCK_NONBLOCK !== 0 && (t & SOCKET.SOCK_NONBLOCK) !== 0) this.#timeout = 0;
     }
-    this.#lease = adopt(this, this.#fd, leaseName(this.family, this.type));
+    this.#claim = adopt(this, this.#fd, leaseName(this.family, this.type));
     // Python: a new socket takes the default timeout (setDefaultTimeout); SOCK_NONBLOCK wins.
     const timeout = this.#timeout === 0 ? 0 : defaultTimeout;
     if (timeout !== null) this.setTimeout(timeout);
@@ -944,8 +945,9 @@ export class Socket<A extends Address = Address> implements Disposable {
    */
   detach(): number {
     const fd = this.#fd;
+    if (fd < 0) return fd;
     this.#fd = -1;
-    release(this.#lease);
+    release(this, fd, this.#claim);
     return fd;
   }
 
@@ -965,7 +967,7 @@ export class Socket<A extends Address = Address> implements Disposable {
     this.#fd = -1;
     // A number closed behind this socket's back (os.close, os.dup2 onto it) is
     // no longer its own, and may be another file's by now: it is left alone.
-    if (release(this.#lease).length === 0) return;
+    if (!release(this, fd, this.#claim)) return;
     closeSocketFd(fd);
   }
 

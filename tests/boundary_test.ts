@@ -438,4 +438,11 @@ test("objects dropped without close() give their fds back at GC, with one warnin
     60,
     "a reused fd number is never closed (os.close or os.dup2 behind a socket's or selector's back)",
   );
+  assert.equal(
+    r.strandedLeft,
+    0,
+    "a dropped socket whose number a stale claim shared is closed all the same",
+  );
+  assert.equal(r.strandedWarnings, 20, "one warning for each of those");
+  assert.equal(r.pipeAfterStrand, true);
 });
