@@ -266,18 +266,10 @@ export class Socket<A extends Address = Address> implements Disposable {
    * ```
    */
   accept(): [Socket<A>, A] {
-    const addr = new Uint8Array(SOCKADDR_STORAGE_SIZE);
-    const len = new Uint32Array(1);
-    const fd = this.#io(
-      (fd) => {
-        len[0] = SOCKADDR_STORAGE_SIZE;
-        return libc().accept4(fd, addr, len, SOCKET.SOCK_CLOEXEC);
-      },
-      POLL.POLLIN,
-      "accept",
-    );
+    const fd = this.#io(accept4, POLL.POLLIN, "accept");
     const conn = new Socket<A>(this.family, this.type, this.proto, fd);
-    return [conn, toAddress(decodeSockaddr(addr, Math.min(len[0]!, SOCKADDR_STORAGE_SIZE))) as A];
+    const length = Math.min(ACCEPT_LENGTH[0]!, SOCKADDR_STORAGE_SIZE);
+    return [conn, toAddress(decodeSockaddr(ACCEPT_ADDRESS, length)) as A];
   }
 
   /**
@@ -675,7 +667,7 @@ export class Socket<A extends Address = Address> implements Disposable {
   setsockopt(level: number, option: number, value: number | boolean | ArrayBufferView): void {
     const l = checkInt(level, "level"), o = checkInt(option, "option");
     const bytes = typeof value === "boolean" || typeof value === "number"
-      ? new Int32Array([checkInt(Number(value), "value")])
+      ? intOptionValue(checkInt(Number(value), "value"))
       : bytesOf(value, "value");
     if (libc().setsockopt(this.#open(), l, o, bytes, byteLength(bytes, "value")) < 0) {
       throw lastError("setsockopt");
@@ -975,6 +967,27 @@ export class Socket<A extends Address = Address> implements Disposable {
   [Symbol.dispose](): void {
     this.close();
   }
+}
+
+/**
+ * accept()'s peer address and its length, for one call at a time (the address
+ * is decoded into new objects before accept() returns): a server accepting
+ * 15 000 connections makes no buffers for them.
+ */
+const ACCEPT_ADDRESS = new Uint8Array(SOCKADDR_STORAGE_SIZE);
+const ACCEPT_LENGTH = new Uint32Array(1);
+
+function accept4(fd: number): number {
+  ACCEPT_LENGTH[0] = SOCKADDR_STORAGE_SIZE;
+  return libc().accept4(fd, ACCEPT_ADDRESS, ACCEPT_LENGTH, SOCKET.SOCK_CLOEXEC);
+}
+
+/** setsockopt()'s int value, for one call at a time. */
+const INT_OPTION = new Int32Array(1);
+
+function intOptionValue(value: number): Int32Array {
+  INT_OPTION[0] = value;
+  return INT_OPTION;
 }
 
 /** The ResourceWarning's name of each (family, type) seen: one string for all such sockets, not one each. */

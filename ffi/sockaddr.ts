@@ -86,11 +86,11 @@ export type RawAddress =
 /** Decodes the first `length` bytes of a sockaddr the kernel filled in. */
 export function decodeSockaddr(buf: Uint8Array, length: number): RawAddress {
   const family = length >= 2 ? sockaddrFamily(buf) : SOCKET.AF_UNSPEC;
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   if (family === SOCKET.AF_INET && length >= SOCKADDR_IN_SIZE) {
-    return { family: "inet", addr: buf.slice(4, 8), port: view.getUint16(2, false) };
+    return { family: "inet", addr: buf.slice(4, 8), port: (buf[2]! << 8) | buf[3]! };
   }
   if (family === SOCKET.AF_INET6 && length >= SOCKADDR_IN6_SIZE) {
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     return {
       family: "inet6",
       addr: buf.slice(8, 24),
