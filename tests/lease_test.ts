@@ -9,11 +9,9 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { unixTests } from "./_test.ts";
+import { test } from "./_test.ts";
 import { os, socket } from "../mod.ts";
 import { Claims } from "../_lease.ts";
-
-const test = unixTests("its fds are pipes");
 
 function isOpen(fd: number): boolean {
   try {
