@@ -438,6 +438,7 @@ test("objects dropped without close() give their fds back at GC, with one warnin
     60,
     "a reused fd number is never closed (os.close or os.dup2 behind a socket's or selector's back)",
   );
+  assert.equal(r.strandedCount, 20, "20 numbers handed from a stale socket to the next");
   assert.equal(
     r.strandedLeft,
     0,
