@@ -307,10 +307,13 @@ export class OwnedFd implements Disposable {
    * Takes ownership of an open fd.
    *
    * @param fd The fd (it will be closed by `close()` or at GC).
-   * @param what What it is, for the warning of an fd dropped unclosed.
+   * @param what What it is, for the warning of an fd dropped unclosed (a string of up to 256 characters).
    */
   constructor(fd: number, what = "fd") {
     this.#fd = checkFd(fd);
+    // Printed by the finalizer's warning: a short string now, so no caller's code runs then.
+    if (typeof what !== "string") throw new TypeError(`Invalid what: expected a string, got ${show(what)}`);
+    if (what.length > 256) throw new RangeError(`Invalid what: at most 256 characters, got ${show(what)}`);
     this.#claim = adopt(this, this.#fd, what);
   }
 

@@ -385,7 +385,7 @@ test("every public function gives its own bounded TypeError/RangeError for value
     ["socket.inetNtoa", socket.inetNtoa as never, [new Uint8Array(4)]],
     ["socket.ipMreq", socket.ipMreq as never, ["239.1.2.3", "0.0.0.0"]],
     ["socket.ipv6Mreq", socket.ipv6Mreq as never, ["ff02::1", 0]],
-    ["new os.OwnedFd", (a) => new os.OwnedFd(a as never).detach(), [r]],
+    ["new os.OwnedFd", (a, b) => new os.OwnedFd(a as never, b as never).detach(), [r, "pipe"]],
     ["BaseSelector.register", (a, b) => sel.register(a as never, b as never), [r, EVENT_READ]],
     ["BaseSelector.select", (a) => sel.select(a as never), [0]],
     ["fileobjToFd", fileobjToFd as never, [r]],
