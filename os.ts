@@ -43,7 +43,7 @@ export const O_NONBLOCK: number = FCNTL.O_NONBLOCK;
 /** Close on exec (always added by {@linkcode open}). */
 export const O_CLOEXEC: number = FCNTL.O_CLOEXEC;
 
-/** A raw fd just handed out: no object's lease may claim its number any more. */
+/** A raw fd just handed out: no object's claim on its number holds any more. */
 function fresh(fd: number): number {
   forget(fd);
   return fd;
@@ -60,8 +60,7 @@ function fresh(fd: number): number {
  * ```
  */
 export function pipe(): [number, number] {
-  const [r, w] = makePipe();
-  return [fresh(r), fresh(w)];
+  return makePipe(); // its numbers' older claims are forgotten there
 }
 
 /**
