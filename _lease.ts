@@ -158,14 +158,8 @@ export class Claims {
       table.setGen(fd, 0, null);
       return true;
     }
-    const k = table.staleOf(fd);
-    if (k > 0) {
-      table.setStale(fd, k - 1);
-    } else if (table.genOf(fd) !== 0) {
-      // This claim's cell was counted as the live owner's when that owner was
-      // collected (the module comment): the number's fd is an orphan's to close.
-      this.#closeForCollected(fd);
-    }
+    // A stale claim ends: its cell is gone, as if it had fired.
+    this.collected(fd);
     return false;
   }
 
@@ -179,7 +173,10 @@ export class Claims {
 
   /**
    * The registry's callback: an owner with a claim on `fd` was collected
-   * without ending it (a stale claim's, while the number counts any).
+   * without ending it. Taken for a stale claim's cell while the number counts
+   * any; otherwise the live claim's owner is gone (or its cell was counted
+   * as a stale one's earlier: the module comment), so its fd is closed.
+   * `release()` of a stale claim ends the same way.
    */
   collected(fd: number): void {
     const k = this.table.staleOf(fd);
