@@ -363,7 +363,7 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
     this.#mapping = new SelectorMapping(this, this.#map!);
     const fd = poller.fileno();
     // A selector dropped without close() gives its epoll/kqueue fd back at GC.
-    if (fd >= 0) this.#claims.push(fd, adopt(this, fd, `${poller.name} selector`));
+    if (fd >= 0) this.#claim(fd);
   }
 
   /** The backend's name: `"epoll"`, `"poll"`, `"select"` or `"kqueue"`. */
@@ -765,6 +765,11 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
     }
   }
 
+  /** Claims `fd`, just made, as this selector's (_lease.ts): closed at GC if the selector is dropped. */
+  #claim(fd: number): void {
+    this.#claims.push(fd, adopt(this, fd, `${this.poller.name} selector`));
+  }
+
   /** The wake pipe, made and watched on first use: `[readFd, writeFd]`. */
   #wakePipe(): [number, number] {
     if (this.#wake) return this.#wake;
@@ -776,7 +781,7 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
       throw e;
     }
     // Owned from here: closed at GC if the selector is dropped.
-    for (const fd of pipe) this.#claims.push(fd, adopt(this, fd, `${this.poller.name} selector`));
+    for (const fd of pipe) this.#claim(fd);
     this.#directions += 1;
     this.#wake = pipe;
     this.#wakeRead = pipe[0];
