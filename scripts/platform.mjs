@@ -13,7 +13,7 @@
 //            supplied by a small shim (scripts/musl_glibc_shim.c), found
 //            through an rpath set on a copy of the bun binary. It stands in
 //            for Alpine's `apk add libstdc++`.
-////   windows: the Windows x64 Deno and Bun builds (`deno.exe`, `bun.exe`)
+//   windows: the Windows x64 Deno and Bun builds (`deno.exe`, `bun.exe`)
 //            under Wine 10. Debian 12's Wine 8 is too old for them (Deno's V8
 //            needs MEM_RESERVE_PLACEHOLDER, both need bcryptprimitives.dll),
 //            and Wine 10 needs glibc 2.38, so it runs in a Debian trixie
