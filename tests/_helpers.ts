@@ -313,6 +313,24 @@ export function acceptPeer(server: socket.Socket, token: string, timeoutS = 30):
   }
 }
 
+/**
+ * Listens on 127.0.0.1, starts a peer with `start(port, token)` (it must send
+ * the token first: see {@linkcode isPeer}), and accepts it, ignoring
+ * strangers. The listener is closed once the peer is in.
+ *
+ * @returns What `start` returned (the child) and the peer's connection, yours to close.
+ */
+export function acceptStarted<R>(
+  start: (port: string, token: string) => R,
+  timeoutS = 30,
+): { child: R; conn: socket.Socket } {
+  using server = socket.createServer(["127.0.0.1", 0]);
+  const [, port] = server.getsockname() as [string, number];
+  const token = makeToken();
+  const child = start(String(port), token);
+  return { child, conn: acceptPeer(server, token, timeoutS) };
+}
+
 /** Runs a fixture under this runtime (Deno gets --expose-gc); returns its last stdout line as JSON. */
 export async function runFixture(
   name: string,

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "./_test.ts";
 import { socket } from "../mod.ts";
-import { acceptPeer, assertSameBytes, bytes, makeToken, netPeer, pattern, text } from "./_helpers.ts";
+import { acceptStarted, assertSameBytes, bytes, netPeer, pattern, text } from "./_helpers.ts";
 
 /** What net_peer.ts's "source" mode sends (it builds its bytes itself: it is no user of these helpers). */
 function sourcePattern(n: number): Uint8Array {
@@ -20,26 +20,19 @@ function sourcePattern(n: number): Uint8Array {
 }
 
 test("socket.Socket.sendall() sends 4 MiB that a runtime peer receives whole (sha256)", async () => {
-  using server = socket.createServer(["127.0.0.1", 0]);
-  const [, port] = server.getsockname();
-  const token = makeToken();
-  const child = netPeer("sink", [String(port), token]);
-  using conn = acceptPeer(server, token);
+  const peer = acceptStarted((port, token) => netPeer("sink", [port, token]));
+  using conn = peer.conn;
   const data = pattern(4 << 20);
   conn.sendall(data);
   conn.shutdown(socket.SHUT_WR);
-  const r = await child;
+  const r = await peer.child;
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), `${data.length} ${createHash("sha256").update(data).digest("hex")}`);
 });
 
 test("socket.Socket.accept() and recv() take 1 MiB from a runtime peer byte for byte, then EOF", async () => {
-  using server = socket.createServer(["127.0.0.1", 0]);
-  const [, port] = server.getsockname();
-  const token = makeToken();
   const n = 1 << 20;
-  const child = netPeer("source", [String(port), token, String(n)]);
-  const conn = acceptPeer(server, token);
+  const { child, conn } = acceptStarted((port, token) => netPeer("source", [port, token, String(n)]));
   const got = new Uint8Array(n + 1);
   let at = 0;
   try {
@@ -56,11 +49,7 @@ test("socket.Socket.accept() and recv() take 1 MiB from a runtime peer byte for 
 });
 
 test("socket.Socket in timeout mode returns data a runtime peer sends while recv() waits", async () => {
-  using server = socket.createServer(["127.0.0.1", 0]);
-  const [, port] = server.getsockname();
-  const token = makeToken();
-  const child = netPeer("late", [String(port), token]);
-  const conn = acceptPeer(server, token);
+  const { child, conn } = acceptStarted((port, token) => netPeer("late", [port, token]));
   try {
     conn.setTimeout(10);
     conn.sendall(bytes("go"));

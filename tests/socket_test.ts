@@ -26,6 +26,7 @@ import { ERRNO } from "../ffi/constants.ts";
 import { OS } from "../ffi/_host.ts";
 import {
   acceptPeer,
+  acceptStarted,
   assertSameBytes,
   bytes,
   Fds,
@@ -108,11 +109,9 @@ test(
   { skip: unixOnly(PYTHON_PEER) },
   async () => {
     using fds = new Fds();
-    const server = fds.sock(socket.createServer(["127.0.0.1", 0]));
-    const [, port] = server.getsockname() as [string, number];
-    const token = makeToken();
-    const child = python(
-      `import socket, sys
+    const { child, conn: accepted } = acceptStarted((port, token) =>
+      python(
+        `import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.sendall(sys.argv[2].encode())
 data = bytes((i * 7 + 3) & 0xff for i in range(300000))
@@ -124,9 +123,10 @@ while True:
     back += b
 assert back == data[::-1], "reply differs"
 print("ok")`,
-      [String(port), token],
+        [port, token],
+      )
     );
-    const conn = fds.sock(acceptPeer(server, token));
+    const conn = fds.sock(accepted);
     const peer = conn.getpeername();
     assert.equal((peer as [string, number])[0], "127.0.0.1");
     const got = recvAll(conn);
@@ -189,16 +189,14 @@ test(
   { skip: unixOnly(PYTHON_PEER) },
   async () => {
     using fds = new Fds();
-    const server = fds.sock(socket.createServer(["127.0.0.1", 0]));
-    const [, port] = server.getsockname() as [string, number];
-    const token = makeToken();
     // The peer sends only when told, right before recv() waits: no sleep on either side.
-    const child = python(
-      "import socket, sys\ns = socket.create_connection(('127.0.0.1', int(sys.argv[1])))\n" +
-        "s.sendall(sys.argv[2].encode())\nassert s.recv(2) == b'go'\ns.sendall(b'late')\ns.recv(1)",
-      [String(port), token],
-    );
-    const conn = fds.sock(acceptPeer(server, token, 5));
+    const { child, conn: accepted } = acceptStarted((port, token) =>
+      python(
+        "import socket, sys\ns = socket.create_connection(('127.0.0.1', int(sys.argv[1])))\n" +
+          "s.sendall(sys.argv[2].encode())\nassert s.recv(2) == b'go'\ns.sendall(b'late')\ns.recv(1)",
+        [port, token],
+      ), 5);
+    const conn = fds.sock(accepted);
     conn.setTimeout(3);
     conn.sendall(bytes("go"));
     assert.equal(text(conn.recv(10)), "late");
