@@ -6,8 +6,8 @@
  * @module
  */
 import type { Socket } from "./socket.ts";
-import { checkInt, checkSize, show } from "./_validate.ts";
-import { byteLength, bytesOf, copyBytes, writeInto } from "./ffi/bytes.ts";
+import { checkSize, show } from "./_validate.ts";
+import { byteLength, byteRange, bytesOf, copyInto, writeInto } from "./ffi/bytes.ts";
 import { BlockingIOError, OSError, TimeoutError } from "./errors.ts";
 import { ERRNO } from "./ffi/constants.ts";
 
@@ -40,6 +40,28 @@ export class IncompleteReadError extends Error {
 
 const NEWLINE = 10;
 
+/** The largest buffer a file takes (1 GiB): a size past it is a mistake, not a buffer. */
+const MAX_BUFFER_SIZE = 1 << 30;
+
+/**
+ * A count of bytes where Python takes any integer and a negative one means
+ * "no limit" (`read(-1)`, `readline(2**31)`): any safe integer.
+ */
+function checkCount(n: unknown, what: string): number {
+  if (typeof n !== "number") throw new TypeError(`Invalid ${what}: expected a number, got ${show(n)}`);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`Invalid ${what}: ${show(n)}`);
+  return n;
+}
+
+/** Python's "write could not complete without blocking", with the bytes it did take. */
+function wouldBlock(taken: number): BlockingIOError {
+  const e = new BlockingIOError(ERRNO.EAGAIN, "send", {
+    description: "write could not complete without blocking",
+  });
+  e.charactersWritten = taken;
+  return e;
+}
+
 /**
  * A buffered binary file over a socket, from {@linkcode Socket.makefile}.
  *
@@ -67,8 +89,10 @@ export class SocketFile implements Disposable, Iterable<Uint8Array<ArrayBuffer>>
   #start = 0;
   #end = 0;
   #eof = false;
-  #pending: Uint8Array[] = [];
-  #pendingBytes = 0;
+  /** Bytes written and not yet sent: `#out[#sent..#queued]`. */
+  #out: Uint8Array<ArrayBuffer> = new Uint8Array(0);
+  #sent = 0;
+  #queued = 0;
   #timedOut = false;
   #closed = false;
   /** `"rb"`, `"wb"` or `"rwb"`. */
@@ -79,15 +103,21 @@ export class SocketFile implements Disposable, Iterable<Uint8Array<ArrayBuffer>>
    *
    * @param sock The socket (it stays open when the file closes).
    * @param mode `"rb"`, `"wb"` or `"rwb"` (or without the `b`).
-   * @param bufferSize The buffer's size.
+   * @param bufferSize The buffer's size; 0, a negative number or `null` is
+   *   {@linkcode DEFAULT_BUFFER_SIZE}, as Python's `buffering=-1`.
    */
-  constructor(sock: Socket, mode = "rb", bufferSize = DEFAULT_BUFFER_SIZE) {
+  constructor(sock: Socket, mode = "rb", bufferSize: number | null = DEFAULT_BUFFER_SIZE) {
     if (typeof mode !== "string" || !/^(r|w|rw|wr)b?$/.test(mode)) {
       throw new RangeError(
         `Invalid mode: ${show(mode)}: expected "rb", "wb" or "rwb" (text modes: decode the bytes)`,
       );
     }
-    this.#size = checkSize(bufferSize, "bufferSize") || DEFAULT_BUFFER_SIZE;
+    this.#size = bufferSize === null || bufferSize === undefined
+      ? DEFAULT_BUFFER_SIZE
+      : Math.max(checkCount(bufferSize, "bufferSize"), 0) || DEFAULT_BUFFER_SIZE;
+    if (this.#size > MAX_BUFFER_SIZE) {
+      throw new RangeError(`Invalid bufferSize: ${this.#size}: at most ${MAX_BUFFER_SIZE}`);
+    }
     this.#sock = sock;
     this.#readable = mode.includes("r");
     this.#writable = mode.includes("w");
@@ -171,7 +201,7 @@ export class SocketFile implements Disposable, Iterable<Uint8Array<ArrayBuffer>>
    */
   read(n = -1): Uint8Array<ArrayBuffer> | null {
     this.#checkRead();
-    const want = checkInt(n, "n");
+    const want = checkCount(n, "n");
     for (;;) {
       if (want >= 0 && this.#buffered >= want) return this.#take(want);
       const got = this.#fill();
@@ -188,7 +218,7 @@ export class SocketFile implements Disposable, Iterable<Uint8Array<ArrayBuffer>>
    */
   read1(n = -1): Uint8Array<ArrayBuffer> | null {
     this.#checkRead();
-    const want = checkInt(n, "n");
+    const want = checkCount(n, "n");
     if (this.#buffered === 0 && this.#fill() < 0) return null;
     return this.#take(want < 0 ? this.#buffered : Math.min(want, this.#buffered));
   }
@@ -230,7 +260,7 @@ export class SocketFile implements Disposable, Iterable<Uint8Array<ArrayBuffer>>
    */
   readline(limit = -1): Uint8Array<ArrayBuffer> {
     this.#checkRead();
-    const max = checkInt(limit, "limit");
+    const max = checkCount(limit, "limit");
     let scanned = 0;
     for (;;) {
       const nl = this.#buf.subarray(this.#start + scanned, this.#end).indexOf(NEWLINE);
@@ -280,32 +310,112 @@ export class SocketFile implements Disposable, Iterable<Uint8Array<ArrayBuffer>>
   }
 
   /**
-   * Buffers bytes to send; a full buffer is sent at once.
+   * Buffers bytes to send, like Python's `BufferedWriter.write`: what fits
+   * in the buffer waits there; otherwise the buffer is sent first and a
+   * large write goes out directly.
+   *
+   * Nothing written is lost: a call that returns has taken all its bytes
+   * (sent, or buffered until {@linkcode SocketFile.flush}); a call that
+   * throws {@linkcode TimeoutError} (or another error) before any of its own
+   * bytes went out has taken none of them, and the bytes of earlier calls
+   * stay buffered for the next `flush()`. On a non-blocking socket that is
+   * full, as much as fits is buffered and {@linkcode BlockingIOError} says
+   * how much in `charactersWritten` (Python's `characters_written`).
    *
    * @param data The bytes.
    * @returns How many bytes were taken (all of them).
+   * @example
+   * ```ts ignore
+   * f.write(new TextEncoder().encode("GET / HTTP/1.0\r\n\r\n"));
+   * f.flush();
+   * ```
    */
   write(data: ArrayBufferView | ArrayBuffer): number {
     this.#checkWrite();
-    const bytes = copyBytes(data, "data");
-    this.#pending.push(bytes);
-    this.#pendingBytes += bytes.length;
-    if (this.#pendingBytes >= this.#size) this.flush();
-    return bytes.length;
+    const bytes = bytesOf(data, "data");
+    const n = byteLength(bytes, "data");
+    if (this.#queued + n <= this.#size) {
+      this.#queue(bytes, 0, n);
+      return n;
+    }
+    try {
+      this.#sendQueued();
+    } catch (e) {
+      if (!(e instanceof BlockingIOError)) throw e; // none of this call's bytes taken
+      // Non-blocking and full: keep as much as the buffer holds (Python's rule).
+      this.#compact();
+      const room = Math.max(this.#size - this.#queued, 0);
+      this.#queue(bytes, 0, Math.min(room, n));
+      if (n <= room) return n;
+      throw wouldBlock(room);
+    }
+    let done = 0;
+    while (n - done > this.#size) {
+      let sent: number;
+      try {
+        sent = this.#sock.send(byteRange(bytes, done, n));
+      } catch (e) {
+        if (e instanceof BlockingIOError) {
+          this.#queue(bytes, done, Math.min(done + this.#size, n));
+          done = Math.min(done + this.#size, n);
+          if (done === n) return n;
+          throw wouldBlock(done);
+        }
+        if (done === 0) throw e; // nothing of this call went out: none of it taken
+        // Part of this call went out already: the rest is kept for flush(),
+        // so the peer gets exactly what write() accepted, and the error
+        // surfaces there (Python drops the rest, unreported).
+        this.#queue(bytes, done, n);
+        return n;
+      }
+      done += sent;
+    }
+    this.#queue(bytes, done, n);
+    return n;
   }
 
-  /** Sends everything buffered (`sendall`). */
+  /**
+   * Sends everything buffered. On a timeout or any other error, what was not
+   * sent stays buffered: call `flush()` again to go on.
+   *
+   * @throws {TimeoutError} When the socket's timeout runs out first.
+   * @throws {BlockingIOError} When a non-blocking socket is full.
+   */
   flush(): void {
-    if (this.#closed || !this.#writable || this.#pendingBytes === 0) return;
-    const all = new Uint8Array(this.#pendingBytes);
-    let at = 0;
-    for (const chunk of this.#pending) {
-      all.set(chunk, at);
-      at += chunk.length;
+    if (this.#closed || !this.#writable) return;
+    this.#sendQueued();
+  }
+
+  /** Copies `bytes[from..to]` behind the buffered bytes, growing the buffer when needed. */
+  #queue(bytes: ArrayBufferView, from: number, to: number): void {
+    const n = to - from;
+    if (n <= 0) return;
+    if (this.#queued + n > this.#out.length) {
+      this.#compact();
+      if (this.#queued + n > this.#out.length) {
+        const next = new Uint8Array(Math.max(this.#queued + n, this.#size));
+        next.set(this.#out.subarray(0, this.#queued));
+        this.#out = next;
+      }
     }
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    this.#sock.sendall(all);
+    copyInto(this.#out, this.#queued, byteRange(bytes, from, to), n);
+    this.#queued += n;
+  }
+
+  /** Moves the unsent bytes to the front of the buffer. */
+  #compact(): void {
+    if (this.#sent === 0) return;
+    this.#out.copyWithin(0, this.#sent, this.#queued);
+    this.#queued -= this.#sent;
+    this.#sent = 0;
+  }
+
+  /** Sends the buffered bytes, one `send()` at a time, each sent byte dropped from the buffer at once. */
+  #sendQueued(): void {
+    while (this.#sent < this.#queued) {
+      this.#sent += this.#sock.send(this.#out.subarray(this.#sent, this.#queued));
+    }
+    this.#sent = this.#queued = 0;
   }
 
   /** Whether `close()` was called. */

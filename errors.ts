@@ -170,7 +170,13 @@ function startAtCaller(error: Error): void {
 }
 
 /** EAGAIN, EALREADY, EINPROGRESS: the operation would block. */
-export class BlockingIOError extends OSError {}
+export class BlockingIOError extends OSError {
+  /**
+   * How many of the bytes given were taken before it would have blocked (a
+   * buffered file's `write`); 0 elsewhere. Python's `characters_written`.
+   */
+  charactersWritten = 0;
+}
 /** EINTR: a signal interrupted the call. */
 export class InterruptedError extends OSError {}
 /** EACCES, EPERM. */

@@ -887,7 +887,7 @@ export class Socket<A extends Address = Address> implements Disposable {
    * socket open.
    *
    * @param mode `"rb"` (default), `"wb"` or `"rwb"` (`"r"`, `"w"`, `"rw"` mean the same: bytes).
-   * @param bufferSize The buffer's size in bytes.
+   * @param bufferSize The buffer's size in bytes; a negative number, 0 or `null`: the default (8 KiB).
    * @returns The file.
    * @example
    * ```ts ignore
@@ -897,7 +897,7 @@ export class Socket<A extends Address = Address> implements Disposable {
    * const status = f.readline();
    * ```
    */
-  makefile(mode = "rb", bufferSize = DEFAULT_BUFFER_SIZE): SocketFile {
+  makefile(mode = "rb", bufferSize: number | null = DEFAULT_BUFFER_SIZE): SocketFile {
     return new SocketFile(this, mode, bufferSize);
   }
 

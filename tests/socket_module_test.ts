@@ -499,6 +499,155 @@ test("makefile() on a non-blocking socket returns what is there; on a timeout it
   assert.throws(() => g.read(1), (e) => e instanceof OSError && /timed out object/.test(e.message));
 });
 
+/**
+ * The scenario of makefile("wb") on a socket with a timeout whose peer is not
+ * reading, in one thread: write `chunk`-byte pieces until a write times out,
+ * then drain the peer and flush until the flush succeeds. Python's version
+ * of the same steps prints its own numbers for comparison.
+ */
+const WRITER_TIMEOUT_PY = `import socket, sys
+chunk = int(sys.argv[1])
+a, b = socket.socketpair(); a.settimeout(0.05); b.setblocking(False)
+f = a.makefile("wb"); accepted = 0
+try:
+    while True: accepted += f.write(b"x" * chunk)
+except TimeoutError: pass
+got = 0
+def drain():
+    global got
+    while True:
+        try: d = b.recv(1 << 20)
+        except BlockingIOError: return
+        got += len(d)
+while True:
+    drain()
+    try: f.flush(); break
+    except TimeoutError: pass
+a.shutdown(socket.SHUT_WR); b.setblocking(True)
+while (d := b.recv(1 << 20)): got += len(d)
+print(accepted == got)`;
+
+for (const chunk of [1000, 7000, 100_000]) {
+  test(
+    `makefile("wb") with a timeout: the peer gets exactly what write() accepted, ${chunk}-byte writes, as Python's`,
+    {
+      skip: unixOnly(PYTHON_PEER),
+    },
+    async () => {
+      const [a, b] = socket.socketpair();
+      using _a = a;
+      using _b = b;
+      a.setTimeout(0.05);
+      b.setBlocking(false);
+      const f = a.makefile("wb");
+      const piece = new Uint8Array(chunk).fill(120);
+      let accepted = 0;
+      let threw: unknown = null;
+      for (let i = 0; i < 1_000_000 && threw === null; i++) {
+        try {
+          accepted += f.write(piece);
+        } catch (e) {
+          threw = e;
+        }
+      }
+      assert.ok(threw instanceof TimeoutError, `a write timed out: ${threw}`);
+      let got = 0;
+      const drain = (): void => {
+        for (;;) {
+          try {
+            got += b.recv(1 << 20).length;
+          } catch (e) {
+            if (e instanceof BlockingIOError) return;
+            throw e;
+          }
+        }
+      };
+      for (let rounds = 0;; rounds++) {
+        assert.ok(rounds < 10_000, "the flush ends");
+        drain();
+        try {
+          f.flush();
+          break;
+        } catch (e) {
+          if (!(e instanceof TimeoutError)) throw e; // the rest stays buffered: flush again
+        }
+      }
+      a.shutdown(socket.SHUT_WR);
+      b.setBlocking(true);
+      for (let d = b.recv(1 << 20); d.length > 0; d = b.recv(1 << 20)) got += d.length;
+      assert.equal(got, accepted, "received = accepted (no byte lost, none extra)");
+      const r = await python(WRITER_TIMEOUT_PY, [String(chunk)]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), "True", "Python's BufferedWriter: the same");
+    },
+  );
+}
+
+test('makefile("wb") on a full non-blocking socket buffers what fits and says how much (charactersWritten), as Python', () => {
+  const [a, b] = socket.socketpair();
+  using _a = a;
+  using _b = b;
+  a.setBlocking(false);
+  b.setBlocking(false);
+  const f = a.makefile("wb", 4096);
+  const piece = new Uint8Array(3000).fill(7);
+  let accepted = 0;
+  let blocked: BlockingIOError | null = null;
+  for (let i = 0; i < 100_000 && blocked === null; i++) {
+    try {
+      accepted += f.write(piece);
+    } catch (e) {
+      if (!(e instanceof BlockingIOError)) throw e;
+      blocked = e;
+    }
+  }
+  assert.ok(blocked, "a write would have blocked");
+  assert.ok(
+    blocked.charactersWritten >= 0 && blocked.charactersWritten < piece.length,
+    `${blocked.charactersWritten}`,
+  );
+  accepted += blocked.charactersWritten;
+  let got = 0;
+  for (let rounds = 0;; rounds++) {
+    assert.ok(rounds < 100_000, "the flush ends");
+    try {
+      for (;;) got += b.recv(1 << 20).length;
+    } catch (e) {
+      if (!(e instanceof BlockingIOError)) throw e;
+    }
+    try {
+      f.flush();
+      break;
+    } catch (e) {
+      if (!(e instanceof BlockingIOError)) throw e;
+    }
+  }
+  try {
+    for (;;) got += b.recv(1 << 20).length;
+  } catch (e) {
+    if (!(e instanceof BlockingIOError)) throw e;
+  }
+  assert.equal(got, accepted, "received = written + charactersWritten");
+});
+
+test("makefile(mode, -1) and makefile(mode, null) take the default buffer; readline(2 ** 31) and read(2 ** 40) are limits, not errors", () => {
+  const [a, b] = socket.socketpair();
+  using _a = a;
+  using _b = b;
+  const f = b.makefile("rb", -1);
+  b.makefile("rb", null).close();
+  a.sendall(bytes("one\ntwo"));
+  a.shutdown(socket.SHUT_WR);
+  assert.equal(text(f.readline(2 ** 31)), "one\n");
+  assert.equal(text(f.read(2 ** 40)!), "two");
+  assert.throws(
+    () => b.makefile("rb", 2 ** 40),
+    RangeError,
+    "a buffer past 1 GiB is refused before it is made",
+  );
+  assert.throws(() => f.readline(2 ** 60), RangeError, "not a safe integer");
+});
+
 test("recv(), recvfrom(), os.read() give Uint8Array<ArrayBuffer>, and addresses their family's type: no casts", async () => {
   const [a, b] = socket.socketpair();
   using _a = a;
