@@ -232,6 +232,18 @@ export function release(owner: object, fd: number, claim: number): boolean {
 }
 
 /**
+ * Whether `claim` is still the live claim on `fd`: false once the number was
+ * closed by `os.close()`, replaced by `os.dup2()`, or handed out again.
+ *
+ * @param fd The claimed fd.
+ * @param claim What {@linkcode adopt} returned.
+ * @returns Whether the fd is still the claim's.
+ */
+export function holds(fd: number, claim: number): boolean {
+  return claims.table.genOf(fd) === claim;
+}
+
+/**
  * Marks the number `fd` as no longer belonging to any earlier claim: it was
  * just closed by `os.close()` or handed out again as a raw fd (`os.pipe()`,
  * `os.open()`, `os.dup()`).

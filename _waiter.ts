@@ -8,11 +8,16 @@
  * wait; Bun: one Worker for the process, handed each wait through shared
  * memory and `Atomics`). It watches a control pipe plus the
  * pollfd entries of every pending wait: an epoll/kqueue fd, or the registered
- * fds of a poll/select selector, copied. When it returns, the JS thread
+ * fds of a poll/select selector, copied, each fd once however many waits
+ * watch it (so the one poll takes no more entries than the process has fds,
+ * and a thousand selectors on one pipe stay inside `RLIMIT_NOFILE`, as their
+ * separate polls would). When it returns, the JS thread
  * settles the waits whose entries are ready or whose deadline passed and
  * starts the next poll for the others. A wait that is added, changed or ended
  * meanwhile pokes the control pipe, so the poll in flight returns and the next
- * one sees the new set.
+ * one sees the new set. The control pipe is the waiter's own: closed or
+ * replaced behind its back (`os.close`, `os.dup2` onto it), it is noticed and
+ * made anew, never written into once it is someone else's, never spun on.
  *
  * The contract the selector core calls: {@linkcode waitOffThread} with a
  * source of pollfd entries and a deadline gives a {@linkcode Wait}; its
@@ -27,6 +32,7 @@ import { errno, errorFor, libc, offThreadPoller } from "./ffi/mod.ts";
 import type { OffThreadPoller } from "./ffi/_types.ts";
 import { PollFds } from "./ffi/structs.ts";
 import { drain, makePipe, poke, wakePipe } from "./_fd.ts";
+import { adopt, holds, release } from "./_lease.ts";
 import { RUNTIME } from "./ffi/_host.ts";
 import { now, timeoutMs } from "./_time.ts";
 import type { OSError } from "./errors.ts";
@@ -47,15 +53,19 @@ export interface WaitSource {
  */
 const WORKER_PIPES = 5;
 
+/** What poll(2) reports whether asked or not: an entry with these set is ready for every wait on it. */
+const ALWAYS_REPORTED = POLL.POLLERR | POLL.POLLHUP | POLL.POLLNVAL;
+
 /** One pending wait of one selector. */
 export class Wait {
   readonly source: WaitSource;
   /** Seconds on the monotonic clock; `Infinity` for none. */
   readonly deadline: number;
   readonly promise: Promise<WaitEnd>;
-  /** Its entries in the poll in flight: [first, last) of the waiter's array; last 0 when not in it. */
-  first = 0;
-  last = 0;
+  /** Its entries in the poll in flight: `[index, events, index, events, ...]` of the waiter's array. */
+  readonly picks: number[] = [];
+  /** Whether the poll in flight has its entries (false when it was added after that poll began). */
+  inPoll = false;
   #settle!: (end: WaitEnd) => void;
   #fail!: (e: unknown) => void;
   #done = false;
@@ -111,8 +121,14 @@ class Waiter {
   #set = new PollFds(64, true);
   /** Where each source writes its entries before they are copied into `#set`. */
   #scratch = new PollFds(8);
+  /** Each watched fd's entry in `#set`, while a set is built. */
+  readonly #slots = new Map<number, number>();
   #poller: OffThreadPoller | null = null;
   #control: [number, number] | null = null;
+  /** The claims (_lease.ts) on the control pipe's ends: false once either number is no longer ours. */
+  #controlClaims: [number, number] = [0, 0];
+  /** Polls in a row that found the control pipe readable with no poke of ours. */
+  #unasked = 0;
   #running = false;
   /** A poll is in flight on the other thread. */
   #inflight = false;
@@ -143,6 +159,7 @@ class Waiter {
 
   /** The control pipe and the off-thread poller, made once for the process. */
   #start(): void {
+    if (this.#control && !this.#controlIntact()) this.#dropControl();
     if (this.#poller && this.#control) return;
     if (!this.#poller && RUNTIME === "bun") reserveFds(WORKER_PIPES);
     const control = this.#control ?? wakePipe();
@@ -152,20 +169,50 @@ class Waiter {
       if (!this.#control) { for (const fd of control) libc().close(fd); }
       throw e;
     }
-    this.#control = control;
+    if (!this.#control) {
+      this.#control = control;
+      this.#controlClaims = [adopt(this, control[0], "waiter pipe"), adopt(this, control[1], "waiter pipe")];
+    }
+  }
+
+  /** Whether both control pipe numbers are still the waiter's (not closed or replaced through `os`). */
+  #controlIntact(): boolean {
+    const control = this.#control;
+    return control !== null && holds(control[0], this.#controlClaims[0]) &&
+      holds(control[1], this.#controlClaims[1]);
+  }
+
+  /** Lets go of the control pipe, closing only the ends still ours; the next `#start()` makes a new one. */
+  #dropControl(): void {
+    const control = this.#control;
+    if (!control) return;
+    this.#control = null;
+    this.#poked = false;
+    this.#unasked = 0;
+    for (let i = 0; i < 2; i++) {
+      if (release(this, control[i]!, this.#controlClaims[i]!)) libc().close(control[i]!);
+    }
   }
 
   /** Makes the poll in flight return (a no-op when none is, or it was poked already). */
   #poke(): void {
     if (this.#inflight && !this.#poked && this.#control) {
+      // Never a byte into an fd that is no longer ours. (The poll in flight
+      // holds the old pipe until it returns, so it is not woken then: the
+      // waits it has go on until their own readiness or deadline.)
+      if (!holds(this.#control[1], this.#controlClaims[1])) return;
       poke(this.#control[1]);
       this.#poked = true;
     }
   }
 
-  /** Fills `#set`: the control pipe, then every wait's entries. Returns the count. */
+  /**
+   * Fills `#set`: the control pipe, then every wait's entries, one entry per
+   * fd (the events of every wait on it together). Returns the count.
+   */
   #build(): number {
-    const set = this.#set, scratch = this.#scratch;
+    const set = this.#set, scratch = this.#scratch, slots = this.#slots;
+    slots.clear();
     set.set(0, this.#control![0], POLL.POLLIN);
     let n = 1;
     for (const wait of this.#waits) {
@@ -177,12 +224,24 @@ class Waiter {
         wait.fail(e);
         continue;
       }
-      set.reserve(n + count);
-      set.copyEntries(scratch, count, n);
-      wait.first = n;
-      n += count;
-      wait.last = n;
+      const picks = wait.picks;
+      picks.length = 0;
+      for (let i = 0; i < count; i++) {
+        const fd = scratch.fd(i), events = scratch.events(i);
+        let at = slots.get(fd);
+        if (at === undefined) {
+          at = n++;
+          set.reserve(n);
+          set.set(at, fd, events);
+          slots.set(fd, at);
+        } else {
+          set.addEvents(at, events);
+        }
+        picks.push(at, events);
+      }
+      wait.inPoll = true;
     }
+    slots.clear();
     return n;
   }
 
@@ -199,6 +258,7 @@ class Waiter {
       while (this.#waits.size > 0) {
         let n: number;
         try {
+          if (!this.#controlIntact()) this.#start(); // closed or replaced behind our back: a new pipe
           n = this.#build();
         } catch (e) {
           this.#failAll(e);
@@ -217,10 +277,7 @@ class Waiter {
           continue;
         } finally {
           this.#inflight = false;
-          if (this.#poked) {
-            drain(this.#control![0]);
-            this.#poked = false;
-          }
+          this.#checkControl();
         }
         if (r < 0) {
           const e = this.#failure(n);
@@ -234,15 +291,45 @@ class Waiter {
     }
   }
 
+  /**
+   * After a poll: empties the control pipe if we poked it. A control entry
+   * that reports anything else (its fd closed: POLLNVAL; readable with no
+   * poke of ours, twice in a row; an end no longer ours) means the pipe was
+   * closed or replaced behind the waiter's back: it is dropped, and the next
+   * poll has a new one, instead of every poll returning at once.
+   */
+  #checkControl(): void {
+    const control = this.#control;
+    if (!control) return;
+    const revents = this.#set.revents(0);
+    const poked = this.#poked;
+    this.#poked = false;
+    if (!this.#controlIntact() || (revents & POLL.POLLNVAL) !== 0) {
+      this.#dropControl();
+      return;
+    }
+    if (poked) {
+      drain(control[0]);
+      this.#unasked = 0;
+    } else if (revents !== 0) {
+      drain(control[0]); // a byte someone else wrote into our pipe, or a pipe that is not ours any more
+      if (++this.#unasked > 1) this.#dropControl();
+    } else {
+      this.#unasked = 0;
+    }
+  }
+
   /** Settles the waits that are ready or past their deadline. */
   #settle(): void {
     const set = this.#set;
     let t = -1; // read once, and only if some wait has a deadline
     for (const wait of this.#waits) {
-      const last = wait.last;
-      if (last === 0) continue; // added after this poll began: the next one has it
+      if (!wait.inPoll) continue; // added after this poll began: the next one has it
+      const picks = wait.picks;
       let ready = false;
-      for (let i = wait.first; i < last && !ready; i++) ready = set.revents(i) !== 0;
+      for (let i = 0; i < picks.length && !ready; i += 2) {
+        ready = (set.revents(picks[i]!) & (picks[i + 1]! | ALWAYS_REPORTED)) !== 0;
+      }
       if (!ready && wait.deadline !== Infinity && t < 0) t = now();
       if (ready || (wait.deadline !== Infinity && wait.deadline <= t)) {
         this.#waits.delete(wait);

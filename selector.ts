@@ -219,6 +219,25 @@ function checkTimeout(timeout: unknown): number {
   return timeout > 0 ? timeout : 0;
 }
 
+/** The AbortSignal of `selectAsync()`'s options, checked: a bad one is a TypeError that says so. */
+function checkSignal(options: unknown): AbortSignal | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`Invalid options: expected an object such as { signal }, got ${show(options)}`);
+  }
+  const signal = (options as { signal?: unknown }).signal;
+  if (signal === undefined) return undefined;
+  if (
+    typeof signal !== "object" || signal === null ||
+    typeof (signal as AbortSignal).throwIfAborted !== "function" ||
+    typeof (signal as AbortSignal).addEventListener !== "function" ||
+    typeof (signal as AbortSignal).removeEventListener !== "function"
+  ) {
+    throw new TypeError(`Invalid options.signal: expected an AbortSignal, got ${show(signal)}`);
+  }
+  return signal as AbortSignal;
+}
+
 function makeKey<T, F extends FileObj>(fileobj: F, fd: number, events: number, data: T): SelectorKey<T, F> {
   return Object.freeze({ fileobj, fd, events, data });
 }
@@ -551,6 +570,14 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
   select(timeout?: number | null): Array<[SelectorKey<T, F>, number]> {
     const map = this.#open();
     let wait = checkTimeout(timeout);
+    if (this.#userWoken && !this.#wakePending) {
+      // A wakeup() that no pipe could carry (EMFILE; fds past FD_SETSIZE):
+      // this wait returns at once all the same, with whatever is ready.
+      this.#userWoken = false;
+      const ready = this.select(0);
+      this.#lastWasWakeup = true;
+      return ready;
+    }
     const deadline = wait > 0 ? now() + wait : 0;
     let staleRounds = 0;
     for (;;) {
@@ -660,7 +687,7 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
   ): Promise<Array<[SelectorKey<T, F>, number]>> {
     this.#open();
     const wait = checkTimeout(timeout);
-    const signal = options.signal;
+    const signal = checkSignal(options);
     signal?.throwIfAborted();
     if (this.#asyncWaiting) throw new Error("selectAsync() is already waiting on this selector");
     this.#asyncWaiting = true;

@@ -164,6 +164,16 @@ export class PollFds {
     return this.#words[i * POLL_WORDS]!;
   }
 
+  /** The requested events of entry `i`. */
+  events(i: number): number {
+    return this.#words[i * POLL_WORDS + EVENTS_WORD]! & 0xffff;
+  }
+
+  /** Adds `events` to the requested events of entry `i` (its `revents` untouched). */
+  addEvents(i: number, events: number): void {
+    this.#words[i * POLL_WORDS + EVENTS_WORD]! |= events & 0xffff;
+  }
+
   /** The returned events of entry `i`. */
   revents(i: number): number {
     return this.#words[i * POLL_WORDS + EVENTS_WORD]! >>> 16;

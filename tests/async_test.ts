@@ -29,7 +29,17 @@ import {
   SelectSelector,
 } from "../mod.ts";
 import { PollPoller } from "../backends/poll.ts";
-import { Fds, here, now, openFdCount, raiseFdLimit, runScript, RUNTIME, scratchDir } from "./_helpers.ts";
+import {
+  Fds,
+  here,
+  now,
+  openFdCount,
+  raiseFdLimit,
+  run,
+  runScript,
+  RUNTIME,
+  scratchDir,
+} from "./_helpers.ts";
 
 /** Resolves once `cond()` holds (checked every 5 ms, for at most 30 s). */
 async function until(cond: () => boolean): Promise<void> {
@@ -461,6 +471,90 @@ print(sent, flush=True)`,
       }
     },
   );
+}
+
+test("selectAsync() refuses options that are not an object, and a signal that is no AbortSignal, in its own words", async () => {
+  using sel = new PollSelector();
+  const cases: Array<[unknown, RegExp]> = [
+    [null, /^Invalid options: expected an object such as \{ signal \}, got null$/],
+    [5, /^Invalid options: expected an object/],
+    [{ signal: {} }, /^Invalid options.signal: expected an AbortSignal/],
+    [{ signal: null }, /^Invalid options.signal: expected an AbortSignal, got null$/],
+    [{ signal: { throwIfAborted() {} } }, /^Invalid options.signal: expected an AbortSignal/],
+  ];
+  for (const [options, message] of cases) {
+    await assert.rejects(
+      sel.selectAsync(0, options as never),
+      (e) => e instanceof TypeError && message.test(e.message),
+      String(options),
+    );
+  }
+  assert.deepEqual(await sel.selectAsync(0, {}), [], "an empty object is fine");
+  assert.deepEqual(await sel.selectAsync(0, undefined), []);
+});
+
+/** Runs one case of fixtures/waiter_edges.ts and returns its JSON line. */
+async function waiterEdge(which: string, backend = "poll"): Promise<Record<string, unknown>> {
+  // -A under Deno: the fixture finds the waiter's pipe in /proc/self/fd, which Deno grants only with all access.
+  const script = here("fixtures/waiter_edges.ts");
+  const r = RUNTIME === "deno"
+    ? await run(process.execPath, ["run", "-A", script, which, backend], { timeoutMs: 60_000 })
+    : await runScript(script, [which, backend], { timeoutMs: 60_000 });
+  assert.equal(r.code, 0, `${which} ${backend}: exit ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+for (const name of ["poll", "select"]) {
+  test(
+    `1 100 ${name} selectors waiting on one pipe under a soft fd limit of 1 024 all see it (the waiter watches each fd once)`,
+    {
+      skip: unixOnly("the fd limit is setrlimit's (Unix)"),
+    },
+    async () => {
+      const out = await waiterEdge("many-selectors", name);
+      if (out.skipped) return;
+      assert.deepEqual(out, { selectors: 1100, saw: 1100, errors: [] });
+    },
+  );
+}
+
+test("wakeup() ends selectAsync(null) and the next select() when the selector cannot make its wake pipe", {
+  skip: unixOnly("FD_SETSIZE and the fd limit are Unix's"),
+}, async () => {
+  const out = await waiterEdge("wakeup-no-pipe");
+  if (out.skipped) return;
+  assert.equal(out.async, 0, `the async wait ended: ${JSON.stringify(out)}`);
+  assert.ok((out.asyncMs as number) < budget(2000), `at the wakeup, not a timeout: ${out.asyncMs} ms`);
+  assert.equal(out.sync, 0);
+  assert.ok(
+    (out.syncMs as number) < budget(1000),
+    `a wakeup before select(5) ends it at once: ${out.syncMs} ms`,
+  );
+  assert.equal(out.after, 0, "the wakeup is used up: the next wait runs to its timeout");
+});
+
+for (
+  const [how, replace] of [["closed with os.close()", false], ["replaced with os.dup2()", true]] as const
+) {
+  for (const name of ["poll", "select"]) {
+    test(`the waiter's control pipe ${how} (${name}): no spinning, a new pipe, waits and pokes still work`, {
+      skip: OS === "linux" ? false : "finds the pipe in /proc/self/fd (Linux)",
+    }, async () => {
+      const out = await waiterEdge(replace ? "control-replaced" : "control-closed", name);
+      assert.equal(out.idle, 0, JSON.stringify(out));
+      assert.ok((out.idleMs as number) >= 990, `the idle wait ran its 1 s: ${out.idleMs} ms`);
+      assert.ok(
+        (out.cpuIdle as number) < 0.25,
+        `CPU during the idle second: ${out.cpuIdle} s (no busy loop)`,
+      );
+      assert.equal(out.woken, 1, "a write wakes the next wait");
+      assert.equal(out.late, 1, "a registration made while waiting is seen");
+      assert.ok((out.lateMs as number) < budget(3000), `promptly: ${out.lateMs} ms`);
+      if (replace) {
+        assert.equal(out.userData, "user data", "the bytes of the fd put in its place are untouched");
+      }
+    });
+  }
 }
 
 /** The backends not bound by FD_SETSIZE. */

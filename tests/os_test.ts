@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { test, unixOnly, WINDOWS } from "./_test.ts";
 import { BlockingIOError, BrokenPipeError, FileNotFoundError, os, OSError, resource } from "../mod.ts";
 import { ERRNO, type ErrnoName } from "../ffi/constants.ts";
-import { bytes, Fds, isOSError, scratchDir, text } from "./_helpers.ts";
+import { bytes, Fds, isOSError, python, scratchDir, text } from "./_helpers.ts";
 
 test("os.pipe() returns two close-on-exec fds that carry bytes", () => {
   using fds = new Fds();
@@ -107,6 +107,30 @@ test("os.dup() makes a close-on-exec copy; os.dup2() an inheritable one by defau
   assert.equal(os.getInheritable(target), true);
   os.dup2(w, target, false);
   assert.equal(os.getInheritable(target), false);
+});
+
+test("os.dup2(fd, fd) changes nothing, as in CPython: the owner keeps its fd and closes it", {
+  skip: unixOnly("no dup2() on Windows"),
+}, async () => {
+  using fds = new Fds();
+  const [r, w] = fds.pipe();
+  const owned = new os.OwnedFd(os.dup(r), "pipe");
+  const n = owned.fileno();
+  assert.equal(os.dup2(n, n), n);
+  assert.equal(os.getInheritable(n), false, "inheritable stays as it was (CPython too)");
+  owned.close();
+  assert.throws(() => os.getInheritable(n), isOSError("EBADF"), "close() after dup2(fd, fd) closed the fd");
+  assert.throws(() => os.dup2(n, n), isOSError("EBADF"), "a closed fd: EBADF, as CPython");
+  assert.throws(
+    () => os.dup2(w, w, false),
+    isOSError("EINVAL"),
+    "non-inheritable onto itself: dup3's EINVAL, as CPython",
+  );
+  const py = await python(
+    "import os\nr, w = os.pipe()\nprint(os.dup2(r, r) == r, os.get_inheritable(r))\n" +
+      "try:\n    os.dup2(w, w, inheritable=False)\nexcept OSError as e:\n    print(e.errno == 22)",
+  );
+  assert.equal(py.stdout.trim(), "True False\nTrue");
 });
 
 test("os.open() opens, creates and reports FileNotFoundError", {
