@@ -480,7 +480,7 @@ test("selectAsync() refuses options that are not an object, and a signal that is
     [5, /^Invalid options: expected an object/],
     [{ signal: {} }, /^Invalid options.signal: expected an AbortSignal/],
     [{ signal: null }, /^Invalid options.signal: expected an AbortSignal, got null$/],
-    [{ signal: { throwIfAborted() {} } }, /^Invalid options.signal: expected an AbortSignal/],
+    [{ signal: { throwIfAborted(): void {} } }, /^Invalid options.signal: expected an AbortSignal/],
   ];
   for (const [options, message] of cases) {
     await assert.rejects(
