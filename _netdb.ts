@@ -19,6 +19,7 @@ import {
   formatIPv4,
   formatIPv6,
   getaddrinfo,
+  hostName,
   parseIPv4,
   parseIPv6,
 } from "./_address.ts";
@@ -26,6 +27,7 @@ import { copyBytes } from "./ffi/bytes.ts";
 import { EAI, ERRNO, SOCKET } from "./ffi/constants.ts";
 import {
   cString,
+  gaiError,
   gethostbyaddrRaw,
   gethostbynameRaw,
   gethostnameRaw,
@@ -175,7 +177,10 @@ export function getnameinfo(
   if (family === AF_INET && sockaddr.length === 4) {
     throw new OSError(ERRNO.EINVAL, "getnameinfo", { description: "IPv4 sockaddr must be 2 tuple" });
   }
-  return getnameinfoRaw(encodeAddress(family, sockaddr), f);
+  // As CPython: the tuple's flowinfo and scope id (0 when absent) are the
+  // address's, whatever a `%scope` in the host said ("fe80::1%lo" -> "fe80::1").
+  const address = family === AF_INET6 ? [host, port, sockaddr[2] ?? 0, sockaddr[3] ?? 0] : sockaddr;
+  return getnameinfoRaw(encodeAddress(family, address), f);
 }
 
 /**
@@ -183,7 +188,7 @@ export function getnameinfo(
  * `socket.getfqdn`: the first name with a dot among the host entry's name
  * and aliases, else its name, else `name` itself.
  *
- * @param name A name or address; `""` or `"0.0.0.0"` is this host.
+ * @param name A name or address; `""`, `"0.0.0.0"` or `"::"` is this host.
  * @returns The name.
  * @example
  * ```ts ignore
@@ -192,7 +197,7 @@ export function getnameinfo(
  */
 export function getfqdn(name = ""): string {
   let n = checkString(name, "name").trim();
-  if (n === "" || n === "0.0.0.0") n = gethostname();
+  if (n === "" || n === "0.0.0.0" || n === "::") n = gethostname(); // CPython 3.12's rule
   let entry: HostInfo;
   try {
     entry = gethostbyaddr(n);
@@ -429,16 +434,17 @@ let runtimeResolver: typeof import("node:dns/promises") | null | undefined;
 
 /**
  * Resolves like {@linkcode getaddrinfo}, without blocking the event loop:
- * the runtime's own resolver (`node:dns`, a worker thread) answers numeric
- * hosts and names; the results have getaddrinfo's shape. Where the runtime
+ * the same arguments, the same checks and errors, results of the same shape.
+ * A name goes to the runtime's own resolver (`node:dns`, a worker thread);
+ * each address it returns, a numeric host, `""` and `null` go through the C
+ * resolver as numbers, which answers at once (no lookup). Where the runtime
  * may not resolve (Deno without `--allow-net`), or for flags it cannot honour
- * (`AI_CANONNAME`, `AI_PASSIVE` with no host), the blocking `getaddrinfo`
- * answers instead.
+ * (`AI_CANONNAME`, `AI_PASSIVE`), the blocking `getaddrinfo` answers instead.
  *
  * @param host A name or address.
- * @param port A number (or null).
+ * @param port A number, a service name, or null.
  * @param family `AF_UNSPEC`, `AF_INET` or `AF_INET6`.
- * @param type `SOCK_STREAM`, `SOCK_DGRAM`, or 0 for both.
+ * @param type `SOCK_STREAM`, `SOCK_DGRAM`, or 0 for all.
  * @param proto The protocol, or 0.
  * @param flags `AI_*` flags.
  * @returns The results.
@@ -450,20 +456,28 @@ let runtimeResolver: typeof import("node:dns/promises") | null | undefined;
  */
 export async function getaddrinfoAsync(
   host: string | null,
-  port: number | null,
+  port: number | string | null,
   family = 0,
   type = 0,
   proto = 0,
   flags = 0,
 ): Promise<AddrInfo[]> {
-  const f = checkInt(family, "family"), t = checkInt(type, "type"), fl = checkInt(flags, "flags");
-  const p = port === null ? 0 : checkPort(port);
-  const simple = host !== null && (fl & ~(SOCKET.AI_ADDRCONFIG | SOCKET.AI_NUMERICSERV)) === 0 &&
+  // Every argument as the blocking call checks it (a bad host name is its
+  // TypeError/RangeError, never a resolver's error).
+  if (host !== null) hostName(host);
+  const f = checkInt(family, "family"), t = checkInt(type, "type");
+  const p = checkInt(proto, "proto"), fl = checkInt(flags, "flags");
+  const simple = host !== null && host !== "" && !isNumericHost(host) &&
+    (fl & ~(SOCKET.AI_ADDRCONFIG | SOCKET.AI_NUMERICSERV)) === 0 &&
     (f === AF_UNSPEC || f === AF_INET || f === AF_INET6);
-  if (!simple) return getaddrinfo(host, port, f, t, proto, fl);
-  checkString(host, "host");
+  // Numeric hosts, no host, and flags the runtime cannot honour: the C
+  // resolver answers at once without a lookup, or only it can answer.
+  if (!simple) return getaddrinfo(host, port, f, t, p, fl);
+  // The port, type and protocol through the C resolver with no host (no
+  // lookup): its EAI_SERVICE/EAI_SOCKTYPE come before any name is asked for.
+  getaddrinfo(null, port ?? 0, f, t, p, fl & SOCKET.AI_NUMERICSERV);
   runtimeResolver ??= await import("node:dns/promises").catch(() => null);
-  if (runtimeResolver === null) return getaddrinfo(host, port, f, t, proto, fl);
+  if (runtimeResolver === null) return getaddrinfo(host, port, f, t, p, fl);
   let found: { address: string; family: number }[];
   try {
     found = await runtimeResolver.lookup(host, {
@@ -473,28 +487,22 @@ export async function getaddrinfoAsync(
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     if (code === "ENOTFOUND" || code === "ENODATA" || code === "EAI_NONAME") {
-      throw new GaiError(EAI.EAI_NONAME!, "getaddrinfo", {
-        code: "EAI_NONAME",
-        description: `${host}: not found`,
-      });
+      throw gaiError(EAI.EAI_NONAME!, "getaddrinfo"); // the very error the blocking call gives
     }
-    return getaddrinfo(host, port, f, t, proto, fl); // no permission, or an answer only libc can give
+    return getaddrinfo(host, port, f, t, p, fl); // no permission, or an answer only libc can give
   }
-  const types = t !== 0 ? [t] : [SOCKET.SOCK_STREAM, SOCKET.SOCK_DGRAM];
+  // Each address through the C resolver as a numeric host (no lookup): the
+  // results have exactly the blocking call's shape (types, protocols, ports,
+  // an IPv6 `%scope` as its scope id).
   const out: AddrInfo[] = [];
   for (const { address, family: v } of found) {
-    for (const st of types) {
-      const protocol = proto !== 0
-        ? proto
-        : st === SOCKET.SOCK_STREAM
-        ? SOCKET.IPPROTO_TCP
-        : SOCKET.IPPROTO_UDP;
-      out.push(
-        v === 6
-          ? [AF_INET6, st, protocol, "", [address, p, 0, 0]]
-          : [AF_INET, st, protocol, "", [address, p]],
-      );
-    }
+    out.push(...getaddrinfo(address, port, v === 6 ? AF_INET6 : AF_INET, t, p, SOCKET.AI_NUMERICHOST));
   }
   return out;
+}
+
+/** Whether `host` is a numeric IPv4 or IPv6 address (an IPv6 one may carry a `%scope`). */
+function isNumericHost(host: string): boolean {
+  const scope = host.indexOf("%");
+  return parseIPv4(host) !== null || parseIPv6(scope < 0 ? host : host.slice(0, scope)) !== null;
 }

@@ -197,7 +197,8 @@ export function getnameinfoRaw(sockaddr: Uint8Array, flags: number): [string, st
   return [cString(host), cString(serv)];
 }
 
-function gaiError(rc: number, syscall: string): Error {
+/** The error of a resolver call that returned `rc` (EAI_SYSTEM: the errno's OSError). */
+export function gaiError(rc: number, syscall: string): Error {
   if (rc === SOCKET.EAI_SYSTEM) return lastError(syscall);
   return new GaiError(rc, syscall, { code: eaiName(rc), description: gaiErrorText(rc) });
 }
