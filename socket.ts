@@ -1019,7 +1019,10 @@ function intoLength(bytes: ArrayBufferView, nbytes: unknown, call: string): numb
   return Math.min(len === 0 ? size : len, MAX_IO);
 }
 
-/** A socket timeout: `null`, or finite seconds >= 0. */
+/** The longest socket timeout CPython takes: 2^63 - 1 ns, in whole seconds. */
+const MAX_TIMEOUT = 9_223_372_036;
+
+/** A socket timeout: `null`, or finite seconds >= 0 (at most {@linkcode MAX_TIMEOUT}). */
 function checkTimeout(timeout: unknown): number | null {
   if (timeout === null) return null;
   if (typeof timeout !== "number") {
@@ -1030,6 +1033,10 @@ function checkTimeout(timeout: unknown): number | null {
   }
   // Python raises OverflowError for inf; `null` is how to say "block forever".
   if (timeout === Infinity) throw new RangeError("Invalid timeout: Infinity: use null to block");
+  // And for one its clock cannot hold: past 2^63 ns (about 292 years).
+  if (timeout > MAX_TIMEOUT) {
+    throw new RangeError(`Invalid timeout: ${show(timeout)}: out of range (at most ${MAX_TIMEOUT} s; null blocks)`);
+  }
   return timeout;
 }
 
@@ -1482,7 +1489,7 @@ export function ipv6Mreq(group: string, ifindex = 0): Uint8Array<ArrayBuffer> {
  * ```
  */
 export function CMSG_LEN(length: number): number {
-  return cmsgLen(checkAncillaryLength(length));
+  return cmsgSize(length, (n) => cmsgLen(n), cmsgLen(0), "CMSG_LEN");
 }
 
 /**
@@ -1497,13 +1504,18 @@ export function CMSG_LEN(length: number): number {
  * ```
  */
 export function CMSG_SPACE(length: number): number {
-  return cmsgSpace(checkAncillaryLength(length));
+  return cmsgSize(length, (n) => cmsgSpace(n), cmsgSpace(1), "CMSG_SPACE");
 }
 
-function checkAncillaryLength(length: number): number {
+/**
+ * The value of `CMSG_LEN`/`CMSG_SPACE`, checked as CPython checks it: the
+ * length at most `INT_MAX` (its `socklen_t` limit) less `CMSG_LEN(0)`, or
+ * less `CMSG_SPACE(1)` for the space (the padding before and after).
+ */
+function cmsgSize(length: number, size: (n: number) => number, slack: number, name: string): number {
   const n = checkSize(length, "length");
-  if (n > MAX_ANCILLARY) throw new RangeError(`Invalid length: ${n}: at most ${MAX_ANCILLARY}`);
-  return n;
+  if (n > 0x7fffffff - slack) throw new RangeError(`${name}() argument out of range: ${n}`);
+  return size(n);
 }
 
 /**

@@ -42,6 +42,29 @@ test("CMSG_LEN and CMSG_SPACE give Python's numbers for 0..64 bytes", async () =
   assert.throws(() => socket.CMSG_LEN("4" as unknown as number), TypeError);
 });
 
+test("CMSG_LEN and CMSG_SPACE take lengths up to what CPython takes (2**24 and past), and refuse past INT_MAX as it does", async () => {
+  const lengths = [2 ** 20 + 1, 2 ** 24, 2 ** 30, 2 ** 31 - 1 - 16, 2 ** 31 - 16, 2 ** 31 - 24, 2 ** 31 - 23, 2 ** 31, 2 ** 32];
+  const r = await python(
+    `import socket, json, sys
+def f(fn, n):
+    try: return fn(n)
+    except OverflowError: return "overflow"
+print(json.dumps([[f(socket.CMSG_LEN, n), f(socket.CMSG_SPACE, n)] for n in json.loads(sys.argv[1])]))`,
+    [JSON.stringify(lengths)],
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const f = (fn: (n: number) => number, n: number): number | string => {
+    try {
+      return fn(n);
+    } catch (e) {
+      assert.ok(e instanceof RangeError && /argument out of range/.test(e.message), String(e));
+      return "overflow";
+    }
+  };
+  const ours = lengths.map((n) => [f(socket.CMSG_LEN, n), f(socket.CMSG_SPACE, n)]);
+  assert.deepEqual(ours, JSON.parse(r.stdout));
+});
+
 test("CMSG_LEN and CMSG_SPACE follow each OS's cmsghdr: macOS 12-byte header aligned to 4, FreeBSD aligned to 8", () => {
   const mac = msgLayout("darwin"), bsd = msgLayout("freebsd");
   assert.deepEqual([cmsgLen(4, mac), cmsgSpace(4, mac), cmsgSpace(5, mac)], [16, 16, 20]);

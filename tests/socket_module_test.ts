@@ -357,6 +357,13 @@ test("setDefaultTimeout() applies to sockets made after it (new and accepted), a
     }
     assert.throws(() => socket.setDefaultTimeout(-1), RangeError);
     assert.throws(() => socket.setDefaultTimeout("1" as never), TypeError);
+    // CPython's clock holds 2^63 ns: 9.2e9 s is a timeout, 9.3e9 and 1e300 an OverflowError (a RangeError here).
+    socket.setDefaultTimeout(9.2e9);
+    assert.equal(socket.getDefaultTimeout(), 9.2e9);
+    for (const t of [9.3e9, 1e300, Number.MAX_VALUE]) {
+      assert.throws(() => socket.setDefaultTimeout(t), /out of range/, String(t));
+      assert.throws(() => a.setTimeout(t), /out of range/, String(t));
+    }
   } finally {
     socket.setDefaultTimeout(null);
   }
