@@ -9,10 +9,10 @@ import { checkInt, show } from "./_validate.ts";
 import { type FileObj, fileobjToFd } from "./selector.ts";
 import { forget } from "./_lease.ts";
 import { setFdFlag } from "./_fd.ts";
-import { byteLength, bytesOf, type CBytes, copyBytes } from "./ffi/bytes.ts";
+import { byteLength, bytesOf, type CBytes, copyInto } from "./ffi/bytes.ts";
 import { ERRNO, SOCKET } from "./ffi/constants.ts";
 import { MAX_IO } from "./ffi/mod.ts";
-import type { RawAncillary } from "./ffi/msghdr.ts";
+import { cmsgSpace, type RawAncillary } from "./ffi/msghdr.ts";
 import { OSError } from "./errors.ts";
 
 /** Linux's `UIO_MAXIOV` (and IOV_MAX on macOS and FreeBSD): the most buffers one message takes. */
@@ -71,24 +71,43 @@ export function buffersOf(
   return { views, sizes, total };
 }
 
-/** The caller's ancillary items, copied: `[level, type, bytes]` each. */
+/** The most bytes of ancillary data one message carries or makes room for (Linux's optmem_max is far below). */
+export const MAX_ANCILLARY = 1 << 20;
+
+/**
+ * The caller's ancillary items, copied: `[level, type, bytes]` each. Every
+ * item is read and measured first, and the total refused past
+ * {@linkcode MAX_ANCILLARY} ("too much ancillary data", as CPython) before a
+ * byte is copied; no caller code runs between measuring and copying.
+ */
 export function ancillaryOf(items: Iterable<AncillaryInput>): RawAncillary[] {
-  const out: RawAncillary[] = [];
+  const parts: unknown[][] = [];
   for (const item of listOf(items, "ancillary items", "sendmsg", IOV_MAX)) {
     if (typeof item !== "object" || item === null) {
       throw new TypeError(`Invalid ancillary item: expected [level, type, data], got ${show(item)}`);
     }
-    const parts = listOf(item as Iterable<unknown>, "ancillary item parts", "sendmsg", 4);
-    if (parts.length !== 3) {
-      throw new TypeError(`Invalid ancillary item: expected [level, type, data], got ${parts.length} parts`);
+    const three = listOf(item as Iterable<unknown>, "ancillary item parts", "sendmsg", 4);
+    if (three.length !== 3) {
+      throw new TypeError(`Invalid ancillary item: expected [level, type, data], got ${three.length} parts`);
     }
-    out.push([
-      checkInt(parts[0], "level"),
-      checkInt(parts[1], "type"),
-      copyBytes(parts[2], "ancillary data"),
-    ]);
+    parts.push(three);
   }
-  return out;
+  const measured: Array<[number, number, CBytes, number]> = [];
+  let space = 0;
+  for (const [level, type, data] of parts) {
+    const view = bytesOf(data, "ancillary data");
+    const length = byteLength(view, "ancillary data");
+    space += cmsgSpace(length);
+    if (space > MAX_ANCILLARY) {
+      throw new RangeError(`sendmsg: too much ancillary data: more than ${MAX_ANCILLARY} bytes`);
+    }
+    measured.push([checkInt(level, "level"), checkInt(type, "type"), view, length]);
+  }
+  return measured.map(([level, type, view, length]) => {
+    const copy = new Uint8Array(length);
+    copyInto(copy, 0, view, length);
+    return [level, type, copy];
+  });
 }
 
 /** The fds of a list, as an SCM_RIGHTS item's bytes (`int`s, native order). */

@@ -49,6 +49,7 @@ import {
   buffersOf,
   type BytesLike,
   fdsIn,
+  MAX_ANCILLARY,
   rightsOf,
   settleReceived,
 } from "./_ancillary.ts";
@@ -83,8 +84,8 @@ export { OwnedFd } from "./os.ts";
 export { IncompleteReadError, SocketFile } from "./_socket_file.ts";
 export * from "./_netdb.ts";
 
-/** The most bytes of ancillary data one recvmsg makes room for (Linux's optmem_max is far below). */
-const MAX_ANCILLARY = 1 << 20;
+/** Below this many bytes, a non-blocking stream `sendmsg` copies everything without asking the send buffer's size. */
+const STREAM_COPY_MIN = 256 * 1024;
 /** `sizeof(int)`: an int option's size. */
 const INT_SIZE = 4;
 /** The most bytes `getsockopt` reads for a raw option, as CPython caps `buflen` (1024). */
@@ -498,12 +499,15 @@ export class Socket<A extends Address = Address> implements Disposable {
     // The address (which may resolve a name) and the ancillary items (copied)
     // first: no caller code runs between measuring the buffers and copying them.
     const name = address === undefined || address === null ? null : encodeAddress(this.family, address);
-    const control = ancillaryOf(ancdata);
-    const { views, sizes } = buffersOf(buffers, "sendmsg");
+    const control = ancillaryOf(ancdata); // at most MAX_ANCILLARY bytes, checked before any copy
+    const { views, sizes, total } = buffersOf(buffers, "sendmsg");
     let space = 0;
     for (const [, , data] of control) space += cmsgSpace(data.length);
-    if (space > MAX_ANCILLARY) {
-      throw new RangeError(`sendmsg: ${space} bytes of ancillary data; at most ${MAX_ANCILLARY}`);
+    // A stream socket that does not block takes at most its send buffer's
+    // room in one call: only that much is copied (1 GiB of gathered views is
+    // not copied for a 200 KB partial send). A blocking one takes it all.
+    if (this.#timeout !== null && this.type === SOCKET.SOCK_STREAM && total > STREAM_COPY_MIN) {
+      keepFirst(views, sizes, this.#sendRoom());
     }
     const msg = new Message(sizes, name === null ? 0 : name.length, space);
     if (name !== null) msg.setName(name);
@@ -512,6 +516,16 @@ export class Socket<A extends Address = Address> implements Disposable {
     for (let i = 0, at = 0; i < views.length; at += sizes[i]!, i++) copyInto(data, at, views[i]!, sizes[i]!);
     msg.link(adapter().addressOf(msg.bytes));
     return this.#io((fd) => libc().sendmsg(fd, msg.bytes, f), POLL.POLLOUT, "sendmsg");
+  }
+
+  /**
+   * The most bytes one non-blocking send on this stream socket can take:
+   * twice its send buffer (`SO_SNDBUF`) plus a segment, and at least
+   * {@linkcode STREAM_COPY_MIN}.
+   */
+  #sendRoom(): number {
+    const sndbuf = this.getsockopt(SOCKET.SOL_SOCKET, SOCKET.SO_SNDBUF) as number;
+    return Math.max(2 * sndbuf + 65536, STREAM_COPY_MIN);
   }
 
   /**
@@ -1019,6 +1033,19 @@ function intoLength(bytes: ArrayBufferView, nbytes: unknown, call: string): numb
   return Math.min(len === 0 ? size : len, MAX_IO);
 }
 
+/** Cuts a gather list to its first `limit` bytes, in place (the last buffer kept may be cut short). */
+function keepFirst(views: unknown[], sizes: number[], limit: number): void {
+  let left = limit;
+  for (let i = 0; i < sizes.length; i++) {
+    if (sizes[i]! >= left) {
+      sizes[i] = left;
+      sizes.length = views.length = i + 1;
+      return;
+    }
+    left -= sizes[i]!;
+  }
+}
+
 /** The longest socket timeout CPython takes: 2^63 - 1 ns, in whole seconds. */
 const MAX_TIMEOUT = 9_223_372_036;
 
@@ -1035,7 +1062,9 @@ function checkTimeout(timeout: unknown): number | null {
   if (timeout === Infinity) throw new RangeError("Invalid timeout: Infinity: use null to block");
   // And for one its clock cannot hold: past 2^63 ns (about 292 years).
   if (timeout > MAX_TIMEOUT) {
-    throw new RangeError(`Invalid timeout: ${show(timeout)}: out of range (at most ${MAX_TIMEOUT} s; null blocks)`);
+    throw new RangeError(
+      `Invalid timeout: ${show(timeout)}: out of range (at most ${MAX_TIMEOUT} s; null blocks)`,
+    );
   }
   return timeout;
 }

@@ -16,7 +16,7 @@ import { os, OSError, socket } from "../mod.ts";
 import { cmsgLen, cmsgSpace, msgLayout } from "../ffi/msghdr.ts";
 import { OS } from "../ffi/_host.ts";
 import { bytes, openFdCount, python, scratchDir, text } from "./_helpers.ts";
-import { EMULATED } from "./_budget.ts";
+import { budget, EMULATED } from "./_budget.ts";
 
 const linux = OS === "linux" ? undefined : "Linux only";
 
@@ -43,7 +43,17 @@ test("CMSG_LEN and CMSG_SPACE give Python's numbers for 0..64 bytes", async () =
 });
 
 test("CMSG_LEN and CMSG_SPACE take lengths up to what CPython takes (2**24 and past), and refuse past INT_MAX as it does", async () => {
-  const lengths = [2 ** 20 + 1, 2 ** 24, 2 ** 30, 2 ** 31 - 1 - 16, 2 ** 31 - 16, 2 ** 31 - 24, 2 ** 31 - 23, 2 ** 31, 2 ** 32];
+  const lengths = [
+    2 ** 20 + 1,
+    2 ** 24,
+    2 ** 30,
+    2 ** 31 - 1 - 16,
+    2 ** 31 - 16,
+    2 ** 31 - 24,
+    2 ** 31 - 23,
+    2 ** 31,
+    2 ** 32,
+  ];
   const r = await python(
     `import socket, json, sys
 def f(fn, n):
@@ -63,6 +73,66 @@ print(json.dumps([[f(socket.CMSG_LEN, n), f(socket.CMSG_SPACE, n)] for n in json
   };
   const ours = lengths.map((n) => [f(socket.CMSG_LEN, n), f(socket.CMSG_SPACE, n)]);
   assert.deepEqual(ours, JSON.parse(r.stdout));
+});
+
+test("sendmsg() refuses 1 024 ancillary items sharing one 2.25 MiB buffer before copying any (too much ancillary data)", () => {
+  const [a, b] = socket.socketpair();
+  using _a = a;
+  using _b = b;
+  const shared = new Uint8Array(2.25 * (1 << 20));
+  const items = Array.from({ length: 1024 }, () => [socket.SOL_SOCKET, socket.SCM_RIGHTS, shared] as const);
+  const t0 = performance.now();
+  assert.throws(
+    () => a.sendmsg([bytes("x")], items),
+    (e) => e instanceof RangeError && /too much ancillary data/.test(e.message),
+  );
+  const ms = performance.now() - t0;
+  // Copying first took 2.3 GiB and 3-4 s; refusing first takes a pass over 1 024 lengths.
+  assert.ok(ms < budget(0.5) * 1000, `refused in ${Math.round(ms)} ms`);
+  // One item past the limit alone, too; and an item list within it still goes.
+  assert.throws(() => a.sendmsg([bytes("x")], [[socket.SOL_SOCKET, socket.SCM_RIGHTS, shared]]), RangeError);
+  assert.equal(a.sendmsg([bytes("y")], []), 1);
+  assert.equal(text(b.recv(8)), "y");
+});
+
+test("a non-blocking sendmsg() of 1 023 views of one 1 MiB buffer copies only what the socket can take, and sends it in order", () => {
+  const [a, b] = socket.socketpair();
+  using _a = a;
+  using _b = b;
+  a.setBlocking(false);
+  b.setBlocking(false);
+  const big = new Uint8Array(1 << 20);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 10)) & 0xff;
+  const views = Array.from({ length: 1023 }, () => big);
+  const t0 = performance.now();
+  const sent = a.sendmsg(views);
+  const ms = performance.now() - t0;
+  const sndbuf = a.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF);
+  assert.ok(
+    sent > 0 && sent <= Math.max(2 * sndbuf + 65536, 256 * 1024),
+    `sent ${sent} (SO_SNDBUF ${sndbuf})`,
+  );
+  assert.ok(ms < budget(0.5) * 1000, `no gigabyte copied for a partial send: ${Math.round(ms)} ms`);
+  let got = 0;
+  for (;;) {
+    let chunk: Uint8Array;
+    try {
+      chunk = b.recv(1 << 20);
+    } catch (e) {
+      if (e instanceof OSError && e.code === "EAGAIN") break;
+      throw e;
+    }
+    for (let i = 0; i < chunk.length; i++) {
+      const at = (got + i) % big.length;
+      if (chunk[i] !== big[at]) assert.fail(`byte ${got + i} differs`);
+    }
+    got += chunk.length;
+  }
+  assert.equal(got, sent, "the peer got exactly the bytes sendmsg() reported, in order");
+  // A blocking socket still sends a whole gather list in one call.
+  a.setBlocking(true);
+  const small = Array.from({ length: 8 }, () => big.subarray(0, 4096));
+  assert.equal(a.sendmsg(small), 8 * 4096);
 });
 
 test("CMSG_LEN and CMSG_SPACE follow each OS's cmsghdr: macOS 12-byte header aligned to 4, FreeBSD aligned to 8", () => {

@@ -813,53 +813,65 @@ async function outcome(call: () => unknown): Promise<string> {
   }
 }
 
-test("getaddrinfoAsync() checks and answers as getaddrinfo() does: empty and bad hosts, types, protocols, ports, scopes", {
-  skip: unixOnly("the scope names are Unix interface names"),
-}, async () => {
-  const cases: Array<[string, unknown[]]> = [
-    ["empty host", ["", 80]],
-    ["socktype -1", ["localhost", 80, 0, -1]],
-    ["socktype -1, numeric", ["127.0.0.1", 80, 0, -1]],
-    ["proto NaN", ["localhost", 80, 0, 0, NaN]],
-    ["proto as a string", ["localhost", 80, 0, 0, "6"]],
-    ["proto 99", ["localhost", 80, 0, 0, 99]],
-    ["proto 99, stream", ["localhost", 80, 0, socket.SOCK_STREAM, 99]],
-    ["a scoped IPv6 address", ["fe80::1%lo", 80]],
-    ["a string port", ["localhost", "80"]],
-    ["a service name", ["localhost", "http", 0, socket.SOCK_STREAM]],
-    ["an unknown service", ["localhost", "no-such-service"]],
-    ["a NUL in the host", ["local\0host", 80]],
-    ["a 64-character label", ["a".repeat(64) + ".example", 80]],
-    ["an empty label", ["a..b", 80]],
-    ["a 1 000 000-character host", ["x".repeat(1_000_000), 80]],
-    ["a family the runtime has no word for", ["localhost", 80, socket.AF_UNIX]],
-    ["port as an object", ["localhost", {}]],
-    ["localhost, IPv4", ["localhost", 80, socket.AF_INET, socket.SOCK_STREAM]],
-  ];
-  for (const [what, args] of cases) {
-    const sync = await outcome(() => (socket.getaddrinfo as (...a: unknown[]) => unknown)(...args));
-    const async = await outcome(() => (socket.getaddrinfoAsync as (...a: unknown[]) => unknown)(...args));
-    assert.equal(async, sync, what);
-  }
-  const found = await socket.getaddrinfoAsync("fe80::1%lo", 80);
-  assert.deepEqual(found[0]?.[4], ["fe80::1", 80, 0, socket.ifNametoindex("lo")], "the scope id, not %lo in the host");
-});
+test(
+  "getaddrinfoAsync() checks and answers as getaddrinfo() does: empty and bad hosts, types, protocols, ports, scopes",
+  {
+    skip: unixOnly("the scope names are Unix interface names"),
+  },
+  async () => {
+    const cases: Array<[string, unknown[]]> = [
+      ["empty host", ["", 80]],
+      ["socktype -1", ["localhost", 80, 0, -1]],
+      ["socktype -1, numeric", ["127.0.0.1", 80, 0, -1]],
+      ["proto NaN", ["localhost", 80, 0, 0, NaN]],
+      ["proto as a string", ["localhost", 80, 0, 0, "6"]],
+      ["proto 99", ["localhost", 80, 0, 0, 99]],
+      ["proto 99, stream", ["localhost", 80, 0, socket.SOCK_STREAM, 99]],
+      ["a scoped IPv6 address", ["fe80::1%lo", 80]],
+      ["a string port", ["localhost", "80"]],
+      ["a service name", ["localhost", "http", 0, socket.SOCK_STREAM]],
+      ["an unknown service", ["localhost", "no-such-service"]],
+      ["a NUL in the host", ["local\0host", 80]],
+      ["a 64-character label", ["a".repeat(64) + ".example", 80]],
+      ["an empty label", ["a..b", 80]],
+      ["a 1 000 000-character host", ["x".repeat(1_000_000), 80]],
+      ["a family the runtime has no word for", ["localhost", 80, socket.AF_UNIX]],
+      ["port as an object", ["localhost", {}]],
+      ["localhost, IPv4", ["localhost", 80, socket.AF_INET, socket.SOCK_STREAM]],
+    ];
+    for (const [what, args] of cases) {
+      const sync = await outcome(() => (socket.getaddrinfo as (...a: unknown[]) => unknown)(...args));
+      const async = await outcome(() => (socket.getaddrinfoAsync as (...a: unknown[]) => unknown)(...args));
+      assert.equal(async, sync, what);
+    }
+    const found = await socket.getaddrinfoAsync("fe80::1%lo", 80);
+    assert.deepEqual(
+      found[0]?.[4],
+      ["fe80::1", 80, 0, socket.ifNametoindex("lo")],
+      "the scope id, not %lo in the host",
+    );
+  },
+);
 
-test("getnameinfo() takes flowinfo and scope from the tuple (fe80::1%lo gives fe80::1), getfqdn('::') is this host, as CPython", {
-  skip: unixOnly(PYTHON_PEER),
-}, async () => {
-  const flags = socket.NI_NUMERICHOST | socket.NI_NUMERICSERV;
-  const ours = [
-    socket.getnameinfo(["fe80::1%lo", 0], flags),
-    socket.getnameinfo(["fe80::1", 0, 0, socket.ifNametoindex("lo")], flags),
-  ];
-  const theirs = await pythonJson(
-    `import socket, json; f = socket.NI_NUMERICHOST | socket.NI_NUMERICSERV
+test(
+  "getnameinfo() takes flowinfo and scope from the tuple (fe80::1%lo gives fe80::1), getfqdn('::') is this host, as CPython",
+  {
+    skip: unixOnly(PYTHON_PEER),
+  },
+  async () => {
+    const flags = socket.NI_NUMERICHOST | socket.NI_NUMERICSERV;
+    const ours = [
+      socket.getnameinfo(["fe80::1%lo", 0], flags),
+      socket.getnameinfo(["fe80::1", 0, 0, socket.ifNametoindex("lo")], flags),
+    ];
+    const theirs = await pythonJson(
+      `import socket, json; f = socket.NI_NUMERICHOST | socket.NI_NUMERICSERV
 print(json.dumps([socket.getnameinfo(("fe80::1%lo", 0), f), socket.getnameinfo(("fe80::1", 0, 0, socket.if_nametoindex("lo")), f)]))`,
-  );
-  assert.deepEqual(ours, theirs);
-  assert.equal(socket.getfqdn("::"), socket.getfqdn(""), "'::' is this host, as '' and '0.0.0.0'");
-});
+    );
+    assert.deepEqual(ours, theirs);
+    assert.equal(socket.getfqdn("::"), socket.getfqdn(""), "'::' is this host, as '' and '0.0.0.0'");
+  },
+);
 
 test("Windows: services, protocols and hosts come from Winsock's databases, in its struct layouts", {
   skip: !WINDOWS && "on Unix, the comparison with Python's answers above covers these",
