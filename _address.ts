@@ -2,7 +2,8 @@
  * The address model: Python's address shapes (`[host, port]`,
  * `[host, port, flowinfo, scopeId]`, a path) to and from `struct sockaddr`,
  * numeric IPv4/IPv6 text in TypeScript (`inet_pton`/`inet_ntop`, so the common
- * numeric case needs no resolver call), and `getaddrinfo`. `socket.ts`
+ * numeric case needs no resolver call), `getaddrinfo`, and the address text
+ * helpers (`inetPton`, `inetNtop`, `ipMreq`, `ipv6Mreq`). `socket.ts`
  * re-exports the public part.
  *
  * @module
@@ -10,8 +11,9 @@
 import { domainToASCII } from "node:url";
 import { checkInt, checkString, checkU32, show, toCString } from "./_validate.ts";
 import { copyBytes } from "./ffi/bytes.ts";
-import { SOCKET } from "./ffi/constants.ts";
-import { OS } from "./ffi/_host.ts";
+import { ERRNO, SOCKET } from "./ffi/constants.ts";
+import { OSError } from "./errors.ts";
+import { PLATFORM } from "./ffi/platform.ts";
 import { getaddrinfoRaw } from "./ffi/resolver.ts";
 import { encodeIn4, encodeIn6, encodeUnix, type RawAddress, SUN_PATH_SIZE } from "./ffi/sockaddr.ts";
 
@@ -121,7 +123,7 @@ export function encodeAddress(family: number, address: unknown): Uint8Array {
     // Python's rules: on Linux "" asks for autobind (the kernel picks an
     // abstract name) and a name starting with NUL is abstract; both may use
     // all of sun_path, with no terminator. Any other path is NUL-terminated.
-    const linuxNamespace = OS === "linux" && (path.length === 0 || path[0] === 0);
+    const linuxNamespace = PLATFORM.abstractUnixNames && (path.length === 0 || path[0] === 0);
     if (!linuxNamespace && path.includes(0)) throw new TypeError("AF_UNIX path has an embedded null byte");
     const max = linuxNamespace ? SUN_PATH_SIZE : SUN_PATH_SIZE - 1;
     if (path.length > max) {
@@ -319,4 +321,96 @@ export function formatIPv6(addr: Uint8Array): string {
   const left = hex.slice(0, bestStart).join(":");
   const right = hex.slice(bestStart + bestLen).join(":");
   return `${left}::${right}`;
+}
+/**
+ * Packs an IP address into its network-order bytes, like Python's
+ * `socket.inet_pton`.
+ *
+ * @param family `AF_INET` (4 bytes) or `AF_INET6` (16 bytes).
+ * @param text The address, such as `"127.0.0.1"` or `"::1"`.
+ * @returns The bytes.
+ * @throws {OSError} EINVAL for text that is not an address of that family.
+ * @throws {RangeError} For another family.
+ * @example
+ * ```ts ignore
+ * socket.inetPton(socket.AF_INET, "10.0.0.1"); // Uint8Array [10, 0, 0, 1]
+ * ```
+ */
+export function inetPton(family: number, text: string): Uint8Array<ArrayBuffer> {
+  const f = checkInt(family, "family");
+  if (typeof text !== "string") {
+    throw new TypeError(`Invalid address text: expected a string, got ${show(text)}`);
+  }
+  if (f !== AF_INET && f !== AF_INET6) throw new RangeError(`inetPton: unsupported family ${familyName(f)}`);
+  const bytes = f === AF_INET ? parseIPv4(text) : parseIPv6(text);
+  if (bytes === null) {
+    throw new OSError(ERRNO.EINVAL, "inet_pton", {
+      description: "illegal IP address string passed to inet_pton",
+      detail: show(text),
+    });
+  }
+  return bytes;
+}
+
+/**
+ * Formats network-order address bytes as text, like Python's
+ * `socket.inet_ntop` (IPv6 in RFC 5952's short form).
+ *
+ * @param family `AF_INET` or `AF_INET6`.
+ * @param packed 4 or 16 bytes (a TypedArray, DataView or ArrayBuffer).
+ * @returns The text, such as `"10.0.0.1"` or `"2001:db8::1"`.
+ * @throws {RangeError} For a wrong length or another family.
+ * @example
+ * ```ts ignore
+ * socket.inetNtop(socket.AF_INET6, new Uint8Array(16)); // "::"
+ * ```
+ */
+export function inetNtop(family: number, packed: ArrayBufferView | ArrayBuffer): string {
+  const f = checkInt(family, "family");
+  const want = f === AF_INET ? 4 : f === AF_INET6 ? 16 : -1;
+  if (want < 0) throw new RangeError(`inetNtop: unsupported family ${familyName(f)}`);
+  const bytes = copyBytes(packed, "packed"); // read through the engine's own view of the bytes
+  if (bytes.length !== want) {
+    throw new RangeError(`inetNtop: ${familyName(f)} needs ${want} bytes, got ${bytes.length}`);
+  }
+  return f === AF_INET ? formatIPv4(bytes) : formatIPv6(bytes);
+}
+
+/**
+ * A `struct ip_mreq` for `IP_ADD_MEMBERSHIP`/`IP_DROP_MEMBERSHIP`: the
+ * group and the local interface's address, 4 bytes each.
+ *
+ * @param group The multicast group, such as `"239.1.2.3"`.
+ * @param iface The local interface's IPv4 address (`"0.0.0.0"`: the kernel chooses).
+ * @returns 8 bytes.
+ * @example
+ * ```ts ignore
+ * udp.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, socket.ipMreq("239.1.2.3"));
+ * ```
+ */
+export function ipMreq(group: string, iface = "0.0.0.0"): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(8);
+  out.set(inetPton(AF_INET, group), 0);
+  out.set(inetPton(AF_INET, iface), 4);
+  return out;
+}
+
+/**
+ * A `struct ipv6_mreq` for `IPV6_JOIN_GROUP`/`IPV6_LEAVE_GROUP`: the group
+ * and an interface index.
+ *
+ * @param group The multicast group, such as `"ff02::1:3"`.
+ * @param ifindex The interface's index (0: the kernel chooses; see `ifNametoindex`).
+ * @returns 20 bytes.
+ * @example
+ * ```ts ignore
+ * udp.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, socket.ipv6Mreq("ff02::1:3", socket.ifNametoindex("lo")));
+ * ```
+ */
+export function ipv6Mreq(group: string, ifindex = 0): Uint8Array<ArrayBuffer> {
+  const index = checkU32(ifindex, "ifindex");
+  const out = new Uint8Array(20);
+  out.set(inetPton(AF_INET6, group), 0);
+  new DataView(out.buffer).setUint32(16, index, true);
+  return out;
 }

@@ -7,7 +7,7 @@
  */
 import { checkInt, show } from "./_validate.ts";
 import { type FileObj, fileobjToFd } from "./selector.ts";
-import { forget } from "./_lease.ts";
+import { forget } from "./_claim.ts";
 import { setFdFlag } from "./_fd.ts";
 import { byteLength, bytesOf, type CBytes, copyInto } from "./ffi/bytes.ts";
 import { ERRNO, SOCKET } from "./ffi/constants.ts";

@@ -6,10 +6,10 @@
  * @module
  */
 import { ERRNO, FCNTL } from "./ffi/constants.ts";
-import { errno, lastError, libc, OS } from "./ffi/mod.ts";
+import { errno, lastError, libc } from "./ffi/mod.ts";
 import { intPair, PollFds } from "./ffi/structs.ts";
 import { now, timeoutMs } from "./_time.ts";
-import { forget } from "./_lease.ts";
+import { forget } from "./_claim.ts";
 
 /** The two fd flags this module sets: `O_NONBLOCK` (status) and `FD_CLOEXEC` (descriptor). */
 export type FdFlag = "nonblock" | "cloexec";
@@ -18,18 +18,6 @@ const FLAGS = {
   nonblock: { get: FCNTL.F_GETFL, set: FCNTL.F_SETFL, bit: FCNTL.O_NONBLOCK, name: "O_NONBLOCK" },
   cloexec: { get: FCNTL.F_GETFD, set: FCNTL.F_SETFD, bit: FCNTL.FD_CLOEXEC, name: "FD_CLOEXEC" },
 } as const;
-
-/**
- * Windows: refuses an fd that is not a socket, before a selector registers it
- * (Winsock's select and WSAPoll watch sockets only). Elsewhere nothing.
- *
- * @throws {OSError} ENOTSOCK (Winsock's WSAENOTSOCK).
- */
-export function checkSocket(fd: number): void {
-  if (OS === "windows" && libc().fcntl(fd, FCNTL.F_GETFL, 0) < 0) {
-    throw lastError("getsockopt", `fd ${fd}: Winsock's select and poll watch sockets only`);
-  }
-}
 
 /** Whether `flag` is set on `fd`. @throws {OSError} EBADF and the like. */
 export function getFdFlag(fd: number, flag: FdFlag): boolean {
@@ -68,7 +56,7 @@ export function retryEintr(call: () => number, syscall: string, detail?: string)
 export function makePipe(flags = 0): [number, number] {
   const fds = intPair();
   if (libc().pipe2(fds, FCNTL.O_CLOEXEC | flags) < 0) throw lastError("pipe2");
-  // New numbers: a claim an object still has on either is stale (_lease.ts).
+  // New numbers: a claim an object still has on either is stale (_claim.ts).
   forget(fds[0]!);
   forget(fds[1]!);
   return [fds[0]!, fds[1]!];

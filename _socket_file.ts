@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type { Socket } from "./socket.ts";
 import { checkSize, show } from "./_validate.ts";
 import { byteLength, byteRange, bytesOf, copyInto, writeInto } from "./ffi/bytes.ts";
 import { BlockingIOError, OSError, TimeoutError } from "./errors.ts";
@@ -40,6 +39,16 @@ export class IncompleteReadError extends Error {
 
 const NEWLINE = 10;
 
+/** What a socket file needs of its socket (a `Socket`, or anything that behaves like one). */
+export interface FileSocket {
+  /** The fd. */
+  fileno(): number;
+  /** Receives into `buffer`, as `Socket.recvInto`. */
+  recvInto(buffer: ArrayBufferView | ArrayBuffer): number;
+  /** Sends what it can of `data`, as `Socket.send`. */
+  send(data: ArrayBufferView | ArrayBuffer): number;
+}
+
 /** The largest buffer a file takes (1 GiB): a size past it is a mistake, not a buffer. */
 const MAX_BUFFER_SIZE = 1 << 30;
 
@@ -63,7 +72,7 @@ function wouldBlock(taken: number): BlockingIOError {
 }
 
 /**
- * A buffered binary file over a socket, from {@linkcode Socket.makefile}.
+ * A buffered binary file over a socket, from `Socket.makefile()`.
  *
  * On a blocking socket, `read(n)` waits for `n` bytes or the end of the
  * stream and `readline()` for a whole line; on a non-blocking one they
@@ -80,7 +89,7 @@ function wouldBlock(taken: number): BlockingIOError {
  * ```
  */
 export class SocketFile implements Disposable, Iterable<Uint8Array<ArrayBuffer>> {
-  readonly #sock: Socket;
+  readonly #sock: FileSocket;
   readonly #readable: boolean;
   readonly #writable: boolean;
   readonly #size: number;
@@ -99,14 +108,14 @@ export class SocketFile implements Disposable, Iterable<Uint8Array<ArrayBuffer>>
   readonly mode: string;
 
   /**
-   * Wraps a socket; {@linkcode Socket.makefile} is the usual way in.
+   * Wraps a socket; `Socket.makefile()` is the usual way in.
    *
    * @param sock The socket (it stays open when the file closes).
    * @param mode `"rb"`, `"wb"` or `"rwb"` (or without the `b`).
    * @param bufferSize The buffer's size; 0, a negative number or `null` is
    *   {@linkcode DEFAULT_BUFFER_SIZE}, as Python's `buffering=-1`.
    */
-  constructor(sock: Socket, mode = "rb", bufferSize: number | null = DEFAULT_BUFFER_SIZE) {
+  constructor(sock: FileSocket, mode = "rb", bufferSize: number | null = DEFAULT_BUFFER_SIZE) {
     if (typeof mode !== "string" || !/^(r|w|rw|wr)b?$/.test(mode)) {
       throw new RangeError(
         `Invalid mode: ${show(mode)}: expected "rb", "wb" or "rwb" (text modes: decode the bytes)`,

@@ -32,7 +32,7 @@ import { errno, errorFor, libc, offThreadPoller } from "./ffi/mod.ts";
 import type { OffThreadPoller } from "./ffi/_types.ts";
 import { PollFds } from "./ffi/structs.ts";
 import { drain, makePipe, poke, wakePipe } from "./_fd.ts";
-import { adopt, holds, release } from "./_lease.ts";
+import { adopt, holds, release } from "./_claim.ts";
 import { RUNTIME } from "./ffi/_host.ts";
 import { now, timeoutMs } from "./_time.ts";
 import type { OSError } from "./errors.ts";
@@ -125,7 +125,7 @@ class Waiter {
   readonly #slots = new Map<number, number>();
   #poller: OffThreadPoller | null = null;
   #control: [number, number] | null = null;
-  /** The claims (_lease.ts) on the control pipe's ends: false once either number is no longer ours. */
+  /** The claims (_claim.ts) on the control pipe's ends: false once either number is no longer ours. */
   #controlClaims: [number, number] = [0, 0];
   /** Polls in a row that found the control pipe readable with no poke of ours. */
   #unasked = 0;

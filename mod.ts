@@ -30,6 +30,7 @@ import { PollPoller } from "./backends/poll.ts";
 import { newSelectPoller } from "./backends/select.ts";
 import { OSError } from "./errors.ts";
 import { getEnv, OS, supported } from "./ffi/mod.ts";
+import { PLATFORM } from "./ffi/platform.ts";
 import { BaseSelector, type FileObj, type Poller } from "./selector.ts";
 import { show } from "./_validate.ts";
 
@@ -78,21 +79,6 @@ const BACKENDS: ReadonlyMap<string, () => Poller> = new Map<string, () => Poller
   ["select", newSelectPoller],
 ]);
 
-/**
- * Best first, as in CPython: kqueue and epoll scale with ready fds, not
- * registered ones; poll has no fd limit; select refuses fds >= 1024, so it
- * comes last.
- */
-function preference(): string[] {
-  if (OS === "linux") return ["epoll", "poll", "select"];
-  if (OS === "darwin" || OS === "freebsd") return ["kqueue", "poll", "select"];
-  // Windows: CPython's choice (its `select` module has no poll there), and
-  // Winsock's select reports a failed non-blocking connect, where WSAPoll did
-  // not before Windows 10 2004.
-  if (OS === "windows") return ["select", "poll"];
-  return ["poll", "select"];
-}
-
 let chosen: string | undefined;
 const RESOURCE_ERRORS = new Set(["EMFILE", "ENFILE", "ENOMEM"]);
 
@@ -104,7 +90,7 @@ const RESOURCE_ERRORS = new Set(["EMFILE", "ENFILE", "ENOMEM"]);
 function defaultPoller(): Poller {
   if (!supported()) {
     throw new Error(
-      `ffi-selectors does not support ${OS} yet: it needs a Unix C library (see the README's Windows section)`,
+      `ffi-selectors does not support ${OS}: it runs on Linux, macOS, FreeBSD and Windows`,
     );
   }
   const forced = getEnv("SELECTORS_BACKEND");
@@ -119,7 +105,7 @@ function defaultPoller(): Poller {
   }
   if (chosen) return BACKENDS.get(chosen)!();
   let last: unknown;
-  for (const name of preference()) {
+  for (const name of PLATFORM.backends) {
     try {
       const poller = BACKENDS.get(name)!();
       chosen = name;

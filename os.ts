@@ -20,8 +20,9 @@
 import { checkFd, checkInt, checkSize, show, toCString } from "./_validate.ts";
 import { byteLength, bytesOf } from "./ffi/bytes.ts";
 import { ERRNO, FCNTL } from "./ffi/constants.ts";
-import { errno, errorFor, lastError, libc, MAX_IO, OS } from "./ffi/mod.ts";
-import { adopt, forget, release } from "./_lease.ts";
+import { errno, errorFor, lastError, libc, MAX_IO } from "./ffi/mod.ts";
+import { PLATFORM } from "./ffi/platform.ts";
+import { adopt, forget, release } from "./_claim.ts";
 import { getFdFlag, makePipe, retryEintr, setFdFlag } from "./_fd.ts";
 
 /** Open for reading only. */
@@ -153,11 +154,11 @@ export function dup(fd: number): number {
 export function dup2(fd: number, fd2: number, inheritable = true): number {
   checkFd(fd);
   checkFd(fd2);
-  if (fd === fd2 && OS !== "windows") { // (Windows has no dup2: its ENOSYS below)
+  if (fd === fd2 && PLATFORM.hasDup2) { // (where there is none, its ENOSYS below)
     // CPython: dup2 onto itself changes nothing (EBADF for a closed fd); the
     // number keeps its owner. Non-inheritable asks for dup3, which refuses it.
     if (libc().fcntl(fd, FCNTL.F_GETFD, 0) < 0) throw lastError("dup2", `fd ${fd} -> ${fd2}`);
-    if (!inheritable && OS === "linux") {
+    if (!inheritable && PLATFORM.dup3RefusesSameFd) {
       throw errorFor(ERRNO.EINVAL, "dup3", `fd ${fd} -> ${fd2}: the same fd`);
     }
     if (!inheritable) setInheritable(fd2, false);

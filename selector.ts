@@ -7,7 +7,7 @@
  */
 import { checkFd, show } from "./_validate.ts";
 import { MAX_WAIT_SECONDS, now } from "./_time.ts";
-import { adopt, release } from "./_lease.ts";
+import { adopt, release } from "./_claim.ts";
 import { drain, poke, wakePipe } from "./_fd.ts";
 import { libc } from "./ffi/mod.ts";
 import { KeyError, OSError, SelectorClosedError } from "./errors.ts";
@@ -342,7 +342,7 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
   #mapping: SelectorMapping<T, F>;
   /** Registered directions (READ and WRITE count one each): the most events one wait returns. */
   #directions = 0;
-  /** The fds this selector owns and its claim on each (_lease.ts): `[fd, claim, fd, claim, ...]`. */
+  /** The fds this selector owns and its claim on each (_claim.ts): `[fd, claim, fd, claim, ...]`. */
   #claims: number[] = [];
   /** The self-pipe of wakeup(), made on first use. */
   #wake: [number, number] | null = null;
@@ -792,7 +792,7 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
     }
   }
 
-  /** Claims `fd`, just made, as this selector's (_lease.ts): closed at GC if the selector is dropped. */
+  /** Claims `fd`, just made, as this selector's (_claim.ts): closed at GC if the selector is dropped. */
   #claim(fd: number): void {
     this.#claims.push(fd, adopt(this, fd, `${this.poller.name} selector`));
   }

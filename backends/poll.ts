@@ -8,7 +8,7 @@ import { libc } from "../ffi/mod.ts";
 import { PollFds } from "../ffi/structs.ts";
 import { fromKernel, toKernel, waitResult } from "./_poller.ts";
 import { timeoutMs } from "../_time.ts";
-import { checkSocket } from "../_fd.ts";
+import { checkSelectable } from "../ffi/platform.ts";
 import { BaseSelector, type FileObj, type Poller, type PollList } from "../selector.ts";
 
 const { POLLIN, POLLOUT } = POLL;
@@ -23,7 +23,7 @@ export class PollPoller implements Poller {
   #ready = new Int32Array(8);
 
   register(fd: number, events: number): void {
-    checkSocket(fd);
+    checkSelectable(fd);
     this.#fds.reserve(this.#count + 1);
     this.#fds.set(this.#count, fd, toKernel(events, POLLIN, POLLOUT));
     this.#slot.set(fd, this.#count++);

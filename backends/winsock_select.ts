@@ -16,7 +16,7 @@ import { WinsockFdSet, WinsockTimeval } from "../ffi/structs.ts";
 import { READ, toKernel, waitResult, WRITE } from "./_poller.ts";
 import type { Poller, PollList } from "../selector.ts";
 import { timeoutUnits } from "../_time.ts";
-import { checkSocket } from "../_fd.ts";
+import { checkSelectable } from "../ffi/platform.ts";
 
 /** The select backend on Windows (`SelectSelector` picks it there). */
 export class WinsockSelectPoller implements Poller {
@@ -43,7 +43,7 @@ export class WinsockSelectPoller implements Poller {
         `Cannot register fd ${fd}: select() on Windows watches at most ${WINSOCK_FD_SETSIZE} sockets`,
       );
     }
-    checkSocket(fd);
+    checkSelectable(fd);
     this.#events.set(fd, events);
   }
 

@@ -1,6 +1,6 @@
 /**
  * The claims behind "an object dropped without close() has its fd closed at
- * GC, never a wrong fd" (_lease.ts), step by step on real pipes: the table in
+ * GC, never a wrong fd" (_claim.ts), step by step on real pipes: the table in
  * typed arrays below its dense limit and in a map above it (a limit of 0 puts
  * every number in the map). `collected(fd)` is the FinalizationRegistry's
  * callback, called here as the collector would; the fd_finalize fixture
@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { test } from "./_test.ts";
 import { os } from "../mod.ts";
 import { Fds } from "./_helpers.ts";
-import { Claims } from "../_lease.ts";
+import { Claims } from "../_claim.ts";
 
 function isOpen(fd: number): boolean {
   try {
@@ -44,7 +44,7 @@ for (const [where, limit] of [["typed arrays", 65536], ["the map", 0]] as const)
     const owner = {};
     const claim = claims.adopt(owner, r, "pipe");
     assert.equal(claims.release(owner, r, claim), true);
-    assert.equal(claims.table.genOf(r), 0);
+    assert.equal(claims.table.claimOf(r), 0);
     assert.equal(claims.table.sparseSize, 0);
     assert.ok(isOpen(r), "release() itself closes nothing");
   });

@@ -36,26 +36,26 @@ import { libc } from "./ffi/mod.ts";
  * @example
  * ```ts ignore
  * const table = new ClaimTable(65536);
- * table.setGen(7, 1, "socket");
- * table.genOf(7); // 1
+ * table.setClaim(7, 1, "socket");
+ * table.claimOf(7); // 1
  * ```
  */
 export class ClaimTable {
   readonly #denseLimit: number;
   /** Claim numbers are never reused (exact to 2^53). */
-  #gens = new Float64Array(256);
+  #claims = new Float64Array(256);
   #stale = new Uint32Array(256);
   /** One shared string per kind of owner. */
   #names: string[] = new Array<string>(256).fill("fd");
-  #sparse = new Map<number, { gen: number; stale: number; what: string }>();
+  #sparse = new Map<number, { claim: number; stale: number; what: string }>();
 
   constructor(denseLimit: number) {
     this.#denseLimit = denseLimit;
   }
 
-  genOf(fd: number): number {
-    if (fd < this.#denseLimit) return fd < this.#gens.length ? this.#gens[fd]! : 0;
-    return this.#sparse.get(fd)?.gen ?? 0;
+  claimOf(fd: number): number {
+    if (fd < this.#denseLimit) return fd < this.#claims.length ? this.#claims[fd]! : 0;
+    return this.#sparse.get(fd)?.claim ?? 0;
   }
 
   staleOf(fd: number): number {
@@ -68,20 +68,20 @@ export class ClaimTable {
   }
 
   /** Sets the live claim of `fd` (0: none) and, unless null, its owner's kind. */
-  setGen(fd: number, gen: number, what: string | null): void {
+  setClaim(fd: number, claim: number, what: string | null): void {
     if (fd < this.#denseLimit) {
       this.#reach(fd);
-      this.#gens[fd] = gen;
+      this.#claims[fd] = claim;
       if (what !== null) this.#names[fd] = what;
       return;
     }
     const slot = this.#sparse.get(fd);
     if (slot) {
-      slot.gen = gen;
+      slot.claim = claim;
       if (what !== null) slot.what = what;
-      if (gen === 0 && slot.stale === 0) this.#sparse.delete(fd);
-    } else if (gen !== 0) {
-      this.#sparse.set(fd, { gen, stale: 0, what: what ?? "fd" });
+      if (claim === 0 && slot.stale === 0) this.#sparse.delete(fd);
+    } else if (claim !== 0) {
+      this.#sparse.set(fd, { claim, stale: 0, what: what ?? "fd" });
     }
   }
 
@@ -94,9 +94,9 @@ export class ClaimTable {
     const slot = this.#sparse.get(fd);
     if (slot) {
       slot.stale = count;
-      if (count === 0 && slot.gen === 0) this.#sparse.delete(fd);
+      if (count === 0 && slot.claim === 0) this.#sparse.delete(fd);
     } else if (count !== 0) {
-      this.#sparse.set(fd, { gen: 0, stale: count, what: "fd" });
+      this.#sparse.set(fd, { claim: 0, stale: count, what: "fd" });
     }
   }
 
@@ -106,12 +106,12 @@ export class ClaimTable {
   }
 
   #reach(fd: number): void {
-    if (fd < this.#gens.length) return;
-    let size = this.#gens.length;
+    if (fd < this.#claims.length) return;
+    let size = this.#claims.length;
     while (size <= fd) size *= 2;
-    const gens = new Float64Array(size);
-    gens.set(this.#gens);
-    this.#gens = gens;
+    const claims = new Float64Array(size);
+    claims.set(this.#claims);
+    this.#claims = claims;
     const stale = new Uint32Array(size);
     stale.set(this.#stale);
     this.#stale = stale;
@@ -144,7 +144,7 @@ export class Claims {
   adopt(owner: object, fd: number, what: string): number {
     this.forget(fd);
     const claim = ++this.#last;
-    this.table.setGen(fd, claim, what);
+    this.table.setClaim(fd, claim, what);
     this.#registry.register(owner, fd, owner);
     return claim;
   }
@@ -154,8 +154,8 @@ export class Claims {
     this.#registry.unregister(owner);
     if (fd < 0) return false; // detached or closed already
     const table = this.table;
-    if (table.genOf(fd) === claim) {
-      table.setGen(fd, 0, null);
+    if (table.claimOf(fd) === claim) {
+      table.setClaim(fd, 0, null);
       return true;
     }
     // A stale claim ends: its cell is gone, as if it had fired.
@@ -166,9 +166,9 @@ export class Claims {
   /** See {@linkcode forget}: the live claim on `fd`, if any, goes stale. */
   forget(fd: number): void {
     const table = this.table;
-    if (table.genOf(fd) === 0) return;
+    if (table.claimOf(fd) === 0) return;
     table.setStale(fd, table.staleOf(fd) + 1);
-    table.setGen(fd, 0, null);
+    table.setClaim(fd, 0, null);
   }
 
   /**
@@ -184,13 +184,13 @@ export class Claims {
       this.table.setStale(fd, k - 1);
       return;
     }
-    if (this.table.genOf(fd) !== 0) this.#closeForCollected(fd);
+    if (this.table.claimOf(fd) !== 0) this.#closeForCollected(fd);
   }
 
   /** Closes `fd` for a live claim whose owner was collected without closing it, and says so. */
   #closeForCollected(fd: number): void {
     const what = this.table.nameOf(fd);
-    this.table.setGen(fd, 0, null);
+    this.table.setClaim(fd, 0, null);
     libc().close(fd);
     console.warn(
       `ffi-selectors: ResourceWarning: unclosed ${what} (fd ${fd}) was closed by the garbage collector; ` +
@@ -240,7 +240,7 @@ export function release(owner: object, fd: number, claim: number): boolean {
  * @returns Whether the fd is still the claim's.
  */
 export function holds(fd: number, claim: number): boolean {
-  return claims.table.genOf(fd) === claim;
+  return claims.table.claimOf(fd) === claim;
 }
 
 /**
