@@ -56,8 +56,41 @@ const WORKER_PIPES = 5;
 /** What poll(2) reports whether asked or not: an entry with these set is ready for every wait on it. */
 const ALWAYS_REPORTED = POLL.POLLERR | POLL.POLLHUP | POLL.POLLNVAL;
 
-/** One pending wait of one selector. */
+/**
+ * One pending wait of one selector, as its caller holds it: the promise and
+ * the two ways to act on it. The waiter's bookkeeping is its own ({@linkcode Pending}).
+ */
 export class Wait {
+  readonly #pending: Pending;
+  /** Settles `"ready"`, `"timeout"` or `"ended"`, or rejects with the poll's OSError. */
+  readonly promise: Promise<WaitEnd>;
+
+  constructor(pending: Pending) {
+    this.#pending = pending;
+    this.promise = pending.promise;
+  }
+
+  /** Whether it has settled. */
+  get done(): boolean {
+    return this.#pending.done;
+  }
+
+  /** Its set changed (a registration came or went): the next poll refills it. */
+  changed(): void {
+    if (!this.#pending.done) waiter.changed();
+  }
+
+  /** Ends it now with `"ended"` (wakeup, abort, close); the poll in flight stops watching it. */
+  end(): void {
+    if (this.#pending.finish()) {
+      waiter.remove(this.#pending);
+      this.#pending.resolve("ended");
+    }
+  }
+}
+
+/** The waiter's record of a wait: where its entries come from, its deadline, its place in the poll. */
+class Pending {
   readonly source: WaitSource;
   /** Seconds on the monotonic clock; `Infinity` for none. */
   readonly deadline: number;
@@ -66,57 +99,40 @@ export class Wait {
   readonly picks: number[] = [];
   /** Whether the poll in flight has its entries (false when it was added after that poll began). */
   inPoll = false;
-  #settle!: (end: WaitEnd) => void;
-  #fail!: (e: unknown) => void;
-  #done = false;
+  done = false;
+  resolve!: (end: WaitEnd) => void;
+  #reject!: (e: unknown) => void;
 
   constructor(source: WaitSource, deadline: number) {
     this.source = source;
     this.deadline = deadline;
     this.promise = new Promise<WaitEnd>((resolve, reject) => {
-      this.#settle = resolve;
-      this.#fail = reject;
+      this.resolve = resolve;
+      this.#reject = reject;
     });
   }
 
-  /** Whether it has settled. */
-  get done(): boolean {
-    return this.#done;
-  }
-
-  /** Its set changed (a registration came or went): the next poll refills it. */
-  changed(): void {
-    if (!this.#done) waiter.changed();
-  }
-
-  /** Ends it now with `"ended"` (wakeup, abort, close); the poll in flight stops watching it. */
-  end(): void {
-    if (this.#finish()) {
-      waiter.remove(this);
-      this.#settle("ended");
-    }
-  }
-
-  /** @internal Settles it from the waiter. */
+  /** Settles it, once. */
   settle(end: WaitEnd): void {
-    if (this.#finish()) this.#settle(end);
+    if (this.finish()) this.resolve(end);
   }
 
-  /** @internal Rejects it from the waiter. */
+  /** Rejects it, once. */
   fail(e: unknown): void {
-    if (this.#finish()) this.#fail(e);
+    if (this.finish()) this.#reject(e);
   }
 
-  #finish(): boolean {
-    if (this.#done) return false;
-    this.#done = true;
+  /** Marks it done; false when it already was. */
+  finish(): boolean {
+    if (this.done) return false;
+    this.done = true;
     return true;
   }
 }
 
 /** The process's one waiter. */
 class Waiter {
-  #waits = new Set<Wait>();
+  #waits = new Set<Pending>();
   /** The pollfd array the other thread reads (shared memory for Bun's Worker). */
   #set = new PollFds(64, true);
   /** Where each source writes its entries before they are copied into `#set`. */
@@ -142,18 +158,18 @@ class Waiter {
    */
   add(source: WaitSource, deadline: number): Wait {
     this.#start();
-    const wait = new Wait(source, deadline);
-    this.#waits.add(wait);
+    const pending = new Pending(source, deadline);
+    this.#waits.add(pending);
     if (this.#running) this.#poke();
     else void this.#run();
-    return wait;
+    return new Wait(pending);
   }
 
   changed(): void {
     this.#poke();
   }
 
-  remove(wait: Wait): void {
+  remove(wait: Pending): void {
     if (this.#waits.delete(wait)) this.#poke();
   }
 

@@ -32,6 +32,7 @@ import { OSError } from "./errors.ts";
 import { getEnv, OS, supported } from "./ffi/mod.ts";
 import { PLATFORM } from "./ffi/platform.ts";
 import { BaseSelector, type FileObj, type Poller } from "./selector.ts";
+import "./_select_async.ts"; // installs selectAsync(): the async layer above the core
 import { show } from "./_validate.ts";
 
 export {

@@ -11,7 +11,6 @@ import { adopt, release } from "./_claim.ts";
 import { drain, poke, wakePipe } from "./_fd.ts";
 import { libc } from "./ffi/mod.ts";
 import { KeyError, OSError, SelectorClosedError } from "./errors.ts";
-import { type Wait, type WaitEnd, waitOffThread, type WaitSource } from "./_waiter.ts";
 
 /**
  * The file is ready to read (or at EOF, or in error).
@@ -141,22 +140,44 @@ export interface Poller {
  */
 let lookupFd: <T, F extends FileObj>(selector: BaseSelector<T, F>, fileobj: FileObj) => number | undefined;
 
-/** selectAsync()'s fast path lets the event loop have a turn at least this often (s, as `now()`). */
-const YIELD_SECONDS = 0.005;
+/** What a selector tells the async layer: its set `"changed"`, or a pending wait must `"end"` (wakeup, close). */
+export type SelectorEvent = "changed" | "ended";
+/** The async layer's listener on one selector. */
+export type SelectorListener = (event: SelectorEvent) => void;
 
-const setImmediateOrTimeout: (fn: () => void) => void =
-  (globalThis as { setImmediate?: (fn: () => void) => void }).setImmediate ?? ((fn) => setTimeout(fn, 0));
-
-/** Resolves after one event-loop turn (timers and I/O callbacks run): setImmediate, ~5-10 µs. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediateOrTimeout(resolve));
+/**
+ * What the async layer (`_select_async.ts`) may ask of a selector beyond its
+ * public API, and nothing else does: set in BaseSelector's static block.
+ */
+export interface SelectorInternals {
+  /** Writes the pollfd entries whose readiness means `select(0)` has news (see `Poller.pollSet`). */
+  pollSet(selector: BaseSelector, into: PollList): number;
+  /** Sets (or with `null` clears) the selector's one listener. */
+  listen(selector: BaseSelector, listener: SelectorListener | null): void;
+  /** Whether the last `select()` returned because of `wakeup()`. */
+  wasWoken(selector: BaseSelector): boolean;
 }
 
-/** The longest back-off (ms) between off-thread waits that the kernel ended with nothing to report. */
-const FRUITLESS_MAX_MS = 50;
+/** The async layer's access; see {@linkcode SelectorInternals}. */
+export let selectorInternals: SelectorInternals;
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** `selectAsync()` as the async layer implements it. */
+export type AsyncSelect = (
+  selector: BaseSelector,
+  timeout: number | null | undefined,
+  options: unknown,
+) => Promise<Array<[SelectorKey<unknown, FileObj>, number]>>;
+
+let asyncLayer: AsyncSelect | null = null;
+
+/**
+ * Installs the async layer: `_select_async.ts` calls it once when it is
+ * imported (`mod.ts` imports it), so the core never imports the waiter.
+ *
+ * @param layer The implementation of `selectAsync()`.
+ */
+export function installAsyncLayer(layer: AsyncSelect): void {
+  asyncLayer = layer;
 }
 
 function closeFd(fd: number): void {
@@ -209,7 +230,11 @@ function checkEvents(events: unknown): number {
   return events;
 }
 
-function checkTimeout(timeout: unknown): number {
+/**
+ * A selector timeout in seconds: -1 blocks (`undefined`, `null`, `Infinity`),
+ * 0 polls (any value `<= 0`), else the value. @throws {TypeError|RangeError}
+ */
+export function checkTimeout(timeout: unknown): number {
   if (timeout === undefined || timeout === null) return -1;
   if (typeof timeout !== "number") {
     throw new TypeError(`Invalid timeout: expected a number or null, got ${show(timeout)}`);
@@ -217,25 +242,6 @@ function checkTimeout(timeout: unknown): number {
   if (Number.isNaN(timeout)) throw new RangeError("Invalid timeout: NaN");
   if (timeout === Infinity) return -1;
   return timeout > 0 ? timeout : 0;
-}
-
-/** The AbortSignal of `selectAsync()`'s options, checked: a bad one is a TypeError that says so. */
-function checkSignal(options: unknown): AbortSignal | undefined {
-  if (options === undefined) return undefined;
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`Invalid options: expected an object such as { signal }, got ${show(options)}`);
-  }
-  const signal = (options as { signal?: unknown }).signal;
-  if (signal === undefined) return undefined;
-  if (
-    typeof signal !== "object" || signal === null ||
-    typeof (signal as AbortSignal).throwIfAborted !== "function" ||
-    typeof (signal as AbortSignal).addEventListener !== "function" ||
-    typeof (signal as AbortSignal).removeEventListener !== "function"
-  ) {
-    throw new TypeError(`Invalid options.signal: expected an AbortSignal, got ${show(signal)}`);
-  }
-  return signal as AbortSignal;
 }
 
 function makeKey<T, F extends FileObj>(fileobj: F, fd: number, events: number, data: T): SelectorKey<T, F> {
@@ -353,14 +359,8 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
   #userWoken = false;
   /** The last select() returned early because of wakeup(). */
   #lastWasWakeup = false;
-  /** When the event loop last had a turn during selectAsync() (s, `now()`). */
-  #lastTurn = 0;
-  /** A selectAsync() is waiting. */
-  #asyncWaiting = false;
-  /** The pending off-thread wait of selectAsync(), if any (the process's one waiter holds it). */
-  #wait: Wait | null = null;
-  /** This selector's pollfd entries for the waiter: its epoll/kqueue fd, or its registered fds. */
-  #source: WaitSource = { fill: (into) => this.poller.pollSet(into) };
+  /** The async layer's one listener (`_select_async.ts`): told when the set changes, on wakeup() and close(). */
+  #listener: SelectorListener | null = null;
 
   /**
    * Creates a selector on a backend; subclasses pass their poller.
@@ -401,6 +401,13 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
   }
 
   static {
+    selectorInternals = {
+      pollSet: (selector, into) => selector.poller.pollSet(into),
+      listen: (selector, listener) => {
+        selector.#listener = listener;
+      },
+      wasWoken: (selector) => selector.#lastWasWakeup,
+    };
     lookupFd = (selector, fileobj) => {
       try {
         return selector.#resolve(fileobj);
@@ -477,7 +484,7 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
       throw e;
     }
     this.#directions += DIRECTIONS[events]!;
-    this.#wait?.changed(); // a pending async wait goes on with the new set
+    this.#listener?.("changed"); // a pending async wait goes on with the new set
     return key;
   }
 
@@ -504,7 +511,7 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
       // The fd was closed (EBADF) or reused since it was registered.
       if (!(e instanceof OSError)) throw e;
     }
-    this.#wait?.changed();
+    this.#listener?.("changed");
     return key;
   }
 
@@ -547,7 +554,7 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
       newKey = makeKey(key.fileobj, key.fd, events, data as T);
     }
     map.set(key.fd, newKey);
-    if (events !== key.events) this.#wait?.changed();
+    if (events !== key.events) this.#listener?.("changed");
     return newKey;
   }
 
@@ -626,8 +633,8 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
         this.#lastWasWakeup = true;
         return ready;
       }
-      // Only an internal restart signal (a registration changed while an
-      // async wait was pending): not a reason to return early.
+      // A byte wakeup() did not send (another writer on the wake pipe's fd):
+      // drained, and not a reason to return early.
       if (count > 0 || wait === 0) return ready;
       if (wait > 0) {
         wait = deadline - now();
@@ -681,88 +688,12 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
    * while (!stopping) for (const [key, mask] of await sel.selectAsync()) key.data(key, mask);
    * ```
    */
-  async selectAsync(
+  selectAsync(
     timeout?: number | null,
     options: { signal?: AbortSignal } = {},
   ): Promise<Array<[SelectorKey<T, F>, number]>> {
-    this.#open();
-    const wait = checkTimeout(timeout);
-    const signal = checkSignal(options);
-    signal?.throwIfAborted();
-    if (this.#asyncWaiting) throw new Error("selectAsync() is already waiting on this selector");
-    this.#asyncWaiting = true;
-    try {
-      return await this.#selectAsync(wait, signal);
-    } finally {
-      this.#asyncWaiting = false;
-    }
-  }
-
-  async #selectAsync(
-    wait: number,
-    signal: AbortSignal | undefined,
-  ): Promise<Array<[SelectorKey<T, F>, number]>> {
-    // A loop that always finds something ready never leaves the microtask
-    // queue: timers, I/O callbacks and other tasks would starve. So at most
-    // every YIELD_SECONDS it lets one full event-loop turn run first.
-    if (now() - this.#lastTurn > YIELD_SECONDS) {
-      await nextTurn();
-      this.#lastTurn = now();
-      if (this.#map === null) return []; // closed meanwhile: the wait ends cleanly
-      signal?.throwIfAborted();
-    }
-    const first = this.select(0);
-    if (first.length > 0 || wait === 0 || this.#lastWasWakeup) return first;
-    const deadline = wait > 0 ? now() + wait : Infinity;
-    let fruitless = 0;
-    for (;;) {
-      let end: WaitEnd;
-      try {
-        end = await this.#waitOffThread(deadline, signal);
-      } finally {
-        this.#wait = null;
-      }
-      const t = now();
-      this.#lastTurn = t; // the event loop ran while the other thread waited
-      if (this.#map === null) return []; // closed while waiting
-      const ready = this.select(0);
-      if (ready.length > 0 || this.#lastWasWakeup || end === "timeout" || t >= deadline) return ready;
-      // The kernel said ready and select(0) found nothing to report: a stale
-      // kernel state the backend could not clear. Never a busy loop: back off.
-      if (end === "ready" && ++fruitless > 1) await sleep(Math.min(2 ** fruitless, FRUITLESS_MAX_MS));
-      if (this.#map === null) return [];
-      signal?.throwIfAborted();
-    }
-  }
-
-  /**
-   * One wait off the JS thread through the process's waiter, ended early by
-   * the abort signal (rejecting with its reason). Whatever the signal's
-   * wiring throws, the wait is ended and nothing stays pending.
-   */
-  #waitOffThread(deadline: number, signal: AbortSignal | undefined): Promise<WaitEnd> {
-    const pending = waitOffThread(this.#source, deadline);
-    this.#wait = pending; // the caller clears it when this settles
-    if (!signal) return pending.promise;
-    return new Promise<WaitEnd>((resolve, reject) => {
-      const onAbort = (): void => {
-        pending.end();
-        reject(signal.reason);
-      };
-      try {
-        signal.addEventListener("abort", onAbort, { once: true });
-      } catch (e) {
-        pending.end(); // the hook threw: give up this wait, leave nothing pending
-        reject(e);
-        return;
-      }
-      if (signal.aborted) onAbort();
-      pending.promise.then(resolve, reject).finally(() => {
-        try {
-          signal.removeEventListener("abort", onAbort);
-        } catch { /* a throwing hook: the listener is `once` and the wait is over */ }
-      });
-    });
+    if (!asyncLayer) return Promise.reject(new Error("selectAsync() needs the async layer: import mod.ts"));
+    return asyncLayer(this, timeout, options) as Promise<Array<[SelectorKey<T, F>, number]>>;
   }
 
   /**
@@ -780,7 +711,7 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
   wakeup(): void {
     if (this.#map === null) return;
     this.#userWoken = true;
-    this.#wait?.end(); // a pending selectAsync() returns at once
+    this.#listener?.("ended"); // a pending selectAsync() returns at once
     if (this.#wakePending) return;
     try {
       poke(this.#wakePipe()[1]);
@@ -862,7 +793,7 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
     this.#directions = 0;
     // A pending selectAsync() ends with []; the waiter stops watching our fds
     // (its poll in flight is poked, and holds its own reference to them).
-    this.#wait?.end();
+    this.#listener?.("ended");
     this.#release();
   }
 
