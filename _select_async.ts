@@ -14,11 +14,11 @@ import { now } from "./_time.ts";
 import { SelectorClosedError } from "./errors.ts";
 import {
   type BaseSelector,
-  checkTimeout,
   type FileObj,
   installAsyncLayer,
   selectorInternals,
   type SelectorKey,
+  selectTimeout,
 } from "./selector.ts";
 import { type WaitEnd, waitOffThread, type WaitSource } from "./_waiter.ts";
 
@@ -74,14 +74,14 @@ async function selectAsync(
   options: unknown,
 ): Promise<Ready> {
   if (selector.closed) throw new SelectorClosedError();
-  const wait = checkTimeout(timeout);
+  const seconds = selectTimeout(timeout);
   const signal = checkSignal(options);
   signal?.throwIfAborted();
   const state = stateOf(selector);
   if (state.waiting) throw new Error("selectAsync() is already waiting on this selector");
   state.waiting = true;
   try {
-    return await run(selector, state, wait, signal);
+    return await run(selector, state, seconds, signal);
   } finally {
     state.waiting = false;
   }
@@ -90,7 +90,7 @@ async function selectAsync(
 async function run(
   selector: BaseSelector,
   state: AsyncState,
-  wait: number,
+  seconds: number,
   signal: AbortSignal | undefined,
 ): Promise<Ready> {
   // A loop that always finds something ready never leaves the microtask
@@ -103,8 +103,8 @@ async function run(
     signal?.throwIfAborted();
   }
   const first = selector.select(0) as Ready;
-  if (first.length > 0 || wait === 0 || selectorInternals.wasWoken(selector)) return first;
-  const deadline = wait > 0 ? now() + wait : Infinity;
+  if (first.length > 0 || seconds === 0 || selectorInternals.wasWoken(selector)) return first;
+  const deadline = seconds > 0 ? now() + seconds : Infinity;
   let fruitless = 0;
   for (;;) {
     const end = await waitOnce(selector, state, deadline, signal);
@@ -148,7 +148,7 @@ function waitOnce(
     try {
       signal.addEventListener("abort", onAbort, { once: true });
     } catch (e) {
-      pending.end(); // the hook threw: give up this wait, leave nothing pending
+      pending.end(); // the hook threw: give up this seconds, leave nothing pending
       reject(e);
       return;
     }

@@ -18,7 +18,7 @@ import { errno, errorFor, lastError, libc, MAX_IO } from "./ffi/mod.ts";
 import { connectErrno, describeSocket, intOption } from "./ffi/platform.ts";
 import { decodeSockaddr, SOCKADDR_STORAGE_SIZE } from "./ffi/sockaddr.ts";
 import { AF_INET, SO_ERROR, SOCK_STREAM, SOL_SOCKET, SOMAXCONN } from "./_socket_constants.ts";
-import { checkTimeout, getDefaultTimeout, intoLength, SEND_FLAGS, SocketIO } from "./_socket_io.ts";
+import { checkSocketTimeout, getDefaultTimeout, intoLength, SEND_FLAGS, SocketIO } from "./_socket_io.ts";
 import { receiveMessage, sendMessage } from "./_socket_msg.ts";
 
 /** `sizeof(int)`: an int option's size. */
@@ -482,7 +482,7 @@ export class SocketBase<A extends Address = Address> implements Disposable {
    * ```
    */
   setTimeout(timeout: number | null): void {
-    checkTimeout(timeout);
+    checkSocketTimeout(timeout);
     // The fd is non-blocking whenever a timeout is set: waits are done by poll.
     setFdFlag(this.#io.open(), "nonblock", timeout !== null);
     this.#io.timeout = timeout;

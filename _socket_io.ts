@@ -151,7 +151,7 @@ export function intoLength(bytes: ArrayBufferView, nbytes: unknown, call: string
 const MAX_TIMEOUT = 9_223_372_036;
 
 /** A socket timeout: `null`, or finite seconds >= 0 (at most {@linkcode MAX_TIMEOUT}). */
-export function checkTimeout(timeout: unknown): number | null {
+export function checkSocketTimeout(timeout: unknown): number | null {
   if (timeout === null) return null;
   if (typeof timeout !== "number") {
     throw new TypeError(`Invalid timeout: expected a number or null, got ${show(timeout)}`);
@@ -194,5 +194,5 @@ export function getDefaultTimeout(): number | null {
  * ```
  */
 export function setDefaultTimeout(timeout: number | null): void {
-  defaultTimeout = checkTimeout(timeout);
+  defaultTimeout = checkSocketTimeout(timeout);
 }

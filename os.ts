@@ -45,7 +45,7 @@ export const O_NONBLOCK: number = FCNTL.O_NONBLOCK;
 export const O_CLOEXEC: number = FCNTL.O_CLOEXEC;
 
 /** A raw fd just handed out: no object's claim on its number holds any more. */
-function fresh(fd: number): number {
+function dropOldClaims(fd: number): number {
   forget(fd);
   return fd;
 }
@@ -136,7 +136,7 @@ export function dup(fd: number): number {
   checkFd(fd);
   const r = libc().fcntl(fd, FCNTL.F_DUPFD_CLOEXEC, 0);
   if (r < 0) throw lastError("fcntl", `F_DUPFD_CLOEXEC of fd ${fd}`);
-  return fresh(r);
+  return dropOldClaims(r);
 }
 
 /**
@@ -164,7 +164,7 @@ export function dup2(fd: number, fd2: number, inheritable = true): number {
     if (!inheritable) setInheritable(fd2, false);
     return fd2;
   }
-  fresh(retryEintr(() => libc().dup2(fd, fd2), "dup2", `fd ${fd} -> ${fd2}`));
+  dropOldClaims(retryEintr(() => libc().dup2(fd, fd2), "dup2", `fd ${fd} -> ${fd2}`));
   if (!inheritable) setInheritable(fd2, false);
   return fd2;
 }
@@ -187,7 +187,7 @@ export function open(path: string, flags: number, mode = 0o777): number {
   const f = checkInt(flags, "flags") | FCNTL.O_CLOEXEC;
   const m = checkInt(mode, "mode");
   if (m < 0 || m > 0o7777) throw new RangeError(`Invalid mode: ${show(mode)}`);
-  return fresh(retryEintr(() => libc().open(cpath, f, m), "open", show(path)));
+  return dropOldClaims(retryEintr(() => libc().open(cpath, f, m), "open", show(path)));
 }
 
 /**

@@ -234,7 +234,7 @@ function checkEvents(events: unknown): number {
  * A selector timeout in seconds: -1 blocks (`undefined`, `null`, `Infinity`),
  * 0 polls (any value `<= 0`), else the value. @throws {TypeError|RangeError}
  */
-export function checkTimeout(timeout: unknown): number {
+export function selectTimeout(timeout: unknown): number {
   if (timeout === undefined || timeout === null) return -1;
   if (typeof timeout !== "number") {
     throw new TypeError(`Invalid timeout: expected a number or null, got ${show(timeout)}`);
@@ -576,19 +576,19 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
    */
   select(timeout?: number | null): Array<[SelectorKey<T, F>, number]> {
     const map = this.#open();
-    let wait = checkTimeout(timeout);
+    let seconds = selectTimeout(timeout);
     if (this.#userWoken && !this.#wakePending) {
       // A wakeup() that no pipe could carry (EMFILE; fds past FD_SETSIZE):
-      // this wait returns at once all the same, with whatever is ready.
+      // this seconds returns at once all the same, with whatever is ready.
       this.#userWoken = false;
       const ready = this.select(0);
       this.#lastWasWakeup = true;
       return ready;
     }
-    const deadline = wait > 0 ? now() + wait : 0;
+    const deadline = seconds > 0 ? now() + seconds : 0;
     let staleRounds = 0;
     for (;;) {
-      const n = this.#waitKernel(wait, deadline);
+      const n = this.#pollKernel(seconds, deadline);
       // Sized once (no growth while filling), trimmed if some results were dropped.
       const ready = new Array<[SelectorKey<T, F>, number]>(n);
       let count = 0;
@@ -614,14 +614,14 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
       if (count !== n) ready.length = count;
       this.#lastWasWakeup = false;
       if (!woken) {
-        // Only stale events: the backend dropped them; wait out the time left
+        // Only stale events: the backend dropped them; seconds out the time left
         // instead of returning early (a loop around select() would spin).
         // Once per call, and only where the backend can drop them: else a
         // stale state it cannot clear would turn this into a busy loop.
-        if (!stale || count > 0 || wait === 0 || !this.poller.stale || ++staleRounds > 1) return ready;
-        if (wait > 0) {
-          wait = deadline - now();
-          if (wait <= 0) return ready;
+        if (!stale || count > 0 || seconds === 0 || !this.poller.stale || ++staleRounds > 1) return ready;
+        if (seconds > 0) {
+          seconds = deadline - now();
+          if (seconds <= 0) return ready;
         }
         continue;
       }
@@ -635,25 +635,25 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
       }
       // A byte wakeup() did not send (another writer on the wake pipe's fd):
       // drained, and not a reason to return early.
-      if (count > 0 || wait === 0) return ready;
-      if (wait > 0) {
-        wait = deadline - now();
-        if (wait <= 0) return ready;
+      if (count > 0 || seconds === 0) return ready;
+      if (seconds > 0) {
+        seconds = deadline - now();
+        if (seconds <= 0) return ready;
       }
     }
   }
 
-  /** One kernel wait for `wait` seconds (< 0 blocks), retried on EINTR (PEP 475) and split when very long. */
-  #waitKernel(wait: number, deadline: number): number {
+  /** One kernel seconds for `seconds` seconds (< 0 blocks), retried on EINTR (PEP 475) and split when very long. */
+  #pollKernel(seconds: number, deadline: number): number {
     for (;;) {
-      const chunk = wait > MAX_WAIT_SECONDS ? MAX_WAIT_SECONDS : wait;
+      const chunk = seconds > MAX_WAIT_SECONDS ? MAX_WAIT_SECONDS : seconds;
       const n = this.poller.wait(chunk, this.#directions || 1);
       if (n === 0 && chunk === MAX_WAIT_SECONDS) {
-        wait = deadline - now(); // a very long wait, split for the kernel's int ms
-        if (wait > 0) continue;
+        seconds = deadline - now(); // a very long seconds, split for the kernel's int ms
+        if (seconds > 0) continue;
       }
       if (n !== INTERRUPTED) return n;
-      if (wait > 0) wait = Math.max(deadline - now(), 0); // bpo-35310: retry even past the deadline, with 0
+      if (seconds > 0) seconds = Math.max(deadline - now(), 0); // bpo-35310: retry even past the deadline, with 0
     }
   }
 

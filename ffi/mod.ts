@@ -9,8 +9,9 @@
  *
  * @module
  */
-// The one import out of ffi/ by design: the errno gate builds errors.ts's
-// OSError classes right where the failing call is (mio's `syscall!`).
+// Out of ffi/, only errors.ts, by design: the errno gate here (and the
+// resolver's gate in resolver.ts) builds its error classes right where the
+// failing call is (mio's `syscall!`).
 import { OSError } from "../errors.ts";
 import { ARCH, OS, RUNTIME } from "./_host.ts";
 import type { Adapter, BoundSymbols, OffThreadPoller, SymbolTable } from "./_types.ts";

@@ -193,6 +193,288 @@ export interface Winsock {
 }
 
 /**
+ * The socket handles of this binding: Winsock's calls with the state Windows
+ * does not keep (which sockets are non-blocking) and its errors set the way
+ * a Winsock call sets them.
+ */
+class Handles {
+  readonly ws2: Ws2;
+  readonly kernel: Kernel;
+  /** Sockets this binding set non-blocking (Windows cannot be asked). */
+  readonly nonBlocking = new Set<number>();
+  readonly #one = new Uint32Array(1);
+  readonly #flagsOut = new Uint32Array(1);
+  readonly #typeOut = new Int32Array(1);
+  readonly #typeLen = new Int32Array(1);
+  readonly #protocolInfo = new ProtocolInfo().bytes;
+
+  constructor(ws2: Ws2, kernel: Kernel) {
+    this.ws2 = ws2;
+    this.kernel = kernel;
+  }
+
+  /** Fails the current emulated call with `code`, as a Winsock call would. */
+  fail(code: number): number {
+    this.ws2.WSASetLastError(code);
+    return -1;
+  }
+
+  /** Runs cleanup after a failed call without losing the call's error. */
+  failAfter(cleanup: () => void): number {
+    const code = this.ws2.WSAGetLastError();
+    cleanup();
+    return this.fail(code);
+  }
+
+  isSocket(s: number): boolean {
+    this.#typeLen[0] = 4;
+    return this.ws2.getsockopt(s, SOCKET.SOL_SOCKET, SOCKET.SO_TYPE, this.#typeOut, this.#typeLen) === 0;
+  }
+
+  setBlocking(s: number, on: boolean): number {
+    this.#one[0] = on ? 0 : 1;
+    if (this.ws2.ioctlsocket(s, FIONBIO, this.#one) !== 0) return -1;
+    if (on) this.nonBlocking.delete(s);
+    else this.nonBlocking.add(s);
+    return 0;
+  }
+
+  noInherit(s: number): void {
+    this.kernel.SetHandleInformation(s, HANDLE_FLAG_INHERIT, 0);
+  }
+
+  /**
+   * A new handle (blocking, as Winsock makes them: a number reused from a
+   * socket closed behind the binding's back is forgotten as non-blocking), or
+   * -1 with WSAEMFILE when it would not fit the module's 32-bit tables.
+   */
+  adopt(s: number): number {
+    if (s < 0) return -1;
+    if (s > INT_MAX) {
+      this.ws2.closesocket(s);
+      return this.fail(WSAEMFILE);
+    }
+    this.nonBlocking.delete(s);
+    return s;
+  }
+
+  newSocket(domain: number, type: number, proto: number): number {
+    return this.adopt(
+      this.ws2.WSASocketW(domain, type, proto, null, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT),
+    );
+  }
+
+  close(s: number): number {
+    this.nonBlocking.delete(s);
+    return this.ws2.closesocket(s);
+  }
+
+  /**
+   * A second handle for the same socket (CPython's `socket.dup()` on
+   * Windows): WSADuplicateSocketW for this process, then a socket made from
+   * that description; not inheritable.
+   */
+  dup(s: number): number {
+    const info = this.#protocolInfo;
+    if (this.ws2.WSADuplicateSocketW(s, this.kernel.GetCurrentProcessId(), info) !== 0) return -1;
+    return this.adopt(
+      this.ws2.WSASocketW(
+        FROM_PROTOCOL_INFO,
+        FROM_PROTOCOL_INFO,
+        FROM_PROTOCOL_INFO,
+        info,
+        0,
+        WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT,
+      ),
+    );
+  }
+
+  /** `fcntl()` on a socket: duplication, `O_NONBLOCK` (remembered) and `FD_CLOEXEC` (the inherit flag). */
+  fcntl(fd: number, cmd: number, arg: number): number {
+    const F = FCNTL;
+    switch (cmd) {
+      case F.F_DUPFD_CLOEXEC:
+        return this.dup(fd);
+      case F.F_GETFL:
+        if (!this.isSocket(fd)) return -1;
+        return F.O_RDWR | (this.nonBlocking.has(fd) ? F.O_NONBLOCK : 0);
+      case F.F_SETFL:
+        return this.setBlocking(fd, (arg & F.O_NONBLOCK) === 0);
+      case F.F_GETFD:
+        if (!this.isSocket(fd)) return -1;
+        if (!this.kernel.GetHandleInformation(fd, this.#flagsOut)) return -1;
+        return this.#flagsOut[0]! & HANDLE_FLAG_INHERIT ? 0 : F.FD_CLOEXEC;
+      case F.F_SETFD:
+        if (!this.isSocket(fd)) return -1;
+        return this.kernel.SetHandleInformation(
+            fd,
+            HANDLE_FLAG_INHERIT,
+            arg & F.FD_CLOEXEC ? 0 : HANDLE_FLAG_INHERIT,
+          )
+          ? 0
+          : -1;
+      default:
+        return this.fail(WSAEOPNOTSUPP);
+    }
+  }
+
+  /** `accept4()`: a new handle, non-inheritable and blocking. */
+  accept(fd: number, addr: Uint8Array, len: Int32Array): number {
+    const s = this.adopt(this.ws2.accept(fd, addr, len));
+    if (s < 0) return -1;
+    this.noInherit(s);
+    // An accepted socket starts blocking, as accept4 without SOCK_NONBLOCK gives
+    // it (Winsock would copy the listener's mode).
+    this.setBlocking(s, true);
+    return s;
+  }
+}
+
+/** Scratch addresses of {@linkcode loopbackPair}, one call at a time. */
+const pairName = new Uint8Array(128);
+const pairNameLen = new Int32Array(1);
+const pairPeer = new Uint8Array(128);
+const pairPeerLen = new Int32Array(1);
+
+/**
+ * A connected pair of loopback TCP sockets (CPython's `socketpair()` on
+ * Windows): a listener on an ephemeral port of 127.0.0.1 (or ::1), a
+ * connect, an accept, and a check that the accepted peer is the connecting
+ * socket (another local process could connect first).
+ */
+function loopbackPair(h: Handles, domain: number, fds: Int32Array): number {
+  const ws2 = h.ws2;
+  const inet6 = domain === SOCKET.AF_INET6;
+  const family = inet6 ? SOCKET.AF_INET6 : SOCKET.AF_INET;
+  pairName.fill(0);
+  new DataView(pairName.buffer).setUint16(0, family, true);
+  if (inet6) pairName[23] = 1; // ::1 (sin6_addr at 8..23)
+  else pairName.set([127, 0, 0, 1], 4); // sin_addr at 4
+  const length = inet6 ? 28 : 16;
+  const listener = h.newSocket(family, SOCKET.SOCK_STREAM, 0);
+  if (listener < 0) return -1;
+  pairNameLen[0] = 128;
+  if (
+    ws2.bind(listener, pairName, length) !== 0 || ws2.listen(listener, 1) !== 0 ||
+    ws2.getsockname(listener, pairName, pairNameLen) !== 0
+  ) return h.failAfter(() => ws2.closesocket(listener));
+  const client = h.newSocket(family, SOCKET.SOCK_STREAM, 0);
+  if (client < 0) return h.failAfter(() => ws2.closesocket(listener));
+  if (ws2.connect(client, pairName, pairNameLen[0]!) !== 0) {
+    return h.failAfter(() => (ws2.closesocket(client), ws2.closesocket(listener)));
+  }
+  pairPeerLen[0] = 128;
+  const server = h.adopt(ws2.accept(listener, pairPeer, pairPeerLen));
+  if (server < 0) return h.failAfter(() => (ws2.closesocket(client), ws2.closesocket(listener)));
+  ws2.closesocket(listener);
+  h.noInherit(server);
+  // The accepted peer must be our client: compare its address with the client's own name.
+  pairNameLen[0] = 128;
+  if (ws2.getsockname(client, pairName, pairNameLen) !== 0) {
+    return h.failAfter(() => (ws2.closesocket(client), ws2.closesocket(server)));
+  }
+  const same = pairNameLen[0] === pairPeerLen[0] &&
+    pairName.subarray(0, pairNameLen[0]).every((b, i) => b === pairPeer[i]);
+  if (!same) {
+    ws2.closesocket(client);
+    ws2.closesocket(server);
+    return h.fail(WSAECONNABORTED);
+  }
+  fds[0] = server;
+  fds[1] = client;
+  return 0;
+}
+
+const transferred = new Uint32Array(1);
+
+/** ReadFile/WriteFile on a standard handle (fds 0-2), with Win32's errors as this module's numbers. */
+function stdio(h: Handles, fd: number, buf: Uint8Array, n: number, writing: boolean): number {
+  const kernel = h.kernel;
+  const handle = kernel.GetStdHandle(STD_HANDLES[fd]!);
+  const size = Math.min(n, buf.byteLength, INT_MAX);
+  const valid = handle !== 0 && handle !== -1;
+  const ok = valid &&
+    (writing
+      ? kernel.WriteFile(handle, buf, size, transferred, null)
+      : kernel.ReadFile(handle, buf, size, transferred, null));
+  if (ok) return transferred[0]!;
+  const code = valid ? h.ws2.WSAGetLastError() : ERROR_INVALID_HANDLE;
+  if (code === ERROR_BROKEN_PIPE && !writing) return 0; // the writer is gone: end of file
+  if (code === ERROR_BROKEN_PIPE || code === ERROR_NO_DATA) return h.fail(EPIPE);
+  return h.fail(code === ERROR_INVALID_HANDLE ? WSAEBADF : code);
+}
+
+function isStdio(fd: number): boolean {
+  return fd >= 0 && fd <= 2;
+}
+
+/** Waits `ms` (-1: for ever) with nothing to watch: Winsock refuses an empty set. */
+function sleep(kernel: Kernel, ms: number): number {
+  kernel.Sleep(ms < 0 ? INFINITE : ms);
+  return 0;
+}
+
+/** Whether an fd_set (its bytes: `fd_count` first, little-endian) holds no handle; no view made per call. */
+function emptySet(set: BufferArg): boolean {
+  if (set === null) return true;
+  const b = set as Uint8Array;
+  return (b[0]! | b[1]! | b[2]! | b[3]!) === 0;
+}
+
+/** A `size_t` length as the `int` Winsock takes (the module caps lengths at MAX_IO already). */
+function intLength(n: number | bigint): number {
+  return Math.min(Number(n), INT_MAX);
+}
+
+/** `clock_gettime(CLOCK_MONOTONIC)` from the performance counter. */
+function monotonicClock(kernel: Kernel): (clock: number, ts: Int32Array) => number {
+  const counter = new BigInt64Array(1);
+  let frequency = 0;
+  return (_clock, ts) => {
+    if (frequency === 0) {
+      kernel.QueryPerformanceFrequency(counter);
+      frequency = Number(counter[0]);
+    }
+    kernel.QueryPerformanceCounter(counter);
+    const ticks = Number(counter[0]);
+    const seconds = Math.floor(ticks / frequency);
+    ts[0] = seconds % 0x100000000;
+    ts[1] = Math.floor(seconds / 0x100000000);
+    ts[2] = Math.floor(((ticks % frequency) * 1e9) / frequency);
+    ts[3] = 0;
+    return 0;
+  };
+}
+
+/** Winsock has inet_addr only; it answers INADDR_NONE for bad input and for "255.255.255.255" alike (CPython tells them apart the same way). */
+function inetAton(ws2: Ws2, cp: Uint8Array, out: Uint8Array): number {
+  const addr = ws2.inet_addr(cp);
+  const end = cp.indexOf(0);
+  const text = new TextDecoder().decode(end < 0 ? cp : cp.subarray(0, end));
+  if (addr === INADDR_NONE && text !== "255.255.255.255") return 0;
+  new DataView(out.buffer, out.byteOffset, 4).setUint32(0, addr, true); // already in network order
+  return 1;
+}
+
+/** The system's text for an error number (`FormatMessageA`), or undefined. */
+function errorDescriber(kernel: Kernel): (code: number) => string | undefined {
+  const text = new Uint8Array(512);
+  return (code) => {
+    const n = kernel.FormatMessageA(
+      FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
+      null,
+      code,
+      0,
+      text,
+      text.length,
+      null,
+    );
+    if (n === 0) return undefined;
+    return new TextDecoder().decode(text.subarray(0, n)).replace(/[\s.]+$/, "");
+  };
+}
+
+/**
  * Starts Winsock (`WSAStartup(2.2)`, once) and binds the Linux-shaped calls.
  *
  * @param ws2 `ws2_32.dll`'s functions.
@@ -205,245 +487,36 @@ export function bindWinsock(ws2: Ws2, kernel: Kernel, unavailable: (name: string
   const wsaData = new Uint8Array(512); // WSADATA is 408 bytes on x64
   const started = ws2.WSAStartup(0x0202, wsaData);
   if (started !== 0) throw new Error(`WSAStartup failed with Winsock error ${started}`);
-
-  /** Sockets this binding set non-blocking (Windows cannot be asked). */
-  const nonBlocking = new Set<number>();
-  const one = new Uint32Array(1);
-  const flagsOut = new Uint32Array(1);
-  const typeOut = new Int32Array(1);
-  const typeLen = new Int32Array(1);
-
-  /** Fails the current emulated call with `code`, as a Winsock call would. */
-  const fail = (code: number): number => {
-    ws2.WSASetLastError(code);
-    return -1;
-  };
-  /** Runs cleanup after a failed call without losing the call's error. */
-  const failAfter = (cleanup: () => void): number => {
-    const code = ws2.WSAGetLastError();
-    cleanup();
-    return fail(code);
-  };
-  const isSocket = (s: number): boolean => {
-    typeLen[0] = 4;
-    return ws2.getsockopt(s, SOCKET.SOL_SOCKET, SOCKET.SO_TYPE, typeOut, typeLen) === 0;
-  };
-  const setBlocking = (s: number, on: boolean): number => {
-    one[0] = on ? 0 : 1;
-    if (ws2.ioctlsocket(s, FIONBIO, one) !== 0) return -1;
-    if (on) nonBlocking.delete(s);
-    else nonBlocking.add(s);
-    return 0;
-  };
-  const noInherit = (s: number): void => {
-    kernel.SetHandleInformation(s, HANDLE_FLAG_INHERIT, 0);
-  };
-  /**
-   * A new handle (blocking, as Winsock makes them: a number reused from a
-   * socket closed behind the binding's back is forgotten as non-blocking), or
-   * -1 with WSAEMFILE when it would not fit the module's 32-bit tables.
-   */
-  const fresh = (s: number): number => {
-    if (s < 0) return -1;
-    if (s > INT_MAX) {
-      ws2.closesocket(s);
-      return fail(WSAEMFILE);
-    }
-    nonBlocking.delete(s);
-    return s;
-  };
-  const newSocket = (domain: number, type: number, proto: number): number =>
-    fresh(ws2.WSASocketW(domain, type, proto, null, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT));
-  const close = (s: number): number => {
-    nonBlocking.delete(s);
-    return ws2.closesocket(s);
-  };
-
-  const sockaddr = new Uint8Array(128);
-  const sockaddrLen = new Int32Array(1);
-  const peerAddr = new Uint8Array(128);
-  const peerLen = new Int32Array(1);
-  /**
-   * A connected pair of loopback TCP sockets (CPython's `socketpair()` on
-   * Windows): a listener on an ephemeral port of 127.0.0.1 (or ::1), a
-   * connect, an accept, and a check that the accepted peer is the connecting
-   * socket (another local process could connect first).
-   */
-  const loopbackPair = (domain: number, fds: Int32Array): number => {
-    const inet6 = domain === SOCKET.AF_INET6;
-    sockaddr.fill(0);
-    new DataView(sockaddr.buffer).setUint16(0, inet6 ? SOCKET.AF_INET6 : SOCKET.AF_INET, true);
-    if (inet6) sockaddr[23] = 1; // ::1 (sin6_addr at 8..23)
-    else sockaddr.set([127, 0, 0, 1], 4); // sin_addr at 4
-    const length = inet6 ? 28 : 16;
-    const listener = newSocket(inet6 ? SOCKET.AF_INET6 : SOCKET.AF_INET, SOCKET.SOCK_STREAM, 0);
-    if (listener < 0) return -1;
-    sockaddrLen[0] = 128;
-    if (
-      ws2.bind(listener, sockaddr, length) !== 0 || ws2.listen(listener, 1) !== 0 ||
-      ws2.getsockname(listener, sockaddr, sockaddrLen) !== 0
-    ) return failAfter(() => ws2.closesocket(listener));
-    const client = newSocket(inet6 ? SOCKET.AF_INET6 : SOCKET.AF_INET, SOCKET.SOCK_STREAM, 0);
-    if (client < 0) return failAfter(() => ws2.closesocket(listener));
-    if (ws2.connect(client, sockaddr, sockaddrLen[0]!) !== 0) {
-      return failAfter(() => (ws2.closesocket(client), ws2.closesocket(listener)));
-    }
-    peerLen[0] = 128;
-    const server = fresh(ws2.accept(listener, peerAddr, peerLen));
-    if (server < 0) return failAfter(() => (ws2.closesocket(client), ws2.closesocket(listener)));
-    ws2.closesocket(listener);
-    noInherit(server);
-    // The accepted peer must be our client: compare its address with the client's own name.
-    sockaddrLen[0] = 128;
-    if (ws2.getsockname(client, sockaddr, sockaddrLen) !== 0) {
-      return failAfter(() => (ws2.closesocket(client), ws2.closesocket(server)));
-    }
-    const same = sockaddrLen[0] === peerLen[0] &&
-      sockaddr.subarray(0, sockaddrLen[0]).every((b, i) => b === peerAddr[i]);
-    if (!same) {
-      ws2.closesocket(client);
-      ws2.closesocket(server);
-      return fail(WSAECONNABORTED);
-    }
-    fds[0] = server;
-    fds[1] = client;
-    return 0;
-  };
-
-  const protocolInfo = new ProtocolInfo().bytes;
-  /**
-   * A second handle for the same socket (CPython's `socket.dup()` on
-   * Windows): WSADuplicateSocketW for this process, then a socket made from
-   * that description; not inheritable.
-   */
-  const dup = (s: number): number => {
-    if (ws2.WSADuplicateSocketW(s, kernel.GetCurrentProcessId(), protocolInfo) !== 0) return -1;
-    return fresh(
-      ws2.WSASocketW(
-        FROM_PROTOCOL_INFO,
-        FROM_PROTOCOL_INFO,
-        FROM_PROTOCOL_INFO,
-        protocolInfo,
-        0,
-        WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT,
-      ),
-    );
-  };
-
-  const F = FCNTL;
-  const fcntl = (fd: number, cmd: number, arg: number): number => {
-    switch (cmd) {
-      case F.F_DUPFD_CLOEXEC:
-        return dup(fd);
-      case F.F_GETFL:
-        if (!isSocket(fd)) return -1;
-        return F.O_RDWR | (nonBlocking.has(fd) ? F.O_NONBLOCK : 0);
-      case F.F_SETFL:
-        return setBlocking(fd, (arg & F.O_NONBLOCK) === 0);
-      case F.F_GETFD:
-        if (!isSocket(fd)) return -1;
-        if (!kernel.GetHandleInformation(fd, flagsOut)) return -1;
-        return flagsOut[0]! & HANDLE_FLAG_INHERIT ? 0 : F.FD_CLOEXEC;
-      case F.F_SETFD:
-        if (!isSocket(fd)) return -1;
-        return kernel.SetHandleInformation(
-            fd,
-            HANDLE_FLAG_INHERIT,
-            arg & F.FD_CLOEXEC ? 0 : HANDLE_FLAG_INHERIT,
-          )
-          ? 0
-          : -1;
-      default:
-        return fail(WSAEOPNOTSUPP);
-    }
-  };
-
-  /** Waits `ms` (-1: for ever) with nothing to watch: Winsock refuses an empty set. */
-  const sleep = (ms: number): number => {
-    kernel.Sleep(ms < 0 ? INFINITE : ms);
-    return 0;
-  };
-  /** Whether an fd_set (its bytes: `fd_count` first, little-endian) holds no handle; no view made per call. */
-  const emptySet = (set: BufferArg): boolean => {
-    if (set === null) return true;
-    const b = set as Uint8Array;
-    return (b[0]! | b[1]! | b[2]! | b[3]!) === 0;
-  };
-
-  const transferred = new Uint32Array(1);
-  /** ReadFile/WriteFile on a standard handle, with Win32's errors as this module's numbers. */
-  const stdio = (fd: number, buf: Uint8Array, n: number, writing: boolean): number => {
-    const h = kernel.GetStdHandle(STD_HANDLES[fd]!);
-    const size = Math.min(n, buf.byteLength, INT_MAX);
-    const valid = h !== 0 && h !== -1;
-    const ok = valid &&
-      (writing
-        ? kernel.WriteFile(h, buf, size, transferred, null)
-        : kernel.ReadFile(h, buf, size, transferred, null));
-    if (ok) return transferred[0]!;
-    const code = valid ? ws2.WSAGetLastError() : ERROR_INVALID_HANDLE;
-    if (code === ERROR_BROKEN_PIPE && !writing) return 0; // the writer is gone: end of file
-    if (code === ERROR_BROKEN_PIPE || code === ERROR_NO_DATA) return fail(EPIPE);
-    return fail(code === ERROR_INVALID_HANDLE ? WSAEBADF : code);
-  };
-  const isStdio = (fd: number): boolean => fd >= 0 && fd <= 2;
-
-  const counter = new BigInt64Array(1);
-  let frequency = 0;
-
-  /** A `size_t` length as the `int` Winsock takes (the module caps lengths at MAX_IO already). */
-  const intLength = (n: number | bigint): number => Math.min(Number(n), INT_MAX);
+  const h = new Handles(ws2, kernel);
   const recv = (fd: number, buf: Uint8Array, n: number | bigint, flags: number): number =>
     ws2.recv(fd, buf, intLength(n), flags);
   const send = (fd: number, buf: Uint8Array, n: number | bigint, flags: number): number =>
     ws2.send(fd, buf, intLength(n), flags);
-
   const lib: Record<string, unknown> = {
-    close,
+    close: (s: number) => h.close(s),
     read: (fd: number, buf: Uint8Array, n: number | bigint) =>
-      isStdio(fd) ? stdio(fd, buf, Number(n), false) : recv(fd, buf, n, 0),
+      isStdio(fd) ? stdio(h, fd, buf, Number(n), false) : recv(fd, buf, n, 0),
     write: (fd: number, buf: Uint8Array, n: number | bigint) =>
-      isStdio(fd) ? stdio(fd, buf, Number(n), true) : send(fd, buf, n, 0),
-    fcntl,
+      isStdio(fd) ? stdio(h, fd, buf, Number(n), true) : send(fd, buf, n, 0),
+    fcntl: (fd: number, cmd: number, arg: number) => h.fcntl(fd, cmd, arg),
     getpid: () => kernel.GetCurrentProcessId(),
-    "clock_gettime": (_clock: number, ts: Int32Array): number => {
-      if (frequency === 0) {
-        kernel.QueryPerformanceFrequency(counter);
-        frequency = Number(counter[0]);
-      }
-      kernel.QueryPerformanceCounter(counter);
-      const ticks = Number(counter[0]);
-      const seconds = Math.floor(ticks / frequency);
-      ts[0] = seconds % 0x100000000;
-      ts[1] = Math.floor(seconds / 0x100000000);
-      ts[2] = Math.floor(((ticks % frequency) * 1e9) / frequency);
-      ts[3] = 0;
-      return 0;
-    },
-    socket: (domain: number, type: number, proto: number) => newSocket(domain, type, proto),
+    "clock_gettime": monotonicClock(kernel),
+    socket: (domain: number, type: number, proto: number) => h.newSocket(domain, type, proto),
     socketpair: (domain: number, type: number, _proto: number, fds: Int32Array): number => {
-      if (domain !== SOCKET.AF_INET && domain !== SOCKET.AF_INET6) return fail(WSAEAFNOSUPPORT);
-      if (type !== SOCKET.SOCK_STREAM) return fail(WSAESOCKTNOSUPPORT);
-      return loopbackPair(domain, fds);
+      if (domain !== SOCKET.AF_INET && domain !== SOCKET.AF_INET6) return h.fail(WSAEAFNOSUPPORT);
+      if (type !== SOCKET.SOCK_STREAM) return h.fail(WSAESOCKTNOSUPPORT);
+      return loopbackPair(h, domain, fds);
     },
     pipe2: (fds: Int32Array, flags: number): number => {
-      if (loopbackPair(SOCKET.AF_INET, fds) < 0) return -1;
-      if (flags & F.O_NONBLOCK) {
+      if (loopbackPair(h, SOCKET.AF_INET, fds) < 0) return -1;
+      if (flags & FCNTL.O_NONBLOCK) {
         for (const s of fds) {
-          if (setBlocking(s, false) < 0) return failAfter(() => (close(fds[0]!), close(fds[1]!)));
+          if (h.setBlocking(s, false) < 0) return h.failAfter(() => (h.close(fds[0]!), h.close(fds[1]!)));
         }
       }
       return 0;
     },
-    accept4: (fd: number, addr: Uint8Array, len: Int32Array, _flags: number): number => {
-      const s = fresh(ws2.accept(fd, addr, len));
-      if (s < 0) return -1;
-      noInherit(s);
-      // An accepted socket starts blocking, as accept4 without SOCK_NONBLOCK gives
-      // it (Winsock would copy the listener's mode).
-      setBlocking(s, true);
-      return s;
-    },
+    accept4: (fd: number, addr: Uint8Array, len: Int32Array, _flags: number) => h.accept(fd, addr, len),
     bind: ws2.bind,
     connect: ws2.connect,
     listen: ws2.listen,
@@ -460,14 +533,14 @@ export function bindWinsock(ws2: Ws2, kernel: Kernel, unavailable: (name: string
     getpeername: ws2.getpeername,
     select: (n: number, r: BufferArg, w: BufferArg, x: BufferArg, tv: BufferArg): number => {
       if (emptySet(r) && emptySet(w) && emptySet(x)) {
-        if (tv === null) return sleep(-1);
+        if (tv === null) return sleep(kernel, -1);
         const words = new Int32Array(tv.buffer, tv.byteOffset, 2);
-        return sleep(Math.ceil(words[0]! * 1000 + words[1]! / 1000));
+        return sleep(kernel, Math.ceil(words[0]! * 1000 + words[1]! / 1000));
       }
       return ws2.select(n, r, w, x, tv);
     },
     poll: (fds: Uint8Array, n: number | bigint, ms: number): number =>
-      Number(n) === 0 ? sleep(ms) : ws2.WSAPoll(fds, Number(n), ms),
+      Number(n) === 0 ? sleep(kernel, ms) : ws2.WSAPoll(fds, Number(n), ms),
     getaddrinfo: ws2.getaddrinfo,
     gethostbyname: ws2.gethostbyname,
     gethostbyaddr: ws2.gethostbyaddr,
@@ -477,35 +550,12 @@ export function bindWinsock(ws2: Ws2, kernel: Kernel, unavailable: (name: string
     freeaddrinfo: ws2.freeaddrinfo,
     getnameinfo: ws2.getnameinfo,
     gethostname: (buf: Uint8Array, n: number | bigint) => ws2.gethostname(buf, intLength(n)),
-    // Winsock has inet_addr only; it answers INADDR_NONE for bad input and for
-    // "255.255.255.255" alike (CPython tells them apart the same way).
-    "inet_aton": (cp: Uint8Array, out: Uint8Array): number => {
-      const addr = ws2.inet_addr(cp);
-      const end = cp.indexOf(0);
-      const text = new TextDecoder().decode(end < 0 ? cp : cp.subarray(0, end));
-      if (addr === INADDR_NONE && text !== "255.255.255.255") return 0;
-      new DataView(out.buffer, out.byteOffset, 4).setUint32(0, addr, true); // already in network order
-      return 1;
-    },
-  };
-  const text = new Uint8Array(512);
-  const describe = (code: number): string | undefined => {
-    const n = kernel.FormatMessageA(
-      FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
-      null,
-      code,
-      0,
-      text,
-      text.length,
-      null,
-    );
-    if (n === 0) return undefined;
-    return new TextDecoder().decode(text.subarray(0, n)).replace(/[\s.]+$/, "");
+    "inet_aton": (cp: Uint8Array, out: Uint8Array): number => inetAton(ws2, cp, out),
   };
   for (const name of Object.keys(libcTable("linux", "x86_64")!)) {
     lib[name] ??= () => {
       throw unavailable(name);
     };
   }
-  return { libc: lib as unknown as Libc, lastError: ws2.WSAGetLastError, describe };
+  return { libc: lib as unknown as Libc, lastError: ws2.WSAGetLastError, describe: errorDescriber(kernel) };
 }
