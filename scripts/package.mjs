@@ -3,7 +3,7 @@
 //   1. the npm tarball holds exactly the import closure of the entry points
 //      built to JavaScript with .d.ts files (dist/, by `npm pack`'s prepack),
 //      and the JSR upload exactly the closure's TypeScript sources, each with
-//      README.md, LICENSE and the manifest (nothing missing, nothing extra:
+//      README.md, docs/*.md, LICENSE and the manifest (nothing missing, nothing extra:
 //      no tests, lock files, profiler logs);
 //   2. a scratch Bun project that installs the tarball type-checks with only
 //      @types/bun and runs it;
@@ -16,7 +16,15 @@
 //
 //   usage: node scripts/package.mjs
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, normalize, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,8 +48,8 @@ function closure(entries) {
     if (seen.has(file)) continue;
     seen.add(file);
     const text = readFileSync(join(root, file), "utf8");
-    // Static and literal dynamic imports, and workers' `new URL("./x.ts", import.meta.url)`.
-    for (const m of text.matchAll(/(?:from|import\(|new URL\()\s*"(\.{1,2}\/[^"]+\.ts)"/g)) {
+    // Static, side-effect and literal dynamic imports, and workers' `new URL("./x.ts", import.meta.url)`.
+    for (const m of text.matchAll(/(?:from|import|import\(|new URL\()\s*"(\.{1,2}\/[^"]+\.ts)"/g)) {
       todo.push(normalize(join(dirname(file), m[1])));
     }
   }
@@ -59,7 +67,12 @@ function compare(what, got, want) {
 }
 
 const sources = closure(["mod.ts", "socket.ts"]);
-const docs = ["README.md", "LICENSE"];
+// The README and the documents it links to, so its links work where the package is shown.
+const docs = [
+  "README.md",
+  "LICENSE",
+  ...readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`),
+];
 
 // 1. The file lists.
 const packed = sh("npm", ["pack", "--dry-run", "--json"]);

@@ -7,8 +7,8 @@
 //
 //   usage: node scripts/test.mjs [--only deno|bun|checks|runtimes]
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
-import { constants } from "node:os";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { constants, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { devBin, needsShell } from "./_bin.mjs";
@@ -36,7 +36,7 @@ function publicImportsCheck() {
   for (const dir of ["examples", "bench"]) {
     for (const file of readdirSync(join(root, dir)).filter((f) => f.endsWith(".ts"))) {
       const text = readFileSync(join(root, dir, file), "utf8");
-      for (const m of text.matchAll(/(?:from|import\()\s*"([^"]+)"/g)) {
+      for (const m of text.matchAll(/(?:from|import|import\()\s*"([^"]+)"/g)) {
         const spec = m[1];
         const ok = spec.startsWith("node:") || spec.startsWith("bun:") || spec === "../mod.ts" ||
           spec === "../socket.ts" ||
@@ -133,6 +133,10 @@ if (!only || only === "checks") {
   await check("deno lint", deno, ["lint"]);
   await check("deno check", deno, ["check", "mod.ts", "socket.ts", "examples/", "tests/", "bench/"]);
   await check("deno doc --lint", deno, ["doc", "--lint", "mod.ts", "socket.ts"]);
+  // The API reference `npm run docs` makes: it builds, into a scratch folder.
+  const docsDir = join(tmpdir(), `ffi-selectors-docs-${process.pid}`);
+  await check("API reference (npm run docs)", process.execPath, [join(root, "scripts", "docs.mjs"), docsDir]);
+  rmSync(docsDir, { recursive: true, force: true });
   await check("tsc --noEmit (@types/bun)", bin("tsc"), ["-p", "tsconfig.json"]);
   checkInProcess("examples and bench import only the public modules", publicImportsCheck);
   await check("package contents and consumers (npm pack, deno publish --dry-run)", process.execPath, [
