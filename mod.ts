@@ -4,7 +4,12 @@
  *
  * Register fds or objects with `fileno()` for `EVENT_READ`/`EVENT_WRITE` and a
  * piece of `data`; `select()` returns the ready ones as `[key, events]`.
- * `os` gives raw-fd helpers in Python's shape. Needs `--allow-ffi` under Deno.
+ * `os` gives raw-fd helpers in Python's shape, `socket` Python's socket
+ * module. Needs `--allow-ffi` under Deno.
+ *
+ * For backend authors only: `Poller`, `PollList` and `INTERRUPTED` (what a
+ * `BaseSelector` subclass passes to its constructor and returns from a wait);
+ * a program that uses selectors and sockets needs none of them.
  *
  * @example Wait for a pipe to become readable
  * ```ts
