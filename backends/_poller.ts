@@ -7,7 +7,7 @@
  */
 import { ERRNO } from "../ffi/constants.ts";
 import { errno, lastError } from "../ffi/mod.ts";
-import { EVENT_READ as READ, EVENT_WRITE as WRITE, INTERRUPTED } from "../selector.ts";
+import { EVENT_READ as READ, EVENT_WRITE as WRITE, INTERRUPTED } from "../poller.ts";
 
 export { READ, WRITE };
 

@@ -6,7 +6,8 @@
 import { EPOLL, FCNTL, POLL } from "../ffi/constants.ts";
 import { lastError, libc } from "../ffi/mod.ts";
 import { EpollEvents } from "../ffi/structs.ts";
-import { BaseSelector, type FileObj, type Poller, type PollList } from "../selector.ts";
+import { BaseSelector, type FileObj } from "../selector.ts";
+import type { Poller, PollList } from "../poller.ts";
 import { fromKernel, toKernel, waitResult } from "./_poller.ts";
 import { timeoutMs } from "../_time.ts";
 

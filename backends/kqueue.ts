@@ -10,7 +10,8 @@
 import { ERRNO, KEVENT, POLL } from "../ffi/constants.ts";
 import { errno, errorFor, kqueueLib, lastError, libc } from "../ffi/mod.ts";
 import { Kevents, TimeStruct } from "../ffi/structs.ts";
-import { BaseSelector, type FileObj, type Poller, type PollList } from "../selector.ts";
+import { BaseSelector, type FileObj } from "../selector.ts";
+import type { Poller, PollList } from "../poller.ts";
 import { timeoutUnits } from "../_time.ts";
 import { setFdFlag } from "../_fd.ts";
 import { READ, waitResult, WRITE } from "./_poller.ts";

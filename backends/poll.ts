@@ -9,7 +9,8 @@ import { PollFds } from "../ffi/structs.ts";
 import { fromKernel, toKernel, waitResult } from "./_poller.ts";
 import { timeoutMs } from "../_time.ts";
 import { checkSelectable } from "../ffi/platform.ts";
-import { BaseSelector, type FileObj, type Poller, type PollList } from "../selector.ts";
+import { BaseSelector, type FileObj } from "../selector.ts";
+import type { Poller, PollList } from "../poller.ts";
 
 const { POLLIN, POLLOUT } = POLL;
 

@@ -9,7 +9,8 @@ import { libc, OS } from "../ffi/mod.ts";
 import { WinsockSelectPoller } from "./winsock_select.ts";
 import { FdSet, TimeStruct } from "../ffi/structs.ts";
 import { READ, waitResult, WRITE } from "./_poller.ts";
-import { BaseSelector, type FileObj, type Poller, type PollList } from "../selector.ts";
+import { BaseSelector, type FileObj } from "../selector.ts";
+import type { Poller, PollList } from "../poller.ts";
 import { timeoutUnits } from "../_time.ts";
 
 /**

@@ -14,7 +14,7 @@ import { POLL, WINSOCK_FD_SETSIZE } from "../ffi/constants.ts";
 import { libc } from "../ffi/mod.ts";
 import { WinsockFdSet, WinsockTimeval } from "../ffi/structs.ts";
 import { READ, toKernel, waitResult, WRITE } from "./_poller.ts";
-import type { Poller, PollList } from "../selector.ts";
+import type { Poller, PollList } from "../poller.ts";
 import { timeoutUnits } from "../_time.ts";
 import { checkSelectable } from "../ffi/platform.ts";
 
