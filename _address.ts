@@ -347,6 +347,7 @@ export function inetPton(family: number, text: string): Uint8Array<ArrayBuffer> 
     throw new OSError(ERRNO.EINVAL, "inet_pton", {
       description: "illegal IP address string passed to inet_pton",
       detail: show(text),
+      plain: true,
     });
   }
   return bytes;

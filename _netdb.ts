@@ -175,7 +175,10 @@ export function getnameinfo(
   const found = getaddrinfo(host, String(port), AF_UNSPEC, SOCKET.SOCK_DGRAM, 0, SOCKET.AI_NUMERICHOST);
   const [family] = found[0]!;
   if (family === AF_INET && sockaddr.length === 4) {
-    throw new OSError(ERRNO.EINVAL, "getnameinfo", { description: "IPv4 sockaddr must be 2 tuple" });
+    throw new OSError(ERRNO.EINVAL, "getnameinfo", {
+      description: "IPv4 sockaddr must be 2 tuple",
+      plain: true,
+    });
   }
   // As CPython: the tuple's flowinfo and scope id (0 when absent) are the
   // address's, whatever a `%scope` in the host said ("fe80::1%lo" -> "fe80::1").
@@ -211,7 +214,7 @@ export function getfqdn(name = ""): string {
 }
 
 function notFound(syscall: string, description: string): OSError {
-  return new OSError(0, syscall, { code: "ENOTFOUND", description });
+  return new OSError(0, syscall, { code: "ENOTFOUND", description, plain: true });
 }
 
 /**
@@ -298,7 +301,10 @@ export function ifNameindex(): [number, string][] {
 export function ifNametoindex(name: string): number {
   const i = libc().if_nametoindex(toCString(name, "name"));
   if (i === 0) {
-    throw new OSError(ERRNO.ENODEV, "if_nametoindex", { description: "no interface with this name" });
+    throw new OSError(ERRNO.ENODEV, "if_nametoindex", {
+      description: "no interface with this name",
+      plain: true,
+    });
   }
   return i;
 }
@@ -407,6 +413,7 @@ export function inetAton(text: string): Uint8Array<ArrayBuffer> {
     throw new OSError(ERRNO.EINVAL, "inet_aton", {
       description: "illegal IP address string passed to inet_aton",
       detail: show(text),
+      plain: true,
     });
   }
   return out;

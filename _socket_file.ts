@@ -143,7 +143,7 @@ export class SocketFile implements Disposable, Iterable<Uint8Array<ArrayBuffer>>
     if (this.#closed) throw new RangeError("I/O operation on closed file");
     if (!this.#readable) throw new RangeError("File not open for reading");
     if (this.#timedOut) {
-      throw new OSError(ERRNO.EIO, "recv", { description: "cannot read from timed out object" });
+      throw new OSError(ERRNO.EIO, "recv", { description: "cannot read from timed out object", plain: true });
     }
   }
 

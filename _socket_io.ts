@@ -105,7 +105,7 @@ export class SocketIO {
 
 /** The error of a call whose timeout ran out: Python's `socket.timeout` ("timed out"). */
 export function timedOut(syscall: string): TimeoutError {
-  return new TimeoutError(ETIMEDOUT, syscall, { description: "timed out" });
+  return new TimeoutError(ETIMEDOUT, syscall, { description: "timed out", plain: true });
 }
 
 /**

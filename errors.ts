@@ -43,20 +43,34 @@ export class SelectorClosedError extends Error {
   }
 }
 
-/** Options of {@linkcode OSError}. */
+/** Options of {@linkcode OSError}, the library's own form. */
 export interface OSErrorOptions {
   /** The text of `strerror(errno)`; the errno name when absent. */
   description?: string;
-  /** What the call was about (an fd, an address), appended to the message. */
+  /** What the call was about (an fd, an address): the error's `detail`, not in its message (as in Python). */
   detail?: string;
+  /** The path a path call was about: Python's `filename`, quoted after the message. */
+  filename?: string;
   /** The underlying error, if any. */
   cause?: unknown;
   /** The error's name when it is not an errno name (`getaddrinfo`'s `"EAI_NONAME"`). */
   code?: string;
+  /**
+   * The message is the description alone, as Python's errors made with one
+   * argument print (`"timed out"`, `"illegal IP address string passed to inet_pton"`).
+   */
+  plain?: boolean;
 }
 
 /**
- * A failed system call, in Node's SystemError shape.
+ * A failed system call: Python's `OSError`, with Node's SystemError fields.
+ * Its message reads as Python's (`[Errno 111] Connection refused`, and what
+ * the call was about after a colon); `errno`, `code` (`"ECONNREFUSED"`),
+ * `syscall` and `strerror` are there for code that tells errors apart.
+ *
+ * Made as in Python, `new OSError(errno, strerror)` gives Python's subclass
+ * for that errno (a {@linkcode ConnectionRefusedError} for ECONNREFUSED), and
+ * `new OSError("text")` an error with that message and errno 0.
  *
  * @example Telling errors apart by code
  * ```ts ignore
@@ -64,42 +78,89 @@ export interface OSErrorOptions {
  *   if (e instanceof OSError && e.code === "EBADF") console.log(e.errno, e.syscall);
  * }
  * ```
+ * @example Raising one, as Python does
+ * ```ts ignore
+ * throw new OSError(ERRNO.ECONNREFUSED, "Connection refused"); // a ConnectionRefusedError
+ * ```
  */
 export class OSError extends Error {
-  /** The errno number, in this OS's numbering. */
+  /** The errno number, in this OS's numbering (0 when made from a message alone). */
   readonly errno: number;
-  /** The errno name, such as `"EBADF"`. */
+  /** The errno name, such as `"EBADF"` (empty when made from a message alone). */
   readonly code: string;
-  /** The C function that failed, such as `"epoll_ctl"`. */
+  /** The C function that failed, such as `"epoll_ctl"` (empty when made as in Python). */
   readonly syscall: string;
   /** The text of `strerror(errno)`, such as `"Connection refused"` (Python's `strerror`). */
   readonly strerror: string;
+  /** The path a path call was about (`os.open`), or undefined: Python's `filename`. */
+  readonly filename: string | undefined;
+  /** What the call was about (an fd, an address), or undefined. */
+  readonly detail: string | undefined;
 
   /**
-   * Creates the error for `errno` from `syscall`.
+   * Creates the error as Python does: `errno` and its text (and a file name);
+   * {@linkcode OSError} itself gives the subclass Python would.
+   *
+   * @param errno The errno number.
+   * @param strerror Its text, such as `"Connection refused"`.
+   * @param filename What it was about.
+   */
+  constructor(errno: number, strerror?: string, filename?: string);
+  /**
+   * Creates an error with a message alone, as Python's `OSError("text")`.
+   *
+   * @param message The message.
+   */
+  constructor(message: string);
+  /**
+   * Creates the error for `errno` from `syscall`: the library's own form.
    *
    * @param errno The errno number.
    * @param syscall The C function that failed.
    * @param options The description, detail and cause.
    */
-  constructor(errno: number, syscall: string, options: OSErrorOptions = {}) {
+  constructor(errno: number, syscall: string, options: OSErrorOptions);
+  constructor(first: number | string, second?: string, third?: string | OSErrorOptions) {
+    let errno: number, syscall: string, options: OSErrorOptions;
+    if (typeof first === "string") {
+      errno = 0;
+      syscall = "";
+      options = { description: first, code: "", plain: true };
+    } else if (typeof third === "object" && third !== null) {
+      errno = first;
+      syscall = second ?? "";
+      options = third;
+    } else {
+      errno = first;
+      syscall = "";
+      options = { description: second, filename: third };
+    }
     const code = options.code ?? errnoName(errno);
     const description = options.description ?? code;
-    const detail = options.detail ? ` ${options.detail}` : "";
-    super(`${code}: ${description}, ${syscall}${detail}`, { cause: options.cause });
-    this.name = new.target.name;
-    // Not for BlockingIOError: the would-block case is control flow in every
-    // non-blocking loop (caught, never shown), and trimming costs ~3 µs.
-    if (new.target !== BlockingIOError) startAtCaller(this);
+    const filename = options.filename === undefined ? "" : `: ${pyRepr(options.filename)}`;
+    super(options.plain ? description + filename : `[Errno ${errno}] ${description}${filename}`, {
+      cause: options.cause,
+    });
     this.errno = errno;
     this.code = code;
     this.syscall = syscall;
     this.strerror = description;
+    this.filename = options.filename;
+    this.detail = options.detail;
+    // Python's OSError(errno, strerror) is already the subclass for errno.
+    const cls = new.target === OSError && typeof first === "number" && typeof third !== "object"
+      ? SUBCLASSES.get(errno)
+      : undefined;
+    if (cls) return new cls(errno, second, third as string | undefined);
+    this.name = new.target === GaiError ? "gaierror" : new.target === HError ? "herror" : new.target.name;
+    // Not for BlockingIOError: the would-block case is control flow in every
+    // non-blocking loop (caught, never shown), and trimming costs ~3 µs.
+    if (new.target !== BlockingIOError) startAtCaller(this);
   }
 
   /**
    * Creates the OSError subclass Python would raise for `errno` (for example
-   * {@linkcode ConnectionRefusedError} for ECONNREFUSED).
+   * {@linkcode ConnectionRefusedError} for ECONNREFUSED), in the library's form.
    *
    * @param errno The errno number.
    * @param syscall The C function that failed.
@@ -110,10 +171,18 @@ export class OSError extends Error {
    * const e = OSError.fromErrno(ERRNO.EAGAIN, "recv"); // a BlockingIOError
    * ```
    */
-  static fromErrno(errno: number, syscall: string, options?: OSErrorOptions): OSError {
+  static fromErrno(errno: number, syscall: string, options: OSErrorOptions = {}): OSError {
     const cls = SUBCLASSES.get(errno) ?? OSError;
     return new cls(errno, syscall, options);
   }
+}
+
+/** A file name as Python's `repr` quotes it, in single quotes; a long one bounded (its head and length). */
+function pyRepr(text: string): string {
+  const name = String(text);
+  const head = name.length > 200 ? name.slice(0, 200) : name;
+  const quoted = `'${head.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+  return name.length > 200 ? `${quoted}… (${name.length} characters)` : quoted;
 }
 
 /**
@@ -196,14 +265,15 @@ export class ProcessLookupError extends OSError {}
 /** ETIMEDOUT, and socket timeouts. */
 export class TimeoutError extends OSError {}
 /**
- * A `getaddrinfo` failure, like Python's `socket.gaierror`: `errno` is the
- * `EAI_*` number and `code` its name, such as `"EAI_NONAME"`.
+ * A `getaddrinfo` failure, like Python's `socket.gaierror` (its `name`, as
+ * printed): `errno` is the `EAI_*` number and `code` its name, such as
+ * `"EAI_NONAME"`.
  */
 export class GaiError extends OSError {}
 /**
  * A host database failure (`gethostbyname`, `gethostbyaddr`), like Python's
- * `socket.herror`: `errno` is the `h_errno` number and `code` its name, such
- * as `"HOST_NOT_FOUND"`.
+ * `socket.herror` (its `name`, as printed): `errno` is the `h_errno` number
+ * and `code` its name, such as `"HOST_NOT_FOUND"`.
  */
 export class HError extends OSError {}
 /** The base of the connection errors. */
@@ -217,7 +287,11 @@ export class ConnectionRefusedError extends ConnectionError {}
 /** ECONNRESET. */
 export class ConnectionResetError extends ConnectionError {}
 
-type OSErrorClass = new (errno: number, syscall: string, options?: OSErrorOptions) => OSError;
+/** An OSError class, as SUBCLASSES calls it (the library's form, or Python's). */
+type OSErrorClass = {
+  new (errno: number, syscall: string, options: OSErrorOptions): OSError;
+  new (errno: number, strerror?: string, filename?: string): OSError;
+};
 
 const BY_NAME: Array<[ErrnoName, OSErrorClass]> = [
   ["EAGAIN", BlockingIOError],

@@ -187,7 +187,12 @@ export function open(path: string, flags: number, mode = 0o777): number {
   const f = checkInt(flags, "flags") | FCNTL.O_CLOEXEC;
   const m = checkInt(mode, "mode");
   if (m < 0 || m > 0o7777) throw new RangeError(`Invalid mode: ${show(mode)}`);
-  return dropOldClaims(retryEintr(() => libc().open(cpath, f, m), "open", show(path)));
+  for (;;) {
+    const fd = libc().open(cpath, f, m);
+    if (fd >= 0) return dropOldClaims(fd);
+    const e = errno();
+    if (e !== ERRNO.EINTR) throw errorFor(e, "open", undefined, path); // Python: "[Errno 2] ...: 'path'"
+  }
 }
 
 /**

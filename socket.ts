@@ -31,6 +31,17 @@
  * @module
  */
 export * from "./_socket_constants.ts";
+// Python's names for the errors a socket script catches: socket.error is
+// OSError, socket.timeout TimeoutError, socket.gaierror and socket.herror.
+export {
+  GaiError,
+  GaiError as gaierror,
+  HError,
+  HError as herror,
+  OSError as error,
+  TimeoutError,
+  TimeoutError as timeout,
+} from "./errors.ts";
 export {
   type Address,
   type AddrInfo,

@@ -240,7 +240,11 @@ export function gaiErrorText(code: number): string | undefined {
   return errorText(code, (c) => libc().gai_strerror(c));
 }
 
-/** Builds the error for a known errno number, with `strerror`'s text. */
-export function errorFor(e: number, syscall: string, detail?: string): OSError {
-  return OSError.fromErrno(e, syscall, { description: errorText(e, (c) => libc().strerror(c)), detail });
+/** Builds the error for a known errno number, with `strerror`'s text (and a path call's file name). */
+export function errorFor(e: number, syscall: string, detail?: string, filename?: string): OSError {
+  return OSError.fromErrno(e, syscall, {
+    description: errorText(e, (c) => libc().strerror(c)),
+    detail,
+    filename,
+  });
 }

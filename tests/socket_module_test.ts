@@ -14,7 +14,9 @@ import { writeFileSync } from "node:fs";
 import { CLOSED_FD, PYTHON_PEER, test, unixOnly, WINDOWS } from "./_test.ts";
 import {
   BlockingIOError,
+  ConnectionRefusedError,
   DefaultSelector,
+  ERRNO,
   EVENT_READ,
   GaiError,
   HError,
@@ -870,6 +872,79 @@ print(json.dumps([socket.getnameinfo(("fe80::1%lo", 0), f), socket.getnameinfo((
     );
     assert.deepEqual(ours, theirs);
     assert.equal(socket.getfqdn("::"), socket.getfqdn(""), "'::' is this host, as '' and '0.0.0.0'");
+  },
+);
+
+test(
+  "errors print as Python's (class, [Errno N] text, a path quoted) and are where Python has them: socket.error, timeout, gaierror, herror",
+  {
+    skip: unixOnly(PYTHON_PEER),
+  },
+  async () => {
+    assert.equal(socket.error, OSError);
+    assert.equal(socket.timeout, TimeoutError);
+    assert.equal(socket.TimeoutError, TimeoutError);
+    assert.equal(socket.gaierror, GaiError);
+    assert.equal(socket.herror, HError);
+    const ours: string[] = [];
+    const say = (e: unknown): void => {
+      ours.push(`${(e as Error).name}: ${(e as Error).message}`);
+    };
+    const made = new OSError(ERRNO.ECONNREFUSED, "Connection refused");
+    assert.ok(made instanceof ConnectionRefusedError, "OSError(errno, text) is Python's subclass");
+    assert.equal(made.errno, ERRNO.ECONNREFUSED);
+    assert.equal(made.strerror, "Connection refused");
+    say(made);
+    say(new OSError(ERRNO.ENOENT, "No such file or directory", "file.txt"));
+    say(new OSError("just text"));
+    say(new OSError(ERRNO.EPERM, "Operation not permitted"));
+    // Real failures: a refused connect, a name that is not numeric, a receive that times out, a missing file.
+    using server = socket.createServer(["127.0.0.1", 0]);
+    const [, port] = server.getsockname();
+    server.close();
+    try {
+      socket.createConnection(["127.0.0.1", port]).close();
+    } catch (e) {
+      say(e);
+    }
+    try {
+      socket.getaddrinfo("not-a-number", 80, 0, 0, 0, socket.AI_NUMERICHOST);
+    } catch (e) {
+      say(e);
+    }
+    const [a, b] = socket.socketpair();
+    using _a = a;
+    using _b = b;
+    a.setTimeout(0.01);
+    try {
+      a.recv(1);
+    } catch (e) {
+      say(e);
+    }
+    try {
+      os.open("/no/such/file", os.O_RDONLY);
+    } catch (e) {
+      say(e);
+    }
+    const theirs = await pythonJson(
+      `import socket, os, json, sys
+out = []
+def say(e): out.append(f"{type(e).__name__}: {e}")
+say(OSError(111, "Connection refused")); say(OSError(2, "No such file or directory", "file.txt"))
+say(OSError("just text")); say(OSError(1, "Operation not permitted"))
+try: socket.create_connection(("127.0.0.1", int(sys.argv[1]))).close()
+except OSError as e: say(e)
+try: socket.getaddrinfo("not-a-number", 80, 0, 0, 0, socket.AI_NUMERICHOST)
+except OSError as e: say(e)
+a, b = socket.socketpair(); a.settimeout(0.01)
+try: a.recv(1)
+except OSError as e: say(e)
+try: os.open("/no/such/file", os.O_RDONLY)
+except OSError as e: say(e)
+print(json.dumps(out))`,
+      [String(port)],
+    );
+    assert.deepEqual(ours, theirs);
   },
 );
 

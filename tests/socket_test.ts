@@ -616,7 +616,7 @@ test(
       const r = await run(c, a);
       assert.deepEqual(
         JSON.parse(r.stdout),
-        { name: "GaiError", code: "EAI_NONAME", syscall: "getaddrinfo" },
+        { gaierror: true, name: "gaierror", code: "EAI_NONAME", syscall: "getaddrinfo" }, // Python prints "gaierror"
         r.stderr,
       );
     }),
