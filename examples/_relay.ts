@@ -20,7 +20,7 @@ export class Flow {
   total = 0;
   eof = false; // `from` sent EOF
   shut = false; // EOF passed on to `to`
-  constructor(readonly from: socket.Socket, readonly to: socket.Socket) {}
+  constructor(public from: socket.Socket, public to: socket.Socket) {}
 
   /** Queues bytes for `to` (they count against the limit). */
   push(bytes: Uint8Array): void {
@@ -54,18 +54,29 @@ export function statsLine(r: RelayStats): string {
  */
 export type OnConnected = (relay: Relay, error: number) => Uint8Array | null;
 
+/**
+ * After the target's connect failed with `error`: the next target to try (a
+ * non-blocking socket whose `connectEx` returned EINPROGRESS or 0), or null
+ * when no address is left, as `createConnection` tries each address a name
+ * resolves to.
+ */
+export type NextTarget = (error: number) => { sock: socket.Socket; connecting: boolean } | null;
+
 /** A client connection and its upstream connection. */
 export class Relay {
   connecting: boolean;
+  target: socket.Socket;
   readonly up: Flow; // client -> target
   readonly down: Flow; // target -> client
   constructor(
     readonly client: socket.Socket,
-    readonly target: socket.Socket,
+    target: socket.Socket,
     readonly name: string,
     connecting: boolean,
     readonly onConnected?: OnConnected,
+    readonly next?: NextTarget,
   ) {
+    this.target = target;
     this.connecting = connecting;
     this.up = new Flow(client, target);
     this.down = new Flow(target, client);
@@ -101,9 +112,9 @@ export class Relays {
     target: socket.Socket,
     name: string,
     connecting: boolean,
-    options: { early?: Uint8Array; onConnected?: OnConnected } = {},
+    options: { early?: Uint8Array; onConnected?: OnConnected; next?: NextTarget } = {},
   ): void {
-    const relay = new Relay(client, target, name, connecting, options.onConnected);
+    const relay = new Relay(client, target, name, connecting, options.onConnected, options.next);
     this.#relays.set(client, relay);
     this.#relays.set(target, relay);
     if (options.early) relay.up.push(options.early);
@@ -132,6 +143,7 @@ export class Relays {
     try {
       if (relay.connecting && sock === relay.target) {
         const err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) as number;
+        if (err !== 0 && this.#retarget(relay, err)) return;
         this.#connected(relay, err);
         if (err !== 0) return;
         this.#drain(relay, relay.down); // a reply to the client, if any
@@ -148,6 +160,38 @@ export class Relays {
     }
     if (relay.up.shut && relay.down.shut) return this.finish(relay);
     this.#update(relay);
+  }
+
+  /**
+   * After a failed connect: moves the relay to the next address's socket, if
+   * there is one (the failed socket unregistered and closed). True when the
+   * relay goes on.
+   */
+  #retarget(relay: Relay, error: number): boolean {
+    let next = relay.next?.(error) ?? null;
+    while (next !== null && !next.connecting) {
+      // Connected at once (a local target), or refused at once: the latter tries the one after.
+      const err = next.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) as number;
+      if (err === 0) break;
+      next.sock.close();
+      next = relay.next?.(err) ?? null;
+    }
+    if (next === null) return false;
+    const old = relay.target;
+    if (this.sel.getMap().has(old)) this.sel.unregister(old);
+    this.#relays.delete(old);
+    old.close();
+    relay.target = next.sock;
+    relay.up.to = next.sock;
+    relay.down.from = next.sock;
+    this.#relays.set(next.sock, relay);
+    if (!next.connecting) {
+      this.#connected(relay, 0);
+      this.#drain(relay, relay.down);
+      this.#drain(relay, relay.up);
+    }
+    this.#update(relay);
+    return true;
   }
 
   /** Reads from `flow.from` into its queue (only called while under the limit). */

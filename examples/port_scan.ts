@@ -6,7 +6,7 @@
  * answers by the deadline, retries included (filtered). A connection to itself
  * (the kernel chose the target port as the source port: nothing listens there)
  * counts as closed. UDP (`--udp`) sends an empty datagram: an answer is open,
- * ICMP port unreachable (ECONNREFUSED) closed, another ICMP error filtered,
+ * ICMP port unreachable (ECONNREFUSED; WSAECONNRESET on Windows) closed, another ICMP error filtered,
  * silence after the retries open|filtered.
  *
  *   deno run --allow-ffi --allow-env examples/port_scan.ts 127.0.0.1 -p 1-1024
@@ -186,7 +186,9 @@ export function scan(host: string, ports: number[], options: ScanOptions = {}): 
     if (sel.getMap().has(probe.sock)) sel.unregister(probe.sock);
     probe.sock.close();
     if (err === 0) result.open.push(probe.port);
-    else if (err === ERRNO.ECONNREFUSED) result.closed.push(probe.port);
+    // A closed UDP port's ICMP "port unreachable" reads as ECONNREFUSED on Unix and as
+    // WSAECONNRESET on Windows (ERRNO.ECONNRESET there).
+    else if (err === ERRNO.ECONNREFUSED || (udp && err === ERRNO.ECONNRESET)) result.closed.push(probe.port);
     else if (err === ERRNO.ETIMEDOUT) (udp ? result.openFiltered : result.filtered).push(probe.port);
     else if (UNREACHABLE.has(err)) result.filtered.push(probe.port);
     else result.errors.push([probe.port, errnoName(err)]);

@@ -18,7 +18,7 @@ import { DefaultSelector, ERRNO, EVENT_READ, os, OSError, socket } from "../mod.
 import { Acceptor, isOutOfFds } from "./_accept.ts";
 import { Cli, formatAddress, onShutdown, serverOptions } from "./_cli.ts";
 import { type Handler, Relays, type RelayStats, statsLine } from "./_relay.ts";
-import { resolve, type Resolved, sockaddr } from "./_resolve.ts";
+import { connectFrom, resolve, type Resolved } from "./_resolve.ts";
 
 const USAGE =
   `usage: socks5_proxy.ts [-H HOST] [-p PORT] [--limit BYTES] [--handshake-timeout S] [--stats] [--max-seconds S]
@@ -219,7 +219,7 @@ export class Socks5Proxy {
     this.#handshakes.delete(hs.sock);
     this.sel.unregister(hs.sock);
     const dest = r.value;
-    if (dest.resolved) return this.#connect(hs, dest.resolved, dest, early);
+    if (dest.resolved) return this.#connect(hs, [dest.resolved], dest, early);
     this.#resolving.add(hs.sock);
     resolve(dest.host).then(
       (resolved) => this.#later(hs, () => this.#connect(hs, resolved, dest, early)),
@@ -271,30 +271,37 @@ export class Socks5Proxy {
     this.#acceptor.resume();
   }
 
-  #connect(hs: Handshake, to: Resolved, dest: Destination, early: Uint8Array): void {
+  #connect(hs: Handshake, addresses: Resolved[], dest: Destination, early: Uint8Array): void {
     if (!this.#running) return this.#refuse(hs, REP.failure);
-    let target: socket.Socket;
+    let first: ReturnType<typeof connectFrom>;
     try {
-      target = new socket.Socket(to.family, socket.SOCK_STREAM);
+      first = connectFrom(addresses, dest.port, 0);
     } catch (e) {
       this.#refuse(hs, REP.failure);
       if (isOutOfFds(e)) return this.#acceptor.pause(e);
       throw e;
     }
-    target.setBlocking(false);
-    const err = target.connectEx(sockaddr(to, dest.port));
-    if (err !== 0 && err !== ERRNO.EINPROGRESS) {
-      target.close();
-      this.warn(`${hs.name}: connect to ${formatAddress([dest.host, dest.port])}: ${os.strerror(err)}`);
-      return this.#refuse(hs, replyFor(err));
+    if ("error" in first) {
+      this.warn(
+        `${hs.name}: connect to ${formatAddress([dest.host, dest.port])}: ${os.strerror(first.error)}`,
+      );
+      return this.#refuse(hs, replyFor(first.error));
     }
+    let after = first.next;
     const name = `${hs.name} -> ${formatAddress([dest.host, dest.port])}`;
-    this.relays.start(hs.sock, target, name, err === ERRNO.EINPROGRESS, {
+    this.relays.start(hs.sock, first.sock, name, first.connecting, {
       early,
       onConnected: (relay, error) => {
         if (error === 0) return reply(REP.succeeded, relay.target.getsockname());
         this.warn(`${hs.name}: connect to ${formatAddress([dest.host, dest.port])}: ${os.strerror(error)}`);
         return reply(replyFor(error));
+      },
+      // A connect that fails later goes on with the next address, as createConnection does.
+      next: () => {
+        const r = connectFrom(addresses, dest.port, after);
+        if ("error" in r) return null;
+        after = r.next;
+        return r;
       },
     });
   }

@@ -12,11 +12,11 @@
  *
  * @module
  */
-import { DefaultSelector, ERRNO, os, socket } from "../mod.ts";
+import { DefaultSelector, os, socket } from "../mod.ts";
 import { Acceptor, isOutOfFds } from "./_accept.ts";
 import { Cli, formatAddress, onShutdown, serverOptions, splitHostPort } from "./_cli.ts";
 import { type Handler, Relays, type RelayStats, statsLine } from "./_relay.ts";
-import { resolve, type Resolved, sockaddr } from "./_resolve.ts";
+import { connectFrom, resolve, type Resolved } from "./_resolve.ts";
 
 const USAGE =
   `usage: tcp_proxy.ts -t HOST:PORT [-l PORT] [-H HOST] [--limit BYTES] [--stats] [--max-seconds S]
@@ -40,7 +40,8 @@ export class TcpProxy {
   readonly relays: Relays;
   #acceptor: Acceptor<Handler>;
   #running = true;
-  #address: Resolved | null = null;
+  /** Every address the target resolved to: each connect tries them in turn. */
+  #address: Resolved[] | null = null;
   #resolving = false;
   #lastResolve = -Infinity;
 
@@ -85,31 +86,38 @@ export class TcpProxy {
     const pair = this.#acceptor.accept();
     if (pair === null) return;
     const [client, peer] = pair;
-    const address = this.#address;
-    if (address === null) {
+    const addresses = this.#address;
+    if (addresses === null) {
       client.close(); // nothing to connect it to (yet)
       this.#acceptor.resume();
       if (performance.now() - this.#lastResolve >= RESOLVE_INTERVAL_MS) void this.resolveTarget();
       return;
     }
     client.setBlocking(false);
-    let target: socket.Socket;
+    const port = this.target[1];
+    let first: ReturnType<typeof connectFrom>;
     try {
-      target = new socket.Socket(address.family, socket.SOCK_STREAM);
+      first = connectFrom(addresses, port, 0);
     } catch (e) {
       client.close();
       if (isOutOfFds(e)) return this.#acceptor.pause(e);
       throw e;
     }
-    target.setBlocking(false);
-    const err = target.connectEx(sockaddr(address, this.target[1]));
-    if (err !== 0 && err !== ERRNO.EINPROGRESS) { // refused at once: a local target that is down
+    if ("error" in first) { // every address refused at once: a local target that is down
       client.close();
-      target.close();
       this.#acceptor.resume();
-      return this.#refresh(os.strerror(err));
+      return this.#refresh(os.strerror(first.error));
     }
-    this.relays.start(client, target, formatAddress(peer), err === ERRNO.EINPROGRESS);
+    let after = first.next;
+    this.relays.start(client, first.sock, formatAddress(peer), first.connecting, {
+      // A connect that fails later goes on with the next address, as createConnection does.
+      next: () => {
+        const r = connectFrom(addresses, port, after);
+        if ("error" in r) return null;
+        after = r.next;
+        return r;
+      },
+    });
   }
 
   /** Runs on `selectAsync()` until `stop()` or until `maxSeconds` pass. */

@@ -11,7 +11,9 @@
 //      shared by Bun and Deno: `nodeModulesDir: "manual"`) and imports it by
 //      its package name type-checks and runs it;
 //   4. a scratch Deno project that imports the TypeScript sources by path (as
-//      from a URL or JSR) type-checks with Deno's types only and runs it.
+//      from a URL or JSR) type-checks with Deno's types only and runs it;
+//   5. npm's own platform check (npm-install-checks, as npm install runs it)
+//      accepts the manifest on every OS and CPU the README names.
 // Exit status 0 when all hold; each failure is printed on one line.
 //
 //   usage: node scripts/package.mjs
@@ -21,10 +23,12 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, normalize, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -93,6 +97,30 @@ const jsrFiles = new Set(
 );
 if (published.code !== 0) failures.push(`deno publish --dry-run failed: ${published.out.slice(-500)}`);
 compare("JSR upload", jsrFiles, new Set([...sources, ...docs, "deno.json"]));
+
+// 5. npm's platform check, as npm install runs it on each platform the README names.
+const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+const npmCli = process.env.npm_execpath ?? realpathSync(sh("sh", ["-c", "command -v npm"]).stdout.trim());
+const { checkPlatform } = createRequire(npmCli)("npm-install-checks");
+const PLATFORMS = [
+  { os: "linux", cpu: "x64", libc: "glibc" },
+  { os: "linux", cpu: "arm64", libc: "glibc" },
+  { os: "linux", cpu: "x64", libc: "musl" },
+  { os: "darwin", cpu: "arm64" },
+  { os: "darwin", cpu: "x64" },
+  { os: "freebsd", cpu: "x64" },
+  { os: "win32", cpu: "x64" },
+];
+const refused = [];
+for (const env of PLATFORMS) {
+  try {
+    checkPlatform(manifest, false, env);
+  } catch (e) {
+    refused.push(`${env.os}/${env.cpu}${env.libc ? `/${env.libc}` : ""} (${e.code})`);
+  }
+}
+if (refused.length) failures.push(`npm's platform check refuses the package on ${refused.join(", ")}`);
+console.log(`npm's platform check: ${PLATFORMS.length - refused.length} of ${PLATFORMS.length} platforms accepted`);
 
 // 2 and 3. Consumers, from the real tarball.
 const scratch = mkdtempSync(join(tmpdir(), "ffi-selectors-consumers-"));

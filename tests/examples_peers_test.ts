@@ -12,7 +12,18 @@ import { createHash } from "node:crypto";
 import net from "node:net";
 import { join } from "node:path";
 import { test, WINDOWS } from "./_test.ts";
-import { assertSameBytes, here, pattern, run, runtimeCommand, startExample } from "./_helpers.ts";
+import { writeFileSync } from "node:fs";
+import {
+  assertSameBytes,
+  hasIPv6Loopback,
+  here,
+  localResolverUnavailable,
+  pattern,
+  run,
+  runtimeCommand,
+  scratchDir,
+  startExample,
+} from "./_helpers.ts";
 
 const EXAMPLES = here("../examples/");
 
@@ -58,7 +69,7 @@ function readUntil(sock: net.Socket, done: (got: Uint8Array) => boolean): Promis
  * A target server of the runtime's own that echoes each connection whose
  * first line is `token`; a stranger's connection (another line) is closed.
  */
-async function tokenEcho(token: string): Promise<{ port: number; close: () => void }> {
+async function tokenEcho(token: string, host = "127.0.0.1"): Promise<{ port: number; close: () => void }> {
   const server = net.createServer((conn) => {
     let head = new Uint8Array(0);
     const onData = (d: Uint8Array): void => {
@@ -76,7 +87,7 @@ async function tokenEcho(token: string): Promise<{ port: number; close: () => vo
     conn.on("data", onData);
     conn.on("error", () => {});
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return { port: (server.address() as net.AddressInfo).port, close: () => server.close() };
 }
 
@@ -152,6 +163,72 @@ test("examples/socks5_proxy.ts connects a SOCKS5 client of the runtime's own (RF
     target.close();
   }
 });
+
+/**
+ * Runs `body` with a command prefix that gives a child its own /etc/hosts,
+ * where `dual.test` is ::1 and 127.0.0.1 (a private mount namespace).
+ */
+async function withDualName<R>(body: (prefix: string[]) => Promise<R>): Promise<R> {
+  const hosts = join(scratchDir("hosts-"), "hosts");
+  writeFileSync(hosts, "::1 dual.test\n127.0.0.1 dual.test\n");
+  return await body(["unshare", "-m", "sh", "-c", 'mount --bind "$0" /etc/hosts && exec "$@"', hosts]);
+}
+
+const DUAL_NAME = localResolverUnavailable() ?? (hasIPv6Loopback() ? false : "no IPv6 loopback here");
+
+// A name with an IPv6 and an IPv4 address, a target on one family only: in
+// whatever order the resolver gives them, one of the two runs tries an
+// address that refuses first (as `localhost` gives ::1 first on some hosts).
+for (const family of ["127.0.0.1", "::1"]) {
+  test(`examples/tcp_proxy.ts tries every address its target's name has (target on ${family} only)`, {
+    skip: DUAL_NAME,
+  }, () =>
+    withDualName(async (prefix) => {
+      const target = await tokenEcho(TOKEN, family);
+      const proxy = await startExample(
+        join(EXAMPLES, "tcp_proxy.ts"),
+        ["--target", `dual.test:${target.port}`],
+        "stdout",
+        undefined,
+        prefix,
+      );
+      try {
+        await assertEchoed(await connect(proxy.port), pattern(64 << 10, 7), "through the proxy");
+      } finally {
+        await proxy.stop();
+        target.close();
+      }
+    }));
+
+  test(`examples/socks5_proxy.ts tries every address a requested name has (target on ${family} only)`, {
+    skip: DUAL_NAME,
+  }, () =>
+    withDualName(async (prefix) => {
+      const target = await tokenEcho(TOKEN, family);
+      const proxy = await startExample(
+        join(EXAMPLES, "socks5_proxy.ts"),
+        ["--port", "0"],
+        "stdout",
+        undefined,
+        prefix,
+      );
+      try {
+        const c = await connect(proxy.port);
+        c.write(new Uint8Array([5, 1, 0]));
+        assert.deepEqual([...await readUntil(c, (g) => g.length >= 2)], [5, 0]);
+        const name = new TextEncoder().encode("dual.test");
+        const port = target.port;
+        c.write(new Uint8Array([5, 1, 0, 3, name.length, ...name, port >> 8, port & 0xff])); // CONNECT dual.test:port
+        // The reply: VER REP RSV ATYP, then a bound address of 4 (IPv4) or 16 (IPv6) bytes and a port.
+        const reply = await readUntil(c, (g) => g.length >= 4 && g.length >= (g[3] === 4 ? 22 : 10));
+        assert.equal(reply[1], 0, `succeeded (reply ${[...reply.subarray(0, 4)]})`);
+        await assertEchoed(c, pattern(64 << 10, 9), "through SOCKS5");
+      } finally {
+        await proxy.stop();
+        target.close();
+      }
+    }));
+}
 
 test("examples/netcat.ts -d prints what a server of the runtime's own sends, and ends with it", async () => {
   // Every connection gets the text (a stranger's too) and is closed.
