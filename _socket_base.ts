@@ -17,7 +17,7 @@ import { ERRNO, POLL, SOCKET } from "./ffi/constants.ts";
 import { errno, errorFor, lastError, libc, MAX_IO } from "./ffi/mod.ts";
 import { connectErrno, describeSocket, intOption } from "./ffi/platform.ts";
 import { decodeSockaddr, SOCKADDR_STORAGE_SIZE } from "./ffi/sockaddr.ts";
-import { AF_INET, SO_ERROR, SOCK_STREAM, SOL_SOCKET, SOMAXCONN } from "./_socket_constants.ts";
+import { AF_INET, AF_INET6, SO_ERROR, SOCK_STREAM, SOL_SOCKET, SOMAXCONN } from "./_socket_constants.ts";
 import { checkSocketTimeout, getDefaultTimeout, intoLength, SEND_FLAGS, SocketIO } from "./_socket_io.ts";
 import { receiveMessage, sendMessage } from "./_socket_msg.ts";
 
@@ -243,13 +243,13 @@ export class SocketBase<A extends Address = Address> implements Disposable {
    *
    * @param bufsize The most bytes.
    * @param flags `MSG_PEEK` and the like.
-   * @returns `[bytes, address]`; the address is `null` when the kernel gives none.
+   * @returns `[bytes, address]`: the sender; on a stream socket (where Python gives None) the connected peer.
    * @example
    * ```ts ignore
    * const [data, from] = udp.recvfrom(2048);
    * ```
    */
-  recvfrom(bufsize: number, flags = 0): [Uint8Array<ArrayBuffer>, A | null] {
+  recvfrom(bufsize: number, flags = 0): [Uint8Array<ArrayBuffer>, A] {
     const len = Math.min(checkSize(bufsize, "bufsize"), MAX_IO);
     const f = checkInt(flags, "flags");
     const buf = new Uint8Array(len);
@@ -258,7 +258,7 @@ export class SocketBase<A extends Address = Address> implements Disposable {
   }
 
   /** recvfrom(2) into `bytes` (`len` of them), retried and waited as the timeout mode says. */
-  #recvfrom(bytes: ArrayBufferView, len: number, flags: number): [number, A | null] {
+  #recvfrom(bytes: ArrayBufferView, len: number, flags: number): [number, A] {
     const addr = new Uint8Array(SOCKADDR_STORAGE_SIZE);
     const alen = new Uint32Array(1);
     const n = this.#io.run(
@@ -270,7 +270,19 @@ export class SocketBase<A extends Address = Address> implements Disposable {
       "recvfrom",
     );
     const addrLen = Math.min(alen[0]!, SOCKADDR_STORAGE_SIZE);
-    return [n, addrLen === 0 ? null : toAddress(decodeSockaddr(addr, addrLen)) as A];
+    return [n, (addrLen === 0 ? this.#sender() : toAddress(decodeSockaddr(addr, addrLen))) as A];
+  }
+
+  /**
+   * The sender when the kernel names none (a stream socket: Python says
+   * None): the connected peer, or the family's empty address.
+   */
+  #sender(): Address {
+    try {
+      return this.getpeername();
+    } catch {
+      return this.family === AF_INET ? ["0.0.0.0", 0] : this.family === AF_INET6 ? ["::", 0, 0, 0] : "";
+    }
   }
 
   /**
@@ -280,7 +292,7 @@ export class SocketBase<A extends Address = Address> implements Disposable {
    * @param buffer Where the bytes go.
    * @param nbytes The most bytes (0: the buffer's length).
    * @param flags `MSG_PEEK` and the like.
-   * @returns `[nbytes, address]`; the address is `null` when the kernel gives none.
+   * @returns `[nbytes, address]`: the sender; on a stream socket (where Python gives None) the connected peer.
    * @throws {RangeError} For an empty buffer, or `nbytes` beyond it.
    * @example
    * ```ts ignore
@@ -288,7 +300,7 @@ export class SocketBase<A extends Address = Address> implements Disposable {
    * const [n, from] = udp.recvfromInto(buf);
    * ```
    */
-  recvfromInto(buffer: ArrayBufferView | ArrayBuffer, nbytes = 0, flags = 0): [number, A | null] {
+  recvfromInto(buffer: ArrayBufferView | ArrayBuffer, nbytes = 0, flags = 0): [number, A] {
     const bytes = bytesOf(buffer, "buffer");
     const len = intoLength(bytes, nbytes, "recvfromInto");
     return this.#recvfrom(bytes, len, checkInt(flags, "flags"));

@@ -120,7 +120,9 @@ for (const env of PLATFORMS) {
   }
 }
 if (refused.length) failures.push(`npm's platform check refuses the package on ${refused.join(", ")}`);
-console.log(`npm's platform check: ${PLATFORMS.length - refused.length} of ${PLATFORMS.length} platforms accepted`);
+console.log(
+  `npm's platform check: ${PLATFORMS.length - refused.length} of ${PLATFORMS.length} platforms accepted`,
+);
 
 // 2 and 3. Consumers, from the real tarball.
 const scratch = mkdtempSync(join(tmpdir(), "ffi-selectors-consumers-"));

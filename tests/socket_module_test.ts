@@ -657,6 +657,27 @@ test("makefile(mode, -1) and makefile(mode, null) take the default buffer; readl
   assert.throws(() => f.readline(2 ** 60), RangeError, "not a safe integer");
 });
 
+test("recvfrom() gives an address with no null check: the sender on UDP, the connected peer on TCP (Python: None)", () => {
+  using rx = new socket.Socket<socket.IPv4Address>(socket.AF_INET, socket.SOCK_DGRAM);
+  rx.bind(["127.0.0.1", 0]);
+  using tx = new socket.Socket<socket.IPv4Address>(socket.AF_INET, socket.SOCK_DGRAM);
+  tx.bind(["127.0.0.1", 0]);
+  tx.sendto(bytes("udp"), rx.getsockname());
+  const [data, from] = rx.recvfrom(64);
+  const [host, port]: readonly [string, number] = from; // typed: no `!`, no cast
+  assert.equal(text(data), "udp");
+  assert.deepEqual([host, port], tx.getsockname());
+  using server = socket.createServer(["127.0.0.1", 0]);
+  using client = socket.createConnection(server.getsockname() as socket.IPv4Address);
+  const [conn] = server.accept();
+  using _conn = conn;
+  client.sendall(bytes("tcp"));
+  const buf = new Uint8Array(8);
+  const [n, peer] = conn.recvfromInto(buf);
+  assert.equal(text(buf.subarray(0, n)), "tcp");
+  assert.deepEqual(peer, client.getsockname(), "the connected peer");
+});
+
 test("recv(), recvfrom(), os.read() give Uint8Array<ArrayBuffer>, and addresses their family's type: no casts", async () => {
   const [a, b] = socket.socketpair();
   using _a = a;
