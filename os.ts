@@ -3,7 +3,9 @@
  * writes, duplication and blocking mode, on raw fds through libc.
  *
  * New fds are close-on-exec (non-inheritable), as in Python. Calls interrupted
- * by a signal are retried (PEP 475).
+ * by a signal are retried (PEP 475). Where Python takes an fd, these take an
+ * fd number or, as a selector does, an object with `fileno()` (a socket, an
+ * `OwnedFd` from `recvFds`).
  *
  * @example A pipe round trip
  * ```ts ignore
@@ -18,6 +20,7 @@
  * @module
  */
 import { checkFd, checkInt, checkSize, show, toCString } from "./_validate.ts";
+import { type FileObj, fileobjToFd } from "./selector.ts";
 import { byteLength, bytesOf } from "./ffi/bytes.ts";
 import { ERRNO, FCNTL } from "./ffi/constants.ts";
 import { errno, errorFor, lastError, libc, MAX_IO } from "./ffi/mod.ts";
@@ -67,7 +70,7 @@ export function pipe(): [number, number] {
 /**
  * Reads at most `n` bytes.
  *
- * @param fd The fd to read.
+ * @param fd The fd to read, or an object with `fileno()` (a socket, an `OwnedFd`).
  * @param n The most bytes to read.
  * @returns The bytes read; empty at end of file.
  * @throws {BlockingIOError} If the fd is non-blocking and nothing is available.
@@ -77,8 +80,8 @@ export function pipe(): [number, number] {
  * const bytes = os.read(r, 4096);
  * ```
  */
-export function read(fd: number, n: number): Uint8Array<ArrayBuffer> {
-  checkFd(fd);
+export function read(fd: FileObj, n: number): Uint8Array<ArrayBuffer> {
+  fd = fileobjToFd(fd);
   const len = Math.min(checkSize(n, "size"), MAX_IO);
   const buf = new Uint8Array(len);
   const r = retryEintr(() => libc().read(fd, buf, len), "read", `fd ${fd}`);
@@ -88,7 +91,7 @@ export function read(fd: number, n: number): Uint8Array<ArrayBuffer> {
 /**
  * Writes bytes; may write fewer than given (check the result).
  *
- * @param fd The fd to write.
+ * @param fd The fd to write, or an object with `fileno()`.
  * @param data The bytes: a typed array, DataView or ArrayBuffer.
  * @returns The number of bytes written.
  * @throws {BlockingIOError} If the fd is non-blocking and full.
@@ -98,8 +101,8 @@ export function read(fd: number, n: number): Uint8Array<ArrayBuffer> {
  * os.write(w, new TextEncoder().encode("hello"));
  * ```
  */
-export function write(fd: number, data: ArrayBufferView | ArrayBuffer): number {
-  checkFd(fd);
+export function write(fd: FileObj, data: ArrayBufferView | ArrayBuffer): number {
+  fd = fileobjToFd(fd);
   const bytes = bytesOf(data);
   const len = Math.min(byteLength(bytes), MAX_IO);
   return retryEintr(() => libc().write(fd, bytes, len), "write", `fd ${fd}`);
@@ -108,15 +111,15 @@ export function write(fd: number, data: ArrayBufferView | ArrayBuffer): number {
 /**
  * Closes an fd.
  *
- * @param fd The fd to close.
+ * @param fd The fd to close, or an object with `fileno()` (whose fd it closes behind its back).
  * @throws {OSError} EBADF if it is not open.
  * @example
  * ```ts ignore
  * os.close(fd);
  * ```
  */
-export function close(fd: number): void {
-  checkFd(fd);
+export function close(fd: FileObj): void {
+  fd = fileobjToFd(fd);
   forget(fd); // whatever object held this number no longer does
   // Never retried: on Linux the fd is released even when close reports EINTR.
   if (libc().close(fd) < 0 && errno() !== ERRNO.EINTR) throw lastError("close", `fd ${fd}`);
@@ -125,15 +128,15 @@ export function close(fd: number): void {
 /**
  * Duplicates an fd onto the lowest free number, close-on-exec.
  *
- * @param fd The fd to duplicate.
+ * @param fd The fd to duplicate, or an object with `fileno()`.
  * @returns The new fd.
  * @example
  * ```ts ignore
  * const copy = os.dup(fd);
  * ```
  */
-export function dup(fd: number): number {
-  checkFd(fd);
+export function dup(fd: FileObj): number {
+  fd = fileobjToFd(fd);
   const r = libc().fcntl(fd, FCNTL.F_DUPFD_CLOEXEC, 0);
   if (r < 0) throw lastError("fcntl", `F_DUPFD_CLOEXEC of fd ${fd}`);
   return dropOldClaims(r);
@@ -142,8 +145,8 @@ export function dup(fd: number): number {
 /**
  * Duplicates `fd` onto `fd2`, closing what `fd2` was first.
  *
- * @param fd The fd to duplicate.
- * @param fd2 The number it gets.
+ * @param fd The fd to duplicate, or an object with `fileno()`.
+ * @param fd2 The number it gets (or an object with `fileno()` whose number it takes).
  * @param inheritable Whether the copy survives exec (Python's default: true).
  * @returns `fd2`.
  * @example
@@ -151,9 +154,9 @@ export function dup(fd: number): number {
  * os.dup2(sockFd, 0); // make it stdin
  * ```
  */
-export function dup2(fd: number, fd2: number, inheritable = true): number {
-  checkFd(fd);
-  checkFd(fd2);
+export function dup2(fd: FileObj, fd2: FileObj, inheritable = true): number {
+  fd = fileobjToFd(fd);
+  fd2 = fileobjToFd(fd2);
   if (fd === fd2 && PLATFORM.hasDup2) { // (where there is none, its ENOSYS below)
     // CPython: dup2 onto itself changes nothing (EBADF for a closed fd); the
     // number keeps its owner. Non-inheritable asks for dup3, which refuses it.
@@ -196,62 +199,113 @@ export function open(path: string, flags: number, mode = 0o777): number {
 }
 
 /**
+ * Removes a name from the file system, like Python's `os.unlink` (an AF_UNIX
+ * socket's path before `bind`, or after the server is done).
+ *
+ * @param path The path.
+ * @throws {FileNotFoundError} And other OSErrors, naming the path as Python does.
+ * @example
+ * ```ts ignore
+ * try { os.unlink("/tmp/app.sock"); } catch (e) { if (!(e instanceof FileNotFoundError)) throw e; }
+ * ```
+ */
+export function unlink(path: string): void {
+  const cpath = toCString(path, "path");
+  for (;;) {
+    if (libc().unlink(cpath) === 0) return;
+    const e = errno();
+    if (e !== ERRNO.EINTR) throw errorFor(e, "unlink", undefined, path);
+  }
+}
+
+/** `os.lseek`'s `how`: from the start of the file. */
+export const SEEK_SET = 0;
+/** `os.lseek`'s `how`: from the current position. */
+export const SEEK_CUR = 1;
+/** `os.lseek`'s `how`: from the end of the file. */
+export const SEEK_END = 2;
+
+/**
+ * Moves an fd's file position, like Python's `os.lseek`.
+ *
+ * @param fd The fd, or an object with `fileno()`.
+ * @param pos The offset.
+ * @param how `SEEK_SET`, `SEEK_CUR` or `SEEK_END`.
+ * @returns The new position from the start of the file.
+ * @throws {OSError} ESPIPE for a pipe or socket, EBADF and the like.
+ * @example
+ * ```ts ignore
+ * const size = os.lseek(fd, 0, os.SEEK_END);
+ * os.lseek(fd, 0, os.SEEK_SET);
+ * ```
+ */
+export function lseek(fd: FileObj, pos: number, how: number): number {
+  fd = fileobjToFd(fd);
+  if (typeof pos !== "number") throw new TypeError(`Invalid pos: expected a number, got ${show(pos)}`);
+  if (!Number.isSafeInteger(pos)) throw new RangeError(`Invalid pos: ${show(pos)}`);
+  const whence = checkInt(how, "how");
+  const r = Number(libc().lseek(fd, pos, whence));
+  if (r < 0) throw lastError("lseek", `fd ${fd}`);
+  return r;
+}
+
+/**
  * Sets blocking (true) or non-blocking (false) mode.
  *
- * @param fd The fd.
+ * @param fd The fd, or an object with `fileno()`.
  * @param blocking The mode.
  * @example
  * ```ts ignore
  * os.setBlocking(fd, false);
  * ```
  */
-export function setBlocking(fd: number, blocking: boolean): void {
-  checkFd(fd);
+export function setBlocking(fd: FileObj, blocking: boolean): void {
+  fd = fileobjToFd(fd);
   setFdFlag(fd, "nonblock", !blocking);
 }
 
 /**
  * Whether an fd is in blocking mode.
  *
- * @param fd The fd.
+ * @param fd The fd, or an object with `fileno()`.
  * @returns `false` if `O_NONBLOCK` is set.
  * @example
  * ```ts ignore
  * if (os.getBlocking(fd)) os.setBlocking(fd, false);
  * ```
  */
-export function getBlocking(fd: number): boolean {
-  checkFd(fd);
+export function getBlocking(fd: FileObj): boolean {
+  fd = fileobjToFd(fd);
   return !getFdFlag(fd, "nonblock");
 }
 
 /**
  * Whether an fd survives exec (its close-on-exec flag is clear).
  *
- * @param fd The fd.
+ * @param fd The fd, or an object with `fileno()`.
  * @returns `true` if inheritable.
  * @example
  * ```ts ignore
  * os.getInheritable(os.pipe()[0]); // false
  * ```
  */
-export function getInheritable(fd: number): boolean {
-  checkFd(fd);
+export function getInheritable(fd: FileObj): boolean {
+  fd = fileobjToFd(fd);
   return !getFdFlag(fd, "cloexec");
 }
 
 /**
  * Sets whether an fd survives exec.
  *
- * @param fd The fd.
+ * @param fd The fd, or an object with `fileno()`.
  * @param inheritable The flag.
  * @example
  * ```ts ignore
  * os.setInheritable(fd, true); // hand it to a child
  * ```
  */
-export function setInheritable(fd: number, inheritable: boolean): void {
-  checkFd(fd);
+export function setInheritable(fd: FileObj, inheritable: boolean): void {
+  fd = fileobjToFd(fd);
   setFdFlag(fd, "cloexec", !inheritable);
 }
 

@@ -26,6 +26,7 @@ const POSIX = {
   write: { params: ["i32", "buffer", "u64"], result: "i32" }, // ssize_t write(int, const void *, size_t)
   dup2: { params: ["i32", "i32"], result: "i32" }, // int dup2(int oldfd, int newfd)
   lseek: { params: ["i32", "i64", "i32"], result: "i64" }, // off_t lseek(int fd, off_t offset, int whence)
+  unlink: { params: ["buffer"], result: "i32" }, // int unlink(const char *pathname)
   getpid: { params: [], result: "i32" }, // pid_t getpid(void)
   kill: { params: ["i32", "i32"], result: "i32" }, // int kill(pid_t, int sig)
   getrlimit: { params: ["i32", "buffer"], result: "i32" }, // int getrlimit(int, struct rlimit *)

@@ -6,7 +6,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test, unixOnly, WINDOWS } from "./_test.ts";
-import { BlockingIOError, BrokenPipeError, FileNotFoundError, os, OSError, resource } from "../mod.ts";
+import {
+  BlockingIOError,
+  BrokenPipeError,
+  FileNotFoundError,
+  os,
+  OSError,
+  resource,
+  socket,
+} from "../mod.ts";
 import { ERRNO, type ErrnoName } from "../ffi/constants.ts";
 import { bytes, Fds, isOSError, python, scratchDir, text } from "./_helpers.ts";
 
@@ -131,6 +139,81 @@ test("os.dup2(fd, fd) changes nothing, as in CPython: the owner keeps its fd and
       "try:\n    os.dup2(w, w, inheritable=False)\nexcept OSError as e:\n    print(e.errno == 22)",
   );
   assert.equal(py.stdout.trim(), "True False\nTrue");
+});
+
+test("os functions take what a selector takes: an fd or an object with fileno() (a socket, an OwnedFd)", () => {
+  const [a, b] = socket.socketpair();
+  using _a = a;
+  using _b = b;
+  assert.equal(os.write(a, bytes("via socket")), 10);
+  assert.equal(text(os.read(b, 64)), "via socket");
+  using owned = new os.OwnedFd(os.dup(b), "copy");
+  os.write(a, bytes("via OwnedFd"));
+  assert.equal(text(os.read(owned, 64)), "via OwnedFd");
+  assert.equal(os.getInheritable(owned), false);
+  os.setInheritable(owned, true);
+  assert.equal(os.getInheritable(owned.fileno()), true);
+  assert.equal(os.getBlocking(owned), true);
+  assert.throws(() => os.read({ fileno: () => -1 } as never, 1), RangeError);
+  assert.throws(() => os.read({} as never, 1), TypeError);
+});
+
+test(
+  "os.unlink() removes an AF_UNIX socket's path so it can be bound again; a missing path is Python's FileNotFoundError",
+  {
+    skip: unixOnly("AF_UNIX paths and unlink are Unix's here"),
+  },
+  async () => {
+    const path = join(scratchDir("os-unlink-"), "s.sock");
+    {
+      using s = new socket.Socket(socket.AF_UNIX, socket.SOCK_STREAM);
+      s.bind(path);
+    }
+    using again = new socket.Socket(socket.AF_UNIX, socket.SOCK_STREAM);
+    assert.throws(() => again.bind(path), isOSError("EADDRINUSE"), "the path is still there");
+    os.unlink(path);
+    again.bind(path);
+    os.unlink(path);
+    let ours = "";
+    try {
+      os.unlink(path);
+    } catch (e) {
+      assert.ok(e instanceof FileNotFoundError);
+      ours = `${e.name}: ${e.message}`;
+    }
+    const py = await python(
+      `import os, sys\ntry: os.unlink(sys.argv[1])\nexcept OSError as e: print(f"{type(e).__name__}: {e}")`,
+      [path],
+    );
+    assert.equal(ours, py.stdout.trim());
+  },
+);
+
+test("os.lseek() moves a file's position as Python's does (SEEK_SET, SEEK_CUR, SEEK_END); a pipe is ESPIPE", {
+  skip: unixOnly("os.open() gives C runtime fds, which this module does not bind on Windows"),
+}, async () => {
+  const path = join(scratchDir("os-lseek-"), "f");
+  const fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600);
+  try {
+    os.write(fd, bytes("0123456789"));
+    const ours = [
+      os.lseek(fd, 0, os.SEEK_END),
+      os.lseek(fd, 2, os.SEEK_SET),
+      os.lseek(fd, 3, os.SEEK_CUR),
+      text(os.read(fd, 2)),
+      os.lseek(fd, -1, os.SEEK_END),
+    ];
+    const py = await python(
+      `import os, sys, json\nfd = os.open(sys.argv[1], os.O_RDWR)\nprint(json.dumps([os.lseek(fd, 0, os.SEEK_END), os.lseek(fd, 2, os.SEEK_SET), os.lseek(fd, 3, os.SEEK_CUR), os.read(fd, 2).decode(), os.lseek(fd, -1, os.SEEK_END)]))`,
+      [path],
+    );
+    assert.deepEqual(ours, JSON.parse(py.stdout));
+  } finally {
+    os.close(fd);
+  }
+  using fds = new Fds();
+  const [r] = fds.pipe();
+  assert.throws(() => os.lseek(r, 0, os.SEEK_SET), isOSError("ESPIPE"));
 });
 
 test("os.open() opens, creates and reports FileNotFoundError", {
