@@ -111,14 +111,15 @@ export class SocketFile implements Disposable, Iterable<Uint8Array<ArrayBuffer>>
    * Wraps a socket; `Socket.makefile()` is the usual way in.
    *
    * @param sock The socket (it stays open when the file closes).
-   * @param mode `"rb"`, `"wb"` or `"rwb"` (or without the `b`).
+   * @param mode `"rb"`, `"wb"` or `"rwb"`.
    * @param bufferSize The buffer's size; 0, a negative number or `null` is
    *   {@linkcode DEFAULT_BUFFER_SIZE}, as Python's `buffering=-1`.
    */
   constructor(sock: FileSocket, mode = "rb", bufferSize: number | null = DEFAULT_BUFFER_SIZE) {
-    if (typeof mode !== "string" || !/^(r|w|rw|wr)b?$/.test(mode)) {
+    // Python's rule: any of r, w and b (at least r or w).
+    if (typeof mode !== "string" || !/^[rwb]{1,8}$/.test(mode) || !/[rw]/.test(mode)) {
       throw new RangeError(
-        `Invalid mode: ${show(mode)}: expected "rb", "wb" or "rwb" (text modes: decode the bytes)`,
+        `Invalid mode: ${show(mode)}: expected "rb", "wb" or "rwb" (or "r", "w", "rw": text)`,
       );
     }
     this.#size = bufferSize === null || bufferSize === undefined

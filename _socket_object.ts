@@ -10,6 +10,12 @@ import { getFdFlag, retryEintr, setFdFlag, waitReady } from "./_fd.ts";
 import { forget } from "./_claim.ts";
 import { type Address, familyName } from "./_address.ts";
 import { DEFAULT_BUFFER_SIZE, SocketFile } from "./_socket_file.ts";
+import { SocketTextFile, type TextOptions } from "./_socket_text_file.ts";
+
+/** `makefile()`'s binary modes. */
+export type BinaryMode = "rb" | "wb" | "rwb" | "wrb" | "br" | "bw" | "brw" | "bwr" | "rbw" | "wbr";
+/** `makefile()`'s text modes. */
+export type TextMode = "r" | "w" | "rw" | "wr";
 import { type FileObj, fileobjToFd } from "./selector.ts";
 import { ERRNO, FCNTL, POLL, SOCKET } from "./ffi/constants.ts";
 import { errno, errorFor, lastError, libc, MAX_IO } from "./ffi/mod.ts";
@@ -168,23 +174,40 @@ export class Socket<A extends Address = Address> extends SocketBase<A> {
   }
 
   /**
-   * A buffered binary file over this socket, like Python's `socket.makefile`
-   * in a binary mode: `readline()`, `read(n)`, `readExactly(n)`, lines by
-   * iteration, buffered `write()` and `flush()`. Closing the file leaves the
-   * socket open.
+   * A file over this socket, like Python's `socket.makefile`. With `b` in
+   * the mode, a buffered binary file ({@linkcode SocketFile}: `readline()`,
+   * `read(n)`, `readExactly(n)`, lines by iteration, buffered `write()` and
+   * `flush()`); without, as Python's default `"r"`, a text file
+   * ({@linkcode SocketTextFile}: strings, an encoding, newline translation).
+   * Closing the file leaves the socket open.
    *
-   * @param mode `"rb"` (default), `"wb"` or `"rwb"` (`"r"`, `"w"`, `"rw"` mean the same: bytes).
+   * @param mode `"r"` (default), `"w"`, `"rw"` (text) or `"rb"`, `"wb"`, `"rwb"` (bytes).
    * @param bufferSize The buffer's size in bytes; a negative number, 0 or `null`: the default (8 KiB).
+   * @param options Text modes: `encoding`, `errors`, `newline`, as Python's.
    * @returns The file.
    * @example
    * ```ts ignore
-   * using f = conn.makefile("rwb");
-   * f.write(new TextEncoder().encode("GET / HTTP/1.0\r\n\r\n"));
+   * using f = conn.makefile("rw", null, { newline: "\r\n" });
+   * f.write("GET / HTTP/1.0\n\n");
    * f.flush();
    * const status = f.readline();
    * ```
    */
-  makefile(mode = "rb", bufferSize: number | null = DEFAULT_BUFFER_SIZE): SocketFile {
+  makefile(mode: BinaryMode, bufferSize?: number | null): SocketFile;
+  /** A text file over this socket (see the first signature). */
+  makefile(mode?: TextMode, bufferSize?: number | null, options?: TextOptions): SocketTextFile;
+  /** A binary or text file over this socket, as the mode says (see the first signature). */
+  makefile(mode: string, bufferSize?: number | null, options?: TextOptions): SocketFile | SocketTextFile;
+  makefile(
+    mode = "r",
+    bufferSize: number | null = DEFAULT_BUFFER_SIZE,
+    options?: TextOptions,
+  ): SocketFile | SocketTextFile {
+    if (typeof mode === "string" && !mode.includes("b")) {
+      // Checked first, so a bad mode or option leaves no binary file behind.
+      const file = new SocketFile(this, `${mode}b`, bufferSize);
+      return new SocketTextFile(file, mode, options);
+    }
     return new SocketFile(this, mode, bufferSize);
   }
 

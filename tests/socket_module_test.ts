@@ -486,6 +486,84 @@ print(f.readline().decode().strip(), f.read(5).decode())`,
   assert.throws(() => conn.makefile("r+"), RangeError);
 });
 
+test(
+  "makefile() text modes read and write as Python's TextIOWrapper: every newline mode, UTF-8 split across receives, Latin-1",
+  {
+    skip: unixOnly(PYTHON_PEER),
+  },
+  async () => {
+    // \r at the end of one receive and \n at the start of the next: the file reads one byte per receive.
+    const sample = "one\r\ntwo\rthree\nfour\r\r\nfünf ☃ \u{1F600}\rlast";
+    const data = new TextEncoder().encode(sample);
+    const modes: Array<null | "" | "\n" | "\r" | "\r\n"> = [null, "", "\n", "\r", "\r\n"];
+    const ours: unknown[] = [];
+    for (const newline of modes) {
+      const [a, b] = socket.socketpair();
+      using _a = a;
+      using _b = b;
+      a.sendall(data);
+      a.shutdown(socket.SHUT_WR);
+      const f = b.makefile("r", 1, { newline });
+      ours.push([f.readline(2), ...f.readlines()]);
+    }
+    const [a, b] = socket.socketpair();
+    using _a = a;
+    using _b = b;
+    a.sendall(new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a, 0x80, 0x0a]));
+    a.shutdown(socket.SHUT_WR);
+    const latin = b.makefile("r", null, { encoding: "latin-1" });
+    ours.push(latin.readlines());
+    const written: string[] = [];
+    for (const newline of modes) {
+      const [c, d] = socket.socketpair();
+      using _c = c;
+      using _d = d;
+      const w = c.makefile("w", null, { newline });
+      assert.equal(w.write("a\nb\r\nc"), 6, "write() counts characters");
+      w.flush();
+      c.shutdown(socket.SHUT_WR);
+      written.push(JSON.stringify(text(d.makefile("rb").read()!)));
+    }
+    ours.push(written);
+    const theirs = await pythonJson(
+      `import io, json, sys
+data = sys.argv[1].encode()
+out = []
+for nl in [None, "", "\\n", "\\r", "\\r\\n"]:
+    f = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=nl)
+    out.append([f.readline(2)] + f.readlines())
+f = io.TextIOWrapper(io.BytesIO(bytes([0x63, 0x61, 0x66, 0xe9, 0x0a, 0x80, 0x0a])), encoding="latin-1")
+out.append(f.readlines())
+written = []
+for nl in [None, "", "\\n", "\\r", "\\r\\n"]:
+    b = io.BytesIO(); w = io.TextIOWrapper(b, encoding="utf-8", newline=nl); w.write("a\\nb\\r\\nc"); w.flush()
+    written.append(json.dumps(b.getvalue().decode()))
+out.append(written)
+print(json.dumps(out))`,
+      [sample],
+    );
+    assert.deepEqual(ours, theirs);
+    // Bad bytes: strict throws (Python: UnicodeDecodeError), replace gives U+FFFD.
+    const [e, g] = socket.socketpair();
+    using _e = e;
+    using _g = g;
+    e.sendall(new Uint8Array([0x61, 0xff, 0x0a]));
+    assert.throws(() => g.makefile("r").readline(), TypeError);
+    const [h, k] = socket.socketpair();
+    using _h = h;
+    using _k = k;
+    h.sendall(new Uint8Array([0x61, 0xff, 0x0a]));
+    assert.equal(k.makefile("r", null, { errors: "replace" }).readline(), "a\ufffd\n");
+    assert.ok(k.makefile() instanceof socket.SocketTextFile, 'makefile() is text, as Python\'s default "r"');
+    assert.throws(
+      () => k.makefile("w", null, { encoding: "utf-16" }),
+      RangeError,
+      "writing: UTF-8, Latin-1, ASCII",
+    );
+    assert.throws(() => k.makefile("r", null, { newline: "x" as never }), RangeError);
+  },
+);
+
 test("makefile() on a non-blocking socket returns what is there; on a timeout it throws, then refuses to read", () => {
   const [a, b] = socket.socketpair();
   using _a = a;
