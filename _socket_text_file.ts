@@ -91,7 +91,7 @@ export class SocketTextFile implements Disposable, Iterable<string> {
     }
     const single = ENCODERS[enc.toLowerCase()];
     try {
-      this.#decoder = single ? null : new TextDecoder(enc, { fatal: err === "strict" });
+      this.#decoder = single ? null : new TextDecoder(enc as "utf-8", { fatal: err === "strict" }); // any label: a bad one throws
     } catch {
       throw new RangeError(`Unknown encoding: ${show(enc)}`);
     }

@@ -13,11 +13,13 @@
 //   4. a scratch Deno project that imports the TypeScript sources by path (as
 //      from a URL or JSR) type-checks with Deno's types only and runs it;
 //   5. npm's own platform check (npm-install-checks, as npm install runs it)
-//      accepts the manifest on every OS and CPU the README names.
+//      accepts the manifest on every OS and CPU the README names;
+//   6. a scratch Deno project that imports the sources by http:// URL from
+//      the README's server runs it.
 // Exit status 0 when all hold; each failure is printed on one line.
 //
 //   usage: node scripts/package.mjs
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   mkdirSync,
   mkdtempSync,
@@ -41,6 +43,22 @@ const failures = [];
 function sh(cmd, args, cwd = root) {
   const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8", maxBuffer: 64 << 20 });
   return { code: r.status ?? 1, out: `${r.stdout ?? ""}${r.stderr ?? ""}`, stdout: r.stdout ?? "" };
+}
+
+/** The README's command that serves a checkout for http:// imports (port: the argument; 0 picks one). */
+const SERVE_TS =
+  'import http.server as h, sys; H = h.SimpleHTTPRequestHandler; H.extensions_map[".ts"] = "application/typescript"; h.test(HandlerClass=H, port=int(sys.argv[1]), bind="127.0.0.1")';
+
+/** Like `sh`, without blocking this process's event loop (a server of its own answers meanwhile). */
+function shAsync(cmd, args, cwd = root) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => out += d);
+    child.stderr.on("data", (d) => out += d);
+    child.on("close", (code) => resolve({ code: code ?? 1, out }));
+    child.on("error", (e) => resolve({ code: 1, out: String(e) }));
+  });
 }
 
 /** Relative paths of every module reachable from the entry points by static or literal dynamic import. */
@@ -126,7 +144,8 @@ console.log(
 
 // 2 and 3. Consumers, from the real tarball.
 const scratch = mkdtempSync(join(tmpdir(), "ffi-selectors-consumers-"));
-const USE = `import { DefaultSelector, EVENT_READ, os } from "ffi-selectors";
+const USE = `import process from "node:process";
+import { DefaultSelector, EVENT_READ, os } from "ffi-selectors";
 import { socketpair } from "ffi-selectors/socket";
 
 using sel = new DefaultSelector<string>();
@@ -144,6 +163,7 @@ console.log(sync && async ? "consumer ok" : "consumer wrong");
 a.close();
 b.close();
 void os;
+void process.pid; // a node: import, which a script next to this library usually has
 `;
 try {
   const pack = sh("npm", ["pack", "--pack-destination", scratch]);
@@ -206,7 +226,12 @@ try {
       name: "deno-npm-app",
       type: "module",
       private: true,
-      dependencies: { "ffi-selectors": `file:${tarball}` },
+      // @types/node beside it, as the README's Deno npm route says: `deno check` of
+      // a file that imports a node: module needs it there (here from this checkout's).
+      dependencies: {
+        "ffi-selectors": `file:${tarball}`,
+        "@types/node": `file:${join(root, "node_modules", "@types", "node")}`,
+      },
     }),
   );
   const installed = sh("npm", ["install", "--offline", "--no-audit", "--no-fund"], npmDir);
@@ -251,6 +276,53 @@ try {
       checkDeno.code === 0 && runDeno.out.includes("consumer ok") ? "type-checks and runs" : "FAILED"
     }`,
   );
+
+  // The http(s) route: the checkout served as the README says (Python's
+  // http.server with .ts as application/typescript: its default type for .ts
+  // comes from /etc/mime.types, text/vnd.trolltech.linguist on Debian, which
+  // Deno refuses), imported by URL with --allow-import=HOST:PORT.
+  const server = spawn("python3", ["-u", "-c", SERVE_TS, "0"], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  try {
+    const port = await new Promise((resolve, reject) => {
+      let out = "";
+      server.stdout.on("data", (d) => {
+        out += d;
+        const m = /port (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      server.once("error", reject);
+      server.once("exit", () => reject(new Error(`the http server ended: ${out}`)));
+    });
+    const urlDir = join(scratch, "deno-url-app");
+    mkdirSync(urlDir);
+    const base = `http://127.0.0.1:${port}/`;
+    writeFileSync(
+      join(urlDir, "main.ts"),
+      USE.replace('"ffi-selectors"', JSON.stringify(`${base}mod.ts`)).replace(
+        '"ffi-selectors/socket"',
+        JSON.stringify(`${base}socket.ts`),
+      ),
+    );
+    writeFileSync(join(urlDir, "deno.json"), "{}");
+    const runUrl = await shAsync(
+      bin("deno"),
+      ["run", "--allow-ffi", `--allow-import=127.0.0.1:${port}`, "main.ts"],
+      urlDir,
+    );
+    if (!runUrl.out.includes("consumer ok")) {
+      failures.push(`Deno URL consumer: run fails: ${runUrl.out.slice(-800)}`);
+    }
+    console.log(
+      `Deno consumer (http:// imports from the README's server, --allow-import=HOST:PORT): ${
+        runUrl.out.includes("consumer ok") ? "runs" : "FAILED"
+      }`,
+    );
+  } finally {
+    server.kill();
+  }
 } catch (e) {
   failures.push(String(e instanceof Error ? e.message : e));
 } finally {
