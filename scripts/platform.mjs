@@ -20,7 +20,8 @@
 //            chroot made by debootstrap (WINE_ROOT, default
 //            /var/cache/ffi-selectors/wine-trixie: ~1.4 GB, and ~2 GB more for
 //            the Wine prefix), with /proc, /dev and this checkout bind-mounted
-//            at the same path. `.platforms/windows/bin/{deno,bun}` run the
+//            at the same path, in a private mount namespace per run (nothing
+//            stays mounted on this machine when a run ends, however it ends). `.platforms/windows/bin/{deno,bun}` run the
 //            .exe there. Wine is not Windows: TEST_PLATFORM=windows lets a
 //            test skip where Wine answers differently from Windows.
 //
@@ -42,6 +43,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
+import { chrootScript } from "./_chroot.mjs";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -116,12 +118,6 @@ function binfmt() {
   if (!readFileSync(entry, "utf8").startsWith("enabled")) writeFileSync(entry, "1");
 }
 
-/** Bind-mounts `from` at `to` inside the chroot, once. */
-function mountOnce(args, to) {
-  mkdirSync(to, { recursive: true });
-  if (!ok("mountpoint", ["-q", to])) sh("mount", [...args, to]);
-}
-
 /**
  * The Wine chroot (see the top of this file), the Windows runtime builds, and
  * a wrapper per runtime that runs its .exe there from the current directory.
@@ -157,27 +153,27 @@ function windows() {
   );
   writeFileSync(join(wineRoot, "etc/resolv.conf"), "nameserver 127.0.0.1\n");
   const checkout = realpathSync(root);
-  mountOnce(["-t", "proc", "proc"], join(wineRoot, "proc"));
-  mountOnce(["--bind", "/dev"], join(wineRoot, "dev"));
-  mountOnce(["--bind", checkout], join(wineRoot, checkout));
+  for (const point of ["proc", "dev", checkout.slice(1)]) {
+    mkdirSync(join(wineRoot, point), { recursive: true });
+  }
   const wineEnv = ["WINEDEBUG=-all", "WINEPREFIX=/root/.wine", "HOME=/root", "XDG_RUNTIME_DIR=/tmp"];
+  const bin = join(dir, "bin");
+  mkdirSync(bin, { recursive: true });
   if (!existsSync(join(wineRoot, "root/.wine/system.reg"))) {
-    sh("chroot", [wineRoot, "/usr/bin/env", ...wineEnv, "wineboot", "--init"]);
+    const boot = join(bin, "wineboot");
+    writeFileSync(boot, chrootScript(wineRoot, checkout, ["/usr/bin/env", ...wineEnv, "wineboot", "--init"]));
+    chmodSync(boot, 0o755);
+    sh(boot, []);
   }
   npmPackage("@deno/win32-x64", locked("deno"), join(dir, "deno"));
   npmPackage("@oven/bun-windows-x64", locked("bun"), join(dir, "bun"));
-  const bin = join(dir, "bin");
-  mkdirSync(bin, { recursive: true });
   const exes = { deno: join(dir, "deno", "deno.exe"), bun: join(dir, "bun", "bin", "bun.exe") };
   for (const [name, exe] of Object.entries(exes)) {
     // The environment the suite passes (NO_COLOR, TEST_*, ...) goes through
     // chroot unchanged; Wine hands it to the Windows process.
     writeFileSync(
       join(bin, name),
-      `#!/bin/sh\n# ${name}.exe under Wine, in ${wineRoot} (scripts/platform.mjs windows)\n` +
-        `dir=$(pwd)\nexec chroot ${wineRoot} /usr/bin/env ${
-          wineEnv.join(" ")
-        } sh -c 'cd "$0" && exec wine "$@"' "$dir" ${exe} "$@"\n`,
+      chrootScript(wineRoot, checkout, ["/usr/bin/env", ...wineEnv, "wine", exe]),
     );
     chmodSync(join(bin, name), 0o755);
   }
