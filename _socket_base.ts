@@ -270,7 +270,9 @@ export class SocketBase<A extends Address = Address> implements Disposable {
       "recvfrom",
     );
     const addrLen = Math.min(alen[0]!, SOCKADDR_STORAGE_SIZE);
-    return [n, (addrLen === 0 ? this.#sender() : toAddress(decodeSockaddr(addr, addrLen))) as A];
+    // No address (Linux, a stream socket), or none of a known family (Winsock's answer there).
+    const raw = addrLen === 0 ? null : decodeSockaddr(addr, addrLen);
+    return [n, (raw === null || raw.family === "other" ? this.#sender() : toAddress(raw)) as A];
   }
 
   /**
