@@ -73,6 +73,7 @@ export * from "./errors.ts";
 export * as os from "./os.ts";
 export * as resource from "./resource.ts";
 export * as socket from "./socket.ts";
+export * as ssl from "./ssl.ts";
 
 /**
  * The backends `SELECTORS_BACKEND` may name, with their pollers. A Map, not an

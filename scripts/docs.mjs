@@ -12,7 +12,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = resolve(process.argv[2] ?? join(root, "docs", "api"));
 const r = spawnSync(
   devBin(root, "deno"),
-  ["doc", "--html", "--name=ffi-selectors", `--output=${out}`, "mod.ts", "socket.ts"],
+  ["doc", "--html", "--name=ffi-selectors", `--output=${out}`, "mod.ts", "socket.ts", "ssl.ts"],
   { cwd: root, stdio: "inherit", env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" } },
 );
 if (r.status !== 0) process.exit(r.status ?? 1);

@@ -88,7 +88,7 @@ function compare(what, got, want) {
   );
 }
 
-const sources = closure(["mod.ts", "socket.ts"]);
+const sources = closure(["mod.ts", "socket.ts", "ssl.ts"]);
 // The README and the documents it links to, so its links work where the package is shown.
 const docs = [
   "README.md",

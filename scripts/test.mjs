@@ -39,7 +39,7 @@ function publicImportsCheck() {
       for (const m of text.matchAll(/(?:from|import|import\()\s*"([^"]+)"/g)) {
         const spec = m[1];
         const ok = spec.startsWith("node:") || spec.startsWith("bun:") || spec === "../mod.ts" ||
-          spec === "../socket.ts" ||
+          spec === "../socket.ts" || spec === "../ssl.ts" ||
           /^\.\/[a-z_]+\.ts$/.test(spec); // a sibling in the same folder (its own helpers, another example)
         if (!ok) bad.push(`${dir}/${file} imports ${spec}`);
       }
@@ -131,8 +131,16 @@ async function suite(name, cmd, args, parse, where) {
 if (!only || only === "checks") {
   await check("deno fmt --check", deno, ["fmt", "--check"]);
   await check("deno lint", deno, ["lint"]);
-  await check("deno check", deno, ["check", "mod.ts", "socket.ts", "examples/", "tests/", "bench/"]);
-  await check("deno doc --lint", deno, ["doc", "--lint", "mod.ts", "socket.ts"]);
+  await check("deno check", deno, [
+    "check",
+    "mod.ts",
+    "socket.ts",
+    "ssl.ts",
+    "examples/",
+    "tests/",
+    "bench/",
+  ]);
+  await check("deno doc --lint", deno, ["doc", "--lint", "mod.ts", "socket.ts", "ssl.ts"]);
   // The API reference `npm run docs` makes: it builds, into a scratch folder.
   const docsDir = join(tmpdir(), `ffi-selectors-docs-${process.pid}`);
   await check("API reference (npm run docs)", process.execPath, [join(root, "scripts", "docs.mjs"), docsDir]);

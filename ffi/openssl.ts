@@ -1,0 +1,204 @@
+/**
+ * The system's OpenSSL 3 (`libssl`, `libcrypto`): where it is on each OS,
+ * the symbol tables `ssl.ts` calls, and its error queue. Opened on first use
+ * only: a program that never touches `ssl` needs no OpenSSL.
+ *
+ * Pointers OpenSSL owns (`SSL_CTX *`, `SSL *`, `BIO *`, `X509 *`) are bigints
+ * (`pointer`); bytes it reads or writes are the library's own buffers
+ * (`buffer`), measured by `ssl.ts` through `ffi/bytes.ts`. Macros of the C API
+ * are called through the ctrl functions with OpenSSL 3.0's command numbers.
+ *
+ * @module
+ */
+import { ARCH, getEnv, OS } from "./_host.ts";
+import { adapter } from "./mod.ts";
+import type { BoundSymbols, SymbolSpec } from "./_types.ts";
+
+/** C `long` and `unsigned long`: 64 bits on Unix, 32 on Windows. */
+const LONG = OS === "windows" ? "i32" : "i64";
+const ULONG = OS === "windows" ? "u32" : "u64";
+
+/** The libssl functions used here. */
+export const LIBSSL = {
+  TLS_client_method: { params: [], result: "pointer" }, // const SSL_METHOD *TLS_client_method(void)
+  TLS_server_method: { params: [], result: "pointer" }, // const SSL_METHOD *TLS_server_method(void)
+  SSL_CTX_new: { params: ["pointer"], result: "pointer" }, // SSL_CTX *SSL_CTX_new(const SSL_METHOD *)
+  SSL_CTX_free: { params: ["pointer"], result: "void" }, // void SSL_CTX_free(SSL_CTX *)
+  SSL_CTX_set_verify: { params: ["pointer", "i32", "pointer"], result: "void" }, // (ctx, int mode, verify_callback NULL)
+  SSL_CTX_get_verify_mode: { params: ["pointer"], result: "i32" }, // int SSL_CTX_get_verify_mode(const SSL_CTX *)
+  SSL_CTX_load_verify_locations: { params: ["pointer", "buffer", "buffer"], result: "i32" }, // (ctx, CAfile, CApath)
+  SSL_CTX_set_default_verify_paths: { params: ["pointer"], result: "i32" }, // int (SSL_CTX *)
+  SSL_CTX_use_certificate_chain_file: { params: ["pointer", "buffer"], result: "i32" }, // (ctx, const char *file)
+  SSL_CTX_use_PrivateKey_file: { params: ["pointer", "buffer", "i32"], result: "i32" }, // (ctx, file, int type)
+  SSL_CTX_check_private_key: { params: ["pointer"], result: "i32" }, // int (const SSL_CTX *)
+  SSL_CTX_set_default_passwd_cb_userdata: { params: ["pointer", "buffer"], result: "void" }, // (ctx, void *u)
+  SSL_CTX_ctrl: { params: ["pointer", "i32", LONG, "pointer"], result: LONG }, // long (ctx, int cmd, long larg, void *parg)
+  SSL_CTX_set_cipher_list: { params: ["pointer", "buffer"], result: "i32" }, // int (ctx, const char *str)
+  SSL_CTX_set_ciphersuites: { params: ["pointer", "buffer"], result: "i32" }, // int (ctx, const char *str)
+  SSL_CTX_set_options: { params: ["pointer", "u64"], result: "u64" }, // uint64_t (ctx, uint64_t op)
+  SSL_CTX_clear_options: { params: ["pointer", "u64"], result: "u64" }, // uint64_t (ctx, uint64_t op)
+  SSL_CTX_get_options: { params: ["pointer"], result: "u64" }, // uint64_t (const SSL_CTX *)
+  SSL_CTX_set_alpn_protos: { params: ["pointer", "buffer", "u32"], result: "i32" }, // (ctx, const unsigned char *, unsigned len)
+  SSL_new: { params: ["pointer"], result: "pointer" }, // SSL *SSL_new(SSL_CTX *)
+  SSL_free: { params: ["pointer"], result: "void" }, // void SSL_free(SSL *)
+  SSL_set_bio: { params: ["pointer", "pointer", "pointer"], result: "void" }, // (ssl, BIO *rbio, BIO *wbio)
+  SSL_set_connect_state: { params: ["pointer"], result: "void" }, // void (SSL *)
+  SSL_set_accept_state: { params: ["pointer"], result: "void" }, // void (SSL *)
+  SSL_do_handshake: { params: ["pointer"], result: "i32" }, // int (SSL *)
+  SSL_read: { params: ["pointer", "buffer", "i32"], result: "i32" }, // int (ssl, void *buf, int num)
+  SSL_write: { params: ["pointer", "buffer", "i32"], result: "i32" }, // int (ssl, const void *buf, int num)
+  SSL_get_error: { params: ["pointer", "i32"], result: "i32" }, // int (const SSL *, int ret)
+  SSL_pending: { params: ["pointer"], result: "i32" }, // int (const SSL *)
+  SSL_shutdown: { params: ["pointer"], result: "i32" }, // int (SSL *)
+  SSL_ctrl: { params: ["pointer", "i32", LONG, "buffer"], result: LONG }, // long (ssl, int cmd, long larg, void *parg)
+  SSL_set1_host: { params: ["pointer", "buffer"], result: "i32" }, // int (SSL *, const char *hostname)
+  SSL_get0_param: { params: ["pointer"], result: "pointer" }, // X509_VERIFY_PARAM *(SSL *)
+  SSL_get_verify_result: { params: ["pointer"], result: LONG }, // long (const SSL *)
+  SSL_get_version: { params: ["pointer"], result: "pointer" }, // const char *(const SSL *)
+  SSL_get_current_cipher: { params: ["pointer"], result: "pointer" }, // const SSL_CIPHER *(const SSL *)
+  SSL_CIPHER_get_name: { params: ["pointer"], result: "pointer" }, // const char *(const SSL_CIPHER *)
+  SSL_CIPHER_get_version: { params: ["pointer"], result: "pointer" }, // const char *(const SSL_CIPHER *)
+  SSL_CIPHER_get_bits: { params: ["pointer", "pointer"], result: "i32" }, // int (const SSL_CIPHER *, int *alg_bits)
+  SSL_get0_alpn_selected: { params: ["pointer", "buffer", "buffer"], result: "void" }, // (ssl, const unsigned char **, unsigned *)
+  SSL_get1_peer_certificate: { params: ["pointer"], result: "pointer" }, // X509 *(const SSL *)
+  SSL_get_shutdown: { params: ["pointer"], result: "i32" }, // int (const SSL *)
+} as const satisfies Record<string, SymbolSpec>;
+
+/** The libcrypto functions used here. */
+export const LIBCRYPTO = {
+  OpenSSL_version: { params: ["i32"], result: "pointer" }, // const char *OpenSSL_version(int t)
+  OpenSSL_version_num: { params: [], result: ULONG }, // unsigned long (void)
+  BIO_s_mem: { params: [], result: "pointer" }, // const BIO_METHOD *BIO_s_mem(void)
+  BIO_new: { params: ["pointer"], result: "pointer" }, // BIO *BIO_new(const BIO_METHOD *)
+  BIO_free: { params: ["pointer"], result: "i32" }, // int BIO_free(BIO *)
+  BIO_read: { params: ["pointer", "buffer", "i32"], result: "i32" }, // int (BIO *, void *data, int dlen)
+  BIO_write: { params: ["pointer", "buffer", "i32"], result: "i32" }, // int (BIO *, const void *data, int dlen)
+  BIO_ctrl: { params: ["pointer", "i32", LONG, "pointer"], result: LONG }, // long (BIO *, int cmd, long larg, void *parg)
+  ERR_get_error: { params: [], result: ULONG }, // unsigned long ERR_get_error(void)
+  ERR_clear_error: { params: [], result: "void" }, // void ERR_clear_error(void)
+  ERR_error_string_n: { params: [ULONG, "buffer", "u64"], result: "void" }, // (unsigned long e, char *buf, size_t len)
+  ERR_reason_error_string: { params: [ULONG], result: "pointer" }, // const char *(unsigned long e)
+  ERR_lib_error_string: { params: [ULONG], result: "pointer" }, // const char *(unsigned long e)
+  X509_verify_cert_error_string: { params: [LONG], result: "pointer" }, // const char *(long n)
+  X509_free: { params: ["pointer"], result: "void" }, // void X509_free(X509 *)
+  i2d_X509: { params: ["pointer", "buffer"], result: "i32" }, // int i2d_X509(const X509 *, unsigned char **out)
+  X509_VERIFY_PARAM_set1_ip_asc: { params: ["pointer", "buffer"], result: "i32" }, // int (param, const char *ipasc)
+} as const satisfies Record<string, SymbolSpec>;
+
+/** The two libraries, bound. */
+export interface OpenSsl {
+  readonly ssl: BoundSymbols<typeof LIBSSL>;
+  readonly crypto: BoundSymbols<typeof LIBCRYPTO>;
+}
+
+/**
+ * Where OpenSSL 3 is on this OS, best first. `FFI_SELECTORS_LIBSSL` and
+ * `FFI_SELECTORS_LIBCRYPTO` name the files instead. Never macOS's unversioned
+ * `/usr/lib/libssl.dylib`: loading it aborts the process.
+ */
+export function openSslPaths(): { ssl: string[]; crypto: string[] } {
+  const ssl = getEnv("FFI_SELECTORS_LIBSSL"), crypto = getEnv("FFI_SELECTORS_LIBCRYPTO");
+  if (ssl || crypto) return { ssl: ssl ? [ssl] : [], crypto: crypto ? [crypto] : [] };
+  switch (OS) {
+    case "darwin": {
+      const dirs = ARCH === "aarch64"
+        ? ["/opt/homebrew/opt/openssl@3/lib", "/usr/local/opt/openssl@3/lib", "/opt/local/lib"]
+        : ["/usr/local/opt/openssl@3/lib", "/opt/homebrew/opt/openssl@3/lib", "/opt/local/lib"];
+      return {
+        ssl: dirs.map((d) => `${d}/libssl.3.dylib`),
+        crypto: dirs.map((d) => `${d}/libcrypto.3.dylib`),
+      };
+    }
+    case "freebsd":
+      return {
+        ssl: ["libssl.so.30", "/usr/local/lib/libssl.so.3", "libssl.so.3"],
+        crypto: ["libcrypto.so.30", "/usr/local/lib/libcrypto.so.3", "libcrypto.so.3"],
+      };
+    case "windows":
+      return {
+        ssl: ["libssl-3-x64.dll", "libssl-3.dll"],
+        crypto: ["libcrypto-3-x64.dll", "libcrypto-3.dll"],
+      };
+    default:
+      return { ssl: ["libssl.so.3"], crypto: ["libcrypto.so.3"] };
+  }
+}
+
+/** What to install when no OpenSSL 3 loads, per OS. */
+function installHint(): string {
+  switch (OS) {
+    case "darwin":
+      return "brew install openssl@3 (or MacPorts' openssl3)";
+    case "windows":
+      return "an OpenSSL 3 build whose libssl-3-x64.dll and libcrypto-3-x64.dll are on PATH";
+    case "freebsd":
+      return "OpenSSL 3 (FreeBSD 14's base system has it; pkg install openssl on 13)";
+    default:
+      return "your distribution's OpenSSL 3 library (Debian and Ubuntu: libssl3; Alpine: libssl3)";
+  }
+}
+
+let loaded: OpenSsl | null = null;
+
+/**
+ * OpenSSL 3, opened on first use.
+ *
+ * @returns The bound libraries.
+ * @throws {Error} Naming what to install (and FFI_SELECTORS_LIBSSL) when none loads.
+ */
+export function openSsl(): OpenSsl {
+  if (loaded) return loaded;
+  const paths = openSslPaths();
+  try {
+    // libcrypto first: libssl needs it loaded.
+    const crypto = adapter().open(paths.crypto, LIBCRYPTO);
+    const ssl = adapter().open(paths.ssl, LIBSSL);
+    loaded = { ssl, crypto };
+    return loaded;
+  } catch (e) {
+    if (e instanceof Error && (e.name === "NotCapable" || e.name === "PermissionDenied")) throw e;
+    throw new Error(
+      `ffi-selectors' ssl needs OpenSSL 3: none of ${
+        [...paths.ssl].join(", ")
+      } loads. Install ${installHint()}, ` +
+        "or set FFI_SELECTORS_LIBSSL and FFI_SELECTORS_LIBCRYPTO to its two libraries",
+      { cause: e },
+    );
+  }
+}
+
+/** The NUL-terminated C string at `address`, or "" for NULL. */
+export function cText(address: bigint): string {
+  return address === 0n ? "" : adapter().readCString(address);
+}
+
+/** One entry of OpenSSL's error queue, taken apart as OpenSSL 3 packs it. */
+export interface OpenSslError {
+  code: number;
+  library: string;
+  reason: string;
+  reasonCode: number;
+  text: string;
+}
+
+/**
+ * Takes the oldest error off this thread's queue and clears the rest (none
+ * stays behind to be reported by a later call), or null when it is empty.
+ */
+export function takeError(): OpenSslError | null {
+  const { crypto } = openSsl();
+  const code = Number(crypto.ERR_get_error());
+  if (code === 0) return null;
+  crypto.ERR_clear_error();
+  const buf = new Uint8Array(256);
+  crypto.ERR_error_string_n(code, buf, buf.length);
+  const end = buf.indexOf(0);
+  return {
+    code,
+    library: cText(crypto.ERR_lib_error_string(code)).toUpperCase().replaceAll(" ", "_"),
+    reason: cText(crypto.ERR_reason_error_string(code)).toUpperCase().replaceAll(" ", "_"),
+    // OpenSSL 3: the reason in the low 23 bits (bit 31 marks a system error).
+    reasonCode: code & 0x7fffff,
+    text: new TextDecoder().decode(buf.subarray(0, end < 0 ? buf.length : end)),
+  };
+}

@@ -1,0 +1,566 @@
+/**
+ * `ssl`: TLS through the system's OpenSSL 3 on this package's sockets,
+ * against real peers only: `openssl s_server` and `s_client`, Python's `ssl`
+ * in both directions, and ourselves over memory BIOs. The certificates are
+ * made here by the `openssl` command (a CA, a server certificate for
+ * localhost and 127.0.0.1); nothing leaves the machine.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { PYTHON_PEER, test, unixOnly } from "./_test.ts";
+import { DefaultSelector, EVENT_READ, EVENT_WRITE, socket, ssl } from "../mod.ts";
+import { bytes, makeToken, pattern, python, run, runtimeCommand, scratchDir, text } from "./_helpers.ts";
+
+const OPENSSL = spawnSync("openssl", ["version"]).status === 0;
+const LIBSSL = (() => {
+  try {
+    ssl.opensslVersion();
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const skip = !LIBSSL
+  ? "OpenSSL 3 (libssl.so.3) is not installed"
+  : !OPENSSL
+  ? "the openssl command (certificates, s_server, s_client) is not installed"
+  : unixOnly("OpenSSL 3 is not installed on this Windows");
+
+interface Certs {
+  dir: string;
+  ca: string;
+  cert: string;
+  key: string;
+  otherCa: string;
+}
+
+let certs: Certs | null = null;
+
+/** A CA, a server certificate signed by it for localhost and 127.0.0.1, and an unrelated CA. */
+function makeCerts(): Certs {
+  if (certs) return certs;
+  const dir = scratchDir("tls-");
+  const sh = (args: string[]): void => {
+    const r = spawnSync("openssl", args, { cwd: dir, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`openssl ${args.join(" ")}: ${r.stderr}`);
+  };
+  sh([
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "7",
+    "-subj",
+    "/CN=ffi-selectors test CA",
+  ]);
+  sh([
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "other.key",
+    "-out",
+    "other.pem",
+    "-days",
+    "7",
+    "-subj",
+    "/CN=another CA",
+  ]);
+  sh([
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "srv.key",
+    "-out",
+    "srv.csr",
+    "-subj",
+    "/CN=localhost",
+  ]);
+  writeFileSync(join(dir, "ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+  sh([
+    "x509",
+    "-req",
+    "-in",
+    "srv.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "srv.pem",
+    "-days",
+    "7",
+    "-extfile",
+    "ext.cnf",
+  ]);
+  certs = {
+    dir,
+    ca: join(dir, "ca.pem"),
+    cert: join(dir, "srv.pem"),
+    key: join(dir, "srv.key"),
+    otherCa: join(dir, "other.pem"),
+  };
+  return certs;
+}
+
+/** A Python peer that prints its port first: the port, and its outcome when it ends. */
+function pythonPeer(code: string, args: string[]): { port: Promise<number>; done: Promise<number | null> } {
+  const child = spawn("python3", ["-c", code, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "", err = "";
+  child.stderr!.on("data", (d: Uint8Array) => err += text(d));
+  const done = new Promise<number | null>((resolve) => child.on("close", resolve));
+  const port = new Promise<number>((resolve, reject) => {
+    child.stdout!.on("data", (d: Uint8Array) => {
+      out += text(d);
+      const m = /^(\d+)\n/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on("close", () => reject(new Error(`the Python peer ended: ${err}`)));
+  });
+  setTimeout(() => child.kill(), 30_000).unref?.();
+  return { port, done: done.then((c) => (c === 0 ? c : Promise.reject(new Error(`python: ${c} ${err}`)))) };
+}
+
+const TOKEN = makeToken().trim();
+
+/** Starts `openssl s_server` on an ephemeral port of 127.0.0.1; resolves with it and the port. */
+function sServer(args: string[]): Promise<{ child: ChildProcess; port: number }> {
+  const c = makeCerts();
+  const child = spawn("openssl", [
+    "s_server",
+    "-accept",
+    "127.0.0.1:0",
+    "-cert",
+    c.cert,
+    "-key",
+    c.key,
+    ...args,
+  ], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d: Uint8Array) => {
+      out += text(d);
+      const m = /ACCEPT 127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.on("exit", () => reject(new Error(`s_server ended: ${out}`)));
+  });
+}
+
+function clientContext(): ssl.SSLContext {
+  const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+  ctx.loadVerifyLocations(makeCerts().ca);
+  return ctx;
+}
+
+function serverContext(): ssl.SSLContext {
+  const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+  ctx.loadCertChain(makeCerts().cert, makeCerts().key);
+  return ctx;
+}
+
+test(
+  "ssl: a client verifies openssl s_server's certificate and name, negotiates TLS 1.3, and round-trips bytes (-rev)",
+  { skip },
+  async () => {
+    const { child, port } = await sServer(["-rev"]);
+    try {
+      using ctx = clientContext();
+      using tls = ctx.wrapSocket(socket.createConnection(["127.0.0.1", port], 10), {
+        serverHostname: "localhost",
+      });
+      assert.equal(tls.version(), "TLSv1.3");
+      const [name, version, bits] = tls.cipher()!;
+      assert.match(name, /^TLS_/);
+      assert.equal(version, "TLSv1.3");
+      assert.ok(bits >= 128);
+      const der = tls.getpeercert(true)!;
+      assert.equal(der[0], 0x30, "DER: a SEQUENCE");
+      tls.sendall(bytes("hello\n"));
+      assert.equal(text(tls.recv()), "olleh\n");
+    } finally {
+      child.kill();
+    }
+  },
+);
+
+test("ssl: TLS 1.2 only, by maximumVersion, against s_server -tls1_2", { skip }, async () => {
+  const { child, port } = await sServer(["-rev", "-tls1_2"]);
+  try {
+    using ctx = clientContext();
+    ctx.maximumVersion = ssl.TLSVersion.TLSv1_2;
+    assert.equal(ctx.maximumVersion, ssl.TLSVersion.TLSv1_2);
+    assert.equal(ctx.minimumVersion, ssl.TLSVersion.TLSv1_2, "TLS 1.2 at least by default, as Python");
+    using tls = ctx.wrapSocket(socket.createConnection(["127.0.0.1", port], 10), {
+      serverHostname: "127.0.0.1",
+    });
+    assert.equal(tls.version(), "TLSv1.2");
+    tls.sendall(bytes("abc\n"));
+    assert.equal(text(tls.recv()), "cba\n");
+  } finally {
+    child.kill();
+  }
+});
+
+test(
+  "ssl: refusals are Python's: an unknown CA and a wrong name are SSLCertVerificationError; a plain-TCP peer an SSLError",
+  { skip },
+  async () => {
+    const { child, port } = await sServer(["-rev"]);
+    try {
+      using unknown = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+      unknown.loadVerifyLocations(makeCerts().otherCa);
+      assert.throws(
+        () =>
+          unknown.wrapSocket(socket.createConnection(["127.0.0.1", port], 10), {
+            serverHostname: "localhost",
+          }),
+        (e) =>
+          e instanceof ssl.SSLCertVerificationError && e.verifyCode === 20 &&
+          /^\[SSL: CERTIFICATE_VERIFY_FAILED\] certificate verify failed: unable to get local issuer certificate/
+            .test(
+              e.message,
+            ) &&
+          e.library === "SSL" && e.reason === "CERTIFICATE_VERIFY_FAILED",
+      );
+      using ctx = clientContext();
+      assert.throws(
+        () =>
+          ctx.wrapSocket(socket.createConnection(["127.0.0.1", port], 10), {
+            serverHostname: "wrong.example",
+          }),
+        (e) => e instanceof ssl.SSLCertVerificationError && e.verifyCode === 62, // X509_V_ERR_HOSTNAME_MISMATCH
+      );
+      assert.throws(
+        () => ctx.wrapSocket(socket.createConnection(["127.0.0.1", port], 10)),
+        RangeError,
+        "checkHostname needs a name",
+      );
+    } finally {
+      child.kill();
+    }
+    // A peer that answers in plain text, not TLS.
+    using plain = socket.createServer(["127.0.0.1", 0]);
+    const client = socket.createConnection(plain.getsockname() as socket.IPv4Address, 10);
+    const [conn] = plain.accept();
+    conn.sendall(bytes("HTTP/1.0 400 Bad Request\r\n\r\n"));
+    conn.close();
+    using ctx2 = clientContext();
+    assert.throws(() => ctx2.wrapSocket(client, { serverHostname: "localhost" }), ssl.SSLError);
+    client.close();
+  },
+);
+
+test(
+  "ssl: our server answers openssl s_client, and Python's ssl client both verify it (wrapSocket serverSide)",
+  {
+    skip: skip || unixOnly(PYTHON_PEER),
+  },
+  async () => {
+    using server = socket.createServer(["127.0.0.1", 0]);
+    server.setTimeout(30);
+    const [, port] = server.getsockname() as socket.IPv4Address;
+    using ctx = serverContext();
+    using sel = new DefaultSelector();
+    sel.register(server, EVENT_READ);
+    // The peer is a child: the event loop turns while it connects (Bun starts a child only then).
+    const serveOne = async (token: string): Promise<string> => {
+      for (;;) {
+        assert.ok((await sel.selectAsync(30)).length > 0, "a client came");
+        const [conn] = server.accept();
+        conn.setTimeout(30);
+        let tls: ssl.SSLSocket;
+        try {
+          tls = ctx.wrapSocket(conn, { serverSide: true });
+        } catch {
+          conn.close(); // a stranger, not TLS
+          continue;
+        }
+        using _tls = tls;
+        const line = text(tls.recv());
+        if (!line.startsWith(token)) continue; // a stranger's connection
+        tls.sendall(bytes(`echo ${line}`));
+        return tls.version()!;
+      }
+    };
+    const token = makeToken().trim();
+    const sClient = spawn("openssl", [
+      "s_client",
+      "-connect",
+      `127.0.0.1:${port}`,
+      "-CAfile",
+      makeCerts().ca,
+      "-verify_return_error",
+      "-servername",
+      "localhost",
+      "-quiet",
+    ], { stdio: ["pipe", "pipe", "pipe"] });
+    sClient.stdin!.write(`${token} from s_client\n`);
+    let sOut = "";
+    sClient.stdout!.on("data", (d: Uint8Array) => sOut += text(d));
+    const sDone = new Promise((resolve) => sClient.on("close", resolve));
+    assert.equal(await serveOne(token), "TLSv1.3");
+    sClient.stdin!.end();
+    await sDone;
+    assert.match(sOut, new RegExp(`echo ${token} from s_client`));
+    const py = python(
+      `import socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+with socket.create_connection(("127.0.0.1", int(sys.argv[1]))) as raw:
+    with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+        s.sendall((sys.argv[3] + " from python\\n").encode())
+        print(s.recv(1000).decode().strip(), s.version())`,
+      [String(port), makeCerts().ca, token],
+    );
+    assert.equal(await serveOne(token), "TLSv1.3");
+    const r = await py;
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), `echo ${token} from python TLSv1.3`);
+  },
+);
+
+test(
+  "ssl: a non-blocking client on a selector: SSLWantReadError drives the handshake, and a record larger than one recv is all delivered through pending() with no new readiness",
+  {
+    skip: skip || unixOnly(PYTHON_PEER),
+  },
+  async () => {
+    // Python's ssl server: waits for the client's line, then sends 200 000 bytes in 16 KiB records.
+    const c = makeCerts();
+    const py = pythonPeer(
+      `import socket, ssl, sys, time
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+srv = socket.create_server(("127.0.0.1", 0)); print(srv.getsockname()[1], flush=True)
+while True:
+    raw, _ = srv.accept()
+    time.sleep(0.1)  # a slow peer: the client's first handshake step must find nothing to read
+    try:
+        s = ctx.wrap_socket(raw, server_side=True)
+        if s.recv(100).decode().strip() != sys.argv[3]: s.close(); continue
+    except (ssl.SSLError, OSError): continue
+    data = bytes((i * 131 + 7 + (i >> 8)) & 0xff for i in range(200000))
+    s.sendall(data)
+    try: s.unwrap()
+    except ssl.SSLError: pass  # the client may close without its close_notify
+    break`,
+      [c.cert, c.key, TOKEN],
+    );
+    const port = await py.port;
+    using ctx = clientContext();
+    const raw = new socket.Socket();
+    raw.setBlocking(false);
+    raw.connectEx(["127.0.0.1", port]);
+    using sel = new DefaultSelector();
+    sel.register(raw, EVENT_WRITE);
+    sel.select(10);
+    const tls = ctx.wrapSocket(raw, { serverHostname: "localhost", doHandshakeOnConnect: false });
+    let wants = 0;
+    for (;;) {
+      try {
+        tls.doHandshake();
+        break;
+      } catch (e) {
+        if (e instanceof ssl.SSLWantReadError) sel.modify(raw, EVENT_READ);
+        else if (e instanceof ssl.SSLWantWriteError) sel.modify(raw, EVENT_WRITE);
+        else throw e;
+        wants++;
+        assert.ok(sel.select(10).length > 0, "the selector saw the readiness the handshake waited for");
+      }
+    }
+    assert.ok(wants > 0, "the non-blocking handshake waited at least once");
+    tls.sendall(bytes(`${TOKEN}\n`));
+    sel.modify(raw, EVENT_READ);
+    const got: Uint8Array[] = [];
+    let total = 0, fromPending = 0;
+    for (;;) {
+      let chunk: Uint8Array;
+      try {
+        chunk = tls.recv(1000); // smaller than a record: the rest waits inside OpenSSL
+      } catch (e) {
+        if (!(e instanceof ssl.SSLWantReadError)) throw e;
+        assert.equal(tls.pending(), 0, "nothing decrypted is left when it asks for more");
+        assert.ok(sel.select(10).length > 0);
+        continue;
+      }
+      if (chunk.length === 0) break;
+      got.push(chunk);
+      total += chunk.length;
+      // Read on while OpenSSL holds decrypted bytes: the fd may not be readable for them.
+      while (tls.pending() > 0) {
+        const more = tls.recv(1000);
+        got.push(more);
+        total += more.length;
+        fromPending += more.length;
+      }
+    }
+    assert.equal(total, 200000);
+    assert.ok(fromPending > 0, "bytes came from pending() with no new readiness");
+    const all = new Uint8Array(total);
+    let at = 0;
+    for (const g of got) all.set(g, (at += g.length) - g.length);
+    const want = Uint8Array.from({ length: 200000 }, (_, i) => (i * 131 + 7 + (i >> 8)) & 0xff);
+    assert.equal(
+      createHash("sha256").update(all).digest("hex"),
+      createHash("sha256").update(want).digest("hex"),
+    );
+    // close_notify back (the peer's came with the end of the stream).
+    for (let i = 0; i < 100; i++) {
+      try {
+        tls.unwrap().close();
+        break;
+      } catch (e) {
+        if (!(e instanceof ssl.SSLWantReadError || e instanceof ssl.SSLWantWriteError)) throw e;
+        sel.select(1);
+      }
+    }
+    await py.done;
+  },
+);
+
+test("ssl: wrapBio: a client and a server SSLObject handshake and talk over memory BIOs, in one thread", {
+  skip,
+}, () => {
+  using cctx = clientContext();
+  using sctx = serverContext();
+  const [ci, co, si, so] = [
+    new ssl.MemoryBIO(),
+    new ssl.MemoryBIO(),
+    new ssl.MemoryBIO(),
+    new ssl.MemoryBIO(),
+  ];
+  using client = cctx.wrapBio(ci, co, { serverHostname: "localhost" });
+  using server = sctx.wrapBio(si, so, { serverSide: true });
+  const pump = (): void => {
+    if (co.pending) si.write(co.read());
+    if (so.pending) ci.write(so.read());
+  };
+  let done = 0;
+  for (let i = 0; i < 10 && done < 2; i++) {
+    done = 0;
+    for (const side of [client, server]) {
+      try {
+        side.doHandshake();
+        done++;
+      } catch (e) {
+        if (!(e instanceof ssl.SSLWantReadError)) throw e;
+      }
+    }
+    pump();
+  }
+  assert.equal(done, 2, "both sides finished the handshake");
+  assert.equal(client.version(), "TLSv1.3");
+  const data = pattern(100_000, 4);
+  assert.equal(client.write(data), data.length);
+  pump();
+  const got = new Uint8Array(data.length);
+  let at = 0;
+  while (at < data.length) at += server.readInto(got.subarray(at));
+  assert.equal(
+    createHash("sha256").update(got).digest("hex"),
+    createHash("sha256").update(data).digest("hex"),
+  );
+  assert.throws(() => server.read(10), ssl.SSLWantReadError, "nothing more yet");
+});
+
+test(
+  "ssl: a ragged EOF reads as the end of the stream by default and as SSLEOFError with suppressRaggedEofs false",
+  {
+    skip: skip || unixOnly(PYTHON_PEER),
+  },
+  async () => {
+    for (const suppress of [true, false]) {
+      const c = makeCerts();
+      // Python's server: handshake, send a line, then close without close_notify (close(), not unwrap()).
+      const py = pythonPeer(
+        `import socket, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+srv = socket.create_server(("127.0.0.1", 0)); print(srv.getsockname()[1], flush=True)
+raw, _ = srv.accept(); s = ctx.wrap_socket(raw, server_side=True)
+s.sendall(b"line\\n"); s.recv(1); s.close()`,
+        [c.cert, c.key],
+      );
+      const port = await py.port;
+      using ctx = clientContext();
+      using tls = ctx.wrapSocket(socket.createConnection(["127.0.0.1", port], 10), {
+        serverHostname: "localhost",
+        suppressRaggedEofs: suppress,
+      });
+      assert.equal(text(tls.recv()), "line\n");
+      tls.sendall(bytes("x"));
+      if (suppress) assert.equal(tls.recv().length, 0, "the end of the stream");
+      else assert.throws(() => tls.recv(), ssl.SSLEOFError);
+      await py.done;
+    }
+  },
+);
+
+test(
+  "ssl: loadCertChain refuses a key that does not match, reads an encrypted key with its password, and says which file is missing",
+  { skip },
+  () => {
+    const c = makeCerts();
+    using ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    assert.throws(() => ctx.loadCertChain(c.cert, join(c.dir, "other.key")), ssl.SSLError);
+    const encrypted = join(c.dir, "srv-enc.key");
+    const r = spawnSync("openssl", [
+      "pkey",
+      "-in",
+      c.key,
+      "-aes256",
+      "-passout",
+      "pass:s3cret",
+      "-out",
+      encrypted,
+    ]);
+    assert.equal(r.status, 0);
+    assert.throws(() => ctx.loadCertChain(c.cert, encrypted, "wrong"), ssl.SSLError);
+    ctx.loadCertChain(c.cert, encrypted, "s3cret");
+    assert.throws(() => ctx.loadVerifyLocations(join(c.dir, "missing.pem")), ssl.SSLError);
+    assert.throws(() => new ssl.SSLContext(5), RangeError);
+    assert.throws(() => (ctx.verifyMode = 7), RangeError);
+  },
+);
+
+test(
+  "ssl: without OpenSSL a context says what to install; importing the module alone needs none",
+  { skip },
+  async () => {
+    const dir = scratchDir("no-openssl-");
+    const script = join(dir, "s.ts");
+    writeFileSync(
+      script,
+      `import { ssl, socket } from ${JSON.stringify(new URL("../mod.ts", import.meta.url).href)};
+void socket;
+try { new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); console.log("made"); } catch (e) { console.log(String((e as Error).message)); }`,
+    );
+    const [cmd, argv] = runtimeCommand(script);
+    const r = await run(cmd, argv, {
+      env: {
+        ...process.env,
+        FFI_SELECTORS_LIBSSL: "/nonexistent/libssl.so.3",
+        FFI_SELECTORS_LIBCRYPTO: "/nonexistent/libcrypto.so.3",
+      },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /needs OpenSSL 3: none of \/nonexistent\/libssl\.so\.3 loads\. Install /);
+  },
+);
