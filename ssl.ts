@@ -45,7 +45,7 @@ export const CERT_NONE = 0;
 export const CERT_OPTIONAL = 1;
 /** A certificate must be sent and valid. */
 export const CERT_REQUIRED = 2;
-/** `OPENSSL_VERSION`'s text is read from the library itself: {@linkcode opensslVersion}. */
+/** SNI is there: a client sends `serverHostname` (Python's `OPENSSL_VERSION` is {@linkcode opensslVersion}). */
 export const HAS_SNI = true;
 /** ALPN is there (offered by a client here; selected by a server in a later part). */
 export const HAS_ALPN = true;
