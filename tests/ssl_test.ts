@@ -50,36 +50,25 @@ function makeCerts(): Certs {
     const r = spawnSync("openssl", args, { cwd: dir, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`openssl ${args.join(" ")}: ${r.stderr}`);
   };
-  sh([
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "7",
-    "-subj",
-    "/CN=ffi-selectors test CA",
-  ]);
-  sh([
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "other.key",
-    "-out",
-    "other.pem",
-    "-days",
-    "7",
-    "-subj",
-    "/CN=another CA",
-  ]);
+  // A self-signed CA: its key and its certificate.
+  const ca = (name: string, file: string): void =>
+    sh([
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      `${file}.key`,
+      "-out",
+      `${file}.pem`,
+      "-days",
+      "7",
+      "-subj",
+      `/CN=${name}`,
+    ]);
+  ca("ffi-selectors test CA", "ca");
+  ca("another CA", "other");
   sh([
     "req",
     "-newkey",
