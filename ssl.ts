@@ -10,10 +10,9 @@
  * selector loop drives it, as in Python.
  *
  * This first part has contexts (verification, certificates, versions,
- * ciphers, ALPN offered by a client), `wrapSocket` and `wrapBio`, and the
- * error classes; `sniCallback`, ALPN selection by a server and
- * `getpeercert()`'s dictionary form are not here yet (`getpeercert(true)`,
- * the DER bytes, is).
+ * ciphers, ALPN offered by a client), `wrapSocket` and `wrapBio`,
+ * `getpeercert()` in both forms, and the error classes; `sniCallback` and
+ * ALPN selection by a server are not here yet.
  *
  * @example An HTTPS request
  * ```ts ignore
@@ -34,6 +33,9 @@ import { parseIPv4, parseIPv6 } from "./_address.ts";
 import { BlockingIOError, OSError } from "./errors.ts";
 import type { Socket } from "./_socket_object.ts";
 import { disown, own } from "./_ssl_owned.ts";
+import { describeCertificate, type NameAttribute, type PeerCertificate } from "./_ssl_cert.ts";
+
+export type { NameAttribute, PeerCertificate };
 
 /** A client context: verifies the server's certificate and name by default. */
 export const PROTOCOL_TLS_CLIENT = 16;
@@ -861,20 +863,30 @@ export class SSLObject implements Disposable {
   }
 
   /**
-   * The peer's certificate in DER bytes (Python's `getpeercert(True)`), or
-   * null when it sent none. The dictionary form is not here yet.
+   * The peer's certificate as Python's `getpeercert()` describes it
+   * (subject, issuer, version, serialNumber, notBefore, notAfter,
+   * subjectAltName), or with `true` its DER bytes. Null when the peer sent
+   * none, and (the description) when the context does not verify
+   * certificates (Python: an empty dict, which is falsy there).
    *
-   * @param binaryForm Must be true for now.
-   * @returns The DER bytes, or null.
+   * @param binaryForm `true` for the DER bytes.
+   * @returns The description or the bytes, or null.
+   * @example
+   * ```ts ignore
+   * const cert = tls.getpeercert();
+   * console.log(cert?.notAfter, cert?.subjectAltName);
+   * ```
    */
-  getpeercert(binaryForm: true): Uint8Array<ArrayBuffer> | null {
-    if (binaryForm !== true) {
-      throw new RangeError("getpeercert(): only the binary form (getpeercert(true)) is available so far");
-    }
+  getpeercert(binaryForm?: false): PeerCertificate | null;
+  /** The peer's certificate in DER bytes, or null (see the first signature). */
+  getpeercert(binaryForm: true): Uint8Array<ArrayBuffer> | null;
+  getpeercert(binaryForm = false): PeerCertificate | Uint8Array<ArrayBuffer> | null {
+    checkFlag(binaryForm, "binaryForm");
     const { ssl, crypto } = openSsl();
     const x = ssl.SSL_get1_peer_certificate(this.#open());
     if (x === 0n) return null;
     try {
+      if (!binaryForm) return this.context.verifyMode === CERT_NONE ? null : describeCertificate(x);
       const len = crypto.i2d_X509(x, null);
       if (len <= 0) throw raiseFromQueue("i2d_X509");
       const out = new Uint8Array(new ArrayBuffer(len));
@@ -1148,13 +1160,17 @@ export class SSLSocket implements Disposable {
   }
 
   /**
-   * The peer's certificate in DER bytes (`getpeercert(true)`), or null.
+   * The peer's certificate as Python describes it, or with `true` its DER
+   * bytes (see {@linkcode SSLObject.getpeercert}).
    *
-   * @param binaryForm Must be true for now.
-   * @returns The DER bytes, or null.
+   * @param binaryForm `true` for the DER bytes.
+   * @returns The description or the bytes, or null.
    */
-  getpeercert(binaryForm: true): Uint8Array<ArrayBuffer> | null {
-    return this.#tls.getpeercert(binaryForm);
+  getpeercert(binaryForm?: false): PeerCertificate | null;
+  /** The peer's certificate in DER bytes, or null. */
+  getpeercert(binaryForm: true): Uint8Array<ArrayBuffer> | null;
+  getpeercert(binaryForm = false): PeerCertificate | Uint8Array<ArrayBuffer> | null {
+    return binaryForm === true ? this.#tls.getpeercert(true) : this.#tls.getpeercert(binaryForm as false);
   }
 
   /**

@@ -83,6 +83,33 @@ export const LIBCRYPTO = {
   X509_free: { params: ["pointer"], result: "void" }, // void X509_free(X509 *)
   i2d_X509: { params: ["pointer", "buffer"], result: "i32" }, // int i2d_X509(const X509 *, unsigned char **out)
   X509_VERIFY_PARAM_set1_ip_asc: { params: ["pointer", "buffer"], result: "i32" }, // int (param, const char *ipasc)
+  // Reading a certificate for getpeercert()'s dictionary.
+  X509_get_subject_name: { params: ["pointer"], result: "pointer" }, // X509_NAME *(const X509 *)
+  X509_get_issuer_name: { params: ["pointer"], result: "pointer" }, // X509_NAME *(const X509 *)
+  X509_NAME_entry_count: { params: ["pointer"], result: "i32" }, // int (const X509_NAME *)
+  X509_NAME_get_entry: { params: ["pointer", "i32"], result: "pointer" }, // X509_NAME_ENTRY *(const X509_NAME *, int loc)
+  X509_NAME_ENTRY_get_object: { params: ["pointer"], result: "pointer" }, // ASN1_OBJECT *(const X509_NAME_ENTRY *)
+  X509_NAME_ENTRY_get_data: { params: ["pointer"], result: "pointer" }, // ASN1_STRING *(const X509_NAME_ENTRY *)
+  X509_NAME_ENTRY_set: { params: ["pointer"], result: "i32" }, // int (const X509_NAME_ENTRY *): its RDN's index
+  OBJ_obj2nid: { params: ["pointer"], result: "i32" }, // int (const ASN1_OBJECT *)
+  OBJ_nid2ln: { params: ["i32"], result: "pointer" }, // const char *(int n)
+  OBJ_obj2txt: { params: ["buffer", "i32", "pointer", "i32"], result: "i32" }, // int (char *buf, int len, obj, int no_name)
+  ASN1_STRING_to_UTF8: { params: ["buffer", "pointer"], result: "i32" }, // int (unsigned char **out, const ASN1_STRING *)
+  ASN1_STRING_length: { params: ["pointer"], result: "i32" }, // int (const ASN1_STRING *)
+  ASN1_STRING_get0_data: { params: ["pointer"], result: "pointer" }, // const unsigned char *(const ASN1_STRING *)
+  CRYPTO_free: { params: ["pointer", "buffer", "i32"], result: "void" }, // void (void *ptr, const char *file, int line)
+  X509_get_version: { params: ["pointer"], result: LONG }, // long (const X509 *)
+  X509_get_serialNumber: { params: ["pointer"], result: "pointer" }, // ASN1_INTEGER *(X509 *)
+  ASN1_INTEGER_to_BN: { params: ["pointer", "pointer"], result: "pointer" }, // BIGNUM *(const ASN1_INTEGER *, BIGNUM *)
+  BN_bn2hex: { params: ["pointer"], result: "pointer" }, // char *(const BIGNUM *)
+  BN_free: { params: ["pointer"], result: "void" }, // void (BIGNUM *)
+  X509_get0_notBefore: { params: ["pointer"], result: "pointer" }, // const ASN1_TIME *(const X509 *)
+  X509_get0_notAfter: { params: ["pointer"], result: "pointer" }, // const ASN1_TIME *(const X509 *)
+  ASN1_TIME_print: { params: ["pointer", "pointer"], result: "i32" }, // int (BIO *, const ASN1_TIME *)
+  X509_get_ext_d2i: { params: ["pointer", "i32", "pointer", "pointer"], result: "pointer" }, // void *(x, int nid, int *crit, int *idx)
+  OPENSSL_sk_num: { params: ["pointer"], result: "i32" }, // int (const OPENSSL_STACK *)
+  OPENSSL_sk_value: { params: ["pointer", "i32"], result: "pointer" }, // void *(const OPENSSL_STACK *, int)
+  GENERAL_NAMES_free: { params: ["pointer"], result: "void" }, // void (GENERAL_NAMES *)
 } as const satisfies Record<string, SymbolSpec>;
 
 /** The two libraries, bound. */

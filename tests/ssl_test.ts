@@ -192,6 +192,54 @@ test(
   },
 );
 
+test(
+  "ssl: getpeercert() describes the server's certificate exactly as Python's does (subject, issuer, serial, dates, SAN)",
+  {
+    skip: skip || unixOnly(PYTHON_PEER),
+  },
+  async () => {
+    const { child, port } = await sServer(["-rev"]);
+    try {
+      using ctx = clientContext();
+      const tls = ctx.wrapSocket(socket.createConnection(["127.0.0.1", port], 10), {
+        serverHostname: "localhost",
+      });
+      const ours = tls.getpeercert();
+      tls.close(); // s_server serves one connection at a time
+      const theirs = await pythonJson(
+        `import socket, ssl, sys, json
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+with ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))), server_hostname="localhost") as s:
+    print(json.dumps(s.getpeercert()))`,
+        [String(port), makeCerts().ca],
+      );
+      assert.deepEqual(ours, theirs);
+      assert.deepEqual(ours?.subjectAltName, [["DNS", "localhost"], ["IP Address", "127.0.0.1"]]);
+    } finally {
+      child.kill();
+    }
+    // Not verified (CERT_NONE): no description (Python's empty dict), the bytes still there.
+    const again = await sServer(["-rev"]);
+    try {
+      using loose = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+      loose.checkHostname = false;
+      loose.verifyMode = ssl.CERT_NONE;
+      using tls = loose.wrapSocket(socket.createConnection(["127.0.0.1", again.port], 10));
+      assert.equal(tls.getpeercert(), null);
+      assert.ok(tls.getpeercert(true)!.length > 100);
+    } finally {
+      again.child.kill();
+    }
+  },
+);
+
+/** Runs Python code that prints one JSON value, and returns it. */
+async function pythonJson(code: string, args: string[]): Promise<unknown> {
+  const r = await python(code, args);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
 test("ssl: TLS 1.2 only, by maximumVersion, against s_server -tls1_2", { skip }, async () => {
   const { child, port } = await sServer(["-rev", "-tls1_2"]);
   try {
