@@ -428,6 +428,7 @@ test("every example answers --help with its usage and exit 0", async () => {
       "status_server.ts",
       "ping.ts",
       "fd_pass.ts",
+      "cert_check.ts",
     ]
   ) {
     const [cmd, argv] = runtimeCommand(join(EXAMPLES, script), ["--help"]);

@@ -15,7 +15,17 @@ import { join } from "node:path";
 import process from "node:process";
 import { PYTHON_PEER, test, unixOnly } from "./_test.ts";
 import { DefaultSelector, EVENT_READ, EVENT_WRITE, socket, ssl } from "../mod.ts";
-import { bytes, makeToken, pattern, python, run, runtimeCommand, scratchDir, text } from "./_helpers.ts";
+import {
+  bytes,
+  makeToken,
+  pattern,
+  python,
+  run,
+  runScript,
+  runtimeCommand,
+  scratchDir,
+  text,
+} from "./_helpers.ts";
 
 const OPENSSL = spawnSync("openssl", ["version"]).status === 0;
 const LIBSSL = (() => {
@@ -599,5 +609,55 @@ try { new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); console.log("made"); } catch 
     });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /needs OpenSSL 3: none of \/nonexistent\/libssl\.so\.3 loads\. Install /);
+  },
+);
+
+test(
+  "examples/cert_check.ts checks several servers at once on one selector: dates, version, issuer; exit 1 when one is close to expiry or refuses",
+  {
+    skip,
+  },
+  async () => {
+    const { child, port } = await sServer(["-www"]);
+    try {
+      const refused = socket.createServer(["127.0.0.1", 0]);
+      const closedPort = (refused.getsockname() as socket.IPv4Address)[1];
+      refused.close(); // nobody listens there now
+      const script = new URL("../examples/cert_check.ts", import.meta.url).pathname;
+      const ok = await runScript(script, [
+        "--days",
+        "3",
+        "--cafile",
+        makeCerts().ca,
+        `localhost:${port}`,
+        `127.0.0.1:${port}`,
+      ]);
+      assert.equal(ok.code, 0, ok.stderr);
+      const lines = ok.stdout.trim().split("\n").sort();
+      assert.equal(lines.length, 2);
+      for (const line of lines) {
+        assert.match(
+          line,
+          /^(localhost|127\.0\.0\.1):\d+  expires \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} GMT \([67] days\)  TLSv1\.3  issuer "ffi-selectors test CA"$/,
+        );
+      }
+      const bad = await runScript(script, [
+        "--cafile",
+        makeCerts().ca,
+        `localhost:${port}`,
+        `127.0.0.1:${closedPort}`,
+      ]);
+      assert.equal(bad.code, 1, "a 7-day certificate is within the default 14 days, and one port refuses");
+      assert.match(
+        bad.stdout,
+        new RegExp(`127\\.0\\.0\\.1:${closedPort}  failed: \\[Errno \\d+\\] Connection refused`),
+      );
+      assert.match(bad.stderr, /cert_check: 2 of 2 need attention/);
+      const untrusted = await runScript(script, [`localhost:${port}`]); // the system's CAs do not know the test CA
+      assert.equal(untrusted.code, 1);
+      assert.match(untrusted.stdout, /failed: \[SSL: CERTIFICATE_VERIFY_FAILED\] certificate verify failed/);
+    } finally {
+      child.kill();
+    }
   },
 );
