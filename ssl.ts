@@ -997,8 +997,11 @@ export class SSLSocket implements Disposable {
     return this.#tls.serverHostname;
   }
 
-  /** Sends what is held and what OpenSSL wrote; throws SSLWantWriteError when a non-blocking socket is full. */
-  #flush(): void {
+  /**
+   * Sends what is held and what OpenSSL wrote, as far as the socket takes it
+   * now (all of it, on a blocking socket). Returns whether nothing is left held.
+   */
+  #flushSome(): boolean {
     const out = this.#tls.outgoing;
     if (out.pending > 0) {
       const bytes = out.read();
@@ -1011,14 +1014,20 @@ export class SSLSocket implements Disposable {
       try {
         sent = this.#sock.send(head);
       } catch (e) {
-        if (e instanceof BlockingIOError) {
-          throw sslError(SSLWantWriteError, SSL_ERROR_WANT_WRITE, "The operation did not complete (write)");
-        }
+        if (e instanceof BlockingIOError) return false;
         throw e;
       }
       this.#heldBytes -= sent;
       if (sent === head.length) this.#held.shift();
       else this.#held[0] = head.subarray(sent);
+    }
+    return true;
+  }
+
+  /** {@linkcode SSLSocket.#flushSome}, or SSLWantWriteError when a non-blocking socket cannot take it all. */
+  #flush(): void {
+    if (!this.#flushSome()) {
+      throw sslError(SSLWantWriteError, SSL_ERROR_WANT_WRITE, "The operation did not complete (write)");
     }
   }
 
@@ -1042,22 +1051,37 @@ export class SSLSocket implements Disposable {
     this.#tls.incoming.write(this.#buf.subarray(0, n));
   }
 
-  /** Runs a TLS step until it completes, moving bytes through the socket as its mode allows. */
-  #drive<R>(step: () => R): R {
+  /**
+   * Runs a TLS step until it completes, moving bytes through the socket as
+   * its mode allows. Bytes for the peer go out as far as the socket takes
+   * them, and never stop a read: while the peer's bytes are wanted, they are
+   * received even if ours wait (two peers each waiting to be read would
+   * otherwise wait for ever). A non-blocking socket's wait is the caller's:
+   * SSLWantWriteError when bytes of ours are held, else SSLWantReadError.
+   * With `mustSend` (handshake, shutdown), the step is done only once the
+   * peer can have everything it needs.
+   */
+  #drive<R>(step: () => R, mustSend = false): R {
     for (;;) {
       let result: R;
       try {
         result = step();
       } catch (e) {
         if (e instanceof SSLWantReadError) {
-          this.#flush();
-          this.#fill();
+          const flushed = this.#flushSome();
+          try {
+            this.#fill();
+          } catch (wait) {
+            if (wait instanceof SSLWantReadError && !flushed) this.#flush(); // throws SSLWantWriteError
+            throw wait;
+          }
           continue;
         }
         this.#flushQuietly();
         throw e;
       }
-      this.#flush();
+      if (mustSend) this.#flush();
+      else this.#flushSome();
       return result;
     }
   }
@@ -1065,7 +1089,7 @@ export class SSLSocket implements Disposable {
   /** Sends what it can of an alert OpenSSL wrote before failing (the peer learns why). */
   #flushQuietly(): void {
     try {
-      this.#flush();
+      this.#flushSome();
     } catch { /* the connection is failing anyway */ }
   }
 
@@ -1076,7 +1100,7 @@ export class SSLSocket implements Disposable {
    * @throws {SSLCertVerificationError} When the peer's certificate does not verify.
    */
   doHandshake(): void {
-    this.#drive(() => this.#tls.doHandshake());
+    this.#drive(() => this.#tls.doHandshake(), true);
   }
 
   /**
@@ -1116,11 +1140,7 @@ export class SSLSocket implements Disposable {
   send(data: ArrayBufferView | ArrayBuffer): number {
     if (this.#heldBytes > MAX_HELD) this.#flush(); // throws SSLWantWriteError while full
     const n = this.#tls.write(data);
-    try {
-      this.#flush();
-    } catch (e) {
-      if (!(e instanceof SSLWantWriteError)) throw e; // taken all the same: held for the next call
-    }
+    this.#flushSome(); // what the socket does not take now is held for the next call
     return n;
   }
 
@@ -1180,7 +1200,7 @@ export class SSLSocket implements Disposable {
    * @returns The socket.
    */
   unwrap(): Socket {
-    this.#drive(() => this.#tls.unwrap());
+    this.#drive(() => this.#tls.unwrap(), true);
     this.#tls.close();
     return this.#sock;
   }

@@ -14,7 +14,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { PYTHON_PEER, test, unixOnly } from "./_test.ts";
-import { DefaultSelector, EVENT_READ, EVENT_WRITE, socket, ssl } from "../mod.ts";
+import { BlockingIOError, DefaultSelector, EVENT_READ, EVENT_WRITE, socket, ssl } from "../mod.ts";
 import {
   bytes,
   makeToken,
@@ -659,5 +659,164 @@ test(
     } finally {
       child.kill();
     }
+  },
+);
+
+test(
+  "ssl: 200 TLS connections handshake and echo at once on one selector, every socket non-blocking (both ends ours)",
+  { skip },
+  () => {
+    using cctx = clientContext();
+    using sctx = serverContext();
+    using server = socket.createServer(["127.0.0.1", 0], { backlog: 256 });
+    server.setBlocking(false);
+    const address = server.getsockname() as socket.IPv4Address;
+    type Side = {
+      tls: ssl.SSLSocket | null;
+      raw: socket.Socket;
+      server: boolean;
+      done: boolean;
+      got: string;
+    };
+    using sel = new DefaultSelector<Side, socket.Socket>();
+    const N = 200;
+    const sides: Side[] = [];
+    for (let i = 0; i < N; i++) {
+      const raw = new socket.Socket();
+      raw.setBlocking(false);
+      raw.connectEx(address);
+      const side: Side = { tls: null, raw, server: false, done: false, got: "" };
+      sides.push(side);
+      sel.register(raw, EVENT_WRITE, side);
+    }
+    sel.register(server, EVENT_READ, { tls: null, raw: server, server: true, done: true, got: "" });
+    const drive = (side: Side): void => {
+      const tls = side.tls!;
+      try {
+        tls.doHandshake();
+        if (!side.server && side.got === "") {
+          tls.send(bytes("ping\n"));
+          side.got = "sent";
+        }
+        for (;;) {
+          const data = tls.recv(100);
+          if (data.length === 0) break;
+          if (side.server) tls.send(data); // echo
+          else {
+            side.got = text(data);
+            side.done = true;
+            sel.unregister(side.raw);
+            return;
+          }
+        }
+      } catch (e) {
+        if (e instanceof ssl.SSLWantReadError) return void sel.modify(side.raw, EVENT_READ, side);
+        if (e instanceof ssl.SSLWantWriteError) return void sel.modify(side.raw, EVENT_WRITE, side);
+        throw e;
+      }
+    };
+    const deadline = performance.now() + 60_000;
+    while (sides.some((s) => !s.server && !s.done)) {
+      assert.ok(performance.now() < deadline, "all done within a minute");
+      for (const [key] of sel.select(1)) {
+        const side = key.data;
+        if (side.raw === server) {
+          for (;;) {
+            let conn: socket.Socket;
+            try {
+              [conn] = server.accept();
+            } catch (e) {
+              if (e instanceof BlockingIOError) break;
+              throw e;
+            }
+            conn.setBlocking(false);
+            const s: Side = { tls: null, raw: conn, server: true, done: false, got: "" };
+            s.tls = sctx.wrapSocket(conn, { serverSide: true, doHandshakeOnConnect: false });
+            sides.push(s);
+            sel.register(conn, EVENT_READ, s);
+            drive(s);
+          }
+          continue;
+        }
+        side.tls ??= cctx.wrapSocket(side.raw, { serverHostname: "localhost", doHandshakeOnConnect: false });
+        drive(side);
+      }
+    }
+    const clients = sides.filter((s) => !s.server);
+    assert.equal(clients.filter((s) => s.got === "ping\n").length, N, "every client got its echo");
+    for (const s of sides) s.tls?.close();
+  },
+);
+
+test(
+  "ssl: 16 MiB each way through a peer that reads slowly: SSLWantWriteError holds the bytes, nothing lost (sha256 both ways)",
+  {
+    skip: skip || unixOnly(PYTHON_PEER),
+  },
+  async () => {
+    const c = makeCerts();
+    const size = 16 << 20;
+    // Python's TLS echo: reads in small pieces with pauses (a slow reader), echoes everything, then reports.
+    const py = pythonPeer(
+      `import socket, ssl, sys, time, hashlib
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+srv = socket.create_server(("127.0.0.1", 0)); print(srv.getsockname()[1], flush=True)
+raw, _ = srv.accept(); s = ctx.wrap_socket(raw, server_side=True)
+h = hashlib.sha256(); total = 0; n = int(sys.argv[3])
+while total < n:
+    d = s.recv(65536)
+    if not d: break
+    h.update(d); total += len(d); s.sendall(d)
+    if total < 2 << 20: time.sleep(0.001)
+print(total, h.hexdigest(), flush=True)
+s.unwrap()`,
+      [c.cert, c.key, String(size)],
+    );
+    const port = await py.port;
+    using ctx = clientContext();
+    const raw = socket.createConnection(["127.0.0.1", port], 10);
+    const tls = ctx.wrapSocket(raw, { serverHostname: "localhost" });
+    raw.setBlocking(false);
+    using sel = new DefaultSelector();
+    sel.register(raw, EVENT_READ | EVENT_WRITE);
+    const data = pattern(size, 11);
+    let sent = 0, received = 0, wantWrite = 0;
+    const echoed = createHash("sha256");
+    const deadline = performance.now() + 120_000;
+    while (received < size) {
+      assert.ok(performance.now() < deadline, `done within two minutes (${sent} sent, ${received} back)`);
+      sel.select(1);
+      while (sent < size) {
+        try {
+          sent += tls.send(data.subarray(sent, Math.min(sent + 65536, size)));
+        } catch (e) {
+          if (!(e instanceof ssl.SSLWantWriteError)) throw e;
+          wantWrite++;
+          break;
+        }
+      }
+      for (;;) {
+        let chunk: Uint8Array;
+        try {
+          chunk = tls.recv(65536);
+        } catch (e) {
+          if (e instanceof ssl.SSLWantReadError || e instanceof ssl.SSLWantWriteError) break;
+          throw e;
+        }
+        if (chunk.length === 0) break;
+        echoed.update(chunk);
+        received += chunk.length;
+      }
+      if (sent === size) sel.modify(raw, EVENT_READ);
+    }
+    assert.ok(wantWrite > 0, "the slow reader made a send wait");
+    const want = createHash("sha256").update(data).digest("hex");
+    assert.equal(echoed.digest("hex"), want, "every byte came back, in order");
+    raw.setBlocking(true);
+    raw.setTimeout(30);
+    const line = text(tls.recv(200)).trim();
+    assert.equal(line, "", "the peer's close_notify: the end of the stream");
+    tls.close();
+    await py.done.catch(() => {});
   },
 );
