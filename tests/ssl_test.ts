@@ -21,6 +21,7 @@ import {
   pattern,
   python,
   run,
+  runFixture,
   runScript,
   runtimeCommand,
   scratchDir,
@@ -818,5 +819,30 @@ s.unwrap()`,
     assert.equal(line, "", "the peer's close_notify: the end of the stream");
     tls.close();
     await py.done.catch(() => {});
+  },
+);
+
+test(
+  "ssl: contexts, connections and their sockets dropped without close() are freed by the collector: fds back, memory flat",
+  {
+    skip: skip || (process.platform !== "linux" ? "reads /proc/self/status" : false),
+  },
+  async () => {
+    const c = makeCerts();
+    const out = await runFixture("ssl_gc.ts", [c.cert, c.key, c.ca, "6", "100"], {
+      timeoutMs: 180_000,
+    }) as unknown as {
+      fds: number;
+      rss: number;
+    }[];
+    const last = out[out.length - 1]!;
+    assert.ok(last.fds <= 2, `fds left after 600 dropped connections: ${last.fds}`);
+    const growth = last.rss - out[1]!.rss;
+    assert.ok(
+      growth < 24 << 20,
+      `resident set grew ${
+        growth >> 20
+      } MiB over 400 more dropped connections (leaking would be ~100 KiB each)`,
+    );
   },
 );
