@@ -639,7 +639,7 @@ test(
       for (const line of lines) {
         assert.match(
           line,
-          /^(localhost|127\.0\.0\.1):\d+  expires \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} GMT \([67] days\)  TLSv1\.3  issuer "ffi-selectors test CA"$/,
+          /^(localhost|127\.0\.0\.1):\d+ {2}expires \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} GMT \([67] days\) {2}TLSv1\.3 {2}issuer "ffi-selectors test CA"$/,
         );
       }
       const bad = await runScript(script, [
