@@ -24,7 +24,12 @@ sctx.loadCertChain(cert!, key!);
 
 /** A client and a server SSLObject over memory BIOs, and the pump between them. */
 function pair(): { client: ssl.SSLObject; server: ssl.SSLObject; pump: () => void } {
-  const [ci, co, si, so] = [new ssl.MemoryBIO(), new ssl.MemoryBIO(), new ssl.MemoryBIO(), new ssl.MemoryBIO()];
+  const [ci, co, si, so] = [
+    new ssl.MemoryBIO(),
+    new ssl.MemoryBIO(),
+    new ssl.MemoryBIO(),
+    new ssl.MemoryBIO(),
+  ];
   const client = cctx.wrapBio(ci, co, { serverHostname: "localhost" });
   const server = sctx.wrapBio(si, so, { serverSide: true });
   const pump = (): void => {
