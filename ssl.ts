@@ -25,7 +25,7 @@
  *
  * @module
  */
-import { byteLength, bytesOf, copyBytes, writeInto } from "./ffi/bytes.ts";
+import { byteLength, byteRange, bytesOf } from "./ffi/bytes.ts";
 import { cText, openSsl, type OpenSslError, takeError } from "./ffi/openssl.ts";
 import { adapter } from "./ffi/mod.ts";
 import { checkInt, checkSize, show, toCString } from "./_validate.ts";
@@ -542,7 +542,8 @@ export class MemoryBIO implements Disposable {
    */
   read(n = -1): Uint8Array<ArrayBuffer> {
     const want = checkInt(n, "n");
-    const size = Math.min(want < 0 ? this.pending : want, this.pending, MAX_CHUNK);
+    const pending = this.pending;
+    const size = Math.min(want < 0 ? pending : want, pending, MAX_CHUNK);
     if (size === 0) return new Uint8Array(0);
     const buf = new Uint8Array(size);
     const got = openSsl().crypto.BIO_read(this.pointer(), buf, size);
@@ -557,14 +558,13 @@ export class MemoryBIO implements Disposable {
    */
   write(data: ArrayBufferView | ArrayBuffer): number {
     if (this.#eof) throw sslError(SSLError, SSL_ERROR_SSL, "cannot write() after write_eof()");
-    const view = bytesOf(data, "data");
+    const view = bytesOf(data, "data"); // the engine's own view and length go to C (ffi/bytes.ts)
     const n = byteLength(view, "data");
-    const copy = copyBytes(view, "data"); // the library's own buffer goes to C
     for (let at = 0; at < n;) {
       const chunk = Math.min(n - at, MAX_CHUNK);
       const w = openSsl().crypto.BIO_write(
         this.pointer(),
-        at === 0 && chunk === n ? copy : copy.subarray(at, at + chunk),
+        at === 0 && chunk === n ? view : byteRange(view, at, at + chunk),
         chunk,
       );
       if (w <= 0) throw raiseFromQueue("BIO_write");
@@ -697,10 +697,15 @@ export class SSLObject implements Disposable {
   #call(op: (s: bigint) => number, what: string): number {
     const s = this.#open();
     const { ssl, crypto } = openSsl();
-    crypto.ERR_clear_error();
+    // The queue is empty here: every failure below (and every failed OpenSSL
+    // call elsewhere in this module) takes or clears what it left, so a
+    // success costs no ERR_clear_error call and no error is ever stale.
     const r = op(s);
     if (r > 0) return r;
     const code = ssl.SSL_get_error(s, r);
+    if (code === SSL_ERROR_WANT_READ || code === SSL_ERROR_WANT_WRITE || code === SSL_ERROR_ZERO_RETURN) {
+      crypto.ERR_clear_error();
+    }
     switch (code) {
       case SSL_ERROR_WANT_READ:
         throw sslError(SSLWantReadError, code, "The operation did not complete (read)");
@@ -782,13 +787,10 @@ export class SSLObject implements Disposable {
     if (want > size) throw new RangeError(`nbytes ${want} is larger than the buffer (${size})`);
     const len = Math.min(want === 0 ? size : want, MAX_CHUNK);
     if (len === 0) return 0;
-    const own = new Uint8Array(len); // the library's own buffer goes to C
-    const got = this.#readInto(own, len);
-    if (got > 0) writeInto(view, 0, own.subarray(0, got));
-    return got;
+    return this.#readInto(view, len); // into the caller's memory, by the engine's own measure
   }
 
-  #readInto(buf: Uint8Array, len: number): number {
+  #readInto(buf: ArrayBufferView, len: number): number {
     try {
       return this.#call((s) => openSsl().ssl.SSL_read(s, buf, len), "read");
     } catch (e) {
@@ -805,14 +807,15 @@ export class SSLObject implements Disposable {
    * @returns How many were taken (all, with memory BIOs).
    */
   write(data: ArrayBufferView | ArrayBuffer): number {
-    const copy = copyBytes(data, "data");
+    const view = bytesOf(data, "data"); // the engine's own view and length go to C (ffi/bytes.ts)
+    const n = byteLength(view, "data");
     let at = 0;
-    while (at < copy.length) {
-      const chunk = Math.min(copy.length - at, MAX_CHUNK);
-      const part = at === 0 && chunk === copy.length ? copy : copy.subarray(at, at + chunk);
+    while (at < n) {
+      const chunk = Math.min(n - at, MAX_CHUNK);
+      const part = at === 0 && chunk === n ? view : byteRange(view, at, at + chunk);
       at += this.#call((s) => openSsl().ssl.SSL_write(s, part, chunk), "write");
     }
-    return copy.length;
+    return n;
   }
 
   /** Decrypted bytes ready to read without more input. */

@@ -109,8 +109,20 @@ function withBigintParams(raw: AnyFn, params: readonly NativeType[]): AnyFn | nu
 function adapt(rawSymbol: AnyFn, params: readonly NativeType[], result: NativeType): AnyFn {
   const raw = withBigintParams(rawSymbol, params) ?? rawSymbol;
   const pointerParams = params.flatMap((t, i) => t === "pointer" ? [i] : []);
+  // The last address seen at each pointer parameter and its pointer object:
+  // a hot call passes the same SSL * (or BIO *) every time, and Deno would
+  // otherwise get a new pointer object made for each call.
+  const lastAddress: bigint[] = pointerParams.map(() => -1n);
+  const lastPointer: DenoPointer[] = pointerParams.map(() => null);
   const convertArgs = pointerParams.length === 0 ? null : (args: unknown[]) => {
-    for (const i of pointerParams) args[i] = toPointer(args[i] as bigint);
+    for (let k = 0; k < pointerParams.length; k++) {
+      const i = pointerParams[k]!, address = args[i] as bigint;
+      if (address !== lastAddress[k]) {
+        lastPointer[k] = toPointer(address);
+        lastAddress[k] = address;
+      }
+      args[i] = lastPointer[k];
+    }
     return args;
   };
   const convertResult = result === "pointer"
