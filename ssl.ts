@@ -96,7 +96,7 @@ const SSL_CTRL_SET_MIN_PROTO_VERSION = 123, SSL_CTRL_SET_MAX_PROTO_VERSION = 124
 const SSL_CTRL_GET_MIN_PROTO_VERSION = 130, SSL_CTRL_GET_MAX_PROTO_VERSION = 131;
 const SSL_MODE_ENABLE_PARTIAL_WRITE = 1, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER = 2;
 const SSL_FILETYPE_PEM = 1;
-const BIO_CTRL_PENDING = 10, BIO_C_SET_BUF_MEM_EOF_RETURN = 130;
+const BIO_C_SET_BUF_MEM_EOF_RETURN = 130;
 /** SSL_R_CERTIFICATE_VERIFY_FAILED and SSL_R_UNEXPECTED_EOF_WHILE_READING (OpenSSL 3.0). */
 const R_CERTIFICATE_VERIFY_FAILED = 134, R_UNEXPECTED_EOF = 294;
 /** The most bytes one SSL_read/SSL_write/BIO call takes (an `int`). */
@@ -526,7 +526,7 @@ export class MemoryBIO implements Disposable {
 
   /** Bytes waiting to be read. */
   get pending(): number {
-    return Number(openSsl().crypto.BIO_ctrl(this.pointer(), BIO_CTRL_PENDING, 0, 0n));
+    return openSsl().crypto.BIO_ctrl_pending(this.pointer());
   }
 
   /** Whether `writeEof()` was called and everything was read. */
@@ -696,12 +696,16 @@ export class SSLObject implements Disposable {
    */
   #call(op: (s: bigint) => number, what: string): number {
     const s = this.#open();
-    const { ssl, crypto } = openSsl();
     // The queue is empty here: every failure below (and every failed OpenSSL
     // call elsewhere in this module) takes or clears what it left, so a
     // success costs no ERR_clear_error call and no error is ever stale.
     const r = op(s);
-    if (r > 0) return r;
+    return r > 0 ? r : this.#fail(s, r, what);
+  }
+
+  /** The error Python raises for an OpenSSL call on `s` that returned `r` (<= 0). */
+  #fail(s: bigint, r: number, what: string): never {
+    const { ssl, crypto } = openSsl();
     const code = ssl.SSL_get_error(s, r);
     if (code === SSL_ERROR_WANT_READ || code === SSL_ERROR_WANT_WRITE || code === SSL_ERROR_ZERO_RETURN) {
       crypto.ERR_clear_error();
@@ -792,7 +796,10 @@ export class SSLObject implements Disposable {
 
   #readInto(buf: ArrayBufferView, len: number): number {
     try {
-      return this.#call((s) => openSsl().ssl.SSL_read(s, buf, len), "read");
+      // The hot path inline (no closure per call); failures through #fail.
+      const s = this.#open();
+      const r = openSsl().ssl.SSL_read(s, buf, len);
+      return r > 0 ? r : this.#fail(s, r, "read");
     } catch (e) {
       if (e instanceof SSLZeroReturnError) return 0; // close_notify: the end of the stream
       if (e instanceof SSLEOFError && this.#suppressRaggedEofs) return 0;
@@ -813,7 +820,9 @@ export class SSLObject implements Disposable {
     while (at < n) {
       const chunk = Math.min(n - at, MAX_CHUNK);
       const part = at === 0 && chunk === n ? view : byteRange(view, at, at + chunk);
-      at += this.#call((s) => openSsl().ssl.SSL_write(s, part, chunk), "write");
+      const s = this.#open();
+      const r = openSsl().ssl.SSL_write(s, part, chunk);
+      at += r > 0 ? r : this.#fail(s, r, "write");
     }
     return n;
   }

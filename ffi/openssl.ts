@@ -74,6 +74,7 @@ export const LIBCRYPTO = {
   BIO_read: { params: ["pointer", "buffer", "i32"], result: "i32" }, // int (BIO *, void *data, int dlen)
   BIO_write: { params: ["pointer", "buffer", "i32"], result: "i32" }, // int (BIO *, const void *data, int dlen)
   BIO_ctrl: { params: ["pointer", "i32", LONG, "pointer"], result: LONG }, // long (BIO *, int cmd, long larg, void *parg)
+  BIO_ctrl_pending: { params: ["pointer"], result: "u64" }, // size_t BIO_ctrl_pending(BIO *)
   ERR_get_error: { params: [], result: ULONG }, // unsigned long ERR_get_error(void)
   ERR_clear_error: { params: [], result: "void" }, // void ERR_clear_error(void)
   ERR_error_string_n: { params: [ULONG, "buffer", "u64"], result: "void" }, // (unsigned long e, char *buf, size_t len)
