@@ -258,7 +258,10 @@ export function scan(host: string, ports: number[], options: ScanOptions = {}): 
       settle(probe, 0);
     } catch (e) {
       if (!(e instanceof OSError)) throw e;
-      if (e.code !== "EAGAIN") settle(probe, e.errno);
+      // Winsock says WSAEMSGSIZE for a reply longer than the 1-byte buffer
+      // (Unix truncates it quietly): a reply all the same, so the port is open.
+      if (e.code === "EMSGSIZE") settle(probe, 0);
+      else if (e.code !== "EAGAIN") settle(probe, e.errno);
     }
   };
 

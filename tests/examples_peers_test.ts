@@ -9,9 +9,10 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import dgram from "node:dgram";
 import net from "node:net";
 import { join } from "node:path";
-import { test, WINDOWS } from "./_test.ts";
+import { test, WINDOWS, WINE } from "./_test.ts";
 import { writeFileSync } from "node:fs";
 import {
   assertSameBytes,
@@ -229,6 +230,40 @@ for (const family of ["127.0.0.1", "::1"]) {
       }
     }));
 }
+
+test("examples/port_scan.ts -u finds a runtime's UDP port open and a closed one closed (ECONNREFUSED; WSAECONNRESET on Windows)", async () => {
+  const open = dgram.createSocket("udp4");
+  open.on("message", (_msg, from) => open.send("pong", from.port, from.address)); // any answer: open
+  await new Promise<void>((resolve) => open.bind(0, "127.0.0.1", resolve));
+  const gone = dgram.createSocket("udp4");
+  await new Promise<void>((resolve) => gone.bind(0, "127.0.0.1", resolve));
+  const closed = gone.address().port;
+  await new Promise<void>((resolve) => gone.close(() => resolve()));
+  try {
+    const openPort = open.address().port;
+    const [cmd, argv] = runtimeCommand(join(EXAMPLES, "port_scan.ts"), [
+      "127.0.0.1",
+      "-u",
+      "--ports",
+      [openPort, closed].join(","),
+      "--timeout",
+      "2",
+      "--json",
+    ]);
+    const r = await run(cmd, argv);
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout);
+    assert.deepEqual(
+      result.open,
+      [openPort],
+      "a reply longer than the probe's 1-byte buffer (Winsock: WSAEMSGSIZE) is open",
+    );
+    // Wine delivers no ICMP port unreachable to a UDP socket (Windows: WSAECONNRESET, as documented).
+    if (!WINE) assert.deepEqual(result.closed, [closed]);
+  } finally {
+    open.close();
+  }
+});
 
 test("examples/netcat.ts -d prints what a server of the runtime's own sends, and ends with it", async () => {
   // Every connection gets the text (a stranger's too) and is closed.
