@@ -1,0 +1,502 @@
+/**
+ * TLS without I/O: {@linkcode MemoryBIO} and {@linkcode SSLObject}, Python's
+ * `ssl.MemoryBIO` and `ssl.SSLObject`; `_ssl_socket.ts` moves their bytes
+ * through a socket.
+ *
+ * @module
+ */
+import { byteLength, byteRange, bytesOf } from "./ffi/bytes.ts";
+import { cText, openSsl, takeError } from "./ffi/openssl.ts";
+import { adapter } from "./ffi/mod.ts";
+import { checkInt, checkSize, show, toCString } from "./_validate.ts";
+import { parseIPv4, parseIPv6 } from "./_address.ts";
+import { disown, own } from "./_ssl_owned.ts";
+import { describeCertificate, type PeerCertificate } from "./_ssl_cert.ts";
+import {
+  BIO_C_SET_BUF_MEM_EOF_RETURN,
+  CERT_NONE,
+  checkFlag,
+  MAX_CHUNK,
+  PROTOCOL_TLS_CLIENT,
+  PROTOCOL_TLS_SERVER,
+  R_CERTIFICATE_VERIFY_FAILED,
+  R_UNEXPECTED_EOF,
+  SSL_CTRL_SET_TLSEXT_HOSTNAME,
+  type WrapOptions,
+} from "./_ssl_constants.ts";
+import {
+  raiseFromQueue,
+  SSL_ERROR_SSL,
+  SSL_ERROR_SYSCALL,
+  SSL_ERROR_WANT_READ,
+  SSL_ERROR_WANT_WRITE,
+  SSL_ERROR_ZERO_RETURN,
+  SSLCertVerificationError,
+  SSLEOFError,
+  SSLError,
+  sslError,
+  SSLSyscallError,
+  SSLWantReadError,
+  SSLWantWriteError,
+  SSLZeroReturnError,
+} from "./_ssl_errors.ts";
+
+/** What a connection needs of the context it is made from (an {@linkcode SSLContext}). */
+export interface SSLContextLike {
+  /** `PROTOCOL_TLS_CLIENT` or `PROTOCOL_TLS_SERVER`. */
+  readonly protocol: number;
+  /** Whether the server's name is checked. */
+  readonly checkHostname: boolean;
+  /** `CERT_NONE`, `CERT_OPTIONAL` or `CERT_REQUIRED`. */
+  readonly verifyMode: number;
+  /** The `SSL_CTX *`. */
+  pointer(): bigint;
+}
+
+/**
+ * A memory buffer for TLS bytes, Python's `ssl.MemoryBIO`.
+ *
+ * @example
+ * ```ts ignore
+ * const incoming = new ssl.MemoryBIO(), outgoing = new ssl.MemoryBIO();
+ * const tls = ctx.wrapBio(incoming, outgoing);
+ * ```
+ */
+export class MemoryBIO implements Disposable {
+  #bio: bigint;
+  #eof = false;
+
+  /** Makes an empty buffer. */
+  constructor() {
+    const { crypto } = openSsl();
+    const bio = crypto.BIO_new(crypto.BIO_s_mem());
+    if (bio === 0n) throw raiseFromQueue("BIO_new");
+    // Empty reads ask for more (-1, retry), never read as EOF until writeEof().
+    crypto.BIO_ctrl(bio, BIO_C_SET_BUF_MEM_EOF_RETURN, -1, 0n);
+    this.#bio = bio;
+    own(this, bio, (p) => openSsl().crypto.BIO_free(p));
+  }
+
+  /** @internal The `BIO *`. */
+  pointer(): bigint {
+    if (this.#bio === 0n) throw new RangeError("The MemoryBIO is closed");
+    return this.#bio;
+  }
+
+  /** @internal The BIO now belongs to an SSL, which frees it. */
+  handOver(): void {
+    disown(this);
+  }
+
+  /** @internal Its SSL freed it: no further use. */
+  released(): void {
+    this.#bio = 0n;
+  }
+
+  /** Bytes waiting to be read. */
+  get pending(): number {
+    return openSsl().crypto.BIO_ctrl_pending(this.pointer());
+  }
+
+  /** Whether `writeEof()` was called and everything was read. */
+  get eof(): boolean {
+    return this.#eof && this.pending === 0;
+  }
+
+  /**
+   * Reads up to `n` bytes (all by default).
+   *
+   * @param n The most bytes (-1: all).
+   * @returns The bytes.
+   */
+  read(n = -1): Uint8Array<ArrayBuffer> {
+    const want = checkInt(n, "n");
+    const pending = this.pending;
+    const size = Math.min(want < 0 ? pending : want, pending, MAX_CHUNK);
+    if (size === 0) return new Uint8Array(0);
+    const buf = new Uint8Array(size);
+    const got = openSsl().crypto.BIO_read(this.pointer(), buf, size);
+    return got <= 0 ? new Uint8Array(0) : got === size ? buf : buf.slice(0, got);
+  }
+
+  /**
+   * Appends bytes.
+   *
+   * @param data The bytes.
+   * @returns How many were taken (all).
+   */
+  write(data: ArrayBufferView | ArrayBuffer): number {
+    if (this.#eof) throw sslError(SSLError, SSL_ERROR_SSL, "cannot write() after write_eof()");
+    const view = bytesOf(data, "data"); // the engine's own view and length go to C (ffi/bytes.ts)
+    const n = byteLength(view, "data");
+    for (let at = 0; at < n;) {
+      const chunk = Math.min(n - at, MAX_CHUNK);
+      const w = openSsl().crypto.BIO_write(
+        this.pointer(),
+        at === 0 && chunk === n ? view : byteRange(view, at, at + chunk),
+        chunk,
+      );
+      if (w <= 0) throw raiseFromQueue("BIO_write");
+      at += w;
+    }
+    return n;
+  }
+
+  /** The peer sent its last byte: reads past what is buffered are the end of the stream. */
+  writeEof(): void {
+    this.#eof = true;
+    openSsl().crypto.BIO_ctrl(this.pointer(), BIO_C_SET_BUF_MEM_EOF_RETURN, 0, 0n);
+  }
+
+  /** Frees the buffer (unless an SSLObject owns it). Idempotent. */
+  close(): void {
+    if (this.#bio === 0n) return;
+    const bio = this.#bio;
+    this.#bio = 0n;
+    if (disown(this)) openSsl().crypto.BIO_free(bio);
+  }
+
+  /** Closes the buffer at the end of a `using` scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/**
+ * TLS over memory BIOs, Python's `ssl.SSLObject`: the protocol without the
+ * I/O. A call that needs the peer's bytes raises {@linkcode SSLWantReadError}:
+ * feed `incoming`, send what `outgoing` holds, and call again.
+ */
+export class SSLObject implements Disposable {
+  #ssl: bigint;
+  readonly #incoming: MemoryBIO;
+  readonly #outgoing: MemoryBIO;
+  readonly #suppressRaggedEofs: boolean;
+  /** The context it came from. */
+  readonly context: SSLContextLike;
+  /** Whether this is the server side. */
+  readonly serverSide: boolean;
+  /** The name given to check the server's certificate against, if any. */
+  readonly serverHostname: string | null;
+
+  /**
+   * Use {@linkcode SSLContext.wrapBio}.
+   *
+   * @param context The context.
+   * @param incoming Bytes from the peer.
+   * @param outgoing Bytes for the peer.
+   * @param options Side, server name, ragged EOFs.
+   */
+  constructor(context: SSLContextLike, incoming: MemoryBIO, outgoing: MemoryBIO, options: WrapOptions = {}) {
+    if (typeof context !== "object" || context === null || typeof context.pointer !== "function") {
+      throw new TypeError(`Invalid context: expected an SSLContext, got ${show(context)}`);
+    }
+    if (!(incoming instanceof MemoryBIO) || !(outgoing instanceof MemoryBIO)) {
+      throw new TypeError("incoming and outgoing must be MemoryBIOs");
+    }
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`Invalid options: ${show(options)}`);
+    }
+    const { serverSide = false, serverHostname = null, suppressRaggedEofs = true } = options;
+    checkFlag(serverSide, "serverSide");
+    checkFlag(suppressRaggedEofs, "suppressRaggedEofs");
+    if (serverHostname !== null && typeof serverHostname !== "string") {
+      throw new TypeError(`Invalid serverHostname: ${show(serverHostname)}`);
+    }
+    if (serverSide && context.protocol === PROTOCOL_TLS_CLIENT) {
+      throw new RangeError("Cannot create a server socket with a PROTOCOL_TLS_CLIENT context");
+    }
+    if (!serverSide && context.protocol === PROTOCOL_TLS_SERVER) {
+      throw new RangeError("Cannot create a client socket with a PROTOCOL_TLS_SERVER context");
+    }
+    if (!serverSide && context.checkHostname && !serverHostname) {
+      throw new RangeError("checkHostname requires serverHostname");
+    }
+    const { ssl } = openSsl();
+    const s = ssl.SSL_new(context.pointer());
+    if (s === 0n) throw raiseFromQueue("SSL_new");
+    this.#ssl = s;
+    own(this, s, (p) => openSsl().ssl.SSL_free(p));
+    ssl.SSL_set_bio(s, incoming.pointer(), outgoing.pointer()); // the SSL frees them from now on
+    incoming.handOver();
+    outgoing.handOver();
+    this.#incoming = incoming;
+    this.#outgoing = outgoing;
+    this.context = context;
+    this.serverSide = serverSide;
+    this.serverHostname = serverHostname;
+    this.#suppressRaggedEofs = suppressRaggedEofs;
+    if (serverSide) ssl.SSL_set_accept_state(s);
+    else {
+      ssl.SSL_set_connect_state(s);
+      if (serverHostname) this.#setServerName(s, serverHostname, context.checkHostname);
+    }
+  }
+
+  #setServerName(s: bigint, name: string, check: boolean): void {
+    const { ssl, crypto } = openSsl();
+    const host = name.startsWith("[") && name.endsWith("]") ? name.slice(1, -1) : name;
+    const isIp = parseIPv4(host) !== null || parseIPv6(host.split("%")[0]!) !== null;
+    const text = toCString(host, "serverHostname");
+    // SNI carries names only (RFC 6066), never an address.
+    if (!isIp && Number(ssl.SSL_ctrl(s, SSL_CTRL_SET_TLSEXT_HOSTNAME, 0, text)) !== 1) {
+      throw raiseFromQueue("set_tlsext_host_name");
+    }
+    if (!check) return;
+    const ok = isIp
+      ? crypto.X509_VERIFY_PARAM_set1_ip_asc(ssl.SSL_get0_param(s), text)
+      : ssl.SSL_set1_host(s, text);
+    if (ok !== 1) throw raiseFromQueue("set1_host");
+  }
+
+  #open(): bigint {
+    if (this.#ssl === 0n) throw new RangeError("The SSL object is closed");
+    return this.#ssl;
+  }
+
+  /**
+   * Runs one OpenSSL call with a clean error queue, and turns a failure into
+   * the error Python raises for it.
+   */
+  #call(op: (s: bigint) => number, what: string): number {
+    const s = this.#open();
+    // The queue is empty here: every failure below (and every failed OpenSSL
+    // call elsewhere in this module) takes or clears what it left, so a
+    // success costs no ERR_clear_error call and no error is ever stale.
+    const r = op(s);
+    return r > 0 ? r : this.#fail(s, r, what);
+  }
+
+  /** The error Python raises for an OpenSSL call on `s` that returned `r` (<= 0). */
+  #fail(s: bigint, r: number, what: string): never {
+    const { ssl, crypto } = openSsl();
+    const code = ssl.SSL_get_error(s, r);
+    if (code === SSL_ERROR_WANT_READ || code === SSL_ERROR_WANT_WRITE || code === SSL_ERROR_ZERO_RETURN) {
+      crypto.ERR_clear_error();
+    }
+    switch (code) {
+      case SSL_ERROR_WANT_READ:
+        throw sslError(SSLWantReadError, code, "The operation did not complete (read)");
+      case SSL_ERROR_WANT_WRITE:
+        throw sslError(SSLWantWriteError, code, "The operation did not complete (write)");
+      case SSL_ERROR_ZERO_RETURN:
+        throw sslError(SSLZeroReturnError, code, "TLS/SSL connection has been closed (EOF)");
+      case SSL_ERROR_SYSCALL: {
+        const entry = takeError();
+        if (entry) throw sslError(SSLSyscallError, code, entry.text, entry);
+        throw sslError(SSLEOFError, 8, "EOF occurred in violation of protocol");
+      }
+      default: {
+        const entry = takeError();
+        if (entry?.reasonCode === R_CERTIFICATE_VERIFY_FAILED && entry.library === "SSL_ROUTINES") {
+          const verifyCode = Number(ssl.SSL_get_verify_result(s));
+          const verifyMessage = cText(crypto.X509_verify_cert_error_string(verifyCode));
+          const e = sslError(SSLCertVerificationError, 1, `certificate verify failed: ${verifyMessage}`, {
+            ...entry,
+            library: "SSL",
+          }) as SSLCertVerificationError;
+          e.verifyCode = verifyCode;
+          e.verifyMessage = verifyMessage;
+          throw e;
+        }
+        if (entry?.reasonCode === R_UNEXPECTED_EOF) {
+          throw sslError(SSLEOFError, 8, `EOF occurred in violation of protocol`, {
+            ...entry,
+            library: "SSL",
+          });
+        }
+        if (entry) {
+          throw sslError(SSLError, code, entry.text, {
+            ...entry,
+            library: entry.library.replace("_ROUTINES", ""),
+          });
+        }
+        throw sslError(SSLError, code, `${what} failed`);
+      }
+    }
+  }
+
+  /**
+   * Runs the handshake (or the next step of it).
+   *
+   * @throws {SSLWantReadError} When it needs the peer's bytes.
+   * @throws {SSLCertVerificationError} When the peer's certificate does not verify.
+   */
+  doHandshake(): void {
+    this.#call((s) => openSsl().ssl.SSL_do_handshake(s), "do_handshake");
+  }
+
+  /**
+   * Reads decrypted bytes.
+   *
+   * @param n The most bytes.
+   * @returns The bytes; empty at the end of the stream.
+   * @throws {SSLWantReadError} When no whole record is there yet.
+   */
+  read(n = 16384): Uint8Array<ArrayBuffer> {
+    const len = Math.min(checkSize(n, "n"), MAX_CHUNK);
+    if (len === 0) return new Uint8Array(0);
+    const buf = new Uint8Array(len);
+    const got = this.#readInto(buf, len);
+    return got === len ? buf : buf.slice(0, got);
+  }
+
+  /**
+   * Reads decrypted bytes into a buffer you own.
+   *
+   * @param buffer Where they go.
+   * @param nbytes The most (0: the buffer's length).
+   * @returns How many; 0 at the end of the stream.
+   */
+  readInto(buffer: ArrayBufferView | ArrayBuffer, nbytes = 0): number {
+    const view = bytesOf(buffer, "buffer");
+    const size = byteLength(view, "buffer");
+    const want = checkSize(nbytes, "nbytes");
+    if (want > size) throw new RangeError(`nbytes ${want} is larger than the buffer (${size})`);
+    const len = Math.min(want === 0 ? size : want, MAX_CHUNK);
+    if (len === 0) return 0;
+    return this.#readInto(view, len); // into the caller's memory, by the engine's own measure
+  }
+
+  #readInto(buf: ArrayBufferView, len: number): number {
+    try {
+      // The hot path inline (no closure per call); failures through #fail.
+      const s = this.#open();
+      const r = openSsl().ssl.SSL_read(s, buf, len);
+      return r > 0 ? r : this.#fail(s, r, "read");
+    } catch (e) {
+      if (e instanceof SSLZeroReturnError) return 0; // close_notify: the end of the stream
+      if (e instanceof SSLEOFError && this.#suppressRaggedEofs) return 0;
+      throw e;
+    }
+  }
+
+  /**
+   * Encrypts bytes for the peer (into `outgoing`).
+   *
+   * @param data The bytes.
+   * @returns How many were taken (all, with memory BIOs).
+   */
+  write(data: ArrayBufferView | ArrayBuffer): number {
+    const view = bytesOf(data, "data"); // the engine's own view and length go to C (ffi/bytes.ts)
+    const n = byteLength(view, "data");
+    let at = 0;
+    while (at < n) {
+      const chunk = Math.min(n - at, MAX_CHUNK);
+      const part = at === 0 && chunk === n ? view : byteRange(view, at, at + chunk);
+      const s = this.#open();
+      const r = openSsl().ssl.SSL_write(s, part, chunk);
+      at += r > 0 ? r : this.#fail(s, r, "write");
+    }
+    return n;
+  }
+
+  /** Decrypted bytes ready to read without more input. */
+  pending(): number {
+    return openSsl().ssl.SSL_pending(this.#open());
+  }
+
+  /**
+   * Sends close_notify; done when the peer's came back (call again on SSLWantReadError).
+   */
+  unwrap(): void {
+    const s = this.#open();
+    openSsl().crypto.ERR_clear_error();
+    const r = openSsl().ssl.SSL_shutdown(s);
+    if (r === 1) return;
+    if (r === 0) {
+      // Ours sent; the peer's not here yet.
+      if (openSsl().ssl.SSL_shutdown(s) === 1) return;
+      throw sslError(SSLWantReadError, SSL_ERROR_WANT_READ, "The operation did not complete (read)");
+    }
+    this.#call(() => r, "shutdown");
+  }
+
+  /** The negotiated version, such as `"TLSv1.3"`, or null before the handshake. */
+  version(): string | null {
+    const v = cText(openSsl().ssl.SSL_get_version(this.#open()));
+    return v === "" || v === "unknown" ? null : v;
+  }
+
+  /** `[name, version, secret bits]` of the cipher in use, or null before the handshake. */
+  cipher(): [string, string, number] | null {
+    const { ssl } = openSsl();
+    const c = ssl.SSL_get_current_cipher(this.#open());
+    if (c === 0n) return null;
+    return [
+      cText(ssl.SSL_CIPHER_get_name(c)),
+      cText(ssl.SSL_CIPHER_get_version(c)),
+      ssl.SSL_CIPHER_get_bits(c, 0n),
+    ];
+  }
+
+  /** The ALPN protocol the server chose, or null. */
+  selectedAlpnProtocol(): string | null {
+    const data = new BigUint64Array(1), len = new Uint32Array(1);
+    openSsl().ssl.SSL_get0_alpn_selected(this.#open(), data, len);
+    if (data[0] === 0n || len[0] === 0) return null;
+    return new TextDecoder().decode(adapter().readMemory(data[0]!, Math.min(len[0]!, 255)));
+  }
+
+  /**
+   * The peer's certificate as Python's `getpeercert()` describes it
+   * (subject, issuer, version, serialNumber, notBefore, notAfter,
+   * subjectAltName), or with `true` its DER bytes. Null when the peer sent
+   * none, and (the description) when the context does not verify
+   * certificates (Python: an empty dict, which is falsy there).
+   *
+   * @param binaryForm `true` for the DER bytes.
+   * @returns The description or the bytes, or null.
+   * @example
+   * ```ts ignore
+   * const cert = tls.getpeercert();
+   * console.log(cert?.notAfter, cert?.subjectAltName);
+   * ```
+   */
+  getpeercert(binaryForm?: false): PeerCertificate | null;
+  /** The peer's certificate in DER bytes, or null (see the first signature). */
+  getpeercert(binaryForm: true): Uint8Array<ArrayBuffer> | null;
+  getpeercert(binaryForm = false): PeerCertificate | Uint8Array<ArrayBuffer> | null {
+    checkFlag(binaryForm, "binaryForm");
+    const { ssl, crypto } = openSsl();
+    const x = ssl.SSL_get1_peer_certificate(this.#open());
+    if (x === 0n) return null;
+    try {
+      if (!binaryForm) return this.context.verifyMode === CERT_NONE ? null : describeCertificate(x);
+      const len = crypto.i2d_X509(x, null);
+      if (len <= 0) throw raiseFromQueue("i2d_X509");
+      const out = new Uint8Array(new ArrayBuffer(len));
+      const cursor = new BigUint64Array([adapter().addressOf(out)]);
+      if (crypto.i2d_X509(x, new Uint8Array(cursor.buffer)) !== len) throw raiseFromQueue("i2d_X509");
+      return out;
+    } finally {
+      crypto.X509_free(x);
+    }
+  }
+
+  /** Frees the connection (and its BIOs). Idempotent. */
+  close(): void {
+    const s = this.#ssl;
+    if (s === 0n) return;
+    this.#ssl = 0n;
+    disown(this);
+    openSsl().ssl.SSL_free(s); // and its two BIOs
+    this.#incoming.released();
+    this.#outgoing.released();
+  }
+
+  /** Closes it at the end of a `using` scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** @internal The incoming BIO. */
+  get incoming(): MemoryBIO {
+    return this.#incoming;
+  }
+
+  /** @internal The outgoing BIO. */
+  get outgoing(): MemoryBIO {
+    return this.#outgoing;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * `ssl`'s constants: Python's public ones (protocols, verification modes,
+ * options, `TLSVersion`, `Purpose`) and OpenSSL 3.0's numbers the other
+ * `_ssl_*` modules pass to it; the options `wrapSocket`/`wrapBio` take.
+ *
+ * @module
+ */
+import { show } from "./_validate.ts";
+
+/** A client context: verifies the server's certificate and name by default. */
+export const PROTOCOL_TLS_CLIENT = 16;
+/** A server context. */
+export const PROTOCOL_TLS_SERVER = 17;
+/** No certificate is asked for or checked. */
+export const CERT_NONE = 0;
+/** A certificate is checked if the peer sends one. */
+export const CERT_OPTIONAL = 1;
+/** A certificate must be sent and valid. */
+export const CERT_REQUIRED = 2;
+/** SNI is there: a client sends `serverHostname` (Python's `OPENSSL_VERSION` is {@linkcode opensslVersion}). */
+export const HAS_SNI = true;
+/** ALPN is there (offered by a client here; selected by a server in a later part). */
+export const HAS_ALPN = true;
+/** TLS 1.3 is there (OpenSSL 3). */
+// deno-lint-ignore camelcase -- Python's name
+export const HAS_TLSv1_3 = true;
+/** Do not compress (set by default, as in Python). */
+export const OP_NO_COMPRESSION = 1 << 17;
+/** Refuse TLS 1.3. */
+// deno-lint-ignore camelcase -- Python's name
+export const OP_NO_TLSv1_3 = 1 << 29;
+/** Refuse TLS 1.2. */
+// deno-lint-ignore camelcase -- Python's name
+export const OP_NO_TLSv1_2 = 1 << 27;
+/** Take a peer's EOF without close_notify as the end of the stream. */
+export const OP_IGNORE_UNEXPECTED_EOF = 1 << 7;
+
+/** TLS versions, as Python's `ssl.TLSVersion` (the wire numbers). */
+export const TLSVersion: Readonly<{
+  MINIMUM_SUPPORTED: -2;
+  MAXIMUM_SUPPORTED: -1;
+  TLSv1: 0x0301;
+  TLSv1_1: 0x0302;
+  TLSv1_2: 0x0303;
+  TLSv1_3: 0x0304;
+}> = Object.freeze({
+  MINIMUM_SUPPORTED: -2,
+  MAXIMUM_SUPPORTED: -1,
+  TLSv1: 0x0301,
+  TLSv1_1: 0x0302,
+  TLSv1_2: 0x0303,
+  TLSv1_3: 0x0304,
+});
+
+/** What a default context is for, as Python's `ssl.Purpose`. */
+export const Purpose: Readonly<{ SERVER_AUTH: "SERVER_AUTH"; CLIENT_AUTH: "CLIENT_AUTH" }> = Object.freeze(
+  { SERVER_AUTH: "SERVER_AUTH", CLIENT_AUTH: "CLIENT_AUTH" } as const,
+);
+
+// OpenSSL 3.0's numbers (ssl.h, bio.h).
+export const SSL_VERIFY_PEER = 1, SSL_VERIFY_FAIL_IF_NO_PEER_CERT = 2;
+export const SSL_CTRL_MODE = 33, SSL_CTRL_SET_TLSEXT_HOSTNAME = 55;
+export const SSL_CTRL_SET_MIN_PROTO_VERSION = 123, SSL_CTRL_SET_MAX_PROTO_VERSION = 124;
+export const SSL_CTRL_GET_MIN_PROTO_VERSION = 130, SSL_CTRL_GET_MAX_PROTO_VERSION = 131;
+export const SSL_MODE_ENABLE_PARTIAL_WRITE = 1, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER = 2;
+export const SSL_FILETYPE_PEM = 1;
+export const BIO_C_SET_BUF_MEM_EOF_RETURN = 130;
+/** SSL_R_CERTIFICATE_VERIFY_FAILED and SSL_R_UNEXPECTED_EOF_WHILE_READING (OpenSSL 3.0). */
+export const R_CERTIFICATE_VERIFY_FAILED = 134, R_UNEXPECTED_EOF = 294;
+/** The most bytes one SSL_read/SSL_write/BIO call takes (an `int`). */
+export const MAX_CHUNK = 1 << 30;
+
+/** Options of `wrapSocket` and `wrapBio`. */
+export interface WrapOptions {
+  /** This side is the server. */
+  serverSide?: boolean;
+  /** The server's name: sent as SNI (names only) and checked against its certificate (with `checkHostname`). */
+  serverHostname?: string | null;
+  /** `wrapSocket`: handshake now (default true). */
+  doHandshakeOnConnect?: boolean;
+  /** `wrapSocket`: a peer's EOF without close_notify reads as the end of the stream (default true, as Python). */
+  suppressRaggedEofs?: boolean;
+}
+
+/** A boolean option, checked. */
+export function checkFlag(value: unknown, what: string): boolean {
+  if (typeof value !== "boolean") {
+    throw new TypeError(`Invalid ${what}: expected a boolean, got ${show(value)}`);
+  }
+  return value;
+}

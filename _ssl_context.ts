@@ -1,0 +1,347 @@
+/**
+ * TLS configuration: {@linkcode SSLContext}, Python's `ssl.SSLContext`, and
+ * `createDefaultContext`; it makes connections (`wrapSocket`, `wrapBio`).
+ *
+ * @module
+ */
+import { openSsl } from "./ffi/openssl.ts";
+import { show, toCString } from "./_validate.ts";
+import type { Socket } from "./_socket_object.ts";
+import { disown, own } from "./_ssl_owned.ts";
+import {
+  CERT_NONE,
+  CERT_OPTIONAL,
+  CERT_REQUIRED,
+  checkFlag,
+  OP_NO_COMPRESSION,
+  PROTOCOL_TLS_CLIENT,
+  PROTOCOL_TLS_SERVER,
+  Purpose,
+  SSL_CTRL_GET_MAX_PROTO_VERSION,
+  SSL_CTRL_GET_MIN_PROTO_VERSION,
+  SSL_CTRL_MODE,
+  SSL_CTRL_SET_MAX_PROTO_VERSION,
+  SSL_CTRL_SET_MIN_PROTO_VERSION,
+  SSL_FILETYPE_PEM,
+  SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER,
+  SSL_MODE_ENABLE_PARTIAL_WRITE,
+  SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+  SSL_VERIFY_PEER,
+  TLSVersion,
+  type WrapOptions,
+} from "./_ssl_constants.ts";
+import { raiseFromQueue } from "./_ssl_errors.ts";
+import { type MemoryBIO, SSLObject } from "./_ssl_bio.ts";
+import { SSLSocket } from "./_ssl_socket.ts";
+
+/**
+ * A TLS configuration, Python's `ssl.SSLContext`: what to verify and how,
+ * the certificates, versions and ciphers; it makes connections with
+ * {@linkcode SSLContext.wrapSocket} and {@linkcode SSLContext.wrapBio}.
+ *
+ * @example A server
+ * ```ts ignore
+ * const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+ * ctx.loadCertChain("cert.pem", "key.pem");
+ * const [conn] = server.accept();
+ * using tls = ctx.wrapSocket(conn, { serverSide: true });
+ * ```
+ */
+export class SSLContext implements Disposable {
+  #ctx: bigint;
+  #checkHostname: boolean;
+  /** `PROTOCOL_TLS_CLIENT` or `PROTOCOL_TLS_SERVER`. */
+  readonly protocol: number;
+
+  /**
+   * Makes a context.
+   *
+   * @param protocol `PROTOCOL_TLS_CLIENT` (verifies the server: `CERT_REQUIRED`,
+   *   `checkHostname`) or `PROTOCOL_TLS_SERVER` (`CERT_NONE`).
+   * @throws {Error} When OpenSSL 3 cannot be loaded (the message says what to install).
+   */
+  constructor(protocol: number) {
+    if (protocol !== PROTOCOL_TLS_CLIENT && protocol !== PROTOCOL_TLS_SERVER) {
+      throw new RangeError(`Invalid protocol: ${show(protocol)}: PROTOCOL_TLS_CLIENT or PROTOCOL_TLS_SERVER`);
+    }
+    const { ssl } = openSsl();
+    const client = protocol === PROTOCOL_TLS_CLIENT;
+    const ctx = ssl.SSL_CTX_new(client ? ssl.TLS_client_method() : ssl.TLS_server_method());
+    if (ctx === 0n) throw raiseFromQueue("SSL_CTX_new");
+    this.#ctx = ctx;
+    this.protocol = protocol;
+    this.#checkHostname = client;
+    own(this, ctx, (p) => openSsl().ssl.SSL_CTX_free(p));
+    ssl.SSL_CTX_set_options(ctx, OP_NO_COMPRESSION);
+    ssl.SSL_CTX_ctrl(
+      ctx,
+      SSL_CTRL_MODE,
+      SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER,
+      0n,
+    );
+    // Python 3.10 and later: TLS 1.2 at least.
+    ssl.SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLSVersion.TLSv1_2, 0n);
+    this.verifyMode = client ? CERT_REQUIRED : CERT_NONE;
+  }
+
+  #open(): bigint {
+    if (this.#ctx === 0n) throw new RangeError("The SSLContext is closed");
+    return this.#ctx;
+  }
+
+  /** `CERT_NONE`, `CERT_OPTIONAL` or `CERT_REQUIRED`. */
+  get verifyMode(): number {
+    const mode = openSsl().ssl.SSL_CTX_get_verify_mode(this.#open());
+    return mode & SSL_VERIFY_FAIL_IF_NO_PEER_CERT
+      ? CERT_REQUIRED
+      : mode & SSL_VERIFY_PEER
+      ? CERT_OPTIONAL
+      : CERT_NONE;
+  }
+
+  set verifyMode(mode: number) {
+    if (mode !== CERT_NONE && mode !== CERT_OPTIONAL && mode !== CERT_REQUIRED) {
+      throw new RangeError(`Invalid verifyMode: ${show(mode)}: CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED`);
+    }
+    if (mode === CERT_NONE && this.#checkHostname) {
+      throw new RangeError("Cannot set verifyMode to CERT_NONE when checkHostname is enabled");
+    }
+    const bits = mode === CERT_NONE
+      ? 0
+      : mode === CERT_OPTIONAL
+      ? SSL_VERIFY_PEER
+      : SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+    openSsl().ssl.SSL_CTX_set_verify(this.#open(), bits, 0n);
+  }
+
+  /** Whether the server's name is checked against its certificate (clients; needs verification on). */
+  get checkHostname(): boolean {
+    return this.#checkHostname;
+  }
+
+  set checkHostname(on: boolean) {
+    checkFlag(on, "checkHostname");
+    if (on && this.verifyMode === CERT_NONE) this.verifyMode = CERT_REQUIRED; // Python does the same
+    this.#checkHostname = on;
+  }
+
+  /** The lowest TLS version accepted (`TLSVersion`). */
+  get minimumVersion(): number {
+    const v = Number(openSsl().ssl.SSL_CTX_ctrl(this.#open(), SSL_CTRL_GET_MIN_PROTO_VERSION, 0, 0n));
+    return v === 0 ? TLSVersion.MINIMUM_SUPPORTED : v;
+  }
+
+  set minimumVersion(version: number) {
+    this.#setVersion(SSL_CTRL_SET_MIN_PROTO_VERSION, version, "minimumVersion");
+  }
+
+  /** The highest TLS version accepted (`TLSVersion`). */
+  get maximumVersion(): number {
+    const v = Number(openSsl().ssl.SSL_CTX_ctrl(this.#open(), SSL_CTRL_GET_MAX_PROTO_VERSION, 0, 0n));
+    return v === 0 ? TLSVersion.MAXIMUM_SUPPORTED : v;
+  }
+
+  set maximumVersion(version: number) {
+    this.#setVersion(SSL_CTRL_SET_MAX_PROTO_VERSION, version, "maximumVersion");
+  }
+
+  #setVersion(cmd: number, version: number, what: string): void {
+    const known = Object.values(TLSVersion) as number[];
+    if (typeof version !== "number" || !known.includes(version)) {
+      throw new RangeError(`Invalid ${what}: ${show(version)}: a TLSVersion`);
+    }
+    const v = version < 0 ? 0 : version; // 0: the library's own bound
+    if (Number(openSsl().ssl.SSL_CTX_ctrl(this.#open(), cmd, v, 0n)) !== 1) throw raiseFromQueue(what);
+  }
+
+  /** The `OP_*` bits set (`options |= ssl.OP_NO_TLSv1_3`). */
+  get options(): number {
+    return Number(openSsl().ssl.SSL_CTX_get_options(this.#open()));
+  }
+
+  set options(bits: number) {
+    if (typeof bits !== "number" || !Number.isSafeInteger(bits) || bits < 0) {
+      throw new RangeError(`Invalid options: ${show(bits)}`);
+    }
+    const ctx = this.#open(), now = this.options;
+    const { ssl } = openSsl();
+    const clear = now & ~bits, set = bits & ~now;
+    if (clear) ssl.SSL_CTX_clear_options(ctx, clear);
+    if (set) ssl.SSL_CTX_set_options(ctx, set);
+  }
+
+  /**
+   * Trusts the CA certificates in a file, a directory (hashed names) or PEM text.
+   *
+   * @param cafile A PEM file of CA certificates.
+   * @param capath A directory of them (`c_rehash` names).
+   * @throws {SSLError} When OpenSSL cannot read them (a missing file: FileNotFoundError's text).
+   */
+  loadVerifyLocations(cafile?: string | null, capath?: string | null): void {
+    if ((cafile ?? null) === null && (capath ?? null) === null) {
+      throw new TypeError("cafile and capath cannot be both omitted");
+    }
+    const f = cafile == null ? null : toCString(cafile, "cafile");
+    const p = capath == null ? null : toCString(capath, "capath");
+    openSsl().crypto.ERR_clear_error();
+    if (openSsl().ssl.SSL_CTX_load_verify_locations(this.#open(), f, p) !== 1) {
+      throw raiseFromQueue("load_verify_locations");
+    }
+  }
+
+  /** Trusts the system's CA certificates (OpenSSL's default paths, `SSL_CERT_FILE`, `SSL_CERT_DIR`). */
+  loadDefaultCerts(): void {
+    this.setDefaultVerifyPaths();
+  }
+
+  /** Python's name for {@linkcode SSLContext.loadDefaultCerts}'s work: OpenSSL's default verify paths. */
+  setDefaultVerifyPaths(): void {
+    openSsl().crypto.ERR_clear_error();
+    if (openSsl().ssl.SSL_CTX_set_default_verify_paths(this.#open()) !== 1) {
+      throw raiseFromQueue("set_default_verify_paths");
+    }
+  }
+
+  /**
+   * This side's certificate chain and private key (PEM files).
+   *
+   * @param certfile The certificate, then its chain.
+   * @param keyfile The private key (default: in `certfile`).
+   * @param password The key's password, when it is encrypted.
+   * @throws {SSLError} When they cannot be read or do not match.
+   */
+  loadCertChain(certfile: string, keyfile?: string | null, password?: string | null): void {
+    const ctx = this.#open();
+    const { ssl, crypto } = openSsl();
+    const cert = toCString(certfile, "certfile");
+    const key = keyfile == null ? cert : toCString(keyfile, "keyfile");
+    // OpenSSL's own password callback reads the userdata as the password.
+    const secret = password == null ? null : toCString(password, "password");
+    crypto.ERR_clear_error();
+    ssl.SSL_CTX_set_default_passwd_cb_userdata(ctx, secret);
+    try {
+      if (ssl.SSL_CTX_use_certificate_chain_file(ctx, cert) !== 1) {
+        throw raiseFromQueue("use_certificate_chain_file");
+      }
+      if (ssl.SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) !== 1) {
+        throw raiseFromQueue("use_PrivateKey_file");
+      }
+      if (ssl.SSL_CTX_check_private_key(ctx) !== 1) throw raiseFromQueue("check_private_key");
+    } finally {
+      ssl.SSL_CTX_set_default_passwd_cb_userdata(ctx, null);
+      secret?.fill(0);
+    }
+  }
+
+  /**
+   * The TLS 1.2 cipher list (OpenSSL's syntax, such as `"ECDHE+AESGCM"`).
+   *
+   * @param ciphers The list.
+   * @throws {SSLError} When no cipher matches ("No cipher can be selected").
+   */
+  setCiphers(ciphers: string): void {
+    openSsl().crypto.ERR_clear_error();
+    if (openSsl().ssl.SSL_CTX_set_cipher_list(this.#open(), toCString(ciphers, "ciphers")) !== 1) {
+      throw raiseFromQueue("set_cipher_list");
+    }
+  }
+
+  /**
+   * The ALPN protocols a client offers, in order (`["h2", "http/1.1"]`).
+   *
+   * @param protocols Their names (1 to 255 bytes each).
+   */
+  setAlpnProtocols(protocols: readonly string[]): void {
+    if (!Array.isArray(protocols)) {
+      throw new TypeError(`Invalid protocols: expected an array, got ${show(protocols)}`);
+    }
+    const parts: number[] = [];
+    for (const p of protocols) {
+      if (typeof p !== "string") throw new TypeError(`Invalid protocol: expected a string, got ${show(p)}`);
+      const bytes = new TextEncoder().encode(p);
+      if (bytes.length < 1 || bytes.length > 255) {
+        throw new RangeError(`Invalid protocol: ${show(p)}: 1 to 255 bytes`);
+      }
+      parts.push(bytes.length, ...bytes);
+    }
+    const wire = new Uint8Array(parts);
+    // Returns 0 on success (unlike the rest of OpenSSL).
+    if (openSsl().ssl.SSL_CTX_set_alpn_protos(this.#open(), wire, wire.length) !== 0) {
+      throw raiseFromQueue("set_alpn_protos");
+    }
+  }
+
+  /**
+   * TLS on a connected socket, Python's `SSLContext.wrap_socket`: the new
+   * {@linkcode SSLSocket} owns the socket (closing it closes both).
+   *
+   * @param sock A connected (or accepted) socket.
+   * @param options `serverSide`, `serverHostname` (SNI and the name checked),
+   *   `doHandshakeOnConnect` (default true: the handshake runs now, as the
+   *   socket's mode allows), `suppressRaggedEofs` (default true).
+   * @returns The TLS socket.
+   * @throws {SSLError} A failed handshake (`SSLCertVerificationError` for a certificate).
+   */
+  wrapSocket(sock: Socket, options: WrapOptions = {}): SSLSocket {
+    return new SSLSocket(this, sock, options);
+  }
+
+  /**
+   * TLS over two memory BIOs, Python's `SSLContext.wrap_bio`: bytes from the
+   * peer go into `incoming`, bytes for it come out of `outgoing`.
+   *
+   * @param incoming Where the caller writes what the peer sent.
+   * @param outgoing Where the caller reads what to send to the peer.
+   * @param options `serverSide`, `serverHostname`.
+   * @returns The TLS object.
+   */
+  wrapBio(incoming: MemoryBIO, outgoing: MemoryBIO, options: WrapOptions = {}): SSLObject {
+    return new SSLObject(this, incoming, outgoing, options);
+  }
+
+  /** @internal The `SSL_CTX *`, for a new connection. */
+  pointer(): bigint {
+    return this.#open();
+  }
+
+  /** Frees the context (connections made from it keep their own reference). Idempotent. */
+  close(): void {
+    const ctx = this.#ctx;
+    if (ctx === 0n) return;
+    this.#ctx = 0n;
+    disown(this);
+    openSsl().ssl.SSL_CTX_free(ctx);
+  }
+
+  /** Closes the context at the end of a `using` scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/**
+ * The context for common use, Python's `ssl.create_default_context`: a
+ * client that verifies with the system's CAs (`Purpose.SERVER_AUTH`), or a
+ * server (`Purpose.CLIENT_AUTH`); TLS 1.2 at least.
+ *
+ * @param purpose `Purpose.SERVER_AUTH` (default) or `Purpose.CLIENT_AUTH`.
+ * @param options `cafile`, `capath` to trust instead of the system's CAs.
+ * @returns The context.
+ * @example
+ * ```ts ignore
+ * const ctx = ssl.createDefaultContext();
+ * ```
+ */
+export function createDefaultContext(
+  purpose: string = Purpose.SERVER_AUTH,
+  options: { cafile?: string | null; capath?: string | null } = {},
+): SSLContext {
+  if (purpose !== Purpose.SERVER_AUTH && purpose !== Purpose.CLIENT_AUTH) {
+    throw new RangeError(`Invalid purpose: ${show(purpose)}: Purpose.SERVER_AUTH or Purpose.CLIENT_AUTH`);
+  }
+  const ctx = new SSLContext(purpose === Purpose.SERVER_AUTH ? PROTOCOL_TLS_CLIENT : PROTOCOL_TLS_SERVER);
+  if (options.cafile != null || options.capath != null) {
+    ctx.loadVerifyLocations(options.cafile, options.capath);
+  } else if (purpose === Purpose.SERVER_AUTH) ctx.loadDefaultCerts();
+  return ctx;
+}

@@ -1,0 +1,72 @@
+/**
+ * `ssl`'s errors, Python's classes and texts, made from OpenSSL's error
+ * queue (which every failure path here drains, so no error is ever stale).
+ *
+ * @module
+ */
+import { type OpenSslError, takeError } from "./ffi/openssl.ts";
+import { OSError } from "./errors.ts";
+
+/** `SSL_get_error()`'s answers (OpenSSL 3.0). */
+export const SSL_ERROR_SSL = 1, SSL_ERROR_WANT_READ = 2, SSL_ERROR_WANT_WRITE = 3, SSL_ERROR_SYSCALL = 5;
+/** The peer's close_notify. */
+export const SSL_ERROR_ZERO_RETURN = 6;
+
+/**
+ * A TLS failure, Python's `ssl.SSLError` (an {@linkcode OSError}): `errno`
+ * is the `SSL_ERROR_*` number, `library` and `reason` OpenSSL's names for
+ * the error (`"SSL"`, `"CERTIFICATE_VERIFY_FAILED"`), and the message reads
+ * as Python's (`[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed`).
+ */
+export class SSLError extends OSError {
+  /** OpenSSL's library name, such as `"SSL"`. */
+  library = "";
+  /** OpenSSL's reason, such as `"WRONG_VERSION_NUMBER"`. */
+  reason = "";
+}
+/** The peer closed the TLS connection cleanly (close_notify). */
+export class SSLZeroReturnError extends SSLError {}
+/** More bytes from the peer are needed: wait until the socket is readable, then call again. */
+export class SSLWantReadError extends SSLError {}
+/** Bytes for the peer are waiting: wait until the socket is writable, then call again. */
+export class SSLWantWriteError extends SSLError {}
+/** A system-level failure under TLS. */
+export class SSLSyscallError extends SSLError {}
+/** The connection ended without close_notify (a truncated stream). */
+export class SSLEOFError extends SSLError {}
+/** The peer's certificate did not verify: `verifyCode` and `verifyMessage` say why. */
+export class SSLCertVerificationError extends SSLError {
+  /** OpenSSL's `X509_V_ERR_*` number. */
+  verifyCode = 0;
+  /** Its text, such as `"Hostname mismatch"`. */
+  verifyMessage = "";
+}
+
+export type SSLErrorClass = new (
+  errno: number,
+  syscall: string,
+  options: { description: string; plain: boolean },
+) => SSLError;
+
+/** An error of class `cls`, with OpenSSL's library and reason when the queue had an entry. */
+export function sslError(
+  cls: SSLErrorClass,
+  errno: number,
+  text: string,
+  entry?: OpenSslError | null,
+): SSLError {
+  const library = entry?.library || "SSL";
+  const reason = entry?.reason || "";
+  const description = entry ? `[${library}: ${reason}] ${text}` : text;
+  const e = new cls(errno, "SSL", { description, plain: true });
+  e.library = library;
+  e.reason = reason;
+  return e;
+}
+
+/** The error of the OpenSSL call `call` that just failed, from its queue. */
+export function raiseFromQueue(call: string): SSLError {
+  const entry = takeError();
+  if (!entry) return sslError(SSLError, SSL_ERROR_SSL, `${call} failed`);
+  return sslError(SSLError, SSL_ERROR_SSL, entry.text, entry);
+}

@@ -1,0 +1,323 @@
+/**
+ * TLS on a socket: {@linkcode SSLSocket}, Python's `ssl.SSLSocket`, an
+ * {@linkcode SSLObject} whose bytes go through the socket by its own
+ * blocking, timeout or non-blocking rules.
+ *
+ * @module
+ */
+import { show } from "./_validate.ts";
+import { BlockingIOError } from "./errors.ts";
+import type { Socket } from "./_socket_object.ts";
+import type { PeerCertificate } from "./_ssl_cert.ts";
+import { checkFlag, type WrapOptions } from "./_ssl_constants.ts";
+import {
+  SSL_ERROR_WANT_READ,
+  SSL_ERROR_WANT_WRITE,
+  SSLEOFError,
+  sslError,
+  SSLWantReadError,
+  SSLWantWriteError,
+} from "./_ssl_errors.ts";
+import { MemoryBIO, type SSLContextLike, SSLObject } from "./_ssl_bio.ts";
+
+/** Bytes for the peer held here beyond which a non-blocking send waits for the socket (SSLWantWriteError). */
+const MAX_HELD = 256 * 1024;
+
+/**
+ * TLS on a socket, Python's `ssl.SSLSocket`: register it with a selector
+ * (`fileno()`), and read and write plain bytes. The socket's mode rules: a
+ * blocking socket waits, one with a timeout throws `TimeoutError` (Python's
+ * `socket.timeout`), a non-blocking one throws {@linkcode SSLWantReadError}
+ * or {@linkcode SSLWantWriteError}: wait for that readiness and call again.
+ * Decrypted bytes can wait inside (`pending()`) with no readiness on the fd:
+ * read until `pending()` is 0 before waiting again.
+ */
+export class SSLSocket implements Disposable {
+  readonly #sock: Socket;
+  readonly #tls: SSLObject;
+  /** Bytes for the peer that the socket did not take yet. */
+  #held: Uint8Array[] = [];
+  #heldBytes = 0;
+  #buf = new Uint8Array(16384 + 512);
+  #eof = false;
+
+  /**
+   * Use {@linkcode SSLContext.wrapSocket}.
+   *
+   * @param context The context.
+   * @param sock The socket (owned from now on).
+   * @param options See {@linkcode WrapOptions}.
+   */
+  constructor(context: SSLContextLike, sock: Socket, options: WrapOptions = {}) {
+    if (typeof sock !== "object" || sock === null || typeof sock.recvInto !== "function") {
+      throw new TypeError(`Invalid sock: expected a socket.Socket, got ${show(sock)}`);
+    }
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`Invalid options: ${show(options)}`);
+    }
+    const { doHandshakeOnConnect = true } = options;
+    checkFlag(doHandshakeOnConnect, "doHandshakeOnConnect");
+    this.#tls = new SSLObject(context, new MemoryBIO(), new MemoryBIO(), options);
+    this.#sock = sock;
+    if (doHandshakeOnConnect) {
+      try {
+        this.doHandshake();
+      } catch (e) {
+        if (!(e instanceof SSLWantReadError || e instanceof SSLWantWriteError)) {
+          this.#tls.close();
+          throw e;
+        }
+        // A non-blocking socket: the caller drives the rest, as in Python.
+      }
+    }
+  }
+
+  /** The socket's fd, for selectors. */
+  fileno(): number {
+    return this.#sock.fileno();
+  }
+
+  /** The context. */
+  get context(): SSLContextLike {
+    return this.#tls.context;
+  }
+
+  /** Whether this is the server side. */
+  get serverSide(): boolean {
+    return this.#tls.serverSide;
+  }
+
+  /** The name checked against the server's certificate, if any. */
+  get serverHostname(): string | null {
+    return this.#tls.serverHostname;
+  }
+
+  /**
+   * Sends what is held and what OpenSSL wrote, as far as the socket takes it
+   * now (all of it, on a blocking socket). Returns whether nothing is left held.
+   */
+  #flushSome(): boolean {
+    const out = this.#tls.outgoing;
+    if (out.pending > 0) {
+      const bytes = out.read();
+      this.#held.push(bytes);
+      this.#heldBytes += bytes.length;
+    }
+    while (this.#held.length > 0) {
+      const head = this.#held[0]!;
+      let sent: number;
+      try {
+        sent = this.#sock.send(head);
+      } catch (e) {
+        if (e instanceof BlockingIOError) return false;
+        throw e;
+      }
+      this.#heldBytes -= sent;
+      if (sent === head.length) this.#held.shift();
+      else this.#held[0] = head.subarray(sent);
+    }
+    return true;
+  }
+
+  /** {@linkcode SSLSocket.#flushSome}, or SSLWantWriteError when a non-blocking socket cannot take it all. */
+  #flush(): void {
+    if (!this.#flushSome()) {
+      throw sslError(SSLWantWriteError, SSL_ERROR_WANT_WRITE, "The operation did not complete (write)");
+    }
+  }
+
+  /** One receive into OpenSSL's incoming BIO; throws SSLWantReadError when a non-blocking socket has nothing. */
+  #fill(): void {
+    if (this.#eof) throw sslError(SSLEOFError, 8, "EOF occurred in violation of protocol");
+    let n: number;
+    try {
+      n = this.#sock.recvInto(this.#buf);
+    } catch (e) {
+      if (e instanceof BlockingIOError) {
+        throw sslError(SSLWantReadError, SSL_ERROR_WANT_READ, "The operation did not complete (read)");
+      }
+      throw e;
+    }
+    if (n === 0) {
+      this.#eof = true;
+      this.#tls.incoming.writeEof();
+      return;
+    }
+    this.#tls.incoming.write(this.#buf.subarray(0, n));
+  }
+
+  /**
+   * Runs a TLS step until it completes, moving bytes through the socket as
+   * its mode allows. Bytes for the peer go out as far as the socket takes
+   * them, and never stop a read: while the peer's bytes are wanted, they are
+   * received even if ours wait (two peers each waiting to be read would
+   * otherwise wait for ever). A non-blocking socket's wait is the caller's:
+   * SSLWantWriteError when bytes of ours are held, else SSLWantReadError.
+   * With `mustSend` (handshake, shutdown), the step is done only once the
+   * peer can have everything it needs.
+   */
+  #drive<R>(step: () => R, mustSend = false): R {
+    for (;;) {
+      let result: R;
+      try {
+        result = step();
+      } catch (e) {
+        if (e instanceof SSLWantReadError) {
+          const flushed = this.#flushSome();
+          try {
+            this.#fill();
+          } catch (wait) {
+            if (wait instanceof SSLWantReadError && !flushed) this.#flush(); // throws SSLWantWriteError
+            throw wait;
+          }
+          continue;
+        }
+        this.#flushQuietly();
+        throw e;
+      }
+      if (mustSend) this.#flush();
+      else this.#flushSome();
+      return result;
+    }
+  }
+
+  /** Sends what it can of an alert OpenSSL wrote before failing (the peer learns why). */
+  #flushQuietly(): void {
+    try {
+      this.#flushSome();
+    } catch { /* the connection is failing anyway */ }
+  }
+
+  /**
+   * Runs the handshake.
+   *
+   * @throws {SSLWantReadError|SSLWantWriteError} On a non-blocking socket: wait, then call again.
+   * @throws {SSLCertVerificationError} When the peer's certificate does not verify.
+   */
+  doHandshake(): void {
+    this.#drive(() => this.#tls.doHandshake(), true);
+  }
+
+  /**
+   * Receives at most `n` decrypted bytes.
+   *
+   * @param n The most bytes.
+   * @returns The bytes; empty at the end of the stream.
+   */
+  recv(n = 16384): Uint8Array<ArrayBuffer> {
+    return this.#drive(() => this.#tls.read(n));
+  }
+
+  /** Python's name for {@linkcode SSLSocket.recv} on an SSLSocket. @param n The most bytes. @returns The bytes. */
+  read(n = 16384): Uint8Array<ArrayBuffer> {
+    return this.recv(n);
+  }
+
+  /**
+   * Receives into a buffer you own.
+   *
+   * @param buffer Where the bytes go.
+   * @param nbytes The most (0: the buffer's length).
+   * @returns How many; 0 at the end of the stream.
+   */
+  recvInto(buffer: ArrayBufferView | ArrayBuffer, nbytes = 0): number {
+    return this.#drive(() => this.#tls.readInto(buffer, nbytes));
+  }
+
+  /**
+   * Sends bytes (encrypted); on a non-blocking socket that is full, bytes
+   * already taken are held and sent first next time.
+   *
+   * @param data The bytes.
+   * @returns How many were taken.
+   * @throws {SSLWantWriteError} When a non-blocking socket is full and too much is held already (nothing taken).
+   */
+  send(data: ArrayBufferView | ArrayBuffer): number {
+    if (this.#heldBytes > MAX_HELD) this.#flush(); // throws SSLWantWriteError while full
+    const n = this.#tls.write(data);
+    this.#flushSome(); // what the socket does not take now is held for the next call
+    return n;
+  }
+
+  /** Python's name for {@linkcode SSLSocket.send}. @param data The bytes. @returns How many were taken. */
+  write(data: ArrayBufferView | ArrayBuffer): number {
+    return this.send(data);
+  }
+
+  /**
+   * Sends all the bytes (a blocking socket waits; a timeout covers each send).
+   *
+   * @param data The bytes.
+   */
+  sendall(data: ArrayBufferView | ArrayBuffer): void {
+    this.#tls.write(data);
+    this.#flush();
+  }
+
+  /** Decrypted bytes ready to read with no readiness on the fd: read them before waiting again. */
+  pending(): number {
+    return this.#tls.pending();
+  }
+
+  /** The negotiated version (`"TLSv1.3"`), or null before the handshake. */
+  version(): string | null {
+    return this.#tls.version();
+  }
+
+  /** `[name, version, secret bits]` of the cipher in use. */
+  cipher(): [string, string, number] | null {
+    return this.#tls.cipher();
+  }
+
+  /** The ALPN protocol the server chose, or null. */
+  selectedAlpnProtocol(): string | null {
+    return this.#tls.selectedAlpnProtocol();
+  }
+
+  /**
+   * The peer's certificate as Python describes it, or with `true` its DER
+   * bytes (see {@linkcode SSLObject.getpeercert}).
+   *
+   * @param binaryForm `true` for the DER bytes.
+   * @returns The description or the bytes, or null.
+   */
+  getpeercert(binaryForm?: false): PeerCertificate | null;
+  /** The peer's certificate in DER bytes, or null. */
+  getpeercert(binaryForm: true): Uint8Array<ArrayBuffer> | null;
+  getpeercert(binaryForm = false): PeerCertificate | Uint8Array<ArrayBuffer> | null {
+    return binaryForm === true ? this.#tls.getpeercert(true) : this.#tls.getpeercert(binaryForm as false);
+  }
+
+  /**
+   * Ends TLS (close_notify both ways) and returns the plain socket, which
+   * stays open.
+   *
+   * @returns The socket.
+   */
+  unwrap(): Socket {
+    this.#drive(() => this.#tls.unwrap(), true);
+    this.#tls.close();
+    return this.#sock;
+  }
+
+  /** The underlying socket's timeout mode, as `Socket.setTimeout`. @param timeout Seconds or null. */
+  setTimeout(timeout: number | null): void {
+    this.#sock.setTimeout(timeout);
+  }
+
+  /** As `Socket.setBlocking`. @param flag Blocking or not. */
+  setBlocking(flag: boolean): void {
+    this.#sock.setBlocking(flag);
+  }
+
+  /** Frees the TLS connection and closes the socket. Idempotent. */
+  close(): void {
+    this.#tls.close();
+    this.#sock.close();
+  }
+
+  /** Closes it at the end of a `using` scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
