@@ -20,6 +20,7 @@ import {
   resource,
   SelectSelector,
   socket,
+  ssl,
 } from "../mod.ts";
 import { RUNTIME } from "../ffi/_host.ts";
 import { libc } from "../ffi/mod.ts";
@@ -517,4 +518,31 @@ export async function withLocalResolver<R>(
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/**
+ * Runs the handshakes of two TLS ends (SSLObjects or non-blocking
+ * SSLSockets) in turns until both are done, `between` moving bytes after each
+ * turn (memory BIOs); returns how many finished (2 when both did).
+ */
+export function handshakeBoth(
+  a: { doHandshake(): void },
+  b: { doHandshake(): void },
+  between: () => void = () => {},
+  rounds = 50,
+): number {
+  let done = 0;
+  for (let i = 0; i < rounds && done < 2; i++) {
+    done = 0;
+    for (const side of [a, b]) {
+      try {
+        side.doHandshake();
+        done++;
+      } catch (e) {
+        if (!(e instanceof ssl.SSLWantReadError || e instanceof ssl.SSLWantWriteError)) throw e;
+      }
+    }
+    between();
+  }
+  return done;
 }
