@@ -393,15 +393,19 @@ test(
     skip: skip || unixOnly(PYTHON_PEER),
   },
   async () => {
-    // Python's ssl server: waits for the client's line, then sends 200 000 bytes in 16 KiB records.
+    // Python's ssl server: begins TLS only once the client says (on a second connection) that its
+    // first handshake step found nothing to read; waits for the client's line, then sends
+    // 200 000 bytes in 16 KiB records.
     const c = makeCerts();
     const py = pythonPeer(
-      `import socket, ssl, sys, time
+      `import socket, ssl, sys
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[1], sys.argv[2])
 srv = socket.create_server(("127.0.0.1", 0)); print(srv.getsockname()[1], flush=True)
 while True:
     raw, _ = srv.accept()
-    time.sleep(0.1)  # a slow peer: the client's first handshake step must find nothing to read
+    go, _ = srv.accept()
+    with go: ours = go.recv(100).decode().strip() == sys.argv[3]
+    if not ours: raw.close(); continue
     try:
         s = ctx.wrap_socket(raw, server_side=True)
         if s.recv(100).decode().strip() != sys.argv[3]: s.close(); continue
@@ -422,7 +426,17 @@ while True:
     sel.register(raw, EVENT_WRITE);
     sel.select(10);
     const tls = ctx.wrapSocket(raw, { serverHostname: "localhost", doHandshakeOnConnect: false });
-    let wants = 0;
+    assert.throws(
+      () => tls.doHandshake(),
+      ssl.SSLWantReadError,
+      "the peer has not begun TLS: nothing to read",
+    );
+    const go = socket.createConnection(["127.0.0.1", port], 10);
+    go.sendall(bytes(`${TOKEN}\n`));
+    go.close();
+    sel.modify(raw, EVENT_READ);
+    assert.ok(sel.select(10).length > 0, "the selector saw the peer's answer the handshake waited for");
+    let wants = 1;
     for (;;) {
       try {
         tls.doHandshake();
@@ -738,25 +752,26 @@ test(
 );
 
 test(
-  "ssl: 16 MiB each way through a peer that reads slowly: SSLWantWriteError holds the bytes, nothing lost (sha256 both ways)",
+  "ssl: 16 MiB each way through a peer that reads only once a send has waited: SSLWantWriteError holds the bytes, nothing lost (sha256 both ways)",
   {
     skip: skip || unixOnly(PYTHON_PEER),
   },
   async () => {
     const c = makeCerts();
     const size = 16 << 20;
-    // Python's TLS echo: reads in small pieces with pauses (a slow reader), echoes everything, then reports.
+    // Python's TLS echo: reads nothing until the client connects again to say a send has found the
+    // buffers full, then echoes everything and reports.
     const py = pythonPeer(
-      `import socket, ssl, sys, time, hashlib
+      `import socket, ssl, sys, hashlib
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[1], sys.argv[2])
 srv = socket.create_server(("127.0.0.1", 0)); print(srv.getsockname()[1], flush=True)
 raw, _ = srv.accept(); s = ctx.wrap_socket(raw, server_side=True)
+go, _ = srv.accept(); go.close()
 h = hashlib.sha256(); total = 0; n = int(sys.argv[3])
 while total < n:
     d = s.recv(65536)
     if not d: break
     h.update(d); total += len(d); s.sendall(d)
-    if total < 2 << 20: time.sleep(0.001)
 print(total, h.hexdigest(), flush=True)
 s.unwrap()`,
       [c.cert, c.key, String(size)],
@@ -780,7 +795,7 @@ s.unwrap()`,
           sent += tls.send(data.subarray(sent, Math.min(sent + 65536, size)));
         } catch (e) {
           if (!(e instanceof ssl.SSLWantWriteError)) throw e;
-          wantWrite++;
+          if (wantWrite++ === 0) socket.createConnection(["127.0.0.1", port], 10).close(); // the peer may read now
           break;
         }
       }
@@ -798,7 +813,7 @@ s.unwrap()`,
       }
       if (sent === size) sel.modify(raw, EVENT_READ);
     }
-    assert.ok(wantWrite > 0, "the slow reader made a send wait");
+    assert.ok(wantWrite > 0, "the peer that did not read made a send wait");
     const want = createHash("sha256").update(data).digest("hex");
     assert.equal(echoed.digest("hex"), want, "every byte came back, in order");
     raw.setBlocking(true);
