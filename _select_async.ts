@@ -148,7 +148,7 @@ function waitOnce(
     try {
       signal.addEventListener("abort", onAbort, { once: true });
     } catch (e) {
-      pending.end(); // the hook threw: give up this seconds, leave nothing pending
+      pending.end(); // the hook threw: give up this wait, leave nothing pending
       reject(e);
       return;
     }
