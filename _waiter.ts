@@ -82,10 +82,9 @@ export class Wait {
 
   /** Ends it now with `"ended"` (wakeup, abort, close); the poll in flight stops watching it. */
   end(): void {
-    if (this.#pending.finish()) {
-      waiter.remove(this.#pending);
-      this.#pending.resolve("ended");
-    }
+    if (this.#pending.done) return;
+    waiter.remove(this.#pending);
+    this.#pending.settle("ended");
   }
 }
 
@@ -100,30 +99,30 @@ class Pending {
   /** Whether the poll in flight has its entries (false when it was added after that poll began). */
   inPoll = false;
   done = false;
-  resolve!: (end: WaitEnd) => void;
+  #resolve!: (end: WaitEnd) => void;
   #reject!: (e: unknown) => void;
 
   constructor(source: WaitSource, deadline: number) {
     this.source = source;
     this.deadline = deadline;
     this.promise = new Promise<WaitEnd>((resolve, reject) => {
-      this.resolve = resolve;
+      this.#resolve = resolve;
       this.#reject = reject;
     });
   }
 
   /** Settles it, once. */
   settle(end: WaitEnd): void {
-    if (this.finish()) this.resolve(end);
+    if (this.#finish()) this.#resolve(end);
   }
 
   /** Rejects it, once. */
   fail(e: unknown): void {
-    if (this.finish()) this.#reject(e);
+    if (this.#finish()) this.#reject(e);
   }
 
   /** Marks it done; false when it already was. */
-  finish(): boolean {
+  #finish(): boolean {
     if (this.done) return false;
     this.done = true;
     return true;
@@ -257,7 +256,6 @@ class Waiter {
       }
       wait.inPoll = true;
     }
-    slots.clear();
     return n;
   }
 
@@ -274,7 +272,7 @@ class Waiter {
       while (this.#waits.size > 0) {
         let n: number;
         try {
-          if (!this.#controlIntact()) this.#start(); // closed or replaced behind our back: a new pipe
+          this.#start(); // a new pipe when ours was closed or replaced behind our back
           n = this.#build();
         } catch (e) {
           this.#failAll(e);
