@@ -138,19 +138,6 @@ export class PollFds {
     this.#words[w + EVENTS_WORD] = events & 0xffff;
   }
 
-  /**
-   * Copies the first `count` entries of `from` here, from entry `at` on
-   * (`revents` cleared); the caller reserved room.
-   */
-  copyEntries(from: PollFds, count: number, at: number): void {
-    const src = from.#words, dst = this.#words;
-    for (let i = 0, j = at * POLL_WORDS; i < count * POLL_WORDS; i += POLL_WORDS, j += POLL_WORDS) {
-      dst[j] = src[i]!;
-      if (EVENTS_WORD === 2) dst[j + 1] = src[i + 1]!;
-      dst[j + EVENTS_WORD] = src[i + EVENTS_WORD]! & 0xffff; // events kept, revents (the high half) cleared
-    }
-  }
-
   /** Copies entry `from` onto entry `to`. */
   move(from: number, to: number): void {
     const a = from * POLL_WORDS, b = to * POLL_WORDS;
