@@ -17,10 +17,8 @@ export const MAX_WAIT_MS = 0x7fffffff;
  */
 export const MAX_WAIT_SECONDS = 2_000_000;
 
-/** Seconds on the monotonic clock (`clock_gettime(CLOCK_MONOTONIC)`, through the FFI binding). */
-export function now(): number {
-  return monotonic();
-}
+/** Seconds on the monotonic clock (`clock_gettime(CLOCK_MONOTONIC)`, through the FFI binding): `monotonic` itself. */
+export const now: () => number = monotonic;
 
 /**
  * A timeout in whole milliseconds for poll/epoll_wait: `-1` (block) for a

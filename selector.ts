@@ -497,22 +497,54 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
    */
   select(timeout?: number | null): Array<[SelectorKey<T, F>, number]> {
     const map = this.#open();
-    let seconds = selectTimeout(timeout);
-    if (this.#userWoken && !this.#wakePending) {
-      // A wakeup() that no pipe could carry (EMFILE; fds past FD_SETSIZE):
-      // this seconds returns at once all the same, with whatever is ready.
-      this.#userWoken = false;
-      const ready = this.select(0);
-      this.#lastWasWakeup = true;
-      return ready;
-    }
+    const seconds = selectTimeout(timeout);
+    if (this.#userWoken && !this.#wakePending) return this.#wokenWithoutPipe();
     const deadline = seconds > 0 ? now() + seconds : 0;
+    // #pollKernel's first wait, written out: one call less to compile on the hot path.
+    const long = seconds > MAX_WAIT_SECONDS;
+    let n = this.poller.wait(long ? MAX_WAIT_SECONDS : seconds, this.#directions || 1);
+    if (n < 0 || (n === 0 && long)) n = this.#pollAgain(n, seconds, deadline);
+    // The common case, kept small (it runs on every wake-up): every fd the
+    // kernel reported is registered. The wake pipe and a stale registration
+    // (neither in the map) go to the rare path, which starts over.
+    const ready = new Array<[SelectorKey<T, F>, number]>(n); // sized once, trimmed if some are dropped
+    const poller = this.poller;
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const fd = poller.readyFd(i);
+      const key = map.get(fd);
+      if (key === undefined || fd === this.#wakeRead) return this.#selectRare(map, n, seconds, deadline);
+      const events = poller.readyEvents(i) & key.events;
+      if (events !== 0) ready[count++] = [key, events];
+    }
+    if (count !== n) ready.length = count;
+    this.#lastWasWakeup = false;
+    return ready;
+  }
+
+  /** `select()` after a wakeup() that no pipe could carry (EMFILE; fds past FD_SETSIZE): returns at once. */
+  #wokenWithoutPipe(): Array<[SelectorKey<T, F>, number]> {
+    this.#userWoken = false;
+    const ready = this.select(0);
+    this.#lastWasWakeup = true;
+    return ready;
+  }
+
+  /**
+   * The rest of `select()` when a wait returned the wake pipe or an fd no
+   * longer registered: collects its `n` events again, drains the pipe, drops
+   * stale registrations, and waits again for the time left where returning
+   * now would be early.
+   */
+  #selectRare(
+    map: Map<number, SelectorKey<T, F>>,
+    n: number,
+    seconds: number,
+    deadline: number,
+  ): Array<[SelectorKey<T, F>, number]> {
     let staleRounds = 0;
     for (;;) {
-      const n = this.#pollKernel(seconds, deadline);
-      // Sized once (no growth while filling), trimmed if some results were dropped.
-      const ready = new Array<[SelectorKey<T, F>, number]>(n);
-      let count = 0;
+      const ready: Array<[SelectorKey<T, F>, number]> = [];
       let woken = false;
       let stale = false;
       for (let i = 0; i < n; i++) {
@@ -530,51 +562,57 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
           continue;
         }
         const events = this.poller.readyEvents(i) & key.events;
-        if (events !== 0) ready[count++] = [key, events];
+        if (events !== 0) ready.push([key, events]);
       }
-      if (count !== n) ready.length = count;
       this.#lastWasWakeup = false;
       if (!woken) {
-        // Only stale events: the backend dropped them; seconds out the time left
+        // Only stale events: the backend dropped them; wait out the time left
         // instead of returning early (a loop around select() would spin).
         // Once per call, and only where the backend can drop them: else a
         // stale state it cannot clear would turn this into a busy loop.
-        if (!stale || count > 0 || seconds === 0 || !this.poller.stale || ++staleRounds > 1) return ready;
-        if (seconds > 0) {
-          seconds = deadline - now();
-          if (seconds <= 0) return ready;
+        if (!stale || ready.length > 0 || seconds === 0 || !this.poller.stale || ++staleRounds > 1) {
+          return ready;
         }
-        continue;
+      } else {
+        drain(this.#wakeRead);
+        this.#wakePending = false;
+        if (this.#userWoken) {
+          // wakeup(): return now with whatever is ready.
+          this.#userWoken = false;
+          this.#lastWasWakeup = true;
+          return ready;
+        }
+        // A byte wakeup() did not send (another writer on the wake pipe's fd):
+        // drained, and not a reason to return early.
+        if (ready.length > 0 || seconds === 0) return ready;
       }
-      drain(this.#wakeRead);
-      this.#wakePending = false;
-      if (this.#userWoken) {
-        // wakeup(): return now with whatever is ready.
-        this.#userWoken = false;
-        this.#lastWasWakeup = true;
-        return ready;
-      }
-      // A byte wakeup() did not send (another writer on the wake pipe's fd):
-      // drained, and not a reason to return early.
-      if (count > 0 || seconds === 0) return ready;
       if (seconds > 0) {
         seconds = deadline - now();
         if (seconds <= 0) return ready;
       }
+      n = this.#pollKernel(seconds, deadline);
     }
   }
 
-  /** One kernel seconds for `seconds` seconds (< 0 blocks), retried on EINTR (PEP 475) and split when very long. */
+  /** One kernel wait for `seconds` seconds (< 0 blocks), retried on EINTR (PEP 475) and split when very long. */
   #pollKernel(seconds: number, deadline: number): number {
+    const long = seconds > MAX_WAIT_SECONDS;
+    const n = this.poller.wait(long ? MAX_WAIT_SECONDS : seconds, this.#directions || 1);
+    return n > 0 || (n === 0 && !long) ? n : this.#pollAgain(n, seconds, deadline);
+  }
+
+  /** The rest of `#pollKernel` after a wait returned `n`: EINTR or the end of one slice of a very long wait. */
+  #pollAgain(n: number, seconds: number, deadline: number): number {
     for (;;) {
-      const chunk = seconds > MAX_WAIT_SECONDS ? MAX_WAIT_SECONDS : seconds;
-      const n = this.poller.wait(chunk, this.#directions || 1);
-      if (n === 0 && chunk === MAX_WAIT_SECONDS) {
-        seconds = deadline - now(); // a very long seconds, split for the kernel's int ms
-        if (seconds > 0) continue;
+      if (n === 0 && seconds > MAX_WAIT_SECONDS) {
+        seconds = deadline - now(); // a very long wait, split for the kernel's int ms
+        if (seconds <= 0) return 0;
+      } else if (n !== INTERRUPTED) {
+        return n;
+      } else if (seconds > 0) {
+        seconds = Math.max(deadline - now(), 0); // bpo-35310: retry even past the deadline, with 0
       }
-      if (n !== INTERRUPTED) return n;
-      if (seconds > 0) seconds = Math.max(deadline - now(), 0); // bpo-35310: retry even past the deadline, with 0
+      n = this.poller.wait(seconds > MAX_WAIT_SECONDS ? MAX_WAIT_SECONDS : seconds, this.#directions || 1);
     }
   }
 
