@@ -93,6 +93,11 @@ export function checkFd(fd: unknown, what = "file descriptor"): number {
  * @throws {TypeError} For a non-number. @throws {RangeError} For a negative, fractional or unsafe number.
  */
 export function checkSize(n: unknown, what: string): number {
+  // The common case first: a number in 0..2^32-1 (checked as a number first: no valueOf runs).
+  return typeof n === "number" && n >>> 0 === n ? n : sizeOrThrow(n, what);
+}
+
+function sizeOrThrow(n: unknown, what: string): number {
   if (typeof n !== "number") throw wrongType(what, n, "a number");
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`Invalid ${what}: ${show(n)}`);
   return n;
@@ -121,6 +126,11 @@ export function checkU32(n: unknown, what: string): number {
  * @throws {TypeError} For a non-number. @throws {RangeError} Outside C's int range, or fractional.
  */
 export function checkInt(n: unknown, what: string): number {
+  // The common case first: a number in C's int range (checked as a number first: no valueOf runs).
+  return typeof n === "number" && (n | 0) === n ? n | 0 : intOrThrow(n, what);
+}
+
+function intOrThrow(n: unknown, what: string): number {
   if (typeof n !== "number") throw wrongType(what, n, "a number");
   if (!Number.isInteger(n) || n < -0x80000000 || n > 0x7fffffff) {
     throw new RangeError(`Invalid ${what}: ${show(n)}`);

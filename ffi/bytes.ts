@@ -60,8 +60,6 @@ const sabLength = typeof SharedArrayBuffer === "function"
   ? optionalGetter(SharedArrayBuffer.prototype, "byteLength")
   : null;
 const isView = ArrayBuffer.isView as (data: unknown) => data is ArrayBufferView;
-const getPrototypeOf = Reflect.getPrototypeOf;
-const DATA_VIEW = DataView.prototype;
 const U8 = Uint8Array;
 
 /** Bytes for C: a typed array or DataView (passed as is) or a fresh view of an ArrayBuffer. */
@@ -127,7 +125,7 @@ export function bytesOf(data: unknown, what = "data"): CBytes {
 
 /**
  * The true length in bytes of a view from {@linkcode bytesOf}, read through
- * the engine's own getter: one call on the hot path.
+ * the engine's own getters: two calls on the hot path (the brand, the length).
  *
  * @param view A typed array or DataView.
  * @param what Its name in error messages.
@@ -139,29 +137,20 @@ export function bytesOf(data: unknown, what = "data"): CBytes {
  * ```
  */
 export function byteLength(view: CBytes, what = "data"): number {
-  let length: number;
-  if (getPrototypeOf(view) !== DATA_VIEW) {
-    try {
-      length = taLength(view);
-    } catch {
-      length = dataViewLength(view, what); // a DataView with another prototype
-    }
-  } else {
-    try {
-      length = dataViewLength(view, what);
-    } catch (e) {
-      try {
-        length = taLength(view); // a typed array dressed as a DataView
-      } catch {
-        throw e;
-      }
-    }
-  }
-  // A detached view, and one that a resizable buffer's shrink left out of
-  // bounds, read as empty: only then is the view checked (reading its buffer
-  // moves a small on-heap array's bytes off-heap). Neither is an empty view:
-  // a recv into one would return 0 and look like end of file.
-  if (length === 0 && taTag(view) !== undefined) {
+  // A typed array (its tag, read through the engine's getter, is its brand) never throws for its length.
+  const length = taTag(view) !== undefined ? taLength(view) : dataViewLength(view, what);
+  return length !== 0 ? length : emptyLength(view, what);
+}
+
+/**
+ * A view that reads as empty: a detached view, and one that a resizable
+ * buffer's shrink left out of bounds, read so too; only then is the view
+ * checked (reading its buffer moves a small on-heap array's bytes off-heap).
+ * Neither is an empty view: a recv into one would return 0 and look like end
+ * of file.
+ */
+function emptyLength(view: CBytes, what: string): number {
+  if (taTag(view) !== undefined) {
     try {
       taAt(view, 0);
     } catch {
@@ -169,7 +158,7 @@ export function byteLength(view: CBytes, what = "data"): number {
       throw new TypeError(`Invalid ${what}: the view is out of bounds of its resized buffer`);
     }
   }
-  return length;
+  return 0;
 }
 
 function dataViewLength(view: CBytes, what: string): number {
