@@ -37,23 +37,26 @@ export class EpollEvents {
   /** The raw bytes, passed to C. */
   bytes: Uint8Array;
   #words: Int32Array;
+  /** How many events fit (a field: `reserve` runs before every wait). */
+  #capacity: number;
 
   /** Creates room for `capacity` events. */
   constructor(capacity = 1) {
-    this.bytes = new Uint8Array(Math.max(capacity, 1) * EpollEvents.SIZE);
+    this.#capacity = Math.max(capacity, 1);
+    this.bytes = new Uint8Array(this.#capacity * EpollEvents.SIZE);
     this.#words = new Int32Array(this.bytes.buffer);
   }
 
   /** How many events fit. */
   get capacity(): number {
-    return this.bytes.byteLength / EpollEvents.SIZE;
+    return this.#capacity;
   }
 
   /** Grows (doubling) to hold at least `n` events; keeps nothing. */
   reserve(n: number): void {
-    if (n <= this.capacity) return;
-    const cap = doubled(this.capacity, n);
-    this.bytes = new Uint8Array(cap * EpollEvents.SIZE);
+    if (n <= this.#capacity) return;
+    this.#capacity = doubled(this.#capacity, n);
+    this.bytes = new Uint8Array(this.#capacity * EpollEvents.SIZE);
     this.#words = new Int32Array(this.bytes.buffer);
   }
 
