@@ -172,6 +172,8 @@ export class SSLObject implements Disposable {
   readonly #incoming: MemoryBIO;
   readonly #outgoing: MemoryBIO;
   readonly #suppressRaggedEofs: boolean;
+  /** Where `pendingAfterPeek()` peeks. */
+  readonly #peekByte = new Uint8Array(1);
   /** The context it came from. */
   readonly context: SSLContextLike;
   /** Whether this is the server side. */
@@ -394,6 +396,26 @@ export class SSLObject implements Disposable {
   /** Decrypted bytes ready to read without more input. */
   pending(): number {
     return openSsl().ssl.SSL_pending(this.#open());
+  }
+
+  /**
+   * Like `pending()`, but first decrypts the next record when a whole one
+   * waits in `incoming` (SSL_peek; nothing is consumed): what an SSLSocket
+   * has read from its fd must count, or a select loop would wait on an fd
+   * that has nothing more to say. Not Python's `SSLObject.pending()`, whose
+   * caller fills `incoming` itself. A failure to decrypt reads as 1: the
+   * next read meets the error, or the end of the stream.
+   */
+  pendingAfterPeek(): number {
+    const s = this.#open();
+    const { ssl, crypto } = openSsl();
+    const ready = ssl.SSL_pending(s);
+    if (ready > 0 || this.#incoming.pending === 0 || ssl.SSL_is_init_finished(s) !== 1) return ready;
+    const r = ssl.SSL_peek(s, this.#peekByte, 1);
+    if (r > 0) return ssl.SSL_pending(s);
+    const code = ssl.SSL_get_error(s, r);
+    crypto.ERR_clear_error();
+    return code === SSL_ERROR_WANT_READ ? 0 : 1;
   }
 
   /**

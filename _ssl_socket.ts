@@ -6,14 +6,17 @@
  * @module
  */
 import { show } from "./_validate.ts";
+import { byteLength, bytesOf } from "./ffi/bytes.ts";
 import { BlockingIOError } from "./errors.ts";
 import type { Socket } from "./_socket_object.ts";
 import type { PeerCertificate } from "./_ssl_cert.ts";
 import { checkFlag, type WrapOptions } from "./_ssl_constants.ts";
 import {
+  SSL_ERROR_SSL,
   SSL_ERROR_WANT_READ,
   SSL_ERROR_WANT_WRITE,
   SSLEOFError,
+  SSLError,
   sslError,
   SSLWantReadError,
   SSLWantWriteError,
@@ -38,6 +41,8 @@ export class SSLSocket implements Disposable {
   /** Bytes for the peer that the socket did not take yet. */
   #held: Uint8Array[] = [];
   #heldBytes = 0;
+  /** What a send() that threw SSLWantWriteError took (-1: none): its call again returns it. */
+  #taken = -1;
   #buf = new Uint8Array(16384 + 512);
   #eof = false;
 
@@ -225,18 +230,38 @@ export class SSLSocket implements Disposable {
   }
 
   /**
-   * Sends bytes (encrypted); on a non-blocking socket that is full, bytes
-   * already taken are held and sent first next time.
+   * Sends bytes (encrypted). It returns only once the socket has every byte
+   * of their records, as Python's does: on a non-blocking socket that is
+   * full, it throws {@linkcode SSLWantWriteError}; wait until writable and
+   * call again with the same bytes (OpenSSL's rule): that call sends what is
+   * left and returns how many of them the first call took. So a loop that
+   * goes back to waiting for input after `send()` returns never leaves a
+   * reply stuck here.
    *
    * @param data The bytes.
-   * @returns How many were taken.
-   * @throws {SSLWantWriteError} When a non-blocking socket is full and too much is held already (nothing taken).
+   * @returns How many were sent.
+   * @throws {SSLWantWriteError} When a non-blocking socket is full: call again with the same bytes once writable.
+   * @throws {SSLError} `BAD_LENGTH` when that call passes fewer bytes than the first one took.
    */
   send(data: ArrayBufferView | ArrayBuffer): number {
-    if (this.#heldBytes > MAX_HELD) this.#flush(); // throws SSLWantWriteError while full
+    if (this.#taken >= 0) return this.#sendRetry(data);
+    if (this.#heldBytes > MAX_HELD) this.#flush(); // throws SSLWantWriteError while full (nothing taken)
     const n = this.#tls.write(data);
-    this.#flushSome(); // what the socket does not take now is held for the next call
-    return n;
+    if (this.#flushSome()) return n;
+    this.#taken = n;
+    throw sslError(SSLWantWriteError, SSL_ERROR_WANT_WRITE, "The operation did not complete (write)");
+  }
+
+  /** The call again after a send() that threw SSLWantWriteError: finishes sending what that one took. */
+  #sendRetry(data: ArrayBufferView | ArrayBuffer): number {
+    const taken = this.#taken;
+    if (byteLength(bytesOf(data), "data") < taken) {
+      const entry = { code: 0, library: "SSL", reason: "BAD_LENGTH", reasonCode: 0, text: "bad length" };
+      throw sslError(SSLError, SSL_ERROR_SSL, "bad length", entry);
+    }
+    this.#flush(); // throws SSLWantWriteError while the socket is still full
+    this.#taken = -1;
+    return taken;
   }
 
   /** Python's name for {@linkcode SSLSocket.send}. @param data The bytes. @returns How many were taken. */
@@ -252,11 +277,19 @@ export class SSLSocket implements Disposable {
   sendall(data: ArrayBufferView | ArrayBuffer): void {
     this.#tls.write(data);
     this.#flush();
+    this.#taken = -1; // a send() that waited is out too (its bytes went first)
   }
 
-  /** Decrypted bytes ready to read with no readiness on the fd: read them before waiting again. */
+  /**
+   * Decrypted bytes ready to read with no readiness on the fd: read them
+   * before waiting again. Counts the records already taken off the fd too
+   * (one receive can bring several; OpenSSL reads one at a time), which
+   * Python's SSLSocket leaves in the kernel instead.
+   */
   pending(): number {
-    return this.#tls.pending();
+    const n = this.#tls.pendingAfterPeek();
+    this.#flushQuietly(); // a record can want an answer (a TLS 1.3 key update)
+    return n;
   }
 
   /** The negotiated version (`"TLSv1.3"`), or null before the handshake. */

@@ -46,9 +46,11 @@ export const LIBSSL = {
   SSL_set_accept_state: { params: ["pointer"], result: "void" }, // void (SSL *)
   SSL_do_handshake: { params: ["pointer"], result: "i32" }, // int (SSL *)
   SSL_read: { params: ["pointer", "buffer", "i32"], result: "i32" }, // int (ssl, void *buf, int num)
+  SSL_peek: { params: ["pointer", "buffer", "i32"], result: "i32" }, // int (ssl, void *buf, int num)
   SSL_write: { params: ["pointer", "buffer", "i32"], result: "i32" }, // int (ssl, const void *buf, int num)
   SSL_get_error: { params: ["pointer", "i32"], result: "i32" }, // int (const SSL *, int ret)
   SSL_pending: { params: ["pointer"], result: "i32" }, // int (const SSL *)
+  SSL_is_init_finished: { params: ["pointer"], result: "i32" }, // int (const SSL *): the handshake is done
   SSL_shutdown: { params: ["pointer"], result: "i32" }, // int (SSL *)
   SSL_ctrl: { params: ["pointer", "i32", LONG, "buffer"], result: LONG }, // long (ssl, int cmd, long larg, void *parg)
   SSL_set1_host: { params: ["pointer", "buffer"], result: "i32" }, // int (SSL *, const char *hostname)

@@ -826,6 +826,114 @@ s.unwrap()`,
 );
 
 test(
+  "ssl: pending() counts a second record that one receive took off the fd with the first: the loop reads it with no readiness",
+  { skip: skip || unixOnly(PYTHON_PEER) },
+  async () => {
+    const c = makeCerts();
+    // Python's server writes two records and sends them in one segment (its SSLObject over memory BIOs).
+    const py = pythonPeer(
+      `import socket, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+srv = socket.create_server(("127.0.0.1", 0)); print(srv.getsockname()[1], flush=True)
+raw, _ = srv.accept()
+inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+tls = ctx.wrap_bio(inc, out, server_side=True)
+while True:
+    try:
+        tls.do_handshake(); break
+    except ssl.SSLWantReadError:
+        raw.sendall(out.read()); d = raw.recv(65536)
+        if not d: sys.exit(1)
+        inc.write(d)
+raw.sendall(out.read())
+tls.write(b"first"); tls.write(b"second")
+raw.sendall(out.read())
+raw.recv(1)`,
+      [c.cert, c.key],
+    );
+    const port = await py.port;
+    using ctx = clientContext();
+    using tls = ctx.wrapSocket(socket.createConnection(["127.0.0.1", port], 10), {
+      serverHostname: "localhost",
+    });
+    assert.equal(text(tls.recv()), "first");
+    using sel = new DefaultSelector();
+    sel.register(tls, EVENT_READ);
+    assert.equal(sel.select(0).length, 0, "the fd has nothing more: a loop that waits for it would stall");
+    assert.equal(tls.pending(), 6, "the second record, decrypted and waiting");
+    assert.equal(text(tls.recv()), "second");
+    assert.equal(tls.pending(), 0);
+    tls.sendall(bytes("x"));
+    assert.equal(await py.done, 0);
+  },
+);
+
+test(
+  "ssl: a non-blocking send() returns only once the socket has all its bytes; on a full socket it throws SSLWantWriteError and the call again with the same bytes finishes it",
+  { skip },
+  () => {
+    const [a, b] = socket.socketpair();
+    a.setBlocking(false);
+    b.setBlocking(false);
+    using cctx = clientContext();
+    using sctx = serverContext();
+    using client = cctx.wrapSocket(a, { serverHostname: "localhost", doHandshakeOnConnect: false });
+    using server = sctx.wrapSocket(b, { serverSide: true, doHandshakeOnConnect: false });
+    assert.equal(handshakeBoth(client, server), 2);
+    const chunk = 1 << 20; // far more than a socket pair's buffers hold
+    const data = pattern(4 * chunk, 5);
+    let sent = 0, received = 0, waits = 0;
+    const into = new Uint8Array(65536);
+    /** Reads all the server can have now, checking each byte against its offset. */
+    const drain = (): void => {
+      for (;;) {
+        let n: number;
+        try {
+          n = server.recvInto(into);
+        } catch (e) {
+          if (e instanceof ssl.SSLWantReadError) return;
+          throw e;
+        }
+        assert.ok(n > 0, "no end of stream");
+        for (let i = 0; i < n; i++) {
+          if (into[i] !== data[received + i]) assert.fail(`byte ${received + i} differs`);
+        }
+        received += n;
+      }
+    };
+    while (sent < data.length) {
+      const piece = data.subarray(sent, sent + chunk);
+      let n: number;
+      for (;;) {
+        try {
+          n = client.send(piece);
+          break;
+        } catch (e) {
+          if (!(e instanceof ssl.SSLWantWriteError)) throw e;
+          if (waits++ === 0) {
+            // The call again must pass at least the bytes the first call took, as OpenSSL's rule says.
+            assert.throws(
+              () => client.send(piece.subarray(0, 10)),
+              (e: ssl.SSLError) => e.reason === "BAD_LENGTH",
+            );
+          }
+          drain(); // the reader makes room
+        }
+      }
+      assert.equal(n, piece.length);
+      sent += n;
+      drain();
+      assert.equal(
+        received,
+        sent,
+        "once send() returned, the peer can read every byte with no other call here",
+      );
+    }
+    assert.ok(waits >= 4, `each 1 MiB send waited (${waits} waits)`);
+  },
+);
+
+test(
   "ssl: contexts, connections and their sockets dropped without close() are freed by the collector: fds back, memory flat",
   {
     skip: skip || (process.platform !== "linux" ? "reads /proc/self/status" : false),
