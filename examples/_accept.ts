@@ -102,7 +102,7 @@ export class Acceptor<T> {
    *
    * @returns Whether it is watched.
    */
-  watch(sock: socket.Socket, events: number, data: T): boolean {
+  watch(sock: { fileno(): number; close(): void }, events: number, data: T): boolean {
     try {
       this.sel.register(sock, events, data);
       return true;

@@ -13,16 +13,24 @@
  * the statistics and exits 0. `--sync` runs the classic blocking `select()`
  * loop instead (no graceful shutdown: a signal kills it).
  *
+ * `--tls CERT KEY` serves TLS instead (the `ssl` module, OpenSSL 3): each
+ * connection's handshake, reads and writes are driven by the same loop
+ * through `SSLWantReadError`/`SSLWantWriteError`, and what OpenSSL has
+ * decrypted already (`pending()`) is read before waiting again.
+ *
  *   deno run --allow-ffi --allow-env examples/echo_server.ts [--port 1234]
  *   bun examples/echo_server.ts [--port 1234]
+ *   deno run --allow-ffi --allow-env --allow-read examples/echo_server.ts --tls cert.pem key.pem
  *
  * @module
  */
-import { DefaultSelector, EVENT_READ, EVENT_WRITE, monotonic, OSError, socket } from "../mod.ts";
+import { DefaultSelector, EVENT_READ, EVENT_WRITE, monotonic, OSError, socket, ssl } from "../mod.ts";
+import process from "node:process";
 import { Acceptor } from "./_accept.ts";
 import { Cli, formatAddress, onShutdown, serverOptions } from "./_cli.ts";
 
-const USAGE = `usage: echo_server.ts [-H HOST] [-p PORT] [--max-seconds S] [--sync] [-q] [PORT [MAX_SECONDS]]
+const USAGE =
+  `usage: echo_server.ts [-H HOST] [-p PORT] [--max-seconds S] [--sync] [-q] [--tls CERT KEY] [PORT [MAX_SECONDS]]
 
 Echoes every byte back on each TCP connection, in one thread, on the best
 selector of this host. -H/--host is the address to listen on (default
@@ -32,32 +40,48 @@ picks a free port; the address is printed as "listening on HOST:PORT".
 PORT and MAX_SECONDS may also be given positionally, as
 shared/bench/run-peers.sh does. SIGINT/SIGTERM shut it down gracefully
 (statistics, exit 0); --sync uses blocking select() (no graceful shutdown).
+--tls CERT KEY serves TLS with that certificate chain and key (PEM files).
 At the fd limit it stops accepting until a connection closes.`;
 
+/** A connection: a socket, or TLS on one. */
+type Conn = socket.Socket | ssl.SSLSocket;
+
 /** What the loop calls for a ready key: Python's `callback(key.fileobj, mask)`. */
-type Handler = (sock: socket.Socket, mask: number) => void;
+type Handler = (conn: Conn, mask: number) => void;
 
 const BUFSIZE = 65536;
 
 /** An echo server on one selector; `serve()` runs it until `stop()` or the deadline. */
 export class EchoServer {
-  readonly sel: DefaultSelector<Handler, socket.Socket> = new DefaultSelector<Handler, socket.Socket>();
+  readonly sel: DefaultSelector<Handler, Conn> = new DefaultSelector<Handler, Conn>();
   readonly listener: socket.Socket;
   /** Counters, for the demo's report. */
   readonly stats = { accepted: 0, closed: 0, resets: 0, bytes: 0 };
   #buf = new Uint8Array(BUFSIZE); // one read buffer for every connection
   /** Views of the read buffer by length, made once each: no allocation per message. */
   #views: Uint8Array[] = [];
-  #pending = new Map<socket.Socket, Uint8Array>();
+  #pending = new Map<Conn, Uint8Array>();
   #running = false;
-  #onConnection: Handler = (conn, mask) => this.serviceConnection(conn, mask);
+  #onConnection: Handler = (conn, mask) => this.serviceConnection(conn as socket.Socket, mask);
+  #onTls: Handler = (conn, mask) => this.serviceTls(conn as ssl.SSLSocket, mask);
   #acceptor: Acceptor<Handler>;
+  /** The TLS context (`--tls`), or null for plain TCP. */
+  readonly #context: ssl.SSLContext | null;
+  /** TLS connections whose handshake is done. */
+  #secured = new WeakSet<ssl.SSLSocket>();
 
   /**
    * Listens on `host:port` (port 0: any free port; an IPv6 host listens on
    * IPv6, `"::"` on both). `warn` hears when accepting pauses at the fd limit.
+   * With a server `context`, every connection is TLS.
    */
-  constructor(host = "127.0.0.1", port = 0, warn: (message: string) => void = console.error) {
+  constructor(
+    host = "127.0.0.1",
+    port = 0,
+    warn: (message: string) => void = console.error,
+    context: ssl.SSLContext | null = null,
+  ) {
+    this.#context = context;
     this.listener = socket.createServer([host, port], serverOptions(host, 1024));
     this.#acceptor = new Acceptor(this.sel, this.listener, () => this.accept(), warn);
   }
@@ -75,7 +99,56 @@ export class EchoServer {
     this.stats.accepted++;
     conn.setBlocking(false);
     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1);
-    this.#acceptor.watch(conn, EVENT_READ, this.#onConnection);
+    if (this.#context === null) {
+      this.#acceptor.watch(conn, EVENT_READ, this.#onConnection);
+      return;
+    }
+    // TLS: the handshake is driven by the loop, as reads and writes are (the client speaks first).
+    const tls = this.#context.wrapSocket(conn, { serverSide: true, doHandshakeOnConnect: false });
+    this.#acceptor.watch(tls, EVENT_READ, this.#onTls);
+  }
+
+  /**
+   * One step of a TLS connection: the handshake until it is done, then what a
+   * send that waited left (the same bytes again: Python's rule), then echoes
+   * every record there is, `pending()` ones included, until OpenSSL wants
+   * the socket; waits for the readiness it names.
+   */
+  serviceTls(conn: ssl.SSLSocket, _mask: number): void {
+    try {
+      if (!this.#secured.has(conn)) {
+        conn.doHandshake();
+        this.#secured.add(conn);
+      }
+      const rest = this.#pending.get(conn);
+      if (rest !== undefined) {
+        conn.send(rest);
+        this.#pending.delete(conn);
+      }
+      do {
+        const n = conn.recvInto(this.#buf);
+        if (n === 0) { // close_notify, or the peer's end of the stream
+          this.#closeTls(conn);
+          return;
+        }
+        this.stats.bytes += n;
+        const data = this.#views[n] ??= this.#buf.subarray(0, n);
+        try {
+          conn.send(data);
+        } catch (e) {
+          // Full: the same bytes again once writable (a copy: the read buffer is reused).
+          if (e instanceof ssl.SSLWantWriteError) this.#pending.set(conn, data.slice());
+          throw e;
+        }
+      } while (conn.pending() > 0);
+      this.sel.modify(conn, EVENT_READ, this.#onTls);
+    } catch (e) {
+      if (e instanceof ssl.SSLWantReadError) return void this.sel.modify(conn, EVENT_READ, this.#onTls);
+      if (e instanceof ssl.SSLWantWriteError) return void this.sel.modify(conn, EVENT_WRITE, this.#onTls);
+      if (!(e instanceof OSError)) throw e; // an SSLError is an OSError: a failed handshake, a reset
+      this.stats.resets++;
+      this.#close(conn);
+    }
   }
 
   /** Reads and echoes, or flushes what a partial send left behind. */
@@ -117,7 +190,15 @@ export class EchoServer {
     this.sel.modify(conn, EVENT_READ, this.#onConnection);
   }
 
-  #close(conn: socket.Socket): void {
+  /** Answers the peer's close_notify with ours (a client's `unwrap()` waits for it), then closes. */
+  #closeTls(conn: ssl.SSLSocket): void {
+    try {
+      conn.unwrap();
+    } catch { /* a ragged end, or the peer gone: nothing to answer */ }
+    this.#close(conn);
+  }
+
+  #close(conn: Conn): void {
     this.#pending.delete(conn);
     this.sel.unregister(conn);
     conn.close();
@@ -179,13 +260,25 @@ export class EchoServer {
 if (import.meta.main) {
   const cli: Cli = new Cli("echo_server", USAGE);
   await cli.main(async () => {
+    // --tls takes two words, CERT and KEY: the second becomes --tls-key for parseArgs.
+    const argv = process.argv.slice(2);
+    const at = argv.indexOf("--tls");
+    if (at >= 0) {
+      if (at + 2 >= argv.length) cli.usageError("--tls takes CERT and KEY");
+      argv.splice(at, 3, `--tls=${argv[at + 1]}`, `--tls-key=${argv[at + 2]}`);
+    }
     const args = cli.parse({
       host: { type: "string", short: "H" },
       port: { type: "string", short: "p" },
       "max-seconds": { type: "string" },
       sync: { type: "boolean" },
       quiet: { type: "boolean", short: "q" },
-    });
+      tls: { type: "string" },
+      "tls-key": { type: "string" },
+    }, argv);
+    const certfile = cli.text(args, "tls");
+    const keyfile = cli.text(args, "tls-key");
+    if ((certfile === undefined) !== (keyfile === undefined)) cli.usageError("--tls takes CERT and KEY");
     const [posPort, posMax, extra] = args.positionals;
     if (extra !== undefined) cli.usageError(`unexpected argument ${JSON.stringify(extra)}`);
     const port = cli.number(posPort ?? cli.text(args, "port"), "port", 0, {
@@ -197,8 +290,15 @@ if (import.meta.main) {
       min: 0,
     });
     const quiet = args.values.quiet === true;
-    const server = new EchoServer(cli.text(args, "host") ?? "127.0.0.1", port, (m) => cli.warn(m));
-    const listening = `listening on ${formatAddress(server.address)} (${server.sel.backend})`;
+    let context: ssl.SSLContext | null = null;
+    if (certfile !== undefined) {
+      context = ssl.createDefaultContext(ssl.Purpose.CLIENT_AUTH);
+      context.loadCertChain(certfile, keyfile);
+    }
+    const server = new EchoServer(cli.text(args, "host") ?? "127.0.0.1", port, (m) => cli.warn(m), context);
+    const listening = `listening on ${formatAddress(server.address)} (${server.sel.backend}${
+      context ? ", TLS" : ""
+    })`;
     if (args.values.sync) {
       console.log(listening);
       server.serve(maxSeconds);
@@ -213,6 +313,7 @@ if (import.meta.main) {
       removeListeners();
     }
     server.close();
+    context?.close();
     if (!quiet) {
       const s = server.stats;
       console.log(`served ${s.accepted} connections, ${s.bytes} bytes echoed, ${s.resets} resets`);

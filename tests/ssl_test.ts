@@ -26,6 +26,7 @@ import {
   runScript,
   runtimeCommand,
   scratchDir,
+  startExample,
   text,
 } from "./_helpers.ts";
 
@@ -664,6 +665,62 @@ test(
     }
   },
 );
+
+/** Python TLS clients of an echo server: each verifies it, echoes SIZES in 256 KiB pieces, closes with close_notify. */
+const ECHO_CLIENT = `import socket, ssl, sys, hashlib
+port, ca, size = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+ctx = ssl.create_default_context(cafile=ca)
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=30), server_hostname="localhost")
+data = hashlib.sha256(str(size).encode()).digest() * (size // 32)
+got = bytearray()
+for at in range(0, len(data), 262144):
+    piece = data[at:at + 262144]; s.sendall(piece)
+    while len(got) < at + len(piece):
+        d = s.recv(65536)
+        if not d: sys.exit("early end of stream")
+        got += d
+print(s.version(), len(got), got == data, flush=True)
+s.unwrap(); s.close()`;
+
+for (const mode of ["", " --sync"]) {
+  test(
+    `examples/echo_server.ts --tls${mode}: Python's ssl clients verify it and get every byte back; a plain-TCP client is dropped and the server goes on`,
+    { skip: skip || unixOnly(PYTHON_PEER) },
+    async () => {
+      const c = makeCerts();
+      const script = new URL("../examples/echo_server.ts", import.meta.url).pathname;
+      const server = await startExample(script, [
+        "--port",
+        "0",
+        "--tls",
+        c.cert,
+        c.key,
+        ...mode.split(" ").filter(Boolean),
+      ]);
+      try {
+        assert.match(server.output(), /listening on 127\.0\.0\.1:\d+ \(\w+, TLS\)/);
+        // A client that does not speak TLS: the handshake fails, the server drops it and serves the rest.
+        const plain = socket.createConnection(["127.0.0.1", server.port], 10);
+        plain.sendall(bytes("GET / HTTP/1.0\r\n\r\n"));
+        const answer = plain.recv(100); // an alert, or nothing: the server closed it
+        assert.ok(answer.length === 0 || answer[0] === 21, "a TLS alert record or the end of the stream");
+        plain.close();
+        const sizes = [64, 1 << 20, 3 << 20];
+        const results = await Promise.all(
+          sizes.map((size) =>
+            python(ECHO_CLIENT, [String(server.port), c.ca, String(size)], { timeoutMs: 60_000 })
+          ),
+        );
+        for (const [i, r] of results.entries()) {
+          assert.equal(r.code, 0, r.stderr);
+          assert.equal(r.stdout.trim(), `TLSv1.3 ${sizes[i]! - (sizes[i]! % 32)} True`);
+        }
+      } finally {
+        await server.stop();
+      }
+    },
+  );
+}
 
 test(
   "ssl: 200 TLS connections handshake and echo at once on one selector, every socket non-blocking (both ends ours)",
