@@ -23,6 +23,8 @@ import {
   R_UNEXPECTED_EOF,
   SSL_CTRL_SET_TLSEXT_HOSTNAME,
   type WrapOptions,
+  X509_V_ERR_HOSTNAME_MISMATCH,
+  X509_V_ERR_IP_ADDRESS_MISMATCH,
 } from "./_ssl_constants.ts";
 import {
   raiseFromQueue,
@@ -292,7 +294,12 @@ export class SSLObject implements Disposable {
         const entry = takeError();
         if (entry?.reasonCode === R_CERTIFICATE_VERIFY_FAILED && entry.library === "SSL_ROUTINES") {
           const verifyCode = Number(ssl.SSL_get_verify_result(s));
-          const verifyMessage = cText(crypto.X509_verify_cert_error_string(verifyCode));
+          // CPython words the two name checks itself, naming the name it checked.
+          const verifyMessage = verifyCode === X509_V_ERR_HOSTNAME_MISMATCH
+            ? `Hostname mismatch, certificate is not valid for '${this.serverHostname}'.`
+            : verifyCode === X509_V_ERR_IP_ADDRESS_MISMATCH
+            ? `IP address mismatch, certificate is not valid for '${this.serverHostname}'.`
+            : cText(crypto.X509_verify_cert_error_string(verifyCode));
           const e = sslError(SSLCertVerificationError, 1, `certificate verify failed: ${verifyMessage}`, {
             ...entry,
             library: "SSL",

@@ -67,6 +67,8 @@ export const SSL_FILETYPE_PEM = 1;
 export const BIO_C_SET_BUF_MEM_EOF_RETURN = 130;
 /** SSL_R_CERTIFICATE_VERIFY_FAILED and SSL_R_UNEXPECTED_EOF_WHILE_READING (OpenSSL 3.0). */
 export const R_CERTIFICATE_VERIFY_FAILED = 134, R_UNEXPECTED_EOF = 294;
+/** `X509_V_ERR_HOSTNAME_MISMATCH` and `X509_V_ERR_IP_ADDRESS_MISMATCH`: the two name checks, which CPython words itself. */
+export const X509_V_ERR_HOSTNAME_MISMATCH = 62, X509_V_ERR_IP_ADDRESS_MISMATCH = 64;
 /** The most bytes one SSL_read/SSL_write/BIO call takes (an `int`). */
 export const MAX_CHUNK = 1 << 30;
 
