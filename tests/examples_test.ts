@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { slowdown } from "./_budget.ts";
@@ -416,21 +416,9 @@ sys.stdout.write(got.decode())`,
 });
 
 test("every example answers --help with its usage and exit 0", async () => {
-  for (
-    const script of [
-      "echo_server.ts",
-      "port_scan.ts",
-      "tcp_proxy.ts",
-      "chat_server.ts",
-      "netcat.ts",
-      "demo.ts",
-      "socks5_proxy.ts",
-      "status_server.ts",
-      "ping.ts",
-      "fd_pass.ts",
-      "cert_check.ts",
-    ]
-  ) {
+  const scripts = readdirSync(EXAMPLES).filter((f) => /^[a-z]\w*\.ts$/.test(f)).sort();
+  assert.ok(scripts.length >= 12, scripts.join(" "));
+  for (const script of scripts) {
     const [cmd, argv] = runtimeCommand(join(EXAMPLES, script), ["--help"]);
     const r = await run(cmd, argv);
     assert.equal(r.code, 0, `${script}: ${r.stderr}`);

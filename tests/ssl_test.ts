@@ -300,6 +300,27 @@ test(
           }),
         (e) => e instanceof ssl.SSLCertVerificationError && e.verifyCode === 62, // X509_V_ERR_HOSTNAME_MISMATCH
       );
+      // The two name checks read as CPython words them (it does not use OpenSSL's text for these).
+      const pythonSays = await pythonJson(
+        `import json, socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2]); out = {}
+for name in ("wrong.example", "127.0.0.2"):
+    try:
+        ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))), server_hostname=name)
+    except ssl.SSLCertVerificationError as e:
+        out[name] = [e.verify_code, e.verify_message, str(e).rsplit(" (_ssl.c", 1)[0]]
+print(json.dumps(out))`,
+        [String(port), makeCerts().ca],
+      ) as Record<string, [number, string, string]>;
+      for (const name of ["wrong.example", "127.0.0.2"]) {
+        try {
+          ctx.wrapSocket(socket.createConnection(["127.0.0.1", port], 10), { serverHostname: name });
+          assert.fail(`${name} was accepted`);
+        } catch (e) {
+          if (!(e instanceof ssl.SSLCertVerificationError)) throw e;
+          assert.deepEqual([e.verifyCode, e.verifyMessage, e.message], pythonSays[name], name);
+        }
+      }
       assert.throws(
         () => ctx.wrapSocket(socket.createConnection(["127.0.0.1", port], 10)),
         RangeError,
@@ -660,6 +681,75 @@ test(
       const untrusted = await runScript(script, [`localhost:${port}`]); // the system's CAs do not know the test CA
       assert.equal(untrusted.code, 1);
       assert.match(untrusted.stdout, /failed: \[SSL: CERTIFICATE_VERIFY_FAILED\] certificate verify failed/);
+    } finally {
+      child.kill();
+    }
+  },
+);
+
+test(
+  "examples/tls_client.ts: verifies openssl s_server, prints what s_client would (ALPN, fingerprint, names), relays an HTTP request and its answer; refuses an untrusted server",
+  { skip },
+  async () => {
+    const { child, port } = await sServer(["-www", "-alpn", "http/1.1"]);
+    try {
+      const c = makeCerts();
+      const script = new URL("../examples/tls_client.ts", import.meta.url).pathname;
+      const request = "GET / HTTP/1.0\r\n\r\n";
+      const ok = await runScript(script, [
+        "--cafile",
+        c.ca,
+        "--alpn",
+        "h2,http/1.1",
+        "localhost",
+        String(port),
+      ], {
+        input: request,
+      });
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.match(ok.stdout, /^HTTP\/1\.0 200 ok\r\n/, "the server's answer, on stdout");
+      const fingerprint = spawnSync("openssl", ["x509", "-in", c.cert, "-noout", "-fingerprint", "-sha256"], {
+        encoding: "utf8",
+      }).stdout.trim().split("=")[1]!.toLowerCase();
+      assert.equal(
+        ok.stderr,
+        [
+          `connected to localhost:${port}`,
+          "  protocol: TLSv1.3  cipher: TLS_AES_256_GCM_SHA384  ALPN: http/1.1",
+          `  sha256:   ${fingerprint}`,
+          "  subject:  CN=localhost",
+          "  issuer:   CN=ffi-selectors test CA",
+          ok.stderr.split("\n")[5]!, // the dates
+          "  names:    DNS:localhost, IP Address:127.0.0.1",
+          "  verified: yes (localhost)",
+          "",
+        ].join("\n"),
+      );
+      assert.match(ok.stderr.split("\n")[5]!, /^ {2}valid: {4}\w{3} [ \d]\d [\d:]{8} \d{4} GMT \.\. \w{3} /);
+      const untrusted = await runScript(script, ["127.0.0.1", String(port)], { input: request });
+      assert.equal(untrusted.code, 1);
+      assert.equal(
+        untrusted.stderr.trim(),
+        `tls_client: 127.0.0.1:${port}: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate`,
+      );
+      assert.equal(untrusted.stdout, "");
+      const wrongName = await runScript(script, [
+        "--cafile",
+        c.ca,
+        "--servername",
+        "example.com",
+        "127.0.0.1",
+        String(port),
+      ], {
+        input: request,
+      });
+      assert.equal(wrongName.code, 1);
+      assert.match(wrongName.stderr, /certificate verify failed: Hostname mismatch/);
+      const insecure = await runScript(script, ["--insecure", "-q", "127.0.0.1", String(port)], {
+        input: request,
+      });
+      assert.equal(insecure.code, 0, insecure.stderr);
+      assert.match(insecure.stdout, /^HTTP\/1\.0 200 ok\r\n/);
     } finally {
       child.kill();
     }
