@@ -10,12 +10,13 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { PYTHON_PEER, test, unixOnly } from "./_test.ts";
 import { BlockingIOError, DefaultSelector, EVENT_READ, EVENT_WRITE, socket, ssl } from "../mod.ts";
 import {
+  assertSameBytes,
   bytes,
   handshakeBoth,
   makeToken,
@@ -750,6 +751,78 @@ test(
       });
       assert.equal(insecure.code, 0, insecure.stderr);
       assert.match(insecure.stdout, /^HTTP\/1\.0 200 ok\r\n/);
+    } finally {
+      child.kill();
+    }
+  },
+);
+
+test(
+  "examples/https_get.ts fetches at once from a Python HTTPS server that answers only when all requests are in; bodies byte for byte; an untrusted server and a refused port are one line each",
+  { skip: skip || unixOnly(PYTHON_PEER) },
+  async () => {
+    const c = makeCerts();
+    const sizes = [10, 100_000, 1_000_000];
+    // No handler answers before every request has arrived: a client that fetched one URL after another would time out.
+    const py = pythonPeer(
+      `import http.server, ssl, sys, threading
+barrier = threading.Barrier(int(sys.argv[3]), timeout=30)
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        barrier.wait()
+        n = int(self.path.strip("/"))
+        body = bytes((i * 7 + n) & 255 for i in range(n))
+        self.send_response(200); self.send_header("Content-Length", str(n)); self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a): pass
+http.server.ThreadingHTTPServer.daemon_threads = False
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+print(srv.server_address[1], flush=True)
+for _ in range(int(sys.argv[3])): srv.handle_request()
+srv.server_close()`,
+      [c.cert, c.key, String(sizes.length)],
+    );
+    const port = await py.port;
+    const save = scratchDir("https-get-");
+    const script = new URL("../examples/https_get.ts", import.meta.url).pathname;
+    const urls = sizes.map((n, i) => `https://${i % 2 ? "127.0.0.1" : "localhost"}:${port}/${n}`);
+    const r = await runScript(script, ["--cafile", c.ca, "--timeout", "20", "--save", save, ...urls], {
+      timeoutMs: 60_000,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split("\n");
+    assert.equal(lines.length, sizes.length);
+    for (const [i, n] of sizes.entries()) {
+      assert.match(
+        lines[i]!,
+        new RegExp(
+          `^${urls[i]!.replace(/\./g, "\\.")} {2}200 OK {2}${n} bytes {2}TLSv1\\.3 {2}\\d+\\.\\d{3} s$`,
+        ),
+      );
+      const body = readFileSync(join(save, String(i + 1)));
+      const want = Uint8Array.from({ length: n }, (_, k) => (k * 7 + n) & 255);
+      assertSameBytes(new Uint8Array(body), want, `body ${i + 1}`);
+    }
+    assert.equal(await py.done, 0);
+
+    const { child, port: untrustedPort } = await sServer(["-www"]);
+    try {
+      const refused = socket.createServer(["127.0.0.1", 0]);
+      const closedPort = (refused.getsockname() as socket.IPv4Address)[1];
+      refused.close();
+      const bad = await runScript(script, [
+        `https://localhost:${untrustedPort}/`,
+        `https://127.0.0.1:${closedPort}/`,
+      ]);
+      assert.equal(bad.code, 1);
+      assert.equal(
+        bad.stdout,
+        `https://localhost:${untrustedPort}/  failed: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate\n` +
+          `https://127.0.0.1:${closedPort}/  failed: [Errno 111] Connection refused\n`,
+      );
+      assert.match(bad.stderr, /https_get: 2 of 2 failed/);
     } finally {
       child.kill();
     }
