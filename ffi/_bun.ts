@@ -33,6 +33,7 @@ interface BunFfi {
   read: { i32(pointer: Pointer, offset: number): number };
   toArrayBuffer(pointer: Pointer, offset: number, length: number): ArrayBuffer;
   ptr(view: ArrayBufferView): Pointer;
+  JSCallback: new (fn: AnyFn, definition: { args: BunType[]; returns: BunType }) => { ptr: Pointer | null };
 }
 
 const BUN_FFI = ["bun", "ffi"].join(":"); // computed: type checkers do not follow it
@@ -60,6 +61,9 @@ function adapt(raw: AnyFn, result: NativeType): AnyFn {
   if (result === "i64" || result === "u64") return (...args: unknown[]) => Number(raw(...args));
   return raw;
 }
+
+/** Every JSCallback made: referenced for the life of the process (C may call them at any time). */
+const callbacks: unknown[] = [];
 
 export const adapter: Adapter = {
   open<S extends SymbolTable>(paths: readonly string[], table: S): BoundSymbols<S> {
@@ -101,6 +105,21 @@ export const adapter: Adapter = {
   intReader(address: bigint): () => number {
     const p = asPointer(address);
     return () => ffi.read.i32(p, 0);
+  },
+
+  callback(params: readonly NativeType[], result: NativeType, fn: AnyFn): bigint {
+    const pointers = params.map((t) => t === "pointer");
+    const cb = new ffi.JSCallback(
+      (...args: unknown[]) =>
+        fn(...args.map((a, i) => (pointers[i] ? BigInt((a as number | null) ?? 0) : a))),
+      { args: params.map(bunParam), returns: bunResult(result) },
+    );
+    callbacks.push(cb); // kept for the life of the process
+    return BigInt(cb.ptr ?? 0);
+  },
+
+  writeMemory(address: bigint, bytes: Uint8Array): void {
+    new Uint8Array(ffi.toArrayBuffer(asPointer(address), 0, bytes.length)).set(bytes);
   },
 
   offThreadPoller(library: OffThreadLibrary): OffThreadPoller {

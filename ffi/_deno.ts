@@ -27,8 +27,15 @@ type AnyFn = (...args: any[]) => any;
 interface DenoFfi {
   dlopen(
     path: string,
-    symbols: Record<string, { parameters: string[]; result: string; nonblocking?: boolean }>,
+    symbols: Record<
+      string,
+      { parameters: string[]; result: string; nonblocking?: boolean; callback?: boolean }
+    >,
   ): { symbols: Record<string, AnyFn>; close(): void };
+  UnsafeCallback: new (
+    definition: { parameters: string[]; result: string },
+    callback: AnyFn,
+  ) => { pointer: DenoPointer; close(): void };
   UnsafePointer: {
     create(value: bigint): DenoPointer;
     of(buffer: ArrayBufferView): DenoPointer;
@@ -39,6 +46,7 @@ interface DenoFfi {
       pointer: object,
     ): { getInt32(offset?: number): number; copyInto(dest: Uint8Array, offset?: number): void };
     getCString(pointer: object): string;
+    getArrayBuffer(pointer: object, byteLength: number): ArrayBuffer;
   };
 }
 
@@ -157,11 +165,15 @@ function openOffThreadPoll(
   throw new AggregateError(errors, `Cannot open poll() from ${library.paths.join(" or ")} with Deno.dlopen`);
 }
 
+/** Every UnsafeCallback made: referenced for the life of the process. */
+const callbacks: unknown[] = [];
+
 export const adapter: Adapter = {
   open<S extends SymbolTable>(paths: readonly string[], table: S): BoundSymbols<S> {
-    const defs: Record<string, { parameters: string[]; result: string }> = {};
+    const defs: Record<string, { parameters: string[]; result: string; callback?: boolean }> = {};
     for (const [name, spec] of Object.entries(table)) {
       defs[name] = { parameters: spec.params.map(denoParam), result: spec.result };
+      if (spec.callback) defs[name].callback = true; // may call back into JS: no fast call
     }
     const errors: unknown[] = [];
     for (const path of paths) {
@@ -200,6 +212,20 @@ export const adapter: Adapter = {
   intReader(address: bigint): () => number {
     const view = new deno.UnsafePointerView(toPointer(address)!);
     return () => view.getInt32(0);
+  },
+
+  callback(params: readonly NativeType[], result: NativeType, fn: AnyFn): bigint {
+    const pointers = params.map((t) => t === "pointer");
+    const cb = new deno.UnsafeCallback(
+      { parameters: params.map(denoParam), result },
+      (...args: unknown[]) => fn(...args.map((a, i) => (pointers[i] ? fromPointer(a as DenoPointer) : a))),
+    );
+    callbacks.push(cb); // kept for the life of the process (C may call it at any time)
+    return fromPointer(cb.pointer);
+  },
+
+  writeMemory(address: bigint, bytes: Uint8Array): void {
+    new Uint8Array(deno.UnsafePointerView.getArrayBuffer(toPointer(address)!, bytes.length)).set(bytes);
   },
 
   // Deno: a `nonblocking` FFI symbol returns a promise and runs the call on a

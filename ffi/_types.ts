@@ -25,6 +25,8 @@ export type NativeType = "i32" | "u32" | "i64" | "u64" | "buffer" | "pointer" | 
 export interface SymbolSpec {
   readonly params: readonly NativeType[];
   readonly result: NativeType;
+  /** The function can call back into JavaScript (an OpenSSL handshake): Deno must not fast-call it. */
+  readonly callback?: true;
 }
 
 /** A symbol table: C function name to its signature. */
@@ -106,4 +108,13 @@ export interface Adapter {
   intReader(address: bigint): () => number;
   /** A new {@linkcode OffThreadPoller} on `library`'s poll(2). */
   offThreadPoller(library: OffThreadLibrary): OffThreadPoller;
+  /**
+   * A C function pointer that calls `fn` on the JavaScript thread, for C to
+   * call during an FFI call from that thread (OpenSSL's handshake callbacks).
+   * `pointer` parameters arrive as bigints. Never freed: make each one once
+   * per process. `fn` must not throw (an exception reads as 0 to C).
+   */
+  callback(params: readonly NativeType[], result: NativeType, fn: (...args: never[]) => number): bigint;
+  /** Copies `bytes` into C memory at `address` (never NULL), which C handed to a callback to fill. */
+  writeMemory(address: bigint, bytes: Uint8Array): void;
 }
