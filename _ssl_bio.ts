@@ -26,6 +26,8 @@ import {
   X509_V_ERR_HOSTNAME_MISMATCH,
   X509_V_ERR_IP_ADDRESS_MISMATCH,
 } from "./_ssl_constants.ts";
+import { SSLSession } from "./_ssl_session.ts";
+import { type SniCallback, track, untrack } from "./_ssl_callbacks.ts";
 import {
   raiseFromQueue,
   SSL_ERROR_SSL,
@@ -43,6 +45,20 @@ import {
   SSLZeroReturnError,
 } from "./_ssl_errors.ts";
 
+/** `SSL_SENT_SHUTDOWN`. */
+const SENT_SHUTDOWN = 1;
+
+/**
+ * Frees a connection. Marked as shut down first, as CPython does: OpenSSL
+ * invalidates the session of a connection freed without `SSL_shutdown`, and
+ * a client's `session` taken from it would then never resume.
+ */
+function freeConnection(s: bigint): void {
+  const { ssl } = openSsl();
+  ssl.SSL_set_shutdown(s, SENT_SHUTDOWN | ssl.SSL_get_shutdown(s));
+  ssl.SSL_free(s);
+}
+
 /** What a connection needs of the context it is made from (an {@linkcode SSLContext}). */
 export interface SSLContextLike {
   /** `PROTOCOL_TLS_CLIENT` or `PROTOCOL_TLS_SERVER`. */
@@ -53,6 +69,10 @@ export interface SSLContextLike {
   readonly verifyMode: number;
   /** The `SSL_CTX *`. */
   pointer(): bigint;
+  /** The server-name callback, or null. */
+  readonly sniCallback: SniCallback | null;
+  /** The ALPN protocols in wire form, over memory the engine never moves, or null. */
+  alpnWire(): Uint8Array | null;
 }
 
 /**
@@ -171,13 +191,16 @@ export class MemoryBIO implements Disposable {
  */
 export class SSLObject implements Disposable {
   #ssl: bigint;
+  #context: SSLContextLike;
+  /** @internal What an `sniCallback` receives first: this, or the SSLSocket over it. */
+  owner: object = this;
+  /** @internal The exception a handshake callback threw, for the SSLError's `cause`. */
+  callbackError: unknown = undefined;
   readonly #incoming: MemoryBIO;
   readonly #outgoing: MemoryBIO;
   readonly #suppressRaggedEofs: boolean;
   /** Where `pendingAfterPeek()` peeks. */
   readonly #peekByte = new Uint8Array(1);
-  /** The context it came from. */
-  readonly context: SSLContextLike;
   /** Whether this is the server side. */
   readonly serverSide: boolean;
   /** The name given to check the server's certificate against, if any. */
@@ -201,7 +224,7 @@ export class SSLObject implements Disposable {
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`Invalid options: ${show(options)}`);
     }
-    const { serverSide = false, serverHostname = null, suppressRaggedEofs = true } = options;
+    const { serverSide = false, serverHostname = null, suppressRaggedEofs = true, session = null } = options;
     checkFlag(serverSide, "serverSide");
     checkFlag(suppressRaggedEofs, "suppressRaggedEofs");
     if (serverHostname !== null && typeof serverHostname !== "string") {
@@ -220,13 +243,14 @@ export class SSLObject implements Disposable {
     const s = ssl.SSL_new(context.pointer());
     if (s === 0n) throw raiseFromQueue("SSL_new");
     this.#ssl = s;
-    own(this, s, (p) => openSsl().ssl.SSL_free(p));
+    own(this, s, freeConnection);
     ssl.SSL_set_bio(s, incoming.pointer(), outgoing.pointer()); // the SSL frees them from now on
     incoming.handOver();
     outgoing.handOver();
     this.#incoming = incoming;
     this.#outgoing = outgoing;
-    this.context = context;
+    this.#context = context;
+    track(s, this);
     this.serverSide = serverSide;
     this.serverHostname = serverHostname;
     this.#suppressRaggedEofs = suppressRaggedEofs;
@@ -235,6 +259,60 @@ export class SSLObject implements Disposable {
       ssl.SSL_set_connect_state(s);
       if (serverHostname) this.#setServerName(s, serverHostname, context.checkHostname);
     }
+    if (session !== null) {
+      try {
+        this.session = session as SSLSession;
+      } catch (e) {
+        this.close();
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * The TLS session, to resume on a later connection (`wrapSocket(sock,
+   * { session })`), or null before there is one. With TLS 1.3 the server's
+   * ticket arrives after the handshake: read once first. Set it (a client,
+   * before the handshake, a session of the same context) to resume one.
+   */
+  get session(): SSLSession | null {
+    const p = openSsl().ssl.SSL_get1_session(this.#open());
+    return p === 0n ? null : new SSLSession(p, this.#context);
+  }
+
+  set session(session: SSLSession) {
+    if (!(session instanceof SSLSession)) throw new TypeError(`Value is not an SSLSession: ${show(session)}`);
+    if (session.context !== this.#context) throw new RangeError("Session refers to a different SSLContext.");
+    if (this.serverSide) throw new RangeError("Cannot set session for server-side SSLSocket.");
+    const { ssl } = openSsl();
+    const s = this.#open();
+    if (ssl.SSL_is_init_finished(s) === 1) throw new RangeError("Cannot set session after handshake.");
+    if (ssl.SSL_set_session(s, session.pointer()) !== 1) throw raiseFromQueue("SSL_set_session");
+  }
+
+  /** Whether the handshake resumed a session instead of making a new one. */
+  get sessionReused(): boolean {
+    return openSsl().ssl.SSL_session_reused(this.#open()) === 1;
+  }
+
+  /** The context: the one it was made from, or the one an `sniCallback` switched it to. */
+  get context(): SSLContextLike {
+    return this.#context;
+  }
+
+  /**
+   * Switches the connection to another context (its certificate and key), as
+   * an `sniCallback` does for the name a client asked for; Python's
+   * `SSLSocket.context` setter.
+   */
+  set context(context: SSLContextLike) {
+    if (typeof context !== "object" || context === null || typeof context.pointer !== "function") {
+      throw new TypeError(`The value must be an SSLContext, got ${show(context)}`);
+    }
+    if (openSsl().ssl.SSL_set_SSL_CTX(this.#open(), context.pointer()) === 0n) {
+      throw raiseFromQueue("SSL_set_SSL_CTX");
+    }
+    this.#context = context;
   }
 
   #setServerName(s: bigint, name: string, check: boolean): void {
@@ -271,8 +349,24 @@ export class SSLObject implements Disposable {
     return r > 0 ? r : this.#fail(s, r, what);
   }
 
-  /** The error Python raises for an OpenSSL call on `s` that returned `r` (<= 0). */
+  /**
+   * The error Python raises for an OpenSSL call on `s` that returned `r`
+   * (<= 0); when a handshake callback threw, its exception is the `cause`.
+   */
   #fail(s: bigint, r: number, what: string): never {
+    try {
+      this.#raise(s, r, what);
+    } catch (e) {
+      const cause = this.callbackError;
+      if (cause !== undefined && !(e instanceof SSLWantReadError || e instanceof SSLWantWriteError)) {
+        this.callbackError = undefined;
+        (e as Error).cause = cause;
+      }
+      throw e;
+    }
+  }
+
+  #raise(s: bigint, r: number, what: string): never {
     const { ssl, crypto } = openSsl();
     const code = ssl.SSL_get_error(s, r);
     if (code === SSL_ERROR_WANT_READ || code === SSL_ERROR_WANT_WRITE || code === SSL_ERROR_ZERO_RETURN) {
@@ -509,7 +603,8 @@ export class SSLObject implements Disposable {
     if (s === 0n) return;
     this.#ssl = 0n;
     disown(this);
-    openSsl().ssl.SSL_free(s); // and its two BIOs
+    untrack(s);
+    freeConnection(s); // and its two BIOs
     this.#incoming.released();
     this.#outgoing.released();
   }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { SSLSession } from "./_ssl_session.ts";
 import { show } from "./_validate.ts";
 
 /** A client context: verifies the server's certificate and name by default. */
@@ -52,6 +53,35 @@ export const TLSVersion: Readonly<{
   TLSv1_3: 0x0304,
 });
 
+/** TLS alert descriptions (RFC 8446), Python's `ssl.ALERT_DESCRIPTION_*`: what an `sniCallback` may return to refuse a handshake. */
+export const ALERT_DESCRIPTION_CLOSE_NOTIFY = 0,
+  ALERT_DESCRIPTION_UNEXPECTED_MESSAGE = 10,
+  ALERT_DESCRIPTION_BAD_RECORD_MAC = 20,
+  ALERT_DESCRIPTION_RECORD_OVERFLOW = 22,
+  ALERT_DESCRIPTION_DECOMPRESSION_FAILURE = 30,
+  ALERT_DESCRIPTION_HANDSHAKE_FAILURE = 40,
+  ALERT_DESCRIPTION_BAD_CERTIFICATE = 42,
+  ALERT_DESCRIPTION_UNSUPPORTED_CERTIFICATE = 43,
+  ALERT_DESCRIPTION_CERTIFICATE_REVOKED = 44,
+  ALERT_DESCRIPTION_CERTIFICATE_EXPIRED = 45,
+  ALERT_DESCRIPTION_CERTIFICATE_UNKNOWN = 46,
+  ALERT_DESCRIPTION_ILLEGAL_PARAMETER = 47,
+  ALERT_DESCRIPTION_UNKNOWN_CA = 48,
+  ALERT_DESCRIPTION_ACCESS_DENIED = 49,
+  ALERT_DESCRIPTION_DECODE_ERROR = 50,
+  ALERT_DESCRIPTION_DECRYPT_ERROR = 51,
+  ALERT_DESCRIPTION_PROTOCOL_VERSION = 70,
+  ALERT_DESCRIPTION_INSUFFICIENT_SECURITY = 71,
+  ALERT_DESCRIPTION_INTERNAL_ERROR = 80,
+  ALERT_DESCRIPTION_USER_CANCELLED = 90,
+  ALERT_DESCRIPTION_NO_RENEGOTIATION = 100,
+  ALERT_DESCRIPTION_UNSUPPORTED_EXTENSION = 110,
+  ALERT_DESCRIPTION_CERTIFICATE_UNOBTAINABLE = 111,
+  ALERT_DESCRIPTION_UNRECOGNIZED_NAME = 112,
+  ALERT_DESCRIPTION_BAD_CERTIFICATE_STATUS_RESPONSE = 113,
+  ALERT_DESCRIPTION_BAD_CERTIFICATE_HASH_VALUE = 114,
+  ALERT_DESCRIPTION_UNKNOWN_PSK_IDENTITY = 115;
+
 /** What a default context is for, as Python's `ssl.Purpose`. */
 export const Purpose: Readonly<{ SERVER_AUTH: "SERVER_AUTH"; CLIENT_AUTH: "CLIENT_AUTH" }> = Object.freeze(
   { SERVER_AUTH: "SERVER_AUTH", CLIENT_AUTH: "CLIENT_AUTH" } as const,
@@ -82,6 +112,8 @@ export interface WrapOptions {
   doHandshakeOnConnect?: boolean;
   /** `wrapSocket`: a peer's EOF without close_notify reads as the end of the stream (default true, as Python). */
   suppressRaggedEofs?: boolean;
+  /** A client's session from an earlier connection to the same server, to resume (`SSLSocket.session`). */
+  session?: SSLSession | null;
 }
 
 /** A boolean option, checked. */

@@ -31,6 +31,12 @@ import {
   type WrapOptions,
 } from "./_ssl_constants.ts";
 import { raiseFromQueue } from "./_ssl_errors.ts";
+import {
+  alpnTrampoline,
+  type SniCallback,
+  sniTrampoline,
+  SSL_CTRL_SET_TLSEXT_SERVERNAME_CB,
+} from "./_ssl_callbacks.ts";
 import { type MemoryBIO, SSLObject } from "./_ssl_bio.ts";
 import { SSLSocket } from "./_ssl_socket.ts";
 
@@ -50,6 +56,9 @@ import { SSLSocket } from "./_ssl_socket.ts";
 export class SSLContext implements Disposable {
   #ctx: bigint;
   #checkHostname: boolean;
+  #sniCallback: SniCallback | null = null;
+  /** The ALPN protocols in wire form, over an ArrayBuffer of its own (never moved): OpenSSL points into it. */
+  #alpnWire: Uint8Array | null = null;
   /** `PROTOCOL_TLS_CLIENT` or `PROTOCOL_TLS_SERVER`. */
   readonly protocol: number;
 
@@ -264,11 +273,57 @@ export class SSLContext implements Disposable {
       }
       parts.push(bytes.length, ...bytes);
     }
-    const wire = new Uint8Array(parts);
-    // Returns 0 on success (unlike the rest of OpenSSL).
-    if (openSsl().ssl.SSL_CTX_set_alpn_protos(this.#open(), wire, wire.length) !== 0) {
+    const wire = new Uint8Array(new ArrayBuffer(parts.length));
+    wire.set(parts);
+    const { ssl } = openSsl();
+    // What a client offers; returns 0 on success (unlike the rest of OpenSSL).
+    if (ssl.SSL_CTX_set_alpn_protos(this.#open(), wire, wire.length) !== 0) {
       throw raiseFromQueue("set_alpn_protos");
     }
+    // What a server picks from a client's offer: the first of these the client offers (CPython's rule).
+    if (this.protocol === PROTOCOL_TLS_SERVER) {
+      ssl.SSL_CTX_set_alpn_select_cb(this.#ctx, alpnTrampoline(), 0n);
+    }
+    this.#alpnWire = wire;
+  }
+
+  /** @internal The ALPN protocols in wire form, for the server's selection. */
+  alpnWire(): Uint8Array | null {
+    return this.#alpnWire;
+  }
+
+  /**
+   * Python's `sni_callback`: on a server, called with the name a client asks
+   * for (`null` if none) before the certificate is chosen, as
+   * `callback(sslSocket, serverName, sslContext)`. It may set
+   * `sslSocket.context` to another context (another certificate); returning
+   * an alert number (`ALERT_DESCRIPTION_*`) refuses the handshake. If it
+   * throws, the handshake fails with a handshake_failure alert and the
+   * server's SSLError carries the exception as `cause`. `null` removes it.
+   *
+   * @example
+   * ```ts ignore
+   * ctx.sniCallback = (sock, name) => { if (name === "b.example") sock.context = other; };
+   * ```
+   */
+  get sniCallback(): SniCallback | null {
+    return this.#sniCallback;
+  }
+
+  set sniCallback(callback: SniCallback | null) {
+    if (callback !== null && typeof callback !== "function") {
+      throw new TypeError(`Invalid sniCallback: not a function: ${show(callback)}`);
+    }
+    if (this.protocol === PROTOCOL_TLS_CLIENT) {
+      throw new RangeError("sniCallback cannot be set on a PROTOCOL_TLS_CLIENT context");
+    }
+    const ctx = this.#open();
+    openSsl().ssl.SSL_CTX_callback_ctrl(
+      ctx,
+      SSL_CTRL_SET_TLSEXT_SERVERNAME_CB,
+      callback === null ? 0n : sniTrampoline(),
+    );
+    this.#sniCallback = callback;
   }
 
   /**

@@ -22,6 +22,7 @@ import {
   SSLWantWriteError,
 } from "./_ssl_errors.ts";
 import { MemoryBIO, type SSLContextLike, SSLObject } from "./_ssl_bio.ts";
+import type { SSLSession } from "./_ssl_session.ts";
 
 /** Bytes for the peer held here beyond which a non-blocking send waits for the socket (SSLWantWriteError). */
 const MAX_HELD = 256 * 1024;
@@ -63,6 +64,7 @@ export class SSLSocket implements Disposable {
     const { doHandshakeOnConnect = true } = options;
     checkFlag(doHandshakeOnConnect, "doHandshakeOnConnect");
     this.#tls = new SSLObject(context, new MemoryBIO(), new MemoryBIO(), options);
+    this.#tls.owner = this; // what an sniCallback receives
     this.#sock = sock;
     if (doHandshakeOnConnect) {
       try {
@@ -82,9 +84,29 @@ export class SSLSocket implements Disposable {
     return this.#sock.fileno();
   }
 
-  /** The context. */
+  /** The context: the one it was made from, or the one an `sniCallback` switched it to. */
   get context(): SSLContextLike {
     return this.#tls.context;
+  }
+
+  /** Switches to another context (its certificate and key), as an `sniCallback` does. */
+  set context(context: SSLContextLike) {
+    this.#tls.context = context;
+  }
+
+  /** The TLS session to resume later (see {@linkcode SSLObject.session}), or null. */
+  get session(): SSLSession | null {
+    return this.#tls.session;
+  }
+
+  /** Resumes `session` (a client, before the handshake). */
+  set session(session: SSLSession) {
+    this.#tls.session = session;
+  }
+
+  /** Whether the handshake resumed a session. */
+  get sessionReused(): boolean {
+    return this.#tls.sessionReused;
   }
 
   /** Whether this is the server side. */

@@ -44,13 +44,18 @@ export const LIBSSL = {
   SSL_set_bio: { params: ["pointer", "pointer", "pointer"], result: "void" }, // (ssl, BIO *rbio, BIO *wbio)
   SSL_set_connect_state: { params: ["pointer"], result: "void" }, // void (SSL *)
   SSL_set_accept_state: { params: ["pointer"], result: "void" }, // void (SSL *)
-  SSL_do_handshake: { params: ["pointer"], result: "i32" }, // int (SSL *)
-  SSL_read: { params: ["pointer", "buffer", "i32"], result: "i32" }, // int (ssl, void *buf, int num)
-  SSL_peek: { params: ["pointer", "buffer", "i32"], result: "i32" }, // int (ssl, void *buf, int num)
-  SSL_write: { params: ["pointer", "buffer", "i32"], result: "i32" }, // int (ssl, const void *buf, int num)
+  SSL_do_handshake: { params: ["pointer"], result: "i32", callback: true }, // int (SSL *)
+  SSL_read: { params: ["pointer", "buffer", "i32"], result: "i32", callback: true }, // int (ssl, void *buf, int num)
+  SSL_peek: { params: ["pointer", "buffer", "i32"], result: "i32", callback: true }, // int (ssl, void *buf, int num)
+  SSL_write: { params: ["pointer", "buffer", "i32"], result: "i32", callback: true }, // int (ssl, const void *buf, int num)
   SSL_get_error: { params: ["pointer", "i32"], result: "i32" }, // int (const SSL *, int ret)
   SSL_pending: { params: ["pointer"], result: "i32" }, // int (const SSL *)
   SSL_is_init_finished: { params: ["pointer"], result: "i32" }, // int (const SSL *): the handshake is done
+  SSL_CTX_callback_ctrl: { params: ["pointer", "i32", "pointer"], result: LONG }, // long (ctx, int cmd, void (*fp)(void))
+  SSL_CTX_set_alpn_select_cb: { params: ["pointer", "pointer", "pointer"], result: "void" }, // (ctx, cb, void *arg)
+  SSL_select_next_proto: { params: ["pointer", "pointer", "buffer", "u32", "pointer", "u32"], result: "i32" }, // (out, outlen, server, len, client, len)
+  SSL_get_servername: { params: ["pointer", "i32"], result: "pointer" }, // const char *(const SSL *, int type)
+  SSL_set_SSL_CTX: { params: ["pointer", "pointer"], result: "pointer" }, // SSL_CTX *(SSL *, SSL_CTX *)
   SSL_shutdown: { params: ["pointer"], result: "i32" }, // int (SSL *)
   SSL_ctrl: { params: ["pointer", "i32", LONG, "buffer"], result: LONG }, // long (ssl, int cmd, long larg, void *parg)
   SSL_set1_host: { params: ["pointer", "buffer"], result: "i32" }, // int (SSL *, const char *hostname)
@@ -63,7 +68,17 @@ export const LIBSSL = {
   SSL_CIPHER_get_bits: { params: ["pointer", "pointer"], result: "i32" }, // int (const SSL_CIPHER *, int *alg_bits)
   SSL_get0_alpn_selected: { params: ["pointer", "buffer", "buffer"], result: "void" }, // (ssl, const unsigned char **, unsigned *)
   SSL_get1_peer_certificate: { params: ["pointer"], result: "pointer" }, // X509 *(const SSL *)
+  SSL_get1_session: { params: ["pointer"], result: "pointer" }, // SSL_SESSION *(SSL *): a new reference
+  SSL_set_session: { params: ["pointer", "pointer"], result: "i32" }, // int (SSL *, SSL_SESSION *)
+  SSL_session_reused: { params: ["pointer"], result: "i32" }, // int (const SSL *)
+  SSL_set_shutdown: { params: ["pointer", "i32"], result: "void" }, // void (SSL *, int mode)
   SSL_get_shutdown: { params: ["pointer"], result: "i32" }, // int (const SSL *)
+  SSL_SESSION_free: { params: ["pointer"], result: "void" }, // void (SSL_SESSION *)
+  SSL_SESSION_get_id: { params: ["pointer", "buffer"], result: "pointer" }, // const unsigned char *(s, unsigned int *len)
+  SSL_SESSION_get_time: { params: ["pointer"], result: LONG }, // long (const SSL_SESSION *)
+  SSL_SESSION_get_timeout: { params: ["pointer"], result: LONG }, // long (const SSL_SESSION *)
+  SSL_SESSION_has_ticket: { params: ["pointer"], result: "i32" }, // int (const SSL_SESSION *)
+  SSL_SESSION_get_ticket_lifetime_hint: { params: ["pointer"], result: ULONG }, // unsigned long (const SSL_SESSION *)
 } as const satisfies Record<string, SymbolSpec>;
 
 /** The libcrypto functions used here. */
@@ -220,15 +235,20 @@ export function takeError(): OpenSslError | null {
   const code = Number(crypto.ERR_get_error());
   if (code === 0) return null;
   crypto.ERR_clear_error();
-  const buf = new Uint8Array(256);
-  crypto.ERR_error_string_n(code, buf, buf.length);
-  const end = buf.indexOf(0);
+  const reason = cText(crypto.ERR_reason_error_string(code));
+  let text = reason; // Python's text: the reason alone ("wrong version number")
+  if (text === "") { // a code OpenSSL has no string for: its whole line, "error:0A00010B:..."
+    const buf = new Uint8Array(256);
+    crypto.ERR_error_string_n(code, buf, buf.length);
+    const end = buf.indexOf(0);
+    text = new TextDecoder().decode(buf.subarray(0, end < 0 ? buf.length : end));
+  }
   return {
     code,
     library: cText(crypto.ERR_lib_error_string(code)).toUpperCase().replaceAll(" ", "_"),
-    reason: cText(crypto.ERR_reason_error_string(code)).toUpperCase().replaceAll(" ", "_"),
+    reason: reason.toUpperCase().replaceAll(" ", "_"),
     // OpenSSL 3: the reason in the low 23 bits (bit 31 marks a system error).
     reasonCode: code & 0x7fffff,
-    text: new TextDecoder().decode(buf.subarray(0, end < 0 ? buf.length : end)),
+    text,
   };
 }

@@ -52,6 +52,9 @@ interface Certs {
   cert: string;
   key: string;
   otherCa: string;
+  /** A certificate for b.example, and its key. */
+  certB: string;
+  keyB: string;
 }
 
 let certs: Certs | null = null;
@@ -113,18 +116,43 @@ function makeCerts(): Certs {
     "-extfile",
     "ext.cnf",
   ]);
+  // A second server certificate, for b.example (an sniCallback's other context).
+  sh(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "b.key", "-out", "b.csr", "-subj", "/CN=b.example"]);
+  writeFileSync(join(dir, "ext-b.cnf"), "subjectAltName=DNS:b.example\n");
+  sh([
+    "x509",
+    "-req",
+    "-in",
+    "b.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "b.pem",
+    "-days",
+    "7",
+    "-extfile",
+    "ext-b.cnf",
+  ]);
   certs = {
     dir,
     ca: join(dir, "ca.pem"),
     cert: join(dir, "srv.pem"),
     key: join(dir, "srv.key"),
     otherCa: join(dir, "other.pem"),
+    certB: join(dir, "b.pem"),
+    keyB: join(dir, "b.key"),
   };
   return certs;
 }
 
 /** A Python peer that prints its port first: the port, and its outcome when it ends. */
-function pythonPeer(code: string, args: string[]): { port: Promise<number>; done: Promise<number | null> } {
+function pythonPeer(
+  code: string,
+  args: string[],
+): { port: Promise<number>; done: Promise<number | null>; output: Promise<string> } {
   const child = spawn("python3", ["-c", code, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "", err = "";
   child.stderr!.on("data", (d: Uint8Array) => err += text(d));
@@ -138,7 +166,12 @@ function pythonPeer(code: string, args: string[]): { port: Promise<number>; done
     child.on("close", () => reject(new Error(`the Python peer ended: ${err}`)));
   });
   setTimeout(() => child.kill(), 30_000).unref?.();
-  return { port, done: done.then((c) => (c === 0 ? c : Promise.reject(new Error(`python: ${c} ${err}`)))) };
+  const output = done.then(() => out.slice(out.indexOf("\n") + 1)); // what it printed after the port
+  return {
+    port,
+    done: done.then((c) => (c === 0 ? c : Promise.reject(new Error(`python: ${c} ${err}`)))),
+    output,
+  };
 }
 
 const TOKEN = makeToken().trim();
@@ -826,6 +859,178 @@ srv.server_close()`,
     } finally {
       child.kill();
     }
+  },
+);
+
+/** The same client, run against our server and Python's: what each name gets (a certificate and ALPN, or Python's error). */
+const SNI_CLIENT = `import json, socket, ssl, sys
+port, ca = int(sys.argv[1]), sys.argv[2]
+ctx = ssl.create_default_context(cafile=ca); ctx.set_alpn_protocols(["http/1.1", "h2"])
+out = {}
+for name in ["localhost", "b.example", "deny.example", "boom.example"]:
+    try:
+        s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10), server_hostname=name)
+        out[name] = ["ok", dict(x[0] for x in s.getpeercert()["subject"])["commonName"], s.selected_alpn_protocol()]
+        s.close()
+    except ssl.SSLError as e:
+        out[name] = ["error", str(e).rsplit(" (_ssl.c", 1)[0]]
+print(json.dumps(out))`;
+
+test(
+  "ssl: sniCallback switches a server to another certificate by name, refuses with the alert it returns, and a throw is a handshake_failure whose SSLError has the exception as cause; the server's ALPN order wins: all as Python's own server answers",
+  { skip: skip || unixOnly(PYTHON_PEER) },
+  async () => {
+    const c = makeCerts();
+    // Python's server with the same callback: the reference answers, for its client and for itself.
+    const reference = pythonPeer(
+      `import json, socket, ssl, sys
+a = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); a.load_cert_chain(sys.argv[1], sys.argv[2]); a.set_alpn_protocols(["h2", "http/1.1"])
+b = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); b.load_cert_chain(sys.argv[3], sys.argv[4]); b.set_alpn_protocols(["h2", "http/1.1"])
+def pick(sock, name, ctx):
+    if name == "b.example": sock.context = b
+    elif name == "deny.example": return ssl.ALERT_DESCRIPTION_ACCESS_DENIED
+    elif name == "boom.example": raise ValueError("boom")
+a.sni_callback = pick
+sys.unraisablehook = lambda u: None
+srv = socket.create_server(("127.0.0.1", 0)); print(srv.getsockname()[1], flush=True)
+errors = []
+for _ in range(4):
+    raw, _ = srv.accept()
+    try:
+        a.wrap_socket(raw, server_side=True).close()
+    except ssl.SSLError as e:
+        errors.append(str(e).rsplit(" (_ssl.c", 1)[0]); raw.close()
+print(json.dumps(errors), flush=True)`,
+      [c.cert, c.key, c.certB, c.keyB],
+    );
+    const referencePort = await reference.port;
+    const pythonView = await pythonJson(SNI_CLIENT, [String(referencePort), c.ca]);
+    await reference.done;
+
+    using a = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    a.loadCertChain(c.cert, c.key);
+    a.setAlpnProtocols(["h2", "http/1.1"]);
+    using b = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    b.loadCertChain(c.certB, c.keyB);
+    b.setAlpnProtocols(["h2", "http/1.1"]);
+    const calls: Array<[string | null, boolean, boolean]> = [];
+    a.sniCallback = (sock: ssl.SSLSocket, name, ctx: ssl.SSLContext) => {
+      calls.push([name, sock instanceof ssl.SSLSocket, ctx === a]);
+      if (name === "b.example") sock.context = b;
+      else if (name === "deny.example") return ssl.ALERT_DESCRIPTION_ACCESS_DENIED;
+      else if (name === "boom.example") throw new RangeError("boom");
+    };
+    using listener = socket.createServer(["127.0.0.1", 0]);
+    const port = (listener.getsockname() as socket.IPv4Address)[1];
+    const client = python(SNI_CLIENT, [String(port), c.ca]);
+    const errors: Array<[string, string | undefined]> = [];
+    for (let i = 0; i < 4; i++) {
+      const [raw] = listener.accept();
+      raw.setTimeout(10);
+      try {
+        a.wrapSocket(raw, { serverSide: true }).close();
+      } catch (e) {
+        if (!(e instanceof ssl.SSLError)) throw e;
+        errors.push([e.message, e.cause instanceof Error ? e.cause.message : undefined]);
+        raw.close();
+      }
+    }
+    const ours = await client;
+    assert.equal(ours.code, 0, ours.stderr);
+    assert.deepEqual(JSON.parse(ours.stdout), pythonView, "the client sees our server as it sees Python's");
+    assert.deepEqual(pythonView, {
+      "localhost": ["ok", "localhost", "h2"],
+      "b.example": ["ok", "b.example", "h2"],
+      "deny.example": ["error", "[SSL: TLSV1_ALERT_ACCESS_DENIED] tlsv1 alert access denied"],
+      "boom.example": ["error", "[SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] sslv3 alert handshake failure"],
+    });
+    const pythonErrors = JSON.parse(await reference.output);
+    assert.deepEqual(errors.map(([m]) => m), pythonErrors, "the server's own errors read as Python's");
+    assert.deepEqual(errors.map(([, cause]) => cause), [undefined, "boom"], "the exception is the cause");
+    assert.deepEqual(calls, [
+      ["localhost", true, true],
+      ["b.example", true, true],
+      ["deny.example", true, true],
+      ["boom.example", true, true],
+    ]);
+    assert.throws(() => (new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).sniCallback = () => {}), RangeError);
+    assert.throws(() => (a.sniCallback = 5 as never), TypeError);
+    a.sniCallback = null;
+  },
+);
+
+test(
+  "ssl: a client's session resumes on the next connection to Python's server (TLS 1.3 and 1.2), and our server resumes Python's client's; wrong uses are refused as Python refuses them",
+  { skip: skip || unixOnly(PYTHON_PEER) },
+  async () => {
+    const c = makeCerts();
+    for (const version of [ssl.TLSVersion.TLSv1_3, ssl.TLSVersion.TLSv1_2]) {
+      // Python's server: echoes one message per connection and says whether it resumed.
+      const py = pythonPeer(
+        `import socket, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+srv = socket.create_server(("127.0.0.1", 0)); print(srv.getsockname()[1], flush=True)
+for _ in range(2):
+    raw, _ = srv.accept(); s = ctx.wrap_socket(raw, server_side=True)
+    s.sendall(s.recv(100)); print(s.session_reused, flush=True); s.close()`,
+        [c.cert, c.key],
+      );
+      const port = await py.port;
+      using ctx = clientContext();
+      ctx.maximumVersion = version;
+      const first = ctx.wrapSocket(socket.createConnection(["127.0.0.1", port], 10), {
+        serverHostname: "localhost",
+      });
+      first.sendall(bytes("one"));
+      assert.equal(text(first.recv()), "one"); // a TLS 1.3 ticket comes with or before it
+      assert.equal(first.sessionReused, false);
+      const session = first.session!;
+      assert.ok(session instanceof ssl.SSLSession);
+      assert.ok(session.timeout > 0 && session.time > 1_700_000_000, `${session.time} ${session.timeout}`);
+      first.close();
+      const second = ctx.wrapSocket(socket.createConnection(["127.0.0.1", port], 10), {
+        serverHostname: "localhost",
+        session,
+      });
+      assert.equal(second.sessionReused, true, "resumed");
+      second.sendall(bytes("two"));
+      assert.equal(text(second.recv()), "two");
+      assert.throws(() => (second.session = session), /Cannot set session after handshake/);
+      second.close();
+      assert.equal((await py.output).trim(), "False\nTrue", "Python's server says the same");
+      // A session belongs to its context.
+      using other = clientContext();
+      assert.throws(
+        () =>
+          other.wrapBio(new ssl.MemoryBIO(), new ssl.MemoryBIO(), { serverHostname: "localhost", session }),
+        /Session refers to a different SSLContext/,
+      );
+    }
+    // Our server, Python's client resuming.
+    using server = serverContext();
+    using listener = socket.createServer(["127.0.0.1", 0]);
+    const port = (listener.getsockname() as socket.IPv4Address)[1];
+    const client = python(
+      `import socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2]); session = None
+for _ in range(2):
+    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))), server_hostname="localhost", session=session)
+    s.sendall(b"x"); s.recv(1); print(s.session_reused, flush=True); session = s.session; s.close()`,
+      [String(port), c.ca],
+    );
+    const reused: boolean[] = [];
+    for (let i = 0; i < 2; i++) {
+      const [raw] = listener.accept();
+      raw.setTimeout(10);
+      using tls = server.wrapSocket(raw, { serverSide: true });
+      tls.sendall(tls.recv(1));
+      reused.push(tls.sessionReused);
+      assert.throws(() => (tls.session = tls.session!), /Cannot set session for server-side SSLSocket/);
+    }
+    const r = await client;
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), "False\nTrue");
+    assert.deepEqual(reused, [false, true]);
   },
 );
 
