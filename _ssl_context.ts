@@ -9,6 +9,7 @@ import { show, toCString } from "./_validate.ts";
 import type { Socket } from "./_socket_object.ts";
 import { disown, own } from "./_ssl_owned.ts";
 import {
+  BIO_C_SET_BUF_MEM_EOF_RETURN,
   CERT_NONE,
   CERT_OPTIONAL,
   CERT_REQUIRED,
@@ -30,7 +31,8 @@ import {
   TLSVersion,
   type WrapOptions,
 } from "./_ssl_constants.ts";
-import { raiseFromQueue } from "./_ssl_errors.ts";
+import { raiseFromQueue, SSLError, sslError } from "./_ssl_errors.ts";
+import { byteLength, bytesOf } from "./ffi/bytes.ts";
 import {
   alpnTrampoline,
   type SniCallback,
@@ -180,22 +182,33 @@ export class SSLContext implements Disposable {
   }
 
   /**
-   * Trusts the CA certificates in a file, a directory (hashed names) or PEM text.
+   * Trusts the CA certificates in a file, a directory (hashed names) or data.
    *
    * @param cafile A PEM file of CA certificates.
    * @param capath A directory of them (`c_rehash` names).
-   * @throws {SSLError} When OpenSSL cannot read them (a missing file: FileNotFoundError's text).
+   * @param cadata PEM text (a string) or DER bytes, one certificate after another.
+   * @throws {SSLError} When OpenSSL cannot read them (a missing file: FileNotFoundError's text; data with
+   *   no certificate: Python's "no start line"/"not enough data" texts).
+   * @throws {TypeError} When all three are missing, or `cadata` is neither ASCII text nor bytes.
    */
-  loadVerifyLocations(cafile?: string | null, capath?: string | null): void {
-    if ((cafile ?? null) === null && (capath ?? null) === null) {
-      throw new TypeError("cafile and capath cannot be both omitted");
+  loadVerifyLocations(
+    cafile?: string | null,
+    capath?: string | null,
+    cadata?: string | ArrayBufferView | ArrayBuffer | null,
+  ): void {
+    if ((cafile ?? null) === null && (capath ?? null) === null && (cadata ?? null) === null) {
+      throw new TypeError("cafile, capath and cadata cannot be all omitted");
     }
-    const f = cafile == null ? null : toCString(cafile, "cafile");
-    const p = capath == null ? null : toCString(capath, "capath");
-    openSsl().crypto.ERR_clear_error();
-    if (openSsl().ssl.SSL_CTX_load_verify_locations(this.#open(), f, p) !== 1) {
-      throw raiseFromQueue("load_verify_locations");
+    const ctx = this.#open();
+    if (cafile != null || capath != null) {
+      const f = cafile == null ? null : toCString(cafile, "cafile");
+      const p = capath == null ? null : toCString(capath, "capath");
+      openSsl().crypto.ERR_clear_error();
+      if (openSsl().ssl.SSL_CTX_load_verify_locations(ctx, f, p) !== 1) {
+        throw raiseFromQueue("load_verify_locations");
+      }
     }
+    if (cadata != null) addCaCerts(ctx, cadata);
   }
 
   /** Trusts the system's CA certificates (OpenSSL's default paths, `SSL_CERT_FILE`, `SSL_CERT_DIR`). */
@@ -399,4 +412,64 @@ export function createDefaultContext(
     ctx.loadVerifyLocations(options.cafile, options.capath);
   } else if (purpose === Purpose.SERVER_AUTH) ctx.loadDefaultCerts();
   return ctx;
+}
+
+/** OpenSSL 3.0's error reasons that end a certificate stream cleanly: ASN1_R_HEADER_TOO_LONG, PEM_R_NO_START_LINE. */
+const ERR_LIB_ASN1 = 13, ASN1_R_HEADER_TOO_LONG = 123, ERR_LIB_PEM = 9, PEM_R_NO_START_LINE = 108;
+
+/**
+ * `cadata` into the context's trust store, as CPython's `_add_ca_certs`:
+ * a string is PEM (one certificate or more, ASCII), bytes are DER
+ * certificates one after another. None found: an SSLError.
+ */
+function addCaCerts(ctx: bigint, cadata: string | ArrayBufferView | ArrayBuffer): void {
+  let bytes: ArrayBufferView;
+  let pem: boolean;
+  if (typeof cadata === "string") {
+    if (!/^[\x00-\x7f]*$/.test(cadata)) {
+      throw new TypeError("cadata should be an ASCII string or a bytes-like object");
+    }
+    bytes = new TextEncoder().encode(cadata);
+    pem = true;
+  } else {
+    try {
+      bytes = bytesOf(cadata, "cadata");
+    } catch {
+      throw new TypeError(`cadata should be an ASCII string or a bytes-like object, got ${show(cadata)}`);
+    }
+    pem = false;
+  }
+  const length = byteLength(bytes, "cadata");
+  if (length > 0x7fffffff) throw new RangeError("cadata is too long");
+  const { ssl, crypto } = openSsl();
+  crypto.ERR_clear_error();
+  const bio = crypto.BIO_new(crypto.BIO_s_mem());
+  if (bio === 0n) throw raiseFromQueue("BIO_new");
+  try {
+    crypto.BIO_ctrl(bio, BIO_C_SET_BUF_MEM_EOF_RETURN, 0, 0n); // its end reads as the end (CPython's read-only buffer)
+    if (length > 0 && crypto.BIO_write(bio, bytes, length) !== length) throw raiseFromQueue("BIO_write");
+    const store = ssl.SSL_CTX_get_cert_store(ctx);
+    let loaded = 0;
+    for (;;) {
+      const x = pem ? crypto.PEM_read_bio_X509(bio, 0n, 0n, 0n) : crypto.d2i_X509_bio(bio, 0n);
+      if (x === 0n) break;
+      const added = crypto.X509_STORE_add_cert(store, x);
+      crypto.X509_free(x);
+      if (added !== 1) throw raiseFromQueue("X509_STORE_add_cert");
+      loaded++;
+    }
+    if (loaded === 0) {
+      crypto.ERR_clear_error();
+      const why = pem ? "no start line" : "not enough data"; // CPython's words
+      throw sslError(SSLError, 0, `${why}: cadata does not contain a certificate`);
+    }
+    const err = Number(crypto.ERR_peek_last_error());
+    const lib = (err >>> 23) & 0xff, reason = err & 0x7fffff;
+    const cleanEnd = err === 0 || (!pem && lib === ERR_LIB_ASN1 && reason === ASN1_R_HEADER_TOO_LONG) ||
+      (pem && lib === ERR_LIB_PEM && reason === PEM_R_NO_START_LINE);
+    if (!cleanEnd) throw raiseFromQueue("load_verify_locations");
+    crypto.ERR_clear_error();
+  } finally {
+    crypto.BIO_free(bio);
+  }
 }

@@ -68,6 +68,7 @@ export const LIBSSL = {
   SSL_CIPHER_get_bits: { params: ["pointer", "pointer"], result: "i32" }, // int (const SSL_CIPHER *, int *alg_bits)
   SSL_get0_alpn_selected: { params: ["pointer", "buffer", "buffer"], result: "void" }, // (ssl, const unsigned char **, unsigned *)
   SSL_get1_peer_certificate: { params: ["pointer"], result: "pointer" }, // X509 *(const SSL *)
+  SSL_CTX_get_cert_store: { params: ["pointer"], result: "pointer" }, // X509_STORE *(const SSL_CTX *)
   SSL_get1_session: { params: ["pointer"], result: "pointer" }, // SSL_SESSION *(SSL *): a new reference
   SSL_set_session: { params: ["pointer", "pointer"], result: "i32" }, // int (SSL *, SSL_SESSION *)
   SSL_session_reused: { params: ["pointer"], result: "i32" }, // int (const SSL *)
@@ -99,6 +100,10 @@ export const LIBCRYPTO = {
   ERR_lib_error_string: { params: [ULONG], result: "pointer" }, // const char *(unsigned long e)
   X509_verify_cert_error_string: { params: [LONG], result: "pointer" }, // const char *(long n)
   X509_free: { params: ["pointer"], result: "void" }, // void X509_free(X509 *)
+  PEM_read_bio_X509: { params: ["pointer", "pointer", "pointer", "pointer"], result: "pointer" }, // X509 *(BIO *, X509 **, pem_password_cb *, void *)
+  d2i_X509_bio: { params: ["pointer", "pointer"], result: "pointer" }, // X509 *(BIO *, X509 **)
+  X509_STORE_add_cert: { params: ["pointer", "pointer"], result: "i32" }, // int (X509_STORE *, X509 *)
+  ERR_peek_last_error: { params: [], result: ULONG }, // unsigned long (void)
   i2d_X509: { params: ["pointer", "buffer"], result: "i32" }, // int i2d_X509(const X509 *, unsigned char **out)
   X509_VERIFY_PARAM_set1_ip_asc: { params: ["pointer", "buffer"], result: "i32" }, // int (param, const char *ipasc)
   // Reading a certificate for getpeercert()'s dictionary.

@@ -1034,6 +1034,63 @@ for _ in range(2):
   },
 );
 
+test(
+  "ssl: loadVerifyLocations(cadata) trusts PEM text and DER bytes as Python's does, and refuses what holds no certificate with Python's words",
+  { skip: skip || unixOnly(PYTHON_PEER) },
+  async () => {
+    const c = makeCerts();
+    const pemText = readFileSync(c.ca, "utf8");
+    const der = new Uint8Array(spawnSync("openssl", ["x509", "-in", c.ca, "-outform", "der"]).stdout);
+    using server = serverContext();
+    const handshake = (client: ssl.SSLContext): void => {
+      const [si, so, ci, co] = [
+        new ssl.MemoryBIO(),
+        new ssl.MemoryBIO(),
+        new ssl.MemoryBIO(),
+        new ssl.MemoryBIO(),
+      ];
+      using s = server.wrapBio(si, so, { serverSide: true });
+      using cl = client.wrapBio(ci, co, { serverHostname: "localhost" });
+      assert.equal(handshakeBoth(cl, s, () => (si.write(co.read()), ci.write(so.read()))), 2);
+    };
+    for (const cadata of [pemText, `${readFileSync(c.otherCa, "utf8")}\n${pemText}`, der, der.buffer]) {
+      using client = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+      client.loadVerifyLocations(null, null, cadata);
+      handshake(client); // verified by the CA given as data only
+    }
+    using untrusting = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+    untrusting.loadVerifyLocations(undefined, undefined, readFileSync(c.otherCa, "utf8"));
+    assert.throws(() => handshake(untrusting), ssl.SSLCertVerificationError);
+    // What holds no certificate: the same words as Python's.
+    const python = await pythonJson(
+      `import json, ssl
+out = []
+for data in ["hello", b"\\x00\\x01"]:
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cadata=data)
+    except ssl.SSLError as e:
+        out.append(str(e).rsplit(" (_ssl.c", 1)[0])
+print(json.dumps(out))`,
+      [],
+    );
+    const ours: string[] = [];
+    for (const data of ["hello", new Uint8Array([0, 1])]) {
+      using ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+      try {
+        ctx.loadVerifyLocations(null, null, data);
+      } catch (e) {
+        if (!(e instanceof ssl.SSLError)) throw e;
+        ours.push(e.message);
+      }
+    }
+    assert.deepEqual(ours, python);
+    using ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+    assert.throws(() => ctx.loadVerifyLocations(null, null, "caf\u00e9"), TypeError);
+    assert.throws(() => ctx.loadVerifyLocations(null, null, 5 as never), TypeError);
+    assert.throws(() => ctx.loadVerifyLocations(), /cafile, capath and cadata cannot be all omitted/);
+  },
+);
+
 /** Python TLS clients of an echo server: each verifies it, echoes SIZES in 256 KiB pieces, closes with close_notify. */
 const ECHO_CLIENT = `import socket, ssl, sys, hashlib
 port, ca, size = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
