@@ -426,8 +426,10 @@ function addCaCerts(ctx: bigint, cadata: string | ArrayBufferView | ArrayBuffer)
   let bytes: ArrayBufferView;
   let pem: boolean;
   if (typeof cadata === "string") {
-    if (!/^[\x00-\x7f]*$/.test(cadata)) {
-      throw new TypeError("cadata should be an ASCII string or a bytes-like object");
+    for (let i = 0; i < cadata.length; i++) {
+      if (cadata.charCodeAt(i) > 0x7f) {
+        throw new TypeError("cadata should be an ASCII string or a bytes-like object");
+      }
     }
     bytes = new TextEncoder().encode(cadata);
     pem = true;
