@@ -503,7 +503,14 @@ export async function getaddrinfoAsync(
   // an IPv6 `%scope` as its scope id).
   const out: AddrInfo[] = [];
   for (const { address, family: v } of found) {
-    out.push(...getaddrinfo(address, port, v === 6 ? AF_INET6 : AF_INET, t, p, SOCKET.AI_NUMERICHOST));
+    for (
+      const info of getaddrinfo(address, port, v === 6 ? AF_INET6 : AF_INET, t, p, SOCKET.AI_NUMERICHOST)
+    ) {
+      // A C library that names every answer by the host asked for (musl) named these by the address:
+      // the blocking call would have given the host.
+      if (info[3] === address) info[3] = host;
+      out.push(info);
+    }
   }
   return out;
 }

@@ -1042,8 +1042,12 @@ try: os.open("/no/such/file", os.O_RDONLY)
 except OSError as e: say(e)
 print(json.dumps(out))`,
       [String(port)],
-    );
-    assert.deepEqual(ours, theirs);
+    ) as string[];
+    // A gaierror's text is the C library's own (gai_strerror): Python here links glibc, so under the musl
+    // stand-in only the class and the [Errno N] are Python's to compare.
+    const gai = (lines: string[]): string[] =>
+      LIBC === "musl" ? lines.map((l) => l.replace(/^(gaierror: \[Errno -?\d+\]) .*$/, "$1 ...")) : lines;
+    assert.deepEqual(gai(ours), gai(theirs));
   },
 );
 
