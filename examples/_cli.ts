@@ -9,7 +9,7 @@
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { OSError, socket } from "../mod.ts";
+import { DefaultSelector, EVENT_WRITE, os, OSError, socket } from "../mod.ts";
 
 /** One flag, as `node:util`'s `parseArgs` takes it. */
 export interface Flag {
@@ -208,4 +208,23 @@ export function onShutdown(stop: (signal: string) => void): () => void {
   return () => {
     for (const [sig, handler] of handlers) process.off(sig, handler);
   };
+}
+
+const STDOUT = 1;
+
+/**
+ * Writes all of `data` to fd 1; waits (blocking) while stdout is full (a
+ * pipe another process left non-blocking).
+ */
+export function writeStdout(data: Uint8Array): void {
+  for (let off = 0; off < data.length;) {
+    try {
+      off += os.write(STDOUT, data.subarray(off));
+    } catch (e) {
+      if (!(e instanceof OSError && e.code === "EAGAIN")) throw e;
+      using sel = new DefaultSelector(); // stdout left non-blocking by someone else
+      sel.register(STDOUT, EVENT_WRITE);
+      sel.select(1);
+    }
+  }
 }

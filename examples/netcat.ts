@@ -20,7 +20,7 @@
  */
 import process from "node:process";
 import { DefaultSelector, ERRNO, EVENT_READ, EVENT_WRITE, GaiError, os, OSError, socket } from "../mod.ts";
-import { Cli, onShutdown } from "./_cli.ts";
+import { Cli, onShutdown, writeStdout } from "./_cli.ts";
 
 const USAGE =
   `usage: netcat.ts [-46dklNnuvz] [-p port] [-q seconds] [-s source] [-w timeout] [destination] [port]
@@ -42,7 +42,7 @@ const USAGE =
 Ordinary failures print one line on stderr and exit 1; bad usage exits 2. With
 -z, the exit status is 0 if any port answered.`;
 
-const STDIN = 0, STDOUT = 1;
+const STDIN = 0;
 const BUFSIZE = 65536;
 
 /** The flags, checked. */
@@ -178,20 +178,6 @@ async function probeUdp(sock: socket.Socket, o: Options): Promise<number> {
   } catch (e) {
     if (e instanceof OSError && e.code !== "EAGAIN") return e.errno;
     return 0;
-  }
-}
-
-/** Writes all of `data` to fd 1; waits (blocking) while stdout is full. */
-function writeStdout(data: Uint8Array): void {
-  for (let off = 0; off < data.length;) {
-    try {
-      off += os.write(STDOUT, data.subarray(off));
-    } catch (e) {
-      if (!(e instanceof OSError && e.code === "EAGAIN")) throw e;
-      using sel = new DefaultSelector(); // stdout left non-blocking by someone else
-      sel.register(STDOUT, EVENT_WRITE);
-      sel.select(1);
-    }
   }
 }
 

@@ -17,7 +17,7 @@
  */
 import { createHash } from "node:crypto";
 import { DefaultSelector, EVENT_READ, EVENT_WRITE, os, OSError, socket, ssl } from "../mod.ts";
-import { Cli } from "./_cli.ts";
+import { Cli, writeStdout } from "./_cli.ts";
 
 const USAGE =
   `usage: tls_client.ts [--cafile FILE] [--insecure] [--alpn LIST] [--servername NAME] [--timeout S] [-q] HOST PORT
@@ -31,7 +31,7 @@ then copies stdin to the server and the server to stdout until it closes.
   --timeout S        give up a connect, a handshake or an idle connection after S seconds (default 30)
   -q                 no summary`;
 
-const STDIN = 0, STDOUT = 1;
+const STDIN = 0;
 
 const cli: Cli = new Cli("tls_client", USAGE);
 
@@ -46,20 +46,6 @@ function nameLine(name: ssl.PeerCertificate["subject"]): string {
     stateOrProvinceName: "ST",
   };
   return name.flat().map(([k, v]) => `${short[k] ?? k}=${v}`).join(", ");
-}
-
-/** Writes all of `data` to stdout (which may be a pipe that is full for a moment). */
-function writeStdout(data: Uint8Array): void {
-  for (let off = 0; off < data.length;) {
-    try {
-      off += os.write(STDOUT, data.subarray(off));
-    } catch (e) {
-      if (!(e instanceof OSError && e.code === "EAGAIN")) throw e;
-      using sel = new DefaultSelector(); // stdout left non-blocking by someone else
-      sel.register(STDOUT, EVENT_WRITE);
-      sel.select(1);
-    }
-  }
 }
 
 /** The summary `openssl s_client` prints, in a few lines. */
