@@ -27,7 +27,7 @@ import {
   X509_V_ERR_IP_ADDRESS_MISMATCH,
 } from "./_ssl_constants.ts";
 import { SSLSession } from "./_ssl_session.ts";
-import { type SniCallback, track, untrack } from "./_ssl_callbacks.ts";
+import { type SniCallback, track, untrack, untrackCollected } from "./_ssl_callbacks.ts";
 import {
   raiseFromQueue,
   SSL_ERROR_SSL,
@@ -243,7 +243,10 @@ export class SSLObject implements Disposable {
     const s = ssl.SSL_new(context.pointer());
     if (s === 0n) throw raiseFromQueue("SSL_new");
     this.#ssl = s;
-    own(this, s, freeConnection);
+    own(this, s, (p) => {
+      untrackCollected(p);
+      freeConnection(p);
+    });
     ssl.SSL_set_bio(s, incoming.pointer(), outgoing.pointer()); // the SSL frees them from now on
     incoming.handOver();
     outgoing.handOver();

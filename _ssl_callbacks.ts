@@ -73,6 +73,19 @@ export function untrack(ssl: bigint): void {
   connections.delete(ssl);
 }
 
+/**
+ * Forgets `ssl` if its connection was collected (its finalizer frees it):
+ * never the entry of a newer connection that got the same address since.
+ */
+export function untrackCollected(ssl: bigint): void {
+  if (connections.get(ssl)?.deref() === undefined) connections.delete(ssl);
+}
+
+/** How many connections the table holds (for the collector's test). */
+export function trackedCount(): number {
+  return connections.size;
+}
+
 function targetOf(ssl: bigint): CallbackTarget | undefined {
   const target = connections.get(ssl)?.deref();
   if (target === undefined) connections.delete(ssl);
