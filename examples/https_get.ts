@@ -36,7 +36,6 @@ interface Fetch {
   url: string;
   host: string;
   port: number;
-  path: string;
   sock: socket.Socket | null;
   tls: ssl.SSLSocket | null;
   /** The request bytes not sent yet (after the handshake). */
@@ -44,7 +43,6 @@ interface Fetch {
   /** The response as it arrives. */
   chunks: Uint8Array[];
   size: number;
-  started: number;
   line: string | null;
   ok: boolean;
 }
@@ -90,6 +88,8 @@ await cli.main(() => {
   ctx.setAlpnProtocols(["http/1.1"]);
   using sel = new DefaultSelector<Fetch, socket.Socket>();
   const fetches: Fetch[] = [];
+  const start = performance.now();
+  const deadline = start + timeout * 1e3;
 
   const finish = (f: Fetch, line: string, ok: boolean): void => {
     if (f.sock && sel.getMap().has(f.sock)) sel.unregister(f.sock);
@@ -108,7 +108,7 @@ await cli.main(() => {
     for (const c of f.chunks) bytes.set(c, (at += c.length) - c.length);
     const response = splitResponse(bytes);
     if (response === null) return finish(f, "failed: not an HTTP response", false);
-    const seconds = ((performance.now() - f.started) / 1e3).toFixed(3);
+    const seconds = ((performance.now() - start) / 1e3).toFixed(3); // every fetch starts at once
     if (save !== undefined) writeFileSync(join(save, String(fetches.indexOf(f) + 1)), response.body);
     finish(
       f,
@@ -139,7 +139,6 @@ await cli.main(() => {
     }
   };
 
-  const start = performance.now();
   for (const url of args.positionals) {
     const { host, port, path } = parseUrl(url);
     const request = new TextEncoder().encode(
@@ -150,13 +149,11 @@ await cli.main(() => {
       url,
       host,
       port,
-      path,
       sock: null,
       tls: null,
       request,
       chunks: [],
       size: 0,
-      started: start,
       line: null,
       ok: false,
     };
@@ -188,7 +185,6 @@ await cli.main(() => {
       }
       step(f);
     }
-    const deadline = start + timeout * 1e3;
     if (performance.now() >= deadline) {
       for (const key of [...sel.getMap().values()]) finish(key.data, "failed: timed out", false);
     }
