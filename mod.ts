@@ -50,6 +50,7 @@ export {
   INTERRUPTED,
   type Poller,
   type PollList,
+  type ReadyPair,
   type SelectorKey,
   SelectorMapping,
 } from "./selector.ts";

@@ -12,7 +12,7 @@ import { adopt, release } from "./_claim.ts";
 import { drain, poke, wakePipe } from "./_fd.ts";
 import { libc } from "./ffi/mod.ts";
 import { KeyError, OSError, SelectorClosedError } from "./errors.ts";
-import { EVENT_READ, INTERRUPTED, type Poller, type PollList } from "./poller.ts";
+import { EVENT_READ, EVENT_WRITE, INTERRUPTED, type Poller, type PollList } from "./poller.ts";
 
 export { EVENT_READ, EVENT_WRITE, INTERRUPTED, type Poller, type PollList } from "./poller.ts";
 
@@ -166,7 +166,56 @@ export function selectTimeout(timeout: unknown): number {
 }
 
 function makeKey<T, F extends FileObj>(fileobj: F, fd: number, events: number, data: T): SelectorKey<T, F> {
-  return Object.freeze({ fileobj, fd, events, data });
+  const key = { fileobj, fd, events, data };
+  new ReadyPairs(key); // its three empty slots, before the freeze
+  return Object.freeze(key);
+}
+
+/**
+ * The `[key, events]` pair `selectInto()` fills in: made once per key and
+ * events and shared by every call that reports it, so read-only, like
+ * Python's tuple.
+ *
+ * @example
+ * ```ts ignore
+ * const ready: ReadyPair<(mask: number) => void>[] = [];
+ * sel.selectInto(ready, 0);
+ * for (const [key, mask] of ready) key.data(mask);
+ * ```
+ */
+export type ReadyPair<T = unknown, F extends FileObj = FileObj> = readonly [SelectorKey<T, F>, number];
+
+/** Hands its argument to a subclass's constructor as `this`, so the subclass's private fields land on it. */
+class Stamped {
+  constructor(target: object) {
+    return target;
+  }
+}
+
+/**
+ * The pairs `selectInto()` fills in, made once per key and events: a loop
+ * that wakes up again and again for the same connection allocates no pair
+ * (the garbage collector's threads are CPU time too). They live in private
+ * slots on the key itself, which stays a plain frozen object with its four
+ * fields (an idle key: three empty slots, no pair). Not frozen: destructuring
+ * a frozen array takes the engines' slow path (an iterator per loop), which
+ * would cost more than the pair saves; the type makes them read-only.
+ */
+class ReadyPairs extends Stamped {
+  #read: ReadyPair | undefined = undefined;
+  #write: ReadyPair | undefined = undefined;
+  #both: ReadyPair | undefined = undefined;
+
+  /** The pair for `key` and `events`, a non-empty subset of `key.events`. */
+  static of<T, F extends FileObj>(key: SelectorKey<T, F>, events: number): [SelectorKey<T, F>, number] {
+    const slots = key as unknown as ReadyPairs;
+    const pair = events === EVENT_READ
+      ? slots.#read ??= [key, events]
+      : events === EVENT_WRITE
+      ? slots.#write ??= [key, events]
+      : slots.#both ??= [key, events];
+    return pair as [SelectorKey<T, F>, number];
+  }
 }
 
 /**
@@ -487,7 +536,8 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
    *   event; `<= 0` polls without blocking; otherwise waits at least that long.
    * @returns `[key, events]` for each ready file object; `events` is a non-empty
    *   subset of `key.events`. Error and hang-up conditions report as readable
-   *   and/or writable, so the next read or write sees them.
+   *   and/or writable, so the next read or write sees them. The array and its
+   *   pairs are new each call (`selectInto()` allocates none).
    * @throws {TypeError|RangeError} For a timeout that is not a number, or NaN.
    * @throws {OSError} If the wait itself fails (select: EBADF for a closed fd).
    * @example
@@ -496,9 +546,50 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
    * ```
    */
   select(timeout?: number | null): Array<[SelectorKey<T, F>, number]> {
+    const ready: Array<[SelectorKey<T, F>, number]> = [];
+    this.#gather(ready, timeout, false);
+    return ready;
+  }
+
+  /**
+   * `select()` into an array the caller keeps: the same wait, and the pairs
+   * replace the array's contents (its length becomes their count). A loop
+   * that passes the same array each time allocates nothing per wake-up, as
+   * `recvInto()` reuses a buffer. Each pair is made once per key and events
+   * and shared by every call that reports it: read-only (as Python's tuples
+   * are), safe to keep, not to change.
+   *
+   * @param ready The array to fill; what it held is dropped.
+   * @param timeout Seconds, as for `select()`.
+   * @returns How many file objects are ready (`ready.length`).
+   * @throws {TypeError} If `ready` is not an array; nothing is waited for.
+   * @throws {TypeError|RangeError|OSError} As `select()` does.
+   * @example
+   * ```ts ignore
+   * const ready: ReadyPair<Handler>[] = [];
+   * for (;;) {
+   *   sel.selectInto(ready, 1.5);
+   *   for (const [key, mask] of ready) key.data(key.fileobj, mask);
+   * }
+   * ```
+   */
+  selectInto(ready: Array<ReadyPair<T, F>>, timeout?: number | null): number {
+    if (!Array.isArray(ready)) throw new TypeError(`Invalid ready: expected an array, got ${show(ready)}`);
+    return this.#gather(ready as Array<[SelectorKey<T, F>, number]>, timeout, true);
+  }
+
+  /**
+   * The body of `select()` and `selectInto()`: waits, then fills `ready` with
+   * new pairs or, `shared`, the keys' own; returns its length.
+   */
+  #gather(
+    ready: Array<[SelectorKey<T, F>, number]>,
+    timeout: number | null | undefined,
+    shared: boolean,
+  ): number {
     const map = this.#open();
     const seconds = selectTimeout(timeout);
-    if (this.#userWoken && !this.#wakePending) return this.#wokenWithoutPipe();
+    if (this.#userWoken && !this.#wakePending) return this.#wokenWithoutPipe(ready, shared);
     const deadline = seconds > 0 ? now() + seconds : 0;
     // #pollKernel's first wait, written out: one call less to compile on the hot path.
     const long = seconds > MAX_WAIT_SECONDS;
@@ -507,27 +598,29 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
     // The common case, kept small (it runs on every wake-up): every fd the
     // kernel reported is registered. The wake pipe and a stale registration
     // (neither in the map) go to the rare path, which starts over.
-    const ready = new Array<[SelectorKey<T, F>, number]>(n); // sized once, trimmed if some are dropped
+    ready.length = n; // sized once, trimmed if some are dropped
     const poller = this.poller;
     let count = 0;
     for (let i = 0; i < n; i++) {
       const fd = poller.readyFd(i);
       const key = map.get(fd);
-      if (key === undefined || fd === this.#wakeRead) return this.#selectRare(map, n, seconds, deadline);
+      if (key === undefined || fd === this.#wakeRead) {
+        return this.#selectRare(ready, shared, map, n, seconds, deadline);
+      }
       const events = poller.readyEvents(i) & key.events;
-      if (events !== 0) ready[count++] = [key, events];
+      if (events !== 0) ready[count++] = shared ? ReadyPairs.of(key, events) : [key, events];
     }
     if (count !== n) ready.length = count;
     this.#lastWasWakeup = false;
-    return ready;
+    return count;
   }
 
   /** `select()` after a wakeup() that no pipe could carry (EMFILE; fds past FD_SETSIZE): returns at once. */
-  #wokenWithoutPipe(): Array<[SelectorKey<T, F>, number]> {
+  #wokenWithoutPipe(ready: Array<[SelectorKey<T, F>, number]>, shared: boolean): number {
     this.#userWoken = false;
-    const ready = this.select(0);
+    const count = this.#gather(ready, 0, shared);
     this.#lastWasWakeup = true;
-    return ready;
+    return count;
   }
 
   /**
@@ -537,14 +630,16 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
    * now would be early.
    */
   #selectRare(
+    ready: Array<[SelectorKey<T, F>, number]>,
+    shared: boolean,
     map: Map<number, SelectorKey<T, F>>,
     n: number,
     seconds: number,
     deadline: number,
-  ): Array<[SelectorKey<T, F>, number]> {
+  ): number {
     let staleRounds = 0;
     for (;;) {
-      const ready: Array<[SelectorKey<T, F>, number]> = [];
+      ready.length = 0;
       let woken = false;
       let stale = false;
       for (let i = 0; i < n; i++) {
@@ -562,7 +657,7 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
           continue;
         }
         const events = this.poller.readyEvents(i) & key.events;
-        if (events !== 0) ready.push([key, events]);
+        if (events !== 0) ready.push(shared ? ReadyPairs.of(key, events) : [key, events]);
       }
       this.#lastWasWakeup = false;
       if (!woken) {
@@ -571,7 +666,7 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
         // Once per call, and only where the backend can drop them: else a
         // stale state it cannot clear would turn this into a busy loop.
         if (!stale || ready.length > 0 || seconds === 0 || !this.poller.stale || ++staleRounds > 1) {
-          return ready;
+          return ready.length;
         }
       } else {
         drain(this.#wakeRead);
@@ -580,15 +675,15 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
           // wakeup(): return now with whatever is ready.
           this.#userWoken = false;
           this.#lastWasWakeup = true;
-          return ready;
+          return ready.length;
         }
         // A byte wakeup() did not send (another writer on the wake pipe's fd):
         // drained, and not a reason to return early.
-        if (ready.length > 0 || seconds === 0) return ready;
+        if (ready.length > 0 || seconds === 0) return ready.length;
       }
       if (seconds > 0) {
         seconds = deadline - now();
-        if (seconds <= 0) return ready;
+        if (seconds <= 0) return ready.length;
       }
       n = this.#pollKernel(seconds, deadline);
     }

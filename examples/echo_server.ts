@@ -24,7 +24,16 @@
  *
  * @module
  */
-import { DefaultSelector, EVENT_READ, EVENT_WRITE, monotonic, OSError, socket, ssl } from "../mod.ts";
+import {
+  DefaultSelector,
+  EVENT_READ,
+  EVENT_WRITE,
+  monotonic,
+  OSError,
+  type ReadyPair,
+  socket,
+  ssl,
+} from "../mod.ts";
 import process from "node:process";
 import { Acceptor } from "./_accept.ts";
 import { Cli, formatAddress, onShutdown, serverOptions } from "./_cli.ts";
@@ -215,10 +224,11 @@ export class EchoServer {
     const deadline = monotonic() + maxSeconds;
     this.#running = true;
     let left = maxSeconds;
+    const ready: ReadyPair<Handler, Conn>[] = []; // refilled by each wait: no allocation per wake-up
     for (let round = 1; this.#running && left > 0; round++) {
-      const ready = this.sel.select(this.#acceptor.timeout(Math.min(left, 1)));
+      const n = this.sel.selectInto(ready, this.#acceptor.timeout(Math.min(left, 1)));
       for (const [key, mask] of ready) key.data(key.fileobj, mask);
-      if (ready.length === 0 || (round & 1023) === 0) left = deadline - monotonic();
+      if (n === 0 || (round & 1023) === 0) left = deadline - monotonic();
     }
   }
 

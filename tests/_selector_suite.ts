@@ -15,6 +15,7 @@ import {
   KeyError,
   os,
   OSError,
+  type ReadyPair,
   SelectorClosedError,
   type SelectorKey,
   socket,
@@ -440,6 +441,95 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     assert.deepEqual(await pick(sel, 1), []);
     const dt = now() - t0;
     assert.ok(dt >= 0.8 && dt < 1 + budget(1), `select(1) took ${dt}`);
+  });
+
+  /** A test of the synchronous API alone: registered in the select() run, not again in the selectAsync() one. */
+  const itSync: typeof it = opts.async ? () => {} : it;
+
+  itSync(".selectInto() replaces the array's contents with what select() would return", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [a, b] = fds.pair();
+    const [c] = fds.pair();
+    const ka = sel.register(a, EVENT_READ | EVENT_WRITE, "a");
+    const kc = sel.register(c, EVENT_WRITE, "c");
+    b.sendall(bytes("x"));
+    const ready: ReadyPair[] = [[ka, 99], [kc, 99], [ka, 99]]; // stale contents, longer than the answer
+    assert.equal(sel.selectInto(ready, 0), 2);
+    const byFd = (x: ReadyPair, y: ReadyPair) => x[0].fd - y[0].fd;
+    assert.deepEqual(
+      [...ready].sort(byFd),
+      [[ka, EVENT_READ | EVENT_WRITE], [kc, EVENT_WRITE]].sort(byFd as never),
+    );
+    assert.deepEqual([...ready].sort(byFd), sel.select(0).sort(byFd));
+    sel.unregister(a);
+    sel.unregister(c);
+    assert.equal(sel.selectInto(ready, 0), 0, "nothing registered: nothing ready");
+    assert.equal(ready.length, 0);
+  });
+
+  itSync(
+    ".selectInto() hands out one pair per key and events: kept pairs stay true, a new key gets new pairs",
+    () => {
+      using fds = new Fds();
+      using sel = make();
+      const [a, b] = fds.pair();
+      const key = sel.register(a, EVENT_READ | EVENT_WRITE);
+      const ready: ReadyPair[] = [];
+      sel.selectInto(ready, 0);
+      const writable = ready[0]!;
+      assert.deepEqual(writable, [key, EVENT_WRITE]);
+      sel.selectInto(ready, 0);
+      assert.equal(ready[0], writable, "the same key and events: the same pair, no allocation");
+      b.sendall(bytes("x"));
+      sel.selectInto(ready, 0);
+      assert.deepEqual(ready, [[key, EVENT_READ | EVENT_WRITE]]);
+      assert.deepEqual(
+        writable,
+        [key, EVENT_WRITE],
+        "a pair kept from an earlier call still says what it said",
+      );
+      const newKey = sel.modify(a, EVENT_READ, "data");
+      sel.selectInto(ready, 0);
+      assert.deepEqual(ready, [[newKey, EVENT_READ]]);
+      assert.notEqual(ready[0], writable);
+      const fresh = sel.select(0);
+      assert.deepEqual(fresh, [[newKey, EVENT_READ]]);
+      assert.notEqual(fresh[0], ready[0], "select() makes its own pairs: the caller may change them");
+    },
+  );
+
+  itSync(".selectInto() rejects what is not an array, or a bad timeout, before waiting", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [a] = fds.pair();
+    sel.register(a, EVENT_READ); // never ready: a wait that happened would block for good
+    const t0 = now();
+    for (const bad of [null, undefined, {}, { length: 0 }, "ready", new Uint8Array(2)]) {
+      assert.throws(() => sel.selectInto(bad as unknown as ReadyPair[]), TypeError, `${typeof bad} ${bad}`);
+    }
+    const ready: ReadyPair[] = [];
+    assert.throws(() => sel.selectInto(ready, "1" as unknown as number), TypeError);
+    assert.throws(() => sel.selectInto(ready, NaN), RangeError);
+    assert.ok(now() - t0 < budget(0.5));
+    assert.equal(sel.selectInto(ready, 0.05), 0, "a timeout: nothing ready");
+  });
+
+  itSync(".selectInto() after wakeup() returns at once with what is ready", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [a] = fds.pair();
+    const key = sel.register(a, EVENT_WRITE);
+    const [c] = fds.pair();
+    sel.register(c, EVENT_READ);
+    const ready: ReadyPair[] = [[key, 99]];
+    sel.wakeup();
+    assert.equal(sel.selectInto(ready), 1);
+    assert.deepEqual(ready, [[key, EVENT_WRITE]]);
+    sel.unregister(a);
+    sel.wakeup();
+    assert.equal(sel.selectInto(ready), 0, "woken with nothing ready: an empty answer, not a wait");
+    assert.equal(ready.length, 0);
   });
 
   it(".select() waits out its timeout through a signal storm (EINTR retried)", async () => {
