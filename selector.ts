@@ -546,9 +546,7 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
    * ```
    */
   select(timeout?: number | null): Array<[SelectorKey<T, F>, number]> {
-    const ready: Array<[SelectorKey<T, F>, number]> = [];
-    this.#gather(ready, timeout, false);
-    return ready;
+    return this.#gather(null, timeout);
   }
 
   /**
@@ -575,21 +573,20 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
    */
   selectInto(ready: Array<ReadyPair<T, F>>, timeout?: number | null): number {
     if (!Array.isArray(ready)) throw new TypeError(`Invalid ready: expected an array, got ${show(ready)}`);
-    return this.#gather(ready as Array<[SelectorKey<T, F>, number]>, timeout, true);
+    return this.#gather(ready as Array<[SelectorKey<T, F>, number]>, timeout).length;
   }
 
   /**
-   * The body of `select()` and `selectInto()`: waits, then fills `ready` with
-   * new pairs or, `shared`, the keys' own; returns its length.
+   * The body of `select()` and `selectInto()`: waits, then fills `into` with
+   * the keys' own pairs, or (null) a new array with new pairs; returns it.
    */
   #gather(
-    ready: Array<[SelectorKey<T, F>, number]>,
+    into: Array<[SelectorKey<T, F>, number]> | null,
     timeout: number | null | undefined,
-    shared: boolean,
-  ): number {
+  ): Array<[SelectorKey<T, F>, number]> {
     const map = this.#open();
     const seconds = selectTimeout(timeout);
-    if (this.#userWoken && !this.#wakePending) return this.#wokenWithoutPipe(ready, shared);
+    if (this.#userWoken && !this.#wakePending) return this.#wokenWithoutPipe(into);
     const deadline = seconds > 0 ? now() + seconds : 0;
     // #pollKernel's first wait, written out: one call less to compile on the hot path.
     const long = seconds > MAX_WAIT_SECONDS;
@@ -598,29 +595,30 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
     // The common case, kept small (it runs on every wake-up): every fd the
     // kernel reported is registered. The wake pipe and a stale registration
     // (neither in the map) go to the rare path, which starts over.
-    ready.length = n; // sized once, trimmed if some are dropped
+    const ready = into ?? new Array<[SelectorKey<T, F>, number]>(n); // sized once, trimmed if some are dropped
     const poller = this.poller;
     let count = 0;
     for (let i = 0; i < n; i++) {
       const fd = poller.readyFd(i);
       const key = map.get(fd);
       if (key === undefined || fd === this.#wakeRead) {
-        return this.#selectRare(ready, shared, map, n, seconds, deadline);
+        return this.#selectRare(into, map, n, seconds, deadline);
       }
       const events = poller.readyEvents(i) & key.events;
-      if (events !== 0) ready[count++] = shared ? ReadyPairs.of(key, events) : [key, events];
+      if (events !== 0) ready[count++] = into === null ? [key, events] : ReadyPairs.of(key, events);
     }
-    if (count !== n) ready.length = count;
+    // Only when it differs: setting an array's length is a call into the engine's runtime.
+    if (ready.length !== count) ready.length = count;
     this.#lastWasWakeup = false;
-    return count;
+    return ready;
   }
 
   /** `select()` after a wakeup() that no pipe could carry (EMFILE; fds past FD_SETSIZE): returns at once. */
-  #wokenWithoutPipe(ready: Array<[SelectorKey<T, F>, number]>, shared: boolean): number {
+  #wokenWithoutPipe(into: Array<[SelectorKey<T, F>, number]> | null): Array<[SelectorKey<T, F>, number]> {
     this.#userWoken = false;
-    const count = this.#gather(ready, 0, shared);
+    const ready = this.#gather(into, 0);
     this.#lastWasWakeup = true;
-    return count;
+    return ready;
   }
 
   /**
@@ -630,13 +628,13 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
    * now would be early.
    */
   #selectRare(
-    ready: Array<[SelectorKey<T, F>, number]>,
-    shared: boolean,
+    into: Array<[SelectorKey<T, F>, number]> | null,
     map: Map<number, SelectorKey<T, F>>,
     n: number,
     seconds: number,
     deadline: number,
-  ): number {
+  ): Array<[SelectorKey<T, F>, number]> {
+    const ready = into ?? [];
     let staleRounds = 0;
     for (;;) {
       ready.length = 0;
@@ -657,7 +655,7 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
           continue;
         }
         const events = this.poller.readyEvents(i) & key.events;
-        if (events !== 0) ready.push(shared ? ReadyPairs.of(key, events) : [key, events]);
+        if (events !== 0) ready.push(into === null ? [key, events] : ReadyPairs.of(key, events));
       }
       this.#lastWasWakeup = false;
       if (!woken) {
@@ -666,7 +664,7 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
         // Once per call, and only where the backend can drop them: else a
         // stale state it cannot clear would turn this into a busy loop.
         if (!stale || ready.length > 0 || seconds === 0 || !this.poller.stale || ++staleRounds > 1) {
-          return ready.length;
+          return ready;
         }
       } else {
         drain(this.#wakeRead);
@@ -675,15 +673,15 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
           // wakeup(): return now with whatever is ready.
           this.#userWoken = false;
           this.#lastWasWakeup = true;
-          return ready.length;
+          return ready;
         }
         // A byte wakeup() did not send (another writer on the wake pipe's fd):
         // drained, and not a reason to return early.
-        if (ready.length > 0 || seconds === 0) return ready.length;
+        if (ready.length > 0 || seconds === 0) return ready;
       }
       if (seconds > 0) {
         seconds = deadline - now();
-        if (seconds <= 0) return ready.length;
+        if (seconds <= 0) return ready;
       }
       n = this.#pollKernel(seconds, deadline);
     }
