@@ -443,6 +443,20 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     assert.ok(dt >= 0.8 && dt < 1 + budget(1), `select(1) took ${dt}`);
   });
 
+  /**
+   * A select()'s answer with one pair per key, its events together, by fd:
+   * kqueue reports READ and WRITE of one fd as two pairs, as CPython's does.
+   */
+  const merged = (ready: readonly ReadyPair[]): Array<[SelectorKey<unknown>, number]> => {
+    const byFd = new Map<number, [SelectorKey<unknown>, number]>();
+    for (const [key, events] of ready) {
+      const seen = byFd.get(key.fd);
+      if (seen) seen[1] |= events;
+      else byFd.set(key.fd, [key, events]);
+    }
+    return [...byFd.values()].sort((x, y) => x[0].fd - y[0].fd);
+  };
+
   /** A test of the synchronous API alone: registered in the select() run, not again in the selectAsync() one. */
   const itSync: typeof it = opts.async ? () => {} : it;
 
@@ -454,14 +468,11 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     const ka = sel.register(a, EVENT_READ | EVENT_WRITE, "a");
     const kc = sel.register(c, EVENT_WRITE, "c");
     b.sendall(bytes("x"));
-    const ready: ReadyPair[] = [[ka, 99], [kc, 99], [ka, 99]]; // stale contents, longer than the answer
-    assert.equal(sel.selectInto(ready, 0), 2);
-    const byFd = (x: ReadyPair, y: ReadyPair) => x[0].fd - y[0].fd;
-    assert.deepEqual(
-      [...ready].sort(byFd),
-      [[ka, EVENT_READ | EVENT_WRITE], [kc, EVENT_WRITE]].sort(byFd as never),
-    );
-    assert.deepEqual([...ready].sort(byFd), sel.select(0).sort(byFd));
+    const ready: ReadyPair[] = [[ka, 99], [kc, 99], [ka, 99], [kc, 99]]; // stale contents, longer than the answer
+    const count = sel.selectInto(ready, 0);
+    assert.equal(count, ready.length);
+    assert.deepEqual(merged(ready), merged([[ka, EVENT_READ | EVENT_WRITE], [kc, EVENT_WRITE]]));
+    assert.deepEqual(merged(ready), merged(sel.select(0)));
     sel.unregister(a);
     sel.unregister(c);
     assert.equal(sel.selectInto(ready, 0), 0, "nothing registered: nothing ready");
@@ -483,7 +494,7 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
       assert.equal(ready[0], writable, "the same key and events: the same pair, no allocation");
       b.sendall(bytes("x"));
       sel.selectInto(ready, 0);
-      assert.deepEqual(ready, [[key, EVENT_READ | EVENT_WRITE]]);
+      assert.deepEqual(merged(ready), [[key, EVENT_READ | EVENT_WRITE]]);
       assert.deepEqual(
         writable,
         [key, EVENT_WRITE],
