@@ -57,6 +57,18 @@ function denoParam(t: NativeType): string {
   return t; // the neutral names are Deno's own
 }
 
+/**
+ * A C function's parameter type for `Deno.dlopen`: an address (`pointer`)
+ * goes as the 64-bit integer it is (every platform Deno ships is 64-bit, and
+ * the C calling conventions pass a pointer and a `uint64_t` alike), so the
+ * neutral bigint address reaches the fast call as it is: no pointer object
+ * per call, which a hot SSL_read/SSL_write alternating between two
+ * connections would otherwise make each time.
+ */
+function symbolParam(t: NativeType): string {
+  return t === "pointer" ? "u64" : denoParam(t);
+}
+
 function toPointer(address: bigint): DenoPointer {
   return address === 0n ? null : deno.UnsafePointer.create(address);
 }
@@ -86,7 +98,7 @@ function toBigint(n: number | bigint): bigint {
  * closure shape per arity keeps each call site monomorphic.
  */
 function withBigintParams(raw: AnyFn, params: readonly NativeType[]): AnyFn | null {
-  const at = params.flatMap((t, i) => t === "u64" || t === "i64" ? [i] : []);
+  const at = params.flatMap((t, i) => t === "u64" || t === "i64" || t === "pointer" ? [i] : []);
   if (at.length === 0) return null;
   const n = params.length, k = at[0];
   if (at.length === 1 && k === 0) { // Winsock's SOCKET, first
@@ -111,38 +123,19 @@ function withBigintParams(raw: AnyFn, params: readonly NativeType[]): AnyFn | nu
 
 /**
  * Wraps a raw Deno symbol only where its JS types differ from the neutral ones
- * (pointers as bigint, 64-bit results as numbers, 64-bit parameters as bigint);
- * every other symbol is the raw FFI function itself, so the hot path pays nothing.
+ * (pointer results as bigint, 64-bit results as numbers, 64-bit and address
+ * parameters as bigint); every other symbol is the raw FFI function itself,
+ * so the hot path pays nothing.
  */
 function adapt(rawSymbol: AnyFn, params: readonly NativeType[], result: NativeType): AnyFn {
   const raw = withBigintParams(rawSymbol, params) ?? rawSymbol;
-  const pointerParams = params.flatMap((t, i) => t === "pointer" ? [i] : []);
-  // The last address seen at each pointer parameter and its pointer object:
-  // a hot call passes the same SSL * (or BIO *) every time, and Deno would
-  // otherwise get a new pointer object made for each call.
-  const lastAddress: bigint[] = pointerParams.map(() => -1n);
-  const lastPointer: DenoPointer[] = pointerParams.map(() => null);
-  const convertArgs = pointerParams.length === 0 ? null : (args: unknown[]) => {
-    for (let k = 0; k < pointerParams.length; k++) {
-      const i = pointerParams[k]!, address = args[i] as bigint;
-      if (address !== lastAddress[k]) {
-        lastPointer[k] = toPointer(address);
-        lastAddress[k] = address;
-      }
-      args[i] = lastPointer[k];
-    }
-    return args;
-  };
   const convertResult = result === "pointer"
     ? fromPointer
     : result === "i64" || result === "u64"
     ? Number
     : null;
-  if (!convertArgs && !convertResult) return raw;
-  return (...args: unknown[]) => {
-    const r = raw(...(convertArgs ? convertArgs(args) : args));
-    return convertResult ? convertResult(r) : r;
-  };
+  if (!convertResult) return raw;
+  return (...args: unknown[]) => convertResult(raw(...args));
 }
 
 /** poll(2) declared `nonblocking`: Deno runs each call on its blocking-task thread pool. */
@@ -172,7 +165,7 @@ export const adapter: Adapter = {
   open<S extends SymbolTable>(paths: readonly string[], table: S): BoundSymbols<S> {
     const defs: Record<string, { parameters: string[]; result: string; callback?: boolean }> = {};
     for (const [name, spec] of Object.entries(table)) {
-      defs[name] = { parameters: spec.params.map(denoParam), result: spec.result };
+      defs[name] = { parameters: spec.params.map(symbolParam), result: spec.result };
       if (spec.callback) defs[name].callback = true; // may call back into JS: no fast call
     }
     const errors: unknown[] = [];
