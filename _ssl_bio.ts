@@ -75,6 +75,31 @@ export interface SSLContextLike {
   alpnWire(): Uint8Array | null;
 }
 
+/** What {@linkcode tryReadInto} returns when OpenSSL needs the peer's bytes first. */
+export const WANT_READ = -1;
+
+/**
+ * An SSLObject's SSL_read into `buf` (`len` bytes, checked by
+ * {@linkcode readLength}): how many, 0 at the end of the stream, or
+ * `WANT_READ` with no exception made; other failures throw as `readInto`'s.
+ * For SSLSocket, whose reads mostly meet WANT_READ once before the socket
+ * has the record.
+ */
+export let tryReadInto: (tls: SSLObject, buf: ArrayBufferView, len: number) => number;
+
+/**
+ * How many bytes a read into `view` may take: `nbytes`, or the whole view
+ * for 0, at most one TLS record's worth; measured by the engine's own length.
+ *
+ * @throws {TypeError|RangeError} For an `nbytes` that is not a size, or larger than the view.
+ */
+export function readLength(view: ArrayBufferView, nbytes: number): number {
+  const size = byteLength(view, "buffer");
+  const want = checkSize(nbytes, "nbytes");
+  if (want > size) throw new RangeError(`nbytes ${want} is larger than the buffer (${size})`);
+  return Math.min(want === 0 ? size : want, MAX_CHUNK);
+}
+
 /**
  * A memory buffer for TLS bytes, Python's `ssl.MemoryBIO`.
  *
@@ -456,25 +481,42 @@ export class SSLObject implements Disposable {
    */
   readInto(buffer: ArrayBufferView | ArrayBuffer, nbytes = 0): number {
     const view = bytesOf(buffer, "buffer");
-    const size = byteLength(view, "buffer");
-    const want = checkSize(nbytes, "nbytes");
-    if (want > size) throw new RangeError(`nbytes ${want} is larger than the buffer (${size})`);
-    const len = Math.min(want === 0 ? size : want, MAX_CHUNK);
+    const len = readLength(view, nbytes);
     if (len === 0) return 0;
     return this.#readInto(view, len); // into the caller's memory, by the engine's own measure
   }
 
   #readInto(buf: ArrayBufferView, len: number): number {
+    const r = this.#tryReadInto(buf, len);
+    return r !== WANT_READ ? r : this.#fail(this.#open(), -1, "read");
+  }
+
+  /**
+   * SSL_read into `buf`: how many bytes, 0 at the end of the stream, or
+   * `WANT_READ` when OpenSSL needs the peer's bytes first, with no exception
+   * made for it (an error object and its stack cost microseconds: SSLSocket
+   * meets this case on most reads). Other failures throw.
+   */
+  #tryReadInto(buf: ArrayBufferView, len: number): number {
+    const s = this.#open();
+    const { ssl } = openSsl();
+    const r = ssl.SSL_read(s, buf, len);
+    if (r > 0) return r;
+    if (ssl.SSL_get_error(s, r) === SSL_ERROR_WANT_READ) {
+      openSsl().crypto.ERR_clear_error();
+      return WANT_READ;
+    }
     try {
-      // The hot path inline (no closure per call); failures through #fail.
-      const s = this.#open();
-      const r = openSsl().ssl.SSL_read(s, buf, len);
-      return r > 0 ? r : this.#fail(s, r, "read");
+      return this.#fail(s, r, "read");
     } catch (e) {
       if (e instanceof SSLZeroReturnError) return 0; // close_notify: the end of the stream
       if (e instanceof SSLEOFError && this.#suppressRaggedEofs) return 0;
       throw e;
     }
+  }
+
+  static {
+    tryReadInto = (tls, buf, len) => tls.#tryReadInto(buf, len);
   }
 
   /**

@@ -5,12 +5,12 @@
  *
  * @module
  */
-import { show } from "./_validate.ts";
+import { checkSize, show } from "./_validate.ts";
 import { byteLength, bytesOf } from "./ffi/bytes.ts";
 import { BlockingIOError } from "./errors.ts";
 import type { Socket } from "./_socket_object.ts";
 import type { PeerCertificate } from "./_ssl_cert.ts";
-import { checkFlag, type WrapOptions } from "./_ssl_constants.ts";
+import { checkFlag, MAX_CHUNK, type WrapOptions } from "./_ssl_constants.ts";
 import {
   SSL_ERROR_SSL,
   SSL_ERROR_WANT_READ,
@@ -21,7 +21,7 @@ import {
   SSLWantReadError,
   SSLWantWriteError,
 } from "./_ssl_errors.ts";
-import { MemoryBIO, type SSLContextLike, SSLObject } from "./_ssl_bio.ts";
+import { MemoryBIO, readLength, type SSLContextLike, SSLObject, tryReadInto, WANT_READ } from "./_ssl_bio.ts";
 import type { SSLSession } from "./_ssl_session.ts";
 
 /** Bytes for the peer held here beyond which a non-blocking send waits for the socket (SSLWantWriteError). */
@@ -190,13 +190,7 @@ export class SSLSocket implements Disposable {
         result = step();
       } catch (e) {
         if (e instanceof SSLWantReadError) {
-          const flushed = this.#flushSome();
-          try {
-            this.#fill();
-          } catch (wait) {
-            if (wait instanceof SSLWantReadError && !flushed) this.#flush(); // throws SSLWantWriteError
-            throw wait;
-          }
+          this.#wantRead();
           continue;
         }
         this.#flushQuietly();
@@ -232,7 +226,11 @@ export class SSLSocket implements Disposable {
    * @returns The bytes; empty at the end of the stream.
    */
   recv(n = 16384): Uint8Array<ArrayBuffer> {
-    return this.#drive(() => this.#tls.read(n));
+    const len = Math.min(checkSize(n, "n"), MAX_CHUNK);
+    if (len === 0) return this.#drive(() => this.#tls.read(0));
+    const buf = new Uint8Array(len);
+    const got = this.#receive(buf, len);
+    return got === len ? buf : buf.slice(0, got);
   }
 
   /** Python's name for {@linkcode SSLSocket.recv} on an SSLSocket. @param n The most bytes. @returns The bytes. */
@@ -248,7 +246,49 @@ export class SSLSocket implements Disposable {
    * @returns How many; 0 at the end of the stream.
    */
   recvInto(buffer: ArrayBufferView | ArrayBuffer, nbytes = 0): number {
-    return this.#drive(() => this.#tls.readInto(buffer, nbytes));
+    const view = bytesOf(buffer, "buffer");
+    const len = readLength(view, nbytes);
+    if (len === 0) return this.#drive(() => this.#tls.readInto(view, 0));
+    return this.#receive(view, len);
+  }
+
+  /**
+   * `#drive` for a read, with no exception while the record is still on its
+   * way: OpenSSL's WANT_READ comes back as a value (see `tryReadInto`), the
+   * socket is read, and SSL_read runs again. What the caller waits for
+   * (SSLWantReadError, SSLWantWriteError) is thrown as `#drive` throws it.
+   */
+  #receive(view: ArrayBufferView, len: number): number {
+    for (;;) {
+      let r: number;
+      try {
+        r = tryReadInto(this.#tls, view, len);
+      } catch (e) {
+        this.#flushQuietly();
+        throw e;
+      }
+      if (r !== WANT_READ) {
+        this.#flushSome();
+        return r;
+      }
+      this.#wantRead();
+    }
+  }
+
+  /**
+   * OpenSSL wants the peer's bytes: sends what is held (it never stops a
+   * read), then receives once into the incoming BIO. Throws what a
+   * non-blocking socket's caller must wait for: SSLWantReadError, or
+   * SSLWantWriteError while bytes of ours are still held.
+   */
+  #wantRead(): void {
+    const flushed = this.#flushSome();
+    try {
+      this.#fill();
+    } catch (wait) {
+      if (wait instanceof SSLWantReadError && !flushed) this.#flush(); // throws SSLWantWriteError
+      throw wait;
+    }
   }
 
   /**
