@@ -1,10 +1,14 @@
 /**
  * TLS cost next to Python's `ssl` (bench/tls.py does the same steps): both
- * ends in one process over a blocking socket pair (one thread: the server end
- * over memory BIOs, pumped by hand), so the figures are the library's and
+ * ends in one process and one thread, so the figures are the library's and
  * OpenSSL's, not the network's.
- *   - handshakes per second (TLS 1.3, ECDHE + the RSA-2048 test certificate);
- *   - CPU (user + system) per 64-byte round trip over an established connection.
+ *   - handshakes per second (TLS 1.3, ECDHE + the RSA-2048 test certificate),
+ *     over memory BIOs pumped by hand (`wrapBio`);
+ *   - CPU (user + system) per 64-byte round trip over an established
+ *     connection: over memory BIOs (`rtt*`), and over a blocking socket pair
+ *     (`socketRtt*`: `wrapSocket`, what a script's connection does).
+ * Each part runs a tenth of its count first, untimed (both languages): the
+ * JIT's compiling and the first-use costs are a run's start, not its rate.
  *
  *   deno run -A bench/tls.ts CERT KEY CA [HANDSHAKES] [ROUND_TRIPS]
  *   bun bench/tls.ts CERT KEY CA [HANDSHAKES] [ROUND_TRIPS]
@@ -14,7 +18,7 @@
  * @module
  */
 import process from "node:process";
-import { ssl } from "../mod.ts";
+import { socket, ssl } from "../mod.ts";
 
 const [cert, key, ca, handshakes = "300", trips = "20000"] = process.argv.slice(2);
 const cctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
@@ -60,32 +64,70 @@ function cpu(): number {
   return (u.user + u.system) / 1e6;
 }
 
+/** CPU and wall time of `count` calls of `step`, after a tenth of them untimed. */
+function measure(count: number, step: () => void): { wall: number; cpu: number } {
+  for (let i = 0; i < Math.ceil(count / 10); i++) step();
+  const t0 = performance.now(), c0 = cpu();
+  for (let i = 0; i < count; i++) step();
+  return { wall: (performance.now() - t0) / 1e3, cpu: cpu() - c0 };
+}
+
 const n = Number(handshakes);
-let t0 = performance.now(), c0 = cpu();
-for (let i = 0; i < n; i++) {
+const hs = measure(n, () => {
   const p = pair();
   handshake(p);
   p.client.close();
   p.server.close();
-}
-const handshakesPerSecond = n / ((performance.now() - t0) / 1e3);
-const handshakeCpuMs = ((cpu() - c0) / n) * 1e3;
+});
 
 const p = pair();
 handshake(p);
 const msg = new Uint8Array(64).fill(7);
 const buf = new Uint8Array(64);
 const m = Number(trips);
-t0 = performance.now();
-c0 = cpu();
-for (let i = 0; i < m; i++) {
+const bio = measure(m, () => {
   p.client.write(msg);
   p.pump();
   p.server.readInto(buf);
   p.server.write(buf);
   p.pump();
   p.client.readInto(buf);
+});
+
+// The same round trip over a socket pair: the handshake non-blocking, turn by turn, then blocking.
+const [a, b] = socket.socketpair();
+a.setBlocking(false);
+b.setBlocking(false);
+const client = cctx.wrapSocket(a, { serverHostname: "localhost", doHandshakeOnConnect: false });
+const server = sctx.wrapSocket(b, { serverSide: true, doHandshakeOnConnect: false });
+for (let i = 0, done = 0; done < 2; i++) {
+  if (i > 20) throw new Error("socket handshake did not finish");
+  done = 0;
+  for (const side of [client, server]) {
+    try {
+      side.doHandshake();
+      done++;
+    } catch (e) {
+      if (!(e instanceof ssl.SSLWantReadError)) throw e;
+    }
+  }
 }
-const rttUs = ((performance.now() - t0) / m) * 1e3;
-const rttCpuUs = ((cpu() - c0) / m) * 1e6;
-console.log(JSON.stringify({ handshakesPerSecond, handshakeCpuMs, rttUs, rttCpuUs }));
+a.setBlocking(true);
+b.setBlocking(true);
+const sock = measure(m, () => {
+  client.send(msg);
+  server.recvInto(buf);
+  server.send(buf);
+  client.recvInto(buf);
+});
+client.close();
+server.close();
+
+console.log(JSON.stringify({
+  handshakesPerSecond: n / hs.wall,
+  handshakeCpuMs: (hs.cpu / n) * 1e3,
+  rttUs: (bio.wall / m) * 1e6,
+  rttCpuUs: (bio.cpu / m) * 1e6,
+  socketRttUs: (sock.wall / m) * 1e6,
+  socketRttCpuUs: (sock.cpu / m) * 1e6,
+}));

@@ -7,7 +7,8 @@
 //
 //   env: SHARED_BENCH (default ../shared/bench), REPEAT (3), BENCH_SECONDS (3),
 //        SERVERS (default: every peer plus ts_deno[_sync|_floor] ts_bun[_sync|_floor]), PARTS ("peers select async";
-//        "idle" adds idle connections: IDLE_CONNS (15000), IDLE_SERVERS (c_epoll py_selectors ts_deno_sync ts_bun_sync))
+//        "idle" adds idle connections: IDLE_CONNS (15000), IDLE_SERVERS (c_epoll py_selectors ts_deno_sync ts_bun_sync);
+//        "tls" adds bench/tls.ts next to bench/tls.py: TLS_HANDSHAKES (1000), TLS_TRIPS (50000))
 //
 // ts_*_floor is bench/echo_floor.ts: the same three system calls per round trip
 // as the C server, straight through the runtime's own FFI (bench/_raw_libc.ts),
@@ -354,6 +355,101 @@ if (parts.includes("idle")) {
     console.log(
       `| ${name} | ${mib(rss1)} | ${mib(rss2)} | ${per} | ${(sweep * 1000).toFixed(0)} | ${
         (sweep * 1e6 / total).toFixed(1)
+      } |`,
+    );
+  }
+  console.log();
+}
+if (parts.includes("tls")) {
+  // bench/tls.ts under both runtimes next to bench/tls.py, REPEAT rounds interleaved
+  // (deno, bun, python in each), on a CA and server certificate made here as the tests make them.
+  const sh = (args) =>
+    run("openssl", args, { echo: false, cwd: results, stdio: ["ignore", "pipe", "ignore"] });
+  await sh([
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "7",
+    "-subj",
+    "/CN=bench CA",
+  ]);
+  await sh([
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "srv.key",
+    "-out",
+    "srv.csr",
+    "-subj",
+    "/CN=localhost",
+  ]);
+  writeFileSync(join(results, "ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+  await sh([
+    "x509",
+    "-req",
+    "-in",
+    "srv.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "srv.pem",
+    "-days",
+    "7",
+    "-extfile",
+    "ext.cnf",
+  ]);
+  const files = ["srv.pem", "srv.key", "ca.pem"].map((f) => join(results, f));
+  const counts = [process.env.TLS_HANDSHAKES ?? "1000", process.env.TLS_TRIPS ?? "50000"];
+  const script = join(root, "bench", "tls.ts");
+  const runs = [
+    ["deno", deno, ["run", "-A", script]],
+    ["bun", bun, [script]],
+    ["python", process.env.PYTHON ?? "python3", [join(root, "bench", "tls.py")]],
+  ];
+  const got = { deno: [], bun: [], python: [] };
+  for (let round = 0; round < Number(env.REPEAT); round++) {
+    for (const [name, cmd, args] of runs) {
+      console.error(`bench: tls ${name}, round ${round + 1}`);
+      const [c, out] = await run(cmd, [...args, ...files, ...counts], { echo: false });
+      if (c !== 0) console.error(`bench: tls ${name} exited ${c}`);
+      else got[name].push(JSON.parse(out.trim().split("\n").at(-1)));
+    }
+  }
+  const median = (list, field) => {
+    const v = list.map((r) => r[field]).sort((a, b) => a - b);
+    return v.length ? v[(v.length - 1) >> 1] : NaN;
+  };
+  const rows = [
+    ["handshakes per second", "handshakesPerSecond", 0, true],
+    ["CPU per handshake, ms", "handshakeCpuMs", 3, false],
+    ["CPU per round trip over memory BIOs, µs", "rttCpuUs", 2, false],
+    ["CPU per round trip over a socket pair, µs", "socketRttCpuUs", 2, false],
+    ["wall per round trip over a socket pair, µs", "socketRttUs", 2, false],
+  ];
+  console.log(
+    `## TLS next to Python's ssl (bench/tls.ts, bench/tls.py; median of ${env.REPEAT}, interleaved)\n`,
+  );
+  console.log("| | Deno | Bun | Python | Python/Deno | Python/Bun |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+  for (const [label, field, digits, higherIsBetter] of rows) {
+    const [d, b, py] = ["deno", "bun", "python"].map((n) => median(got[n], field));
+    // Ratios read "Python/ours >= 1.0 means at least Python's": inverted where higher is better.
+    const ratio = (ours) => (higherIsBetter ? ours / py : py / ours).toFixed(2);
+    console.log(
+      `| ${label} | ${d.toFixed(digits)} | ${b.toFixed(digits)} | ${py.toFixed(digits)} | ${ratio(d)} | ${
+        ratio(b)
       } |`,
     );
   }
