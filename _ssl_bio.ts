@@ -47,6 +47,8 @@ import {
 
 /** `SSL_SENT_SHUTDOWN`. */
 const SENT_SHUTDOWN = 1;
+/** `SSL_version()` of a TLS 1.3 connection. */
+const TLS1_3_VERSION = 0x0304;
 
 /**
  * Frees a connection. Marked as shut down first, as CPython does: OpenSSL
@@ -224,6 +226,14 @@ export class SSLObject implements Disposable {
   readonly #incoming: MemoryBIO;
   readonly #outgoing: MemoryBIO;
   readonly #suppressRaggedEofs: boolean;
+  /**
+   * Whether nothing can call back into JavaScript any more (a TLS 1.3
+   * handshake done): reads and writes then go through the bindings Deno may
+   * fast-call. Decided once, when a read, write or handshake step first finds
+   * the handshake done; a TLS 1.2 connection (renegotiation) stays false.
+   */
+  #settled = false;
+  #settledKnown = false;
   /** Where `pendingAfterPeek()` peeks. */
   readonly #peekByte = new Uint8Array(1);
   /** Whether this is the server side. */
@@ -455,6 +465,15 @@ export class SSLObject implements Disposable {
    */
   doHandshake(): void {
     this.#call((s) => openSsl().ssl.SSL_do_handshake(s), "do_handshake");
+    if (!this.#settledKnown) this.#settle(this.#ssl);
+  }
+
+  /** Decides `#settled` once the handshake is done (see there). */
+  #settle(s: bigint): void {
+    const { ssl } = openSsl();
+    if (ssl.SSL_is_init_finished(s) !== 1) return;
+    this.#settledKnown = true;
+    this.#settled = ssl.SSL_version(s) === TLS1_3_VERSION;
   }
 
   /**
@@ -500,8 +519,11 @@ export class SSLObject implements Disposable {
   #tryReadInto(buf: ArrayBufferView, len: number): number {
     const s = this.#open();
     const { ssl } = openSsl();
-    const r = ssl.SSL_read(s, buf, len);
-    if (r > 0) return r;
+    const r = this.#settled ? ssl.SSL_read_settled(s, buf, len) : ssl.SSL_read(s, buf, len);
+    if (r > 0) {
+      if (!this.#settledKnown) this.#settle(s);
+      return r;
+    }
     if (ssl.SSL_get_error(s, r) === SSL_ERROR_WANT_READ) {
       openSsl().crypto.ERR_clear_error();
       return WANT_READ;
@@ -533,9 +555,11 @@ export class SSLObject implements Disposable {
       const chunk = Math.min(n - at, MAX_CHUNK);
       const part = at === 0 && chunk === n ? view : byteRange(view, at, at + chunk);
       const s = this.#open();
-      const r = openSsl().ssl.SSL_write(s, part, chunk);
+      const { ssl } = openSsl();
+      const r = this.#settled ? ssl.SSL_write_settled(s, part, chunk) : ssl.SSL_write(s, part, chunk);
       at += r > 0 ? r : this.#fail(s, r, "write");
     }
+    if (!this.#settledKnown) this.#settle(this.#open());
     return n;
   }
 

@@ -45,7 +45,7 @@ export class SSLCertVerificationError extends SSLError {
 export type SSLErrorClass = new (
   errno: number,
   syscall: string,
-  options: { description: string; plain: boolean },
+  options: { description: string; plain: boolean; untrimmed: boolean },
 ) => SSLError;
 
 /** An error of class `cls`, with OpenSSL's library and reason when the queue had an entry. */
@@ -58,7 +58,9 @@ export function sslError(
   const library = entry?.library || "SSL";
   const reason = entry?.reason || "";
   const description = entry ? `[${library}: ${reason}] ${text}` : text;
-  const e = new cls(errno, "SSL", { description, plain: true });
+  // Want-read and want-write are a non-blocking loop's control flow, as BlockingIOError is.
+  const untrimmed = cls === SSLWantReadError || cls === SSLWantWriteError;
+  const e = new cls(errno, "SSL", { description, plain: true, untrimmed });
   e.library = library;
   e.reason = reason;
   return e;

@@ -60,6 +60,13 @@ export interface OSErrorOptions {
    * argument print (`"timed out"`, `"illegal IP address string passed to inet_pton"`).
    */
   plain?: boolean;
+  /**
+   * Keeps the stack as the engine made it, the library's frames included: for
+   * errors that are control flow in a non-blocking loop (would-block, TLS's
+   * want-read), always caught, where starting the stack at the caller costs
+   * microseconds each (BlockingIOError is never trimmed).
+   */
+  untrimmed?: boolean;
 }
 
 /**
@@ -155,7 +162,7 @@ export class OSError extends Error {
     this.name = new.target === GaiError ? "gaierror" : new.target === HError ? "herror" : new.target.name;
     // Not for BlockingIOError: the would-block case is control flow in every
     // non-blocking loop (caught, never shown), and trimming costs ~3 µs.
-    if (new.target !== BlockingIOError) startAtCaller(this);
+    if (new.target !== BlockingIOError && options.untrimmed !== true) startAtCaller(this);
   }
 
   /**

@@ -69,7 +69,8 @@ export const adapter: Adapter = {
   open<S extends SymbolTable>(paths: readonly string[], table: S): BoundSymbols<S> {
     const defs: Record<string, { args: BunType[]; returns: BunType }> = {};
     for (const [name, spec] of Object.entries(table)) {
-      defs[name] = { args: spec.params.map(bunParam), returns: bunResult(spec.result) };
+      // bun:ffi binds by the C name: a second binding of one function shares the first.
+      defs[spec.symbol ?? name] = { args: spec.params.map(bunParam), returns: bunResult(spec.result) };
     }
     const errors: unknown[] = [];
     for (const path of paths) {
@@ -82,7 +83,7 @@ export const adapter: Adapter = {
       }
       const symbols: Record<string, AnyFn> = {};
       for (const [name, spec] of Object.entries(table)) {
-        symbols[name] = adapt(lib.symbols[name]!, spec.result);
+        symbols[name] = adapt(lib.symbols[spec.symbol ?? name]!, spec.result);
       }
       return symbols as BoundSymbols<S>;
     }

@@ -135,7 +135,23 @@ function adapt(rawSymbol: AnyFn, params: readonly NativeType[], result: NativeTy
     ? Number
     : null;
   if (!convertResult) return raw;
-  return (...args: unknown[]) => convertResult(raw(...args));
+  // One closure per arity, no rest parameters: a hot BIO_ctrl_pending (a size_t
+  // result) would otherwise make an arguments array and spread it per call.
+  const c = convertResult as (r: unknown) => unknown;
+  switch (params.length) {
+    case 0:
+      return () => c(raw());
+    case 1:
+      return (a) => c(raw(a));
+    case 2:
+      return (a, b) => c(raw(a, b));
+    case 3:
+      return (a, b, d) => c(raw(a, b, d));
+    case 4:
+      return (a, b, d, e) => c(raw(a, b, d, e));
+    default:
+      return (...args: unknown[]) => c(raw(...args));
+  }
 }
 
 /** poll(2) declared `nonblocking`: Deno runs each call on its blocking-task thread pool. */
@@ -163,9 +179,11 @@ const callbacks: unknown[] = [];
 
 export const adapter: Adapter = {
   open<S extends SymbolTable>(paths: readonly string[], table: S): BoundSymbols<S> {
-    const defs: Record<string, { parameters: string[]; result: string; callback?: boolean }> = {};
+    const defs: Record<string, { name?: string; parameters: string[]; result: string; callback?: boolean }> =
+      {};
     for (const [name, spec] of Object.entries(table)) {
       defs[name] = { parameters: spec.params.map(symbolParam), result: spec.result };
+      if (spec.symbol) defs[name].name = spec.symbol;
       if (spec.callback) defs[name].callback = true; // may call back into JS: no fast call
     }
     const errors: unknown[] = [];

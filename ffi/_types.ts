@@ -27,6 +27,8 @@ export interface SymbolSpec {
   readonly result: NativeType;
   /** The function can call back into JavaScript (an OpenSSL handshake): Deno must not fast-call it. */
   readonly callback?: true;
+  /** The C function's name, where the table's key is another: a second binding of one function. */
+  readonly symbol?: string;
 }
 
 /** A symbol table: C function name to its signature. */

@@ -48,6 +48,11 @@ export const LIBSSL = {
   SSL_read: { params: ["pointer", "buffer", "i32"], result: "i32", callback: true }, // int (ssl, void *buf, int num)
   SSL_peek: { params: ["pointer", "buffer", "i32"], result: "i32", callback: true }, // int (ssl, void *buf, int num)
   SSL_write: { params: ["pointer", "buffer", "i32"], result: "i32", callback: true }, // int (ssl, const void *buf, int num)
+  // The same two once a TLS 1.3 handshake is done: no ClientHello can come (no renegotiation), so
+  // neither callback (SNI, ALPN) can run, and Deno may fast-call them.
+  SSL_read_settled: { symbol: "SSL_read", params: ["pointer", "buffer", "i32"], result: "i32" },
+  SSL_write_settled: { symbol: "SSL_write", params: ["pointer", "buffer", "i32"], result: "i32" },
+  SSL_version: { params: ["pointer"], result: "i32" }, // int (const SSL *): TLS1_3_VERSION is 0x0304
   SSL_get_error: { params: ["pointer", "i32"], result: "i32" }, // int (const SSL *, int ret)
   SSL_pending: { params: ["pointer"], result: "i32" }, // int (const SSL *)
   SSL_is_init_finished: { params: ["pointer"], result: "i32" }, // int (const SSL *): the handshake is done
