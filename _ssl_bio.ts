@@ -132,6 +132,21 @@ export class MemoryBIO implements Disposable {
     return this.#bio;
   }
 
+  /**
+   * @internal Reads what is waiting into `buf`, one of the library's own
+   * buffers (its length is trusted): how many bytes, 0 when none wait. No
+   * allocation, unlike `read()`: SSLSocket sends every record through it.
+   */
+  readIntoOwn(buf: Uint8Array): number {
+    const got = openSsl().crypto.BIO_read(this.pointer(), buf, buf.length);
+    return got > 0 ? got : 0;
+  }
+
+  /** @internal Appends `buf[0, len)`, one of the library's own buffers (trusted): no view made per call. */
+  writeOwn(buf: Uint8Array, len: number): void {
+    if (openSsl().crypto.BIO_write(this.pointer(), buf, len) !== len) throw raiseFromQueue("BIO_write");
+  }
+
   /** @internal The BIO now belongs to an SSL, which frees it. */
   handOver(): void {
     disown(this);

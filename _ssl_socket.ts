@@ -44,7 +44,16 @@ export class SSLSocket implements Disposable {
   #heldBytes = 0;
   /** What a send() that threw SSLWantWriteError took (-1: none): its call again returns it. */
   #taken = -1;
+  /**
+   * The one buffer between the socket and OpenSSL, both ways: a receive goes
+   * through it into the incoming BIO, OpenSSL's records through it to the
+   * socket; each use ends before the next begins (what the socket does not
+   * take is copied out).
+   */
   #buf = new Uint8Array(16384 + 512);
+  /** `#buf`'s first `#viewLength` bytes, remade only when the length changes. */
+  #view = this.#buf.subarray(0, 0);
+  #viewLength = 0;
   #eof = false;
 
   /**
@@ -124,26 +133,61 @@ export class SSLSocket implements Disposable {
    * now (all of it, on a blocking socket). Returns whether nothing is left held.
    */
   #flushSome(): boolean {
-    const out = this.#tls.outgoing;
-    if (out.pending > 0) {
-      const bytes = out.read();
-      this.#held.push(bytes);
-      this.#heldBytes += bytes.length;
-    }
     while (this.#held.length > 0) {
       const head = this.#held[0]!;
       let sent: number;
       try {
         sent = this.#sock.send(head);
       } catch (e) {
-        if (e instanceof BlockingIOError) return false;
+        if (e instanceof BlockingIOError) {
+          this.#holdOutgoing(); // behind what is held already
+          return false;
+        }
         throw e;
       }
       this.#heldBytes -= sent;
       if (sent === head.length) this.#held.shift();
       else this.#held[0] = head.subarray(sent);
     }
+    // Nothing held: OpenSSL's records go straight out through one reused buffer.
+    const out = this.#tls.outgoing, buf = this.#buf;
+    for (let n = out.readIntoOwn(buf); n > 0; n = out.readIntoOwn(buf)) {
+      for (let at = 0; at < n;) {
+        let sent: number;
+        try {
+          sent = this.#sock.send(at === 0 ? this.#head(n) : buf.subarray(at, n));
+        } catch (e) {
+          // Full, or failed (a timeout may be retried): keep the rest, in order.
+          this.#hold(buf.slice(at, n));
+          this.#holdOutgoing();
+          if (e instanceof BlockingIOError) return false;
+          throw e;
+        }
+        at += sent;
+      }
+    }
     return true;
+  }
+
+  /** `#buf`'s first `n` bytes (a record is often the size of the one before). */
+  #head(n: number): Uint8Array {
+    if (n !== this.#viewLength) {
+      this.#view = this.#buf.subarray(0, n);
+      this.#viewLength = n;
+    }
+    return this.#view;
+  }
+
+  /** Keeps bytes for the peer that the socket did not take. */
+  #hold(bytes: Uint8Array): void {
+    this.#held.push(bytes);
+    this.#heldBytes += bytes.length;
+  }
+
+  /** Moves what OpenSSL wrote into the held bytes, behind them (a copy: the socket is full). */
+  #holdOutgoing(): void {
+    const out = this.#tls.outgoing;
+    if (out.pending > 0) this.#hold(out.read());
   }
 
   /** {@linkcode SSLSocket.#flushSome}, or SSLWantWriteError when a non-blocking socket cannot take it all. */
@@ -170,7 +214,7 @@ export class SSLSocket implements Disposable {
       this.#tls.incoming.writeEof();
       return;
     }
-    this.#tls.incoming.write(this.#buf.subarray(0, n));
+    this.#tls.incoming.writeOwn(this.#buf, n);
   }
 
   /**
