@@ -27,7 +27,7 @@ import {
   X509_V_ERR_IP_ADDRESS_MISMATCH,
 } from "./_ssl_constants.ts";
 import { SSLSession } from "./_ssl_session.ts";
-import { type SniCallback, track, untrack, untrackCollected } from "./_ssl_callbacks.ts";
+import { enter, leave, type SniCallback } from "./_ssl_callbacks.ts";
 import {
   raiseFromQueue,
   SSL_ERROR_SSL,
@@ -293,17 +293,13 @@ export class SSLObject implements Disposable {
     const s = ssl.SSL_new(context.pointer());
     if (s === 0n) throw raiseFromQueue("SSL_new");
     this.#ssl = s;
-    own(this, s, (p) => {
-      untrackCollected(p);
-      freeConnection(p);
-    });
+    own(this, s, freeConnection);
     ssl.SSL_set_bio(s, incoming.pointer(), outgoing.pointer()); // the SSL frees them from now on
     incoming.handOver();
     outgoing.handOver();
     this.#incoming = incoming;
     this.#outgoing = outgoing;
     this.#context = context;
-    track(s, this);
     this.serverSide = serverSide;
     this.serverHostname = serverHostname;
     this.#suppressRaggedEofs = suppressRaggedEofs;
@@ -479,8 +475,35 @@ export class SSLObject implements Disposable {
    * @throws {SSLCertVerificationError} When the peer's certificate does not verify.
    */
   doHandshake(): void {
-    this.#call((s) => openSsl().ssl.SSL_do_handshake(s), "do_handshake");
+    this.#call((s) => {
+      const outer = enter(s, this);
+      try {
+        return openSsl().ssl.SSL_do_handshake(s);
+      } finally {
+        leave(s, outer);
+      }
+    }, "do_handshake");
     if (!this.#settledKnown) this.#settle(this.#ssl);
+  }
+
+  /** SSL_read while the callbacks can find this connection (a ClientHello may come: see `_ssl_callbacks.ts`). */
+  #readCalling(s: bigint, buf: ArrayBufferView, len: number): number {
+    const outer = enter(s, this);
+    try {
+      return openSsl().ssl.SSL_read(s, buf, len);
+    } finally {
+      leave(s, outer);
+    }
+  }
+
+  /** SSL_write while the callbacks can find this connection. */
+  #writeCalling(s: bigint, buf: ArrayBufferView, len: number): number {
+    const outer = enter(s, this);
+    try {
+      return openSsl().ssl.SSL_write(s, buf, len);
+    } finally {
+      leave(s, outer);
+    }
   }
 
   /** Decides `#settled` once the handshake is done (see there). */
@@ -534,7 +557,7 @@ export class SSLObject implements Disposable {
   #tryReadInto(buf: ArrayBufferView, len: number): number {
     const s = this.#open();
     const { ssl } = openSsl();
-    const r = this.#settled ? ssl.SSL_read_settled(s, buf, len) : ssl.SSL_read(s, buf, len);
+    const r = this.#settled ? ssl.SSL_read_settled(s, buf, len) : this.#readCalling(s, buf, len);
     if (r > 0) {
       if (!this.#settledKnown) this.#settle(s);
       return r;
@@ -571,7 +594,7 @@ export class SSLObject implements Disposable {
       const part = at === 0 && chunk === n ? view : byteRange(view, at, at + chunk);
       const s = this.#open();
       const { ssl } = openSsl();
-      const r = this.#settled ? ssl.SSL_write_settled(s, part, chunk) : ssl.SSL_write(s, part, chunk);
+      const r = this.#settled ? ssl.SSL_write_settled(s, part, chunk) : this.#writeCalling(s, part, chunk);
       at += r > 0 ? r : this.#fail(s, r, "write");
     }
     if (!this.#settledKnown) this.#settle(this.#open());
@@ -596,7 +619,13 @@ export class SSLObject implements Disposable {
     const { ssl, crypto } = openSsl();
     const ready = ssl.SSL_pending(s);
     if (ready > 0 || this.#incoming.pending === 0 || ssl.SSL_is_init_finished(s) !== 1) return ready;
-    const r = ssl.SSL_peek(s, this.#peekByte, 1);
+    const outer = enter(s, this);
+    let r: number;
+    try {
+      r = ssl.SSL_peek(s, this.#peekByte, 1);
+    } finally {
+      leave(s, outer);
+    }
     if (r > 0) return ssl.SSL_pending(s);
     const code = ssl.SSL_get_error(s, r);
     crypto.ERR_clear_error();
@@ -687,7 +716,6 @@ export class SSLObject implements Disposable {
     if (s === 0n) return;
     this.#ssl = 0n;
     disown(this);
-    untrack(s);
     freeConnection(s); // and its two BIOs
     this.#incoming.released();
     this.#outgoing.released();
