@@ -89,6 +89,14 @@ export { createDefaultContext, SSLContext } from "./_ssl_context.ts";
 export { MemoryBIO, type SSLContextLike, SSLObject } from "./_ssl_bio.ts";
 export { SSLSocket } from "./_ssl_socket.ts";
 export { SSLSession } from "./_ssl_session.ts";
+export {
+  derCertToPemCert,
+  getServerCertificate,
+  PEM_FOOTER,
+  PEM_HEADER,
+  pemCertToDerCert,
+  type ServerCertificateOptions,
+} from "./_ssl_pem.ts";
 export type { SniCallback } from "./_ssl_callbacks.ts";
 export type { NameAttribute, PeerCertificate } from "./_ssl_cert.ts";
 

@@ -9,6 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -1412,6 +1413,91 @@ test(
       );
     }
     assert.ok(waits >= 4, `each 1 MiB send waited (${waits} waits)`);
+  },
+);
+
+test(
+  "ssl: derCertToPemCert and pemCertToDerCert give Python's text and bytes, and its errors",
+  { skip },
+  async () => {
+    const c = makeCerts();
+    const der = ssl.pemCertToDerCert(readFileSync(c.cert, "utf8"));
+    const py = await pythonJson(
+      `import base64, json, ssl, sys
+der = ssl.PEM_cert_to_DER_cert(open(sys.argv[1]).read())
+errors = []
+for bad in ("junk", ssl.PEM_HEADER + "\\nAAAA\\n", ssl.PEM_HEADER + "\\nAAA\\n" + ssl.PEM_FOOTER):
+    try:
+        ssl.PEM_cert_to_DER_cert(bad)
+        errors.append(None)
+    except ValueError as e:
+        errors.append(str(e))
+print(json.dumps({"der": base64.b64encode(der).decode(), "pem": ssl.DER_cert_to_PEM_cert(der), "errors": errors}))`,
+      [c.cert],
+    ) as { der: string; pem: string; errors: string[] };
+    assert.equal(Buffer.from(der).toString("base64"), py.der);
+    assert.equal(ssl.derCertToPemCert(der), py.pem);
+    assert.deepEqual(ssl.pemCertToDerCert(ssl.derCertToPemCert(der)).length, der.length);
+    const ours = ["junk", ssl.PEM_HEADER + "\nAAAA\n", ssl.PEM_HEADER + "\nAAA\n" + ssl.PEM_FOOTER].map(
+      (bad) => {
+        try {
+          ssl.pemCertToDerCert(bad);
+          return null;
+        } catch (e) {
+          assert.ok(e instanceof RangeError, "Python's ValueError");
+          return e.message;
+        }
+      },
+    );
+    assert.deepEqual(ours, py.errors);
+  },
+);
+
+test(
+  "ssl: getServerCertificate gives the certificate s_server presents, unverified; with caCerts it verifies the chain",
+  { skip },
+  async () => {
+    const c = makeCerts();
+    const { child, port } = await sServer(["-rev"]);
+    // s_server reports each connection on stderr, which nothing else drains; each call here blocks this
+    // thread, so before the next one, wait until it has reported the last (under Bun its pipe fills after
+    // two reports and s_server stops answering).
+    let log = "";
+    let heard: () => void = () => {};
+    child.stderr!.on("data", (d: Uint8Array) => {
+      log += text(d);
+      heard();
+    });
+    const reported = async (n: number): Promise<void> => {
+      const timer = setTimeout(() => heard(), 10_000);
+      try {
+        while ((log.match(/CONNECTION (ESTABLISHED|FAILURE)/g) ?? []).length < n) {
+          const before = log.length;
+          await new Promise<void>((resolve) => heard = resolve);
+          if (log.length === before) {
+            throw new Error(`s_server did not report connection ${n}: ${log.slice(-300)}`);
+          }
+        }
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    try {
+      const pem = ssl.getServerCertificate(["127.0.0.1", port], { timeout: 10 });
+      assert.ok(pem.startsWith(ssl.PEM_HEADER) && pem.endsWith(ssl.PEM_FOOTER + "\n"));
+      const got = ssl.pemCertToDerCert(pem), want = ssl.pemCertToDerCert(readFileSync(c.cert, "utf8"));
+      assert.equal(got.length, want.length);
+      assert.equal(Buffer.compare(got, want), 0, "the same certificate");
+      await reported(1);
+      assert.equal(ssl.getServerCertificate(["127.0.0.1", port], { caCerts: c.ca, timeout: 10 }), pem);
+      await reported(2);
+      assert.throws(
+        () => ssl.getServerCertificate(["127.0.0.1", port], { caCerts: c.otherCa, timeout: 10 }),
+        ssl.SSLCertVerificationError,
+      );
+    } finally {
+      child.kill();
+    }
   },
 );
 
