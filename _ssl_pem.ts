@@ -111,6 +111,58 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return out.slice(0, n);
 }
 
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** What Python's `time.strptime` makes of `" %d %H:%M:%S %Y GMT"`: white space is one or more, case ignored. */
+const CERT_TIME =
+  /^\s+(3[01]|[12]\d|0[1-9]|[1-9]| [1-9])\s+(2[0-3]|[0-1]\d|\d):([0-5]\d|\d):(6[0-1]|[0-5]\d|\d)\s+(\d\d\d\d)\s+GMT/i;
+
+/** A string as Python's `repr` quotes it (single quotes unless it holds one and no double). */
+function pyRepr(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  return quote + text.replaceAll("\\", "\\\\").replaceAll(quote, "\\" + quote) + quote;
+}
+
+/**
+ * Seconds since the epoch of a certificate's time (`notBefore`, `notAfter`
+ * of `getpeercert()`, such as `"May  9 00:00:00 2007 GMT"`), as Python's
+ * `ssl.cert_time_to_seconds`: the month's English abbreviation in any case,
+ * then what `time.strptime` accepts for `" %d %H:%M:%S %Y GMT"`, in UTC.
+ *
+ * @param certTime The time as the certificate's text has it.
+ * @returns Seconds since 1970-01-01 UTC.
+ * @throws {RangeError} Python's `ValueError`, with its text.
+ * @example
+ * ```ts ignore
+ * const left = ssl.certTimeToSeconds(cert.notAfter) - Date.now() / 1000;
+ * ```
+ */
+export function certTimeToSeconds(certTime: string): number {
+  if (typeof certTime !== "string") {
+    throw new TypeError(`Invalid certTime: expected a string, got ${show(certTime)}`);
+  }
+  const head = certTime.slice(0, 3);
+  const month = MONTHS.indexOf(head.charAt(0).toUpperCase() + head.slice(1).toLowerCase());
+  if (month < 0) {
+    throw new RangeError(`time data ${pyRepr(certTime)} does not match format "%b %d %H:%M:%S %Y GMT"`);
+  }
+  const rest = certTime.slice(3);
+  const m = CERT_TIME.exec(rest);
+  if (!m) throw new RangeError(`time data ${pyRepr(rest)} does not match format ' %d %H:%M:%S %Y GMT'`);
+  if (m[0].length !== rest.length) {
+    throw new RangeError(`unconverted data remains: ${rest.slice(m[0].length)}`);
+  }
+  const [day, hour, minute, second, year] = m.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  // Date.UTC carries past the month's end as calendar.timegm does (Feb 31 is March 2 or 3; second 60 the next minute).
+  return Date.UTC(year, month, day, hour, minute, second) / 1000;
+}
+
 /** Options of {@linkcode getServerCertificate}. */
 export interface ServerCertificateOptions {
   /** CA certificates (a PEM file) to verify the chain with; without them nothing is verified. */

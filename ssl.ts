@@ -90,6 +90,7 @@ export { MemoryBIO, type SSLContextLike, SSLObject } from "./_ssl_bio.ts";
 export { SSLSocket } from "./_ssl_socket.ts";
 export { SSLSession } from "./_ssl_session.ts";
 export {
+  certTimeToSeconds,
   derCertToPemCert,
   getServerCertificate,
   PEM_FOOTER,

@@ -1453,6 +1453,45 @@ print(json.dumps({"der": base64.b64encode(der).decode(), "pem": ssl.DER_cert_to_
   },
 );
 
+test("ssl: certTimeToSeconds reads a certificate's time as Python's cert_time_to_seconds does, errors too", {
+  skip: unixOnly(PYTHON_PEER),
+}, async () => {
+  const times = [
+    "May  9 00:00:00 2007 GMT",
+    "jan 5 09:34:43 2018 gmt",
+    "Jan 05 9:3:4 2018 GMT",
+    "Feb 31 00:00:00 2020 GMT",
+    "Dec 31 23:59:60 2016 GMT",
+    "Foo 5 09:34:43 2018 GMT",
+    "Jan 5 09:34:43 2018 UTC",
+    "Jan 5 09:34:43 2018 GMT x",
+    "Jan5 09:34:43 2018 GMT",
+    "Jan  5 09:34:43 18 GMT",
+    "Jan 32 00:00:00 2018 GMT",
+    "",
+  ];
+  const py = await pythonJson(
+    `import json, ssl, sys
+out = []
+for t in json.loads(sys.argv[1]):
+    try:
+        out.append(ssl.cert_time_to_seconds(t))
+    except ValueError as e:
+        out.append(str(e))
+print(json.dumps(out))`,
+    [JSON.stringify(times)],
+  );
+  const ours = times.map((t) => {
+    try {
+      return ssl.certTimeToSeconds(t);
+    } catch (e) {
+      assert.ok(e instanceof RangeError, "Python's ValueError");
+      return e.message;
+    }
+  });
+  assert.deepEqual(ours, py);
+});
+
 test(
   "ssl: getServerCertificate gives the certificate s_server presents, unverified; with caCerts it verifies the chain",
   { skip },
