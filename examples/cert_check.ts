@@ -34,9 +34,9 @@ interface Probe {
   deadline: number;
 }
 
-/** Days from now until an OpenSSL date (`"Jan 15 23:59:59 2027 GMT"`). */
+/** Days from now until a certificate's date (`"Jan 15 23:59:59 2027 GMT"`), read as Python's `ssl` reads it. */
 function daysLeft(notAfter: string): number {
-  return Math.floor((Date.parse(notAfter.replace(/ +/g, " ")) - Date.now()) / 86_400_000);
+  return Math.floor((ssl.certTimeToSeconds(notAfter) * 1000 - Date.now()) / 86_400_000);
 }
 
 function target(arg: string): [string, number] {
