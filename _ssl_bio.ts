@@ -475,15 +475,22 @@ export class SSLObject implements Disposable {
    * @throws {SSLCertVerificationError} When the peer's certificate does not verify.
    */
   doHandshake(): void {
-    this.#call((s) => {
-      const outer = enter(s, this);
-      try {
-        return openSsl().ssl.SSL_do_handshake(s);
-      } finally {
-        leave(s, outer);
-      }
-    }, "do_handshake");
-    if (!this.#settledKnown) this.#settle(this.#ssl);
+    const s = this.#open();
+    const { ssl, crypto } = openSsl();
+    const outer = enter(s, this);
+    let r: number;
+    try {
+      r = ssl.SSL_do_handshake(s);
+    } finally {
+      leave(s, outer);
+    }
+    if (r <= 0) {
+      // Waiting for the peer is most steps' answer: thrown without a second look at the error queue.
+      if (ssl.SSL_get_error(s, r) !== SSL_ERROR_WANT_READ) this.#fail(s, r, "do_handshake");
+      crypto.ERR_clear_error();
+      throw sslError(SSLWantReadError, SSL_ERROR_WANT_READ, "The operation did not complete (read)");
+    }
+    if (!this.#settledKnown) this.#settle(s);
   }
 
   /** SSL_read while the callbacks can find this connection (a ClientHello may come: see `_ssl_callbacks.ts`). */
@@ -545,7 +552,9 @@ export class SSLObject implements Disposable {
 
   #readInto(buf: ArrayBufferView, len: number): number {
     const r = this.#tryReadInto(buf, len);
-    return r !== WANT_READ ? r : this.#fail(this.#open(), -1, "read");
+    if (r !== WANT_READ) return r;
+    // What #raise makes of SSL_ERROR_WANT_READ, without asking OpenSSL again (the queue is clear).
+    throw sslError(SSLWantReadError, SSL_ERROR_WANT_READ, "The operation did not complete (read)");
   }
 
   /**
