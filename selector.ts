@@ -560,7 +560,7 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
    * @param ready The array to fill; what it held is dropped.
    * @param timeout Seconds, as for `select()`.
    * @returns How many file objects are ready (`ready.length`).
-   * @throws {TypeError} If `ready` is not an array; nothing is waited for.
+   * @throws {TypeError} If `ready` is not an array it can fill (frozen, sealed); nothing is waited for.
    * @throws {TypeError|RangeError|OSError} As `select()` does.
    * @example
    * ```ts ignore
@@ -573,6 +573,9 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
    */
   selectInto(ready: Array<ReadyPair<T, F>>, timeout?: number | null): number {
     if (!Array.isArray(ready)) throw new TypeError(`Invalid ready: expected an array, got ${show(ready)}`);
+    if (!Object.isExtensible(ready)) {
+      throw new TypeError("Invalid ready: a frozen, sealed or non-extensible array cannot be filled");
+    }
     return this.#gather(ready as Array<[SelectorKey<T, F>, number]>, timeout).length;
   }
 

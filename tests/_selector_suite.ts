@@ -516,7 +516,10 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     const [a] = fds.pair();
     sel.register(a, EVENT_READ); // never ready: a wait that happened would block for good
     const t0 = now();
-    for (const bad of [null, undefined, {}, { length: 0 }, "ready", new Uint8Array(2)]) {
+    const frozen = Object.freeze([]), sealed = Object.seal([]), fixed = Object.preventExtensions([]);
+    for (
+      const bad of [null, undefined, {}, { length: 0 }, "ready", new Uint8Array(2), frozen, sealed, fixed]
+    ) {
       assert.throws(() => sel.selectInto(bad as unknown as ReadyPair[]), TypeError, `${typeof bad} ${bad}`);
     }
     const ready: ReadyPair[] = [];
