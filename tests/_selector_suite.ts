@@ -514,13 +514,18 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     using fds = new Fds();
     using sel = make();
     const [a] = fds.pair();
-    sel.register(a, EVENT_READ); // never ready: a wait that happened would block for good
+    sel.register(a, EVENT_READ); // never ready: a wait that happened would take its whole timeout
     const t0 = now();
     const frozen = Object.freeze([]), sealed = Object.seal([]), fixed = Object.preventExtensions([]);
     for (
       const bad of [null, undefined, {}, { length: 0 }, "ready", new Uint8Array(2), frozen, sealed, fixed]
     ) {
-      assert.throws(() => sel.selectInto(bad as unknown as ReadyPair[]), TypeError, `${typeof bad} ${bad}`);
+      // A timeout, so that a check missing fails in bounded time (nine waits of 0.2 s), not by hanging.
+      assert.throws(
+        () => sel.selectInto(bad as unknown as ReadyPair[], 0.2),
+        TypeError,
+        `${typeof bad} ${bad}`,
+      );
     }
     const ready: ReadyPair[] = [];
     assert.throws(() => sel.selectInto(ready, "1" as unknown as number), TypeError);
