@@ -8,7 +8,8 @@
 //   env: SHARED_BENCH (default ../shared/bench), REPEAT (3), BENCH_SECONDS (3),
 //        SERVERS (default: every peer plus ts_deno[_sync|_floor] ts_bun[_sync|_floor]), PARTS ("peers select async";
 //        "idle" adds idle connections: IDLE_CONNS (15000), IDLE_SERVERS (c_epoll py_selectors ts_deno_sync ts_bun_sync);
-//        "tls" adds bench/tls.ts next to bench/tls.py: TLS_HANDSHAKES (1000), TLS_TRIPS (50000))
+//        "tls" adds bench/tls.ts next to bench/tls.py, and bench/tls_floor.ts (the runtimes' own floor):
+//        TLS_HANDSHAKES (1000), TLS_TRIPS (50000))
 //
 // ts_*_floor is bench/echo_floor.ts: the same three system calls per round trip
 // as the C server, straight through the runtime's own FFI (bench/_raw_libc.ts),
@@ -419,12 +420,21 @@ if (parts.includes("tls")) {
     ["python", process.env.PYTHON ?? "python3", [join(root, "bench", "tls.py")]],
   ];
   const got = { deno: [], bun: [], python: [] };
+  // bench/tls_floor.ts: the runtime's own FFI doing the handshake's OpenSSL calls, next to the library, per runtime.
+  const floorScript = join(root, "bench", "tls_floor.ts");
+  const floors = [["deno", deno, ["run", "-A", floorScript]], ["bun", bun, [floorScript]]];
   for (let round = 0; round < Number(env.REPEAT); round++) {
     for (const [name, cmd, args] of runs) {
       console.error(`bench: tls ${name}, round ${round + 1}`);
       const [c, out] = await run(cmd, [...args, ...files, ...counts], { echo: false });
       if (c !== 0) console.error(`bench: tls ${name} exited ${c}`);
       else got[name].push(JSON.parse(out.trim().split("\n").at(-1)));
+    }
+    for (const [name, cmd, args] of floors) {
+      console.error(`bench: tls floor ${name}, round ${round + 1}`);
+      const [c, out] = await run(cmd, [...args, ...files], { echo: false });
+      if (c !== 0) console.error(`bench: tls floor ${name} exited ${c}`);
+      else Object.assign(got[name].at(-1) ?? {}, JSON.parse(out.trim().split("\n").at(-1)));
     }
   }
   const median = (list, field) => {
@@ -453,6 +463,15 @@ if (parts.includes("tls")) {
       } |`,
     );
   }
+  const floorRow = (label, field) => {
+    const [d, b] = ["deno", "bun"].map((n) => median(got[n], field));
+    console.log(`| ${label} | ${d.toFixed(0)} | ${b.toFixed(0)} | — | | |`);
+  };
+  floorRow(
+    "runtime's floor: CPU per handshake pair, raw FFI, µs (bench/tls_floor.ts)",
+    "floorHandshakeCpuUs",
+  );
+  floorRow("the library in the same process, µs", "libraryHandshakeCpuUs");
   console.log();
 }
 console.log(`raw results: ${results}`);
