@@ -19,6 +19,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { makeCa, makeSigned } from "./_certs.mjs";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -363,55 +364,10 @@ if (parts.includes("idle")) {
 }
 if (parts.includes("tls")) {
   // bench/tls.ts under both runtimes next to bench/tls.py, REPEAT rounds interleaved
-  // (deno, bun, python in each), on a CA and server certificate made here as the tests make them.
-  const sh = (args) =>
-    run("openssl", args, { echo: false, cwd: results, stdio: ["ignore", "pipe", "ignore"] });
-  await sh([
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "7",
-    "-subj",
-    "/CN=bench CA",
-  ]);
-  await sh([
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "srv.key",
-    "-out",
-    "srv.csr",
-    "-subj",
-    "/CN=localhost",
-  ]);
-  writeFileSync(join(results, "ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-  await sh([
-    "x509",
-    "-req",
-    "-in",
-    "srv.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "srv.pem",
-    "-days",
-    "7",
-    "-extfile",
-    "ext.cnf",
-  ]);
-  const files = ["srv.pem", "srv.key", "ca.pem"].map((f) => join(results, f));
+  // (deno, bun, python in each), on a CA and server certificate made as the tests make theirs.
+  const ca = makeCa(results, "bench CA", "ca");
+  const [cert, key] = makeSigned(results, "srv", "localhost", "DNS:localhost,IP:127.0.0.1");
+  const files = [cert, key, ca];
   const counts = [process.env.TLS_HANDSHAKES ?? "1000", process.env.TLS_TRIPS ?? "50000"];
   const script = join(root, "bench", "tls.ts");
   const runs = [

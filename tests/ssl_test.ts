@@ -15,6 +15,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { PYTHON_PEER, test, unixOnly } from "./_test.ts";
+import { makeCa, makeSigned } from "../scripts/_certs.mjs";
 import { BlockingIOError, DefaultSelector, EVENT_READ, EVENT_WRITE, socket, ssl } from "../mod.ts";
 import {
   assertSameBytes,
@@ -64,79 +65,10 @@ let certs: Certs | null = null;
 function makeCerts(): Certs {
   if (certs) return certs;
   const dir = scratchDir("tls-");
-  const sh = (args: string[]): void => {
-    const r = spawnSync("openssl", args, { cwd: dir, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`openssl ${args.join(" ")}: ${r.stderr}`);
-  };
-  // A self-signed CA: its key and its certificate.
-  const ca = (name: string, file: string): void =>
-    sh([
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      `${file}.key`,
-      "-out",
-      `${file}.pem`,
-      "-days",
-      "7",
-      "-subj",
-      `/CN=${name}`,
-    ]);
-  ca("ffi-selectors test CA", "ca");
-  ca("another CA", "other");
-  sh([
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "srv.key",
-    "-out",
-    "srv.csr",
-    "-subj",
-    "/CN=localhost",
-  ]);
-  writeFileSync(join(dir, "ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-  sh([
-    "x509",
-    "-req",
-    "-in",
-    "srv.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "srv.pem",
-    "-days",
-    "7",
-    "-extfile",
-    "ext.cnf",
-  ]);
-  // A second server certificate, for b.example (an sniCallback's other context).
-  sh(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "b.key", "-out", "b.csr", "-subj", "/CN=b.example"]);
-  writeFileSync(join(dir, "ext-b.cnf"), "subjectAltName=DNS:b.example\n");
-  sh([
-    "x509",
-    "-req",
-    "-in",
-    "b.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "b.pem",
-    "-days",
-    "7",
-    "-extfile",
-    "ext-b.cnf",
-  ]);
+  makeCa(dir, "ffi-selectors test CA", "ca");
+  makeCa(dir, "another CA", "other");
+  makeSigned(dir, "srv", "localhost", "DNS:localhost,IP:127.0.0.1");
+  makeSigned(dir, "b", "b.example", "DNS:b.example"); // an sniCallback's other context
   certs = {
     dir,
     ca: join(dir, "ca.pem"),
