@@ -19,45 +19,13 @@
  */
 import process from "node:process";
 import { socket, ssl } from "../mod.ts";
+import { bioPair, handshake } from "./_tls_steps.ts";
 
 const [cert, key, ca, handshakes = "300", trips = "20000"] = process.argv.slice(2);
 const cctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
 cctx.loadVerifyLocations(ca!);
 const sctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
 sctx.loadCertChain(cert!, key!);
-
-/** A client and a server SSLObject over memory BIOs, and the pump between them. */
-function pair(): { client: ssl.SSLObject; server: ssl.SSLObject; pump: () => void } {
-  const [ci, co, si, so] = [
-    new ssl.MemoryBIO(),
-    new ssl.MemoryBIO(),
-    new ssl.MemoryBIO(),
-    new ssl.MemoryBIO(),
-  ];
-  const client = cctx.wrapBio(ci, co, { serverHostname: "localhost" });
-  const server = sctx.wrapBio(si, so, { serverSide: true });
-  const pump = (): void => {
-    if (co.pending) si.write(co.read());
-    if (so.pending) ci.write(so.read());
-  };
-  return { client, server, pump };
-}
-
-function handshake(p: ReturnType<typeof pair>): void {
-  for (let i = 0, done = 0; done < 2; i++) {
-    if (i > 20) throw new Error("handshake did not finish");
-    done = 0;
-    for (const side of [p.client, p.server]) {
-      try {
-        side.doHandshake();
-        done++;
-      } catch (e) {
-        if (!(e instanceof ssl.SSLWantReadError)) throw e;
-      }
-    }
-    p.pump();
-  }
-}
 
 function cpu(): number {
   const u = process.cpuUsage();
@@ -74,14 +42,14 @@ function measure(count: number, step: () => void): { wall: number; cpu: number }
 
 const n = Number(handshakes);
 const hs = measure(n, () => {
-  const p = pair();
-  handshake(p);
+  const p = bioPair(cctx, sctx);
+  handshake(p.client, p.server, p.pump);
   p.client.close();
   p.server.close();
 });
 
-const p = pair();
-handshake(p);
+const p = bioPair(cctx, sctx);
+handshake(p.client, p.server, p.pump);
 const msg = new Uint8Array(64).fill(7);
 const buf = new Uint8Array(64);
 const m = Number(trips);
@@ -100,18 +68,7 @@ a.setBlocking(false);
 b.setBlocking(false);
 const client = cctx.wrapSocket(a, { serverHostname: "localhost", doHandshakeOnConnect: false });
 const server = sctx.wrapSocket(b, { serverSide: true, doHandshakeOnConnect: false });
-for (let i = 0, done = 0; done < 2; i++) {
-  if (i > 20) throw new Error("socket handshake did not finish");
-  done = 0;
-  for (const side of [client, server]) {
-    try {
-      side.doHandshake();
-      done++;
-    } catch (e) {
-      if (!(e instanceof ssl.SSLWantReadError)) throw e;
-    }
-  }
-}
+handshake(client, server);
 a.setBlocking(true);
 b.setBlocking(true);
 const sock = measure(m, () => {

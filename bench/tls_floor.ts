@@ -19,6 +19,7 @@
  */
 import process from "node:process";
 import { RUNTIME, ssl } from "../mod.ts";
+import { bioPair, handshake } from "./_tls_steps.ts";
 
 const [cert, key, ca, batches = "12", perBatch = "150"] = process.argv.slice(2);
 const cctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
@@ -171,30 +172,10 @@ function floor(): void {
 
 /** One handshake pair through the library, bench/tls.ts's steps. */
 function library(): void {
-  const [ci, co, si, so] = [
-    new ssl.MemoryBIO(),
-    new ssl.MemoryBIO(),
-    new ssl.MemoryBIO(),
-    new ssl.MemoryBIO(),
-  ];
-  const client = cctx.wrapBio(ci, co, { serverHostname: "localhost" });
-  const server = sctx.wrapBio(si, so, { serverSide: true });
-  for (let i = 0, done = 0; done < 2; i++) {
-    if (i > 20) throw new Error("handshake did not finish");
-    done = 0;
-    for (const side of [client, server]) {
-      try {
-        side.doHandshake();
-        done++;
-      } catch (e) {
-        if (!(e instanceof ssl.SSLWantReadError)) throw e;
-      }
-    }
-    if (co.pending) si.write(co.read());
-    if (so.pending) ci.write(so.read());
-  }
-  client.close();
-  server.close();
+  const p = bioPair(cctx, sctx);
+  handshake(p.client, p.server, p.pump);
+  p.client.close();
+  p.server.close();
 }
 
 function cpuUs(): number {
