@@ -43,6 +43,8 @@ import {
   SSLWantReadError,
   SSLWantWriteError,
   SSLZeroReturnError,
+  wantRead,
+  wantWrite,
 } from "./_ssl_errors.ts";
 
 /** `SSL_SENT_SHUTDOWN`. */
@@ -423,9 +425,9 @@ export class SSLObject implements Disposable {
     }
     switch (code) {
       case SSL_ERROR_WANT_READ:
-        throw sslError(SSLWantReadError, code, "The operation did not complete (read)");
+        throw wantRead();
       case SSL_ERROR_WANT_WRITE:
-        throw sslError(SSLWantWriteError, code, "The operation did not complete (write)");
+        throw wantWrite();
       case SSL_ERROR_ZERO_RETURN:
         throw sslError(SSLZeroReturnError, code, "TLS/SSL connection has been closed (EOF)");
       case SSL_ERROR_SYSCALL: {
@@ -488,26 +490,24 @@ export class SSLObject implements Disposable {
       // Waiting for the peer is most steps' answer: thrown without a second look at the error queue.
       if (ssl.SSL_get_error(s, r) !== SSL_ERROR_WANT_READ) this.#fail(s, r, "do_handshake");
       crypto.ERR_clear_error();
-      throw sslError(SSLWantReadError, SSL_ERROR_WANT_READ, "The operation did not complete (read)");
+      throw wantRead();
     }
     if (!this.#settledKnown) this.#settle(s);
   }
 
-  /** SSL_read while the callbacks can find this connection (a ClientHello may come: see `_ssl_callbacks.ts`). */
-  #readCalling(s: bigint, buf: ArrayBufferView, len: number): number {
+  /**
+   * `SSL_read`, `SSL_write` or `SSL_peek` on `s` while the callbacks can find
+   * this connection (a ClientHello may come: see `_ssl_callbacks.ts`).
+   */
+  #calling(
+    call: (s: bigint, buf: ArrayBufferView, len: number) => number,
+    s: bigint,
+    buf: ArrayBufferView,
+    len: number,
+  ): number {
     const outer = enter(s, this);
     try {
-      return openSsl().ssl.SSL_read(s, buf, len);
-    } finally {
-      leave(s, outer);
-    }
-  }
-
-  /** SSL_write while the callbacks can find this connection. */
-  #writeCalling(s: bigint, buf: ArrayBufferView, len: number): number {
-    const outer = enter(s, this);
-    try {
-      return openSsl().ssl.SSL_write(s, buf, len);
+      return call(s, buf, len);
     } finally {
       leave(s, outer);
     }
@@ -554,7 +554,7 @@ export class SSLObject implements Disposable {
     const r = this.#tryReadInto(buf, len);
     if (r !== WANT_READ) return r;
     // What #raise makes of SSL_ERROR_WANT_READ, without asking OpenSSL again (the queue is clear).
-    throw sslError(SSLWantReadError, SSL_ERROR_WANT_READ, "The operation did not complete (read)");
+    throw wantRead();
   }
 
   /**
@@ -566,7 +566,7 @@ export class SSLObject implements Disposable {
   #tryReadInto(buf: ArrayBufferView, len: number): number {
     const s = this.#open();
     const { ssl } = openSsl();
-    const r = this.#settled ? ssl.SSL_read_settled(s, buf, len) : this.#readCalling(s, buf, len);
+    const r = this.#settled ? ssl.SSL_read_settled(s, buf, len) : this.#calling(ssl.SSL_read, s, buf, len);
     if (r > 0) {
       if (!this.#settledKnown) this.#settle(s);
       return r;
@@ -603,7 +603,9 @@ export class SSLObject implements Disposable {
       const part = at === 0 && chunk === n ? view : byteRange(view, at, at + chunk);
       const s = this.#open();
       const { ssl } = openSsl();
-      const r = this.#settled ? ssl.SSL_write_settled(s, part, chunk) : this.#writeCalling(s, part, chunk);
+      const r = this.#settled
+        ? ssl.SSL_write_settled(s, part, chunk)
+        : this.#calling(ssl.SSL_write, s, part, chunk);
       at += r > 0 ? r : this.#fail(s, r, "write");
     }
     if (!this.#settledKnown) this.#settle(this.#open());
@@ -628,13 +630,7 @@ export class SSLObject implements Disposable {
     const { ssl, crypto } = openSsl();
     const ready = ssl.SSL_pending(s);
     if (ready > 0 || this.#incoming.pending === 0 || ssl.SSL_is_init_finished(s) !== 1) return ready;
-    const outer = enter(s, this);
-    let r: number;
-    try {
-      r = ssl.SSL_peek(s, this.#peekByte, 1);
-    } finally {
-      leave(s, outer);
-    }
+    const r = this.#calling(ssl.SSL_peek, s, this.#peekByte, 1);
     if (r > 0) return ssl.SSL_pending(s);
     const code = ssl.SSL_get_error(s, r);
     crypto.ERR_clear_error();
@@ -652,7 +648,7 @@ export class SSLObject implements Disposable {
     if (r === 0) {
       // Ours sent; the peer's not here yet.
       if (openSsl().ssl.SSL_shutdown(s) === 1) return;
-      throw sslError(SSLWantReadError, SSL_ERROR_WANT_READ, "The operation did not complete (read)");
+      throw wantRead();
     }
     this.#call(() => r, "shutdown");
   }

@@ -66,6 +66,16 @@ export function sslError(
   return e;
 }
 
+/** Python's `SSLWantReadError`: the peer's bytes are needed first. */
+export function wantRead(): SSLError {
+  return sslError(SSLWantReadError, SSL_ERROR_WANT_READ, "The operation did not complete (read)");
+}
+
+/** Python's `SSLWantWriteError`: bytes for the peer wait for the socket. */
+export function wantWrite(): SSLError {
+  return sslError(SSLWantWriteError, SSL_ERROR_WANT_WRITE, "The operation did not complete (write)");
+}
+
 /** The error of the OpenSSL call `call` that just failed, from its queue. */
 export function raiseFromQueue(call: string): SSLError {
   const entry = takeError();

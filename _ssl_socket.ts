@@ -13,13 +13,13 @@ import type { PeerCertificate } from "./_ssl_cert.ts";
 import { checkFlag, MAX_CHUNK, type WrapOptions } from "./_ssl_constants.ts";
 import {
   SSL_ERROR_SSL,
-  SSL_ERROR_WANT_READ,
-  SSL_ERROR_WANT_WRITE,
   SSLEOFError,
   SSLError,
   sslError,
   SSLWantReadError,
   SSLWantWriteError,
+  wantRead,
+  wantWrite,
 } from "./_ssl_errors.ts";
 import { MemoryBIO, readLength, type SSLContextLike, SSLObject, tryReadInto, WANT_READ } from "./_ssl_bio.ts";
 import type { SSLSession } from "./_ssl_session.ts";
@@ -193,7 +193,7 @@ export class SSLSocket implements Disposable {
   /** {@linkcode SSLSocket.#flushSome}, or SSLWantWriteError when a non-blocking socket cannot take it all. */
   #flush(): void {
     if (!this.#flushSome()) {
-      throw sslError(SSLWantWriteError, SSL_ERROR_WANT_WRITE, "The operation did not complete (write)");
+      throw wantWrite();
     }
   }
 
@@ -205,7 +205,7 @@ export class SSLSocket implements Disposable {
       n = this.#sock.recvInto(this.#buf);
     } catch (e) {
       if (e instanceof BlockingIOError) {
-        throw sslError(SSLWantReadError, SSL_ERROR_WANT_READ, "The operation did not complete (read)");
+        throw wantRead();
       }
       throw e;
     }
@@ -271,7 +271,10 @@ export class SSLSocket implements Disposable {
    */
   recv(n = 16384): Uint8Array<ArrayBuffer> {
     const len = Math.min(checkSize(n, "n"), MAX_CHUNK);
-    if (len === 0) return this.#drive(() => this.#tls.read(0));
+    if (len === 0) {
+      this.#flushSome(); // as any read: what is held goes out
+      return new Uint8Array(0);
+    }
     const buf = new Uint8Array(len);
     const got = this.#receive(buf, len);
     return got === len ? buf : buf.slice(0, got);
@@ -292,7 +295,10 @@ export class SSLSocket implements Disposable {
   recvInto(buffer: ArrayBufferView | ArrayBuffer, nbytes = 0): number {
     const view = bytesOf(buffer, "buffer");
     const len = readLength(view, nbytes);
-    if (len === 0) return this.#drive(() => this.#tls.readInto(view, 0));
+    if (len === 0) {
+      this.#flushSome(); // as any read: what is held goes out
+      return 0;
+    }
     return this.#receive(view, len);
   }
 
@@ -355,7 +361,7 @@ export class SSLSocket implements Disposable {
     const n = this.#tls.write(data);
     if (this.#flushSome()) return n;
     this.#taken = n;
-    throw sslError(SSLWantWriteError, SSL_ERROR_WANT_WRITE, "The operation did not complete (write)");
+    throw wantWrite();
   }
 
   /** The call again after a send() that threw SSLWantWriteError: finishes sending what that one took. */
