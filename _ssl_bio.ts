@@ -104,6 +104,12 @@ export function readLength(view: ArrayBufferView, nbytes: number): number {
   return Math.min(want === 0 ? size : want, MAX_CHUNK);
 }
 
+/** What an IP address's text can be made of: any other server name is a host name. */
+const MAYBE_IP = /^[0-9A-Fa-f.:]+(?:%.*)?$/s;
+
+/** `BIO_s_mem()`: OpenSSL's static table for memory BIOs, the same for the life of the process. */
+let memoryMethod = 0n;
+
 /**
  * A memory buffer for TLS bytes, Python's `ssl.MemoryBIO`.
  *
@@ -120,7 +126,7 @@ export class MemoryBIO implements Disposable {
   /** Makes an empty buffer. */
   constructor() {
     const { crypto } = openSsl();
-    const bio = crypto.BIO_new(crypto.BIO_s_mem());
+    const bio = crypto.BIO_new(memoryMethod ||= crypto.BIO_s_mem());
     if (bio === 0n) throw raiseFromQueue("BIO_new");
     // Empty reads ask for more (-1, retry), never read as EOF until writeEof().
     crypto.BIO_ctrl(bio, BIO_C_SET_BUF_MEM_EOF_RETURN, -1, 0n);
@@ -369,7 +375,9 @@ export class SSLObject implements Disposable {
   #setServerName(s: bigint, name: string, check: boolean): void {
     const { ssl, crypto } = openSsl();
     const host = name.startsWith("[") && name.endsWith("]") ? name.slice(1, -1) : name;
-    const isIp = parseIPv4(host) !== null || parseIPv6(host.split("%")[0]!) !== null;
+    // Only digits, hex letters, dots and colons (and an IPv6 scope after `%`) can be an address.
+    const isIp = MAYBE_IP.test(host) &&
+      (parseIPv4(host) !== null || parseIPv6(host.split("%")[0]!) !== null);
     const text = toCString(host, "serverHostname");
     // SNI carries names only (RFC 6066), never an address.
     if (!isIp && Number(ssl.SSL_ctrl(s, SSL_CTRL_SET_TLSEXT_HOSTNAME, 0, text)) !== 1) {

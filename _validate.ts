@@ -151,6 +151,9 @@ export function checkString(s: unknown, what: string): string {
   return s;
 }
 
+/** One encoder for every C string made here (making one per call costs more than the encoding). */
+const utf8 = new TextEncoder();
+
 /**
  * A NUL-terminated UTF-8 copy of a string for C; refuses embedded NULs.
  *
@@ -162,8 +165,8 @@ export function checkString(s: unknown, what: string): string {
 export function toCString(s: unknown, what: string): Uint8Array {
   const str = checkString(s, what);
   if (str.includes("\0")) throw new TypeError(`Invalid ${what}: embedded null character`);
-  const bytes = new TextEncoder().encode(str);
-  const out = new Uint8Array(bytes.length + 1);
-  out.set(bytes);
-  return out;
+  // UTF-8 takes at most three bytes per UTF-16 unit; the terminating NUL is the zero after what was written.
+  const out = new Uint8Array(str.length * 3 + 1);
+  const { written } = utf8.encodeInto(str, out);
+  return out.subarray(0, written + 1);
 }
