@@ -14,6 +14,7 @@ import type {
   NativeType,
   OffThreadLibrary,
   OffThreadPoller,
+  RuntimeWatch,
   SymbolTable,
 } from "./_types.ts";
 
@@ -123,6 +124,25 @@ export const adapter: Adapter = {
     new Uint8Array(ffi.toArrayBuffer(asPointer(address), 0, bytes.length)).set(bytes);
   },
 
+  mapMemory(address: bigint, length: number): ArrayBuffer {
+    return ffi.toArrayBuffer(asPointer(address), 0, length);
+  },
+
+  async watchReadable(fd: number, onReadable: () => void, onLost: () => void): Promise<RuntimeWatch> {
+    // Bun.connect({ fd }) adopts the fd into Bun's own event loop, read on this thread.
+    let lost = false;
+    const lose = (): void => {
+      if (!lost) (lost = true, onLost());
+    };
+    const bun = (globalThis as unknown as { Bun: BunConnect }).Bun;
+    const socket = await bun.connect({
+      fd,
+      socket: { data: onReadable, close: lose, error: lose, end: lose },
+    });
+    socket.unref();
+    return socket;
+  },
+
   offThreadPoller(library: OffThreadLibrary): OffThreadPoller {
     return new WorkerPoller(library);
   },
@@ -215,4 +235,12 @@ class WorkerPoller implements OffThreadPoller {
   lastErrno(): number {
     return this.#errno;
   }
+}
+
+/** The part of `Bun.connect` {@linkcode adapter.watchReadable} uses. */
+interface BunConnect {
+  connect(options: {
+    fd: number;
+    socket: { data(): void; close(): void; error(): void; end(): void };
+  }): Promise<{ ref(): void; unref(): void }>;
 }

@@ -14,6 +14,7 @@ import type {
   NativeType,
   OffThreadLibrary,
   OffThreadPoller,
+  RuntimeWatch,
   SymbolTable,
 } from "./_types.ts";
 
@@ -51,6 +52,17 @@ interface DenoFfi {
 }
 
 const deno = (globalThis as unknown as { Deno: DenoFfi }).Deno;
+
+/** The part of `node:net` {@linkcode adapter.watchReadable} uses (imported by a computed name: no Node types needed). */
+interface NodeNet {
+  Socket: new (options: { fd: number; readable: boolean; writable: boolean }) => {
+    on(event: string, listener: () => void): void;
+    ref(): void;
+    unref(): void;
+  };
+}
+
+const NODE_NET = ["node", "net"].join(":");
 
 function denoParam(t: NativeType): string {
   if (t === "void") throw new TypeError("void is not a parameter type");
@@ -237,6 +249,25 @@ export const adapter: Adapter = {
 
   writeMemory(address: bigint, bytes: Uint8Array): void {
     new Uint8Array(deno.UnsafePointerView.getArrayBuffer(toPointer(address)!, bytes.length)).set(bytes);
+  },
+
+  mapMemory(address: bigint, length: number): ArrayBuffer {
+    return deno.UnsafePointerView.getArrayBuffer(toPointer(address)!, length);
+  },
+
+  async watchReadable(fd: number, onReadable: () => void, onLost: () => void): Promise<RuntimeWatch> {
+    // node:net adopts the fd into Deno's own reactor (its pipe_wrap, an AsyncFd read on this thread).
+    const net = (await import(NODE_NET)) as NodeNet;
+    const socket = new net.Socket({ fd, readable: true, writable: false });
+    socket.on("data", onReadable);
+    let lost = false;
+    const lose = (): void => {
+      if (!lost) (lost = true, onLost());
+    };
+    socket.on("error", lose);
+    socket.on("close", lose);
+    socket.unref();
+    return { ref: () => socket.ref(), unref: () => socket.unref() };
   },
 
   // Deno: a `nonblocking` FFI symbol returns a promise and runs the call on a

@@ -71,6 +71,15 @@ export interface OffThreadPoller {
   poll(fds: Uint8Array, n: number, ms: number): Promise<number>;
   /** The errno of the last failed poll, or 0 where the runtime cannot tell (Deno's thread pool). */
   lastErrno(): number;
+  /**
+   * Ends the poll in flight now, on this thread, as a ready entry would: it
+   * settles with what poll(2) finds now (0 when nothing is ready), and the
+   * kernel holds none of its files once this returns. False (or absent)
+   * where the poll runs on another thread: the waiter pokes its control pipe.
+   */
+  interrupt?(): boolean;
+  /** Whether {@linkcode OffThreadPoller.interrupt} works now: the waiter's control pipe is not watched then. */
+  readonly interruptible?: boolean;
 }
 
 /** How to find poll(2) in the C library for an off-thread poller. */
@@ -119,4 +128,27 @@ export interface Adapter {
   callback(params: readonly NativeType[], result: NativeType, fn: (...args: never[]) => number): bigint;
   /** Copies `bytes` into C memory at `address` (never NULL), which C handed to a callback to fill. */
   writeMemory(address: bigint, bytes: Uint8Array): void;
+  /**
+   * The `length` bytes of C memory at `address` as an ArrayBuffer over that
+   * memory itself, not a copy: for memory mapped for the life of the process
+   * (io_uring's rings), which typed arrays over it then read and write in place.
+   */
+  mapMemory(address: bigint, length: number): ArrayBuffer;
+  /**
+   * Hands `fd`, one end of a stream socket pair, to the runtime's own event
+   * loop (Deno: `node:net`'s `Socket({ fd })`; Bun: `Bun.connect({ fd })`):
+   * from then on the runtime owns it and reads it, dropping the bytes, and
+   * `onReadable` runs on the JavaScript thread each time some arrive;
+   * `onLost` once if the runtime reports an error or the end of the stream.
+   * Starts unref'd (it keeps no process alive until `ref()`).
+   */
+  watchReadable(fd: number, onReadable: () => void, onLost: () => void): Promise<RuntimeWatch>;
+}
+
+/** A socket the runtime's event loop watches for us: whether it keeps the process alive. */
+export interface RuntimeWatch {
+  /** Keeps the process alive while it is watched (a wait is pending). */
+  ref(): void;
+  /** Lets the process end though it is watched. */
+  unref(): void;
 }

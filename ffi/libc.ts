@@ -210,6 +210,19 @@ export function libcPaths(os: HostOs = OS, arch: HostArch = ARCH): string[] {
   }
 }
 
+/**
+ * What io_uring needs of the C library on Linux: its two system calls have no
+ * libc wrapper (liburing is not assumed), so they go through `syscall(2)`
+ * (variadic, but integer arguments pass as fixed ones do on x86_64 and
+ * aarch64), and the rings are mapped with `mmap(2)`.
+ */
+export const URING = {
+  // long syscall(long number, ...): io_uring_setup(entries, params) and io_uring_enter(fd, submit, min, flags, sig, sz)
+  syscall: { params: ["i64", "i64", "i64", "i64", "i64", "i64", "i64"], result: "i64" },
+  // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
+  mmap: { params: ["pointer", "u64", "i32", "i32", "i32", "i64"], result: "pointer" },
+} as const satisfies Record<string, SymbolSpec>;
+
 /** kqueue(2) and kevent(2), in libc on macOS and the BSDs. */
 export const KQUEUE = {
   kqueue: { params: [], result: "i32" }, // int kqueue(void)

@@ -15,7 +15,7 @@
 import { OSError } from "../errors.ts";
 import { ARCH, OS, RUNTIME } from "./_host.ts";
 import type { Adapter, BoundSymbols, OffThreadPoller, SymbolTable } from "./_types.ts";
-import { bindLibc, KQUEUE, type Libc, libcPaths, libcTable } from "./libc.ts";
+import { bindLibc, KQUEUE, type Libc, libcPaths, libcTable, URING } from "./libc.ts";
 import { CLOCK_MONOTONIC, ERRNO } from "./constants.ts";
 
 export { ARCH, getEnv, OS, RUNTIME } from "./_host.ts";
@@ -175,6 +175,19 @@ export function kqueueLib(): { symbols: BoundSymbols<typeof KQUEUE>; flavour: Ke
     kqueueLibs.set(key, symbols);
   }
   return { symbols, flavour };
+}
+
+let uring: BoundSymbols<typeof URING> | null = null;
+
+/**
+ * `syscall(2)` and `mmap(2)` from the C library, for io_uring (`io_uring.ts`).
+ *
+ * @throws {Error} Off Linux, or when the C library lacks them.
+ */
+export function uringLib(): BoundSymbols<typeof URING> {
+  libc(); // errno is read through libc's accessor: make sure it is loaded
+  if (OS !== "linux") throw new Error(`io_uring is not available on ${OS}`);
+  return uring ??= openOrExplain(libcPaths(), URING, "syscall() and mmap() from the C library");
 }
 
 /** The `struct timespec` clock_gettime() fills, as 32-bit words: tv_sec (64-bit) at 0-1, tv_nsec at 2. */
