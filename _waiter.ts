@@ -28,7 +28,8 @@
  * @module
  */
 import { ERRNO, POLL } from "./ffi/constants.ts";
-import { errno, errorFor, libc, offThreadPoller } from "./ffi/mod.ts";
+import { errno, errorFor, libc } from "./ffi/mod.ts";
+import { waitPoller } from "./_reactor.ts";
 import type { OffThreadPoller } from "./ffi/_types.ts";
 import { PollFds } from "./ffi/structs.ts";
 import { drain, makePipe, poke, wakePipe } from "./_fd.ts";
@@ -179,7 +180,7 @@ class Waiter {
     if (!this.#poller && RUNTIME === "bun") reserveFds(WORKER_PIPES);
     const control = this.#control ?? wakePipe();
     try {
-      this.#poller ??= offThreadPoller();
+      this.#poller ??= waitPoller();
     } catch (e) {
       if (!this.#control) { for (const fd of control) libc().close(fd); }
       throw e;
@@ -211,6 +212,8 @@ class Waiter {
 
   /** Makes the poll in flight return (a no-op when none is, or it was poked already). */
   #poke(): void {
+    // On this thread, at once where the poller can: nothing of an ended wait stays watched.
+    if (this.#inflight && this.#poller?.interrupt?.()) return;
     if (this.#inflight && !this.#poked && this.#control) {
       // Never a byte into an fd that is no longer ours. (The poll in flight
       // holds the old pipe until it returns, so it is not woken then: the
@@ -228,7 +231,8 @@ class Waiter {
   #build(): number {
     const set = this.#set, scratch = this.#scratch, slots = this.#slots;
     slots.clear();
-    set.set(0, this.#control![0], POLL.POLLIN);
+    // The control pipe, unless the poller is interrupted on this thread instead (-1: an entry poll(2) skips).
+    set.set(0, this.#poller?.interruptible ? -1 : this.#control![0], POLL.POLLIN);
     let n = 1;
     for (const wait of this.#waits) {
       let count: number;

@@ -21,6 +21,7 @@ const bun = process.env.TEST_BUN || bin("bun");
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : null;
 const env = { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" };
 delete env.SELECTORS_BACKEND;
+delete env.SELECTORS_WAITER;
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const lines = [];
@@ -56,11 +57,11 @@ function lastMatch(re, text) {
 }
 
 /** Runs a command, echoing its output; resolves with [exit code, output, signal that killed it]. */
-function run(cmd, args) {
+function run(cmd, args, extraEnv = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, {
       cwd: root,
-      env,
+      env: { ...env, ...extraEnv },
       stdio: ["ignore", "pipe", "pipe"],
       shell: needsShell(cmd),
     });
@@ -104,9 +105,9 @@ function whereItDied(text, where) {
   return `in ${file}${last ? `, ${last}` : ""}`;
 }
 
-async function suite(name, cmd, args, parse, where) {
+async function suite(name, cmd, args, parse, where, extraEnv = {}) {
   console.log(`\n### tests: ${name}`);
-  const [code, raw, signal] = await run(cmd, args);
+  const [code, raw, signal] = await run(cmd, args, extraEnv);
   const out = raw.replace(/\x1b\[[0-9;]*m/g, "");
   for (const m of new Set(out.match(/^SKIP .*$/gm) ?? [])) skips.add(`${name}: ${m.slice(5)}`);
   const r = parse(out);
@@ -151,49 +152,74 @@ if (!only || only === "checks") {
     join(root, "scripts", "package.mjs"),
   ]);
 }
-if (!only || only === "deno" || only === "runtimes") {
-  await suite(
-    "deno",
-    deno,
-    [
-      "test",
-      "--allow-ffi",
-      "--allow-env",
-      "--allow-run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-net",
-      "tests/",
-    ],
-    (t) => ({
-      passed: count(/(\d+) passed/g, t),
-      failed: count(/(\d+) failed/g, t) ?? 0,
-      skipped: count(/(\d+) ignored/g, t) ?? 0,
-      failures: [...new Set([...t.matchAll(/^(.+?) \.\.\. FAILED/gm)].map((m) => m[1]))],
-    }),
-    {
-      file: (t) => lastMatch(/^running \d+ tests? from (\S+)/gm, t),
-      test: (t) => {
-        const started = lastMatch(/^(.+?) \.\.\.(?: |$)/gm, t);
-        return started ? `test started last: "${started}"` : null;
-      },
+/** The suite's files under Deno, with the permissions the tests need. */
+const denoArgs = (files) => [
+  "test",
+  "--allow-ffi",
+  "--allow-env",
+  "--allow-run",
+  "--allow-read",
+  "--allow-write",
+  "--allow-net",
+  ...files,
+];
+const denoReport = [
+  (t) => ({
+    passed: count(/(\d+) passed/g, t),
+    failed: count(/(\d+) failed/g, t) ?? 0,
+    skipped: count(/(\d+) ignored/g, t) ?? 0,
+    failures: [...new Set([...t.matchAll(/^(.+?) \.\.\. FAILED/gm)].map((m) => m[1]))],
+  }),
+  {
+    file: (t) => lastMatch(/^running \d+ tests? from (\S+)/gm, t),
+    test: (t) => {
+      const started = lastMatch(/^(.+?) \.\.\.(?: |$)/gm, t);
+      return started ? `test started last: "${started}"` : null;
     },
+  },
+];
+/**
+ * The async suite again with the waiter forced onto its other thread
+ * (`SELECTORS_WAITER=thread`): where io_uring is allowed, the main run has
+ * the runtime's reactor wake the waits (`_reactor.ts`), and the fallback
+ * must keep passing too.
+ */
+const THREAD_WAITER = { SELECTORS_WAITER: "thread" };
+if (!only || only === "deno" || only === "runtimes") {
+  await suite("deno", deno, denoArgs(["tests/"]), ...denoReport);
+  await suite(
+    "deno, waiter on a thread",
+    deno,
+    denoArgs(["tests/async_test.ts", "tests/reactor_test.ts"]),
+    ...denoReport,
+    THREAD_WAITER,
   );
 }
-if (!only || only === "bun" || only === "runtimes") {
-  await suite("bun", bun, ["test", "--timeout", "120000"], (t) => ({
+const bunReport = [
+  (t) => ({
     passed: count(/^\s*(\d+) pass$/gm, t),
     failed: count(/^\s*(\d+) fail$/gm, t) ?? 0,
     skipped: count(/^\s*(\d+) skip$/gm, t) ?? 0,
     failures: [...new Set([...t.matchAll(/^\(fail\) (.+?)(?: \[[\d.]+m?s\])?$/gm)].map((m) => m[1]))],
-  }), {
+  }),
+  {
     file: (t) => lastMatch(/^(tests\/\S+\.ts):$/gm, t),
     // Bun names a test when it ends: the one after this one was running.
     test: (t) => {
       const done = lastMatch(/^\((?:pass|fail|skip)\) (.+?)(?: \[[\d.]+m?s\])?$/gm, t);
       return done ? `after "${done}"` : null;
     },
-  });
+  },
+];
+if (!only || only === "bun" || only === "runtimes") {
+  await suite("bun", bun, ["test", "--timeout", "120000"], ...bunReport);
+  await suite(
+    "bun, waiter on a thread",
+    bun,
+    ["test", "--timeout", "120000", "tests/async_test.ts", "tests/reactor_test.ts"],
+    ...bunReport,
+    THREAD_WAITER,
+  );
 }
 
 console.log("\n### summary");

@@ -22,8 +22,8 @@ import {
   socket,
   ssl,
 } from "../mod.ts";
-import { RUNTIME } from "../ffi/_host.ts";
-import { libc } from "../ffi/mod.ts";
+import { ARCH, RUNTIME } from "../ffi/_host.ts";
+import { libc, uringLib } from "../ffi/mod.ts";
 import { FCNTL } from "../ffi/constants.ts";
 
 export { RUNTIME };
@@ -545,4 +545,13 @@ export function handshakeBoth(
     between();
   }
   return done;
+}
+
+/**
+ * The JavaScript thread's id on Linux (`gettid`): the process's main thread
+ * under Bun and `deno run`, another one under `deno test`.
+ */
+export function jsThread(): string {
+  const sysGettid = ARCH === "aarch64" ? 178n : 186n;
+  return String(uringLib().syscall(sysGettid, 0, 0, 0, 0, 0, 0));
 }
