@@ -8,6 +8,9 @@
 //   env: SHARED_BENCH (default ../shared/bench), REPEAT (3), BENCH_SECONDS (3),
 //        SERVERS (default: every peer plus ts_deno[_sync|_floor] ts_bun[_sync|_floor]), PARTS ("peers select async";
 //        "idle" adds idle connections: IDLE_CONNS (15000), IDLE_SERVERS (c_epoll py_selectors ts_deno_sync ts_bun_sync);
+//        "wake" adds bench/wake.ts (one sleeping wait: select(), selectAsync() on each waiter;
+//        WAKE_ROUNDS (20000), WAKE_PAUSE_US (50)); ts_*_thread servers run the async loop on the
+//        off-thread waiter (SELECTORS_WAITER=thread);
 //        "tls" adds bench/tls.ts next to bench/tls.py, and bench/tls_floor.ts (the runtimes' own floor):
 //        TLS_HANDSHAKES (1000), TLS_TRIPS (50000))
 //
@@ -47,6 +50,9 @@ const env = {
   CMD_ts_bun: `${bun} ${echo}`,
   CMD_ts_deno_sync: `${deno} run --allow-ffi --allow-env ${echo} --sync`,
   CMD_ts_bun_sync: `${bun} ${echo} --sync`,
+  // The async loop on the off-thread waiter (`env` execs the runtime: the server keeps its PID).
+  CMD_ts_deno_thread: `env SELECTORS_WAITER=thread ${deno} run --allow-ffi --allow-env ${echo}`,
+  CMD_ts_bun_thread: `env SELECTORS_WAITER=thread ${bun} ${echo}`,
   CMD_ts_deno_floor: `${deno} run --allow-ffi --allow-env ${floor}`,
   CMD_ts_bun_floor: `${bun} ${floor}`,
   DENO_NO_UPDATE_CHECK: "1",
@@ -262,6 +268,61 @@ if (parts.includes("async")) {
     console.log(
       `| ${r.runtime} | ${r.backend} | ${r.idle.cpuPercent} | ${r.peerWriteToResolveUs.p50} / ${r.peerWriteToResolveUs.p99} | ${r.wakeupToResolveUs.p50} / ${r.wakeupToResolveUs.p99} | ${before.fds} -> ${after.fds} | ${before.threads} -> ${after.threads} | ${before.rssKiB} -> ${after.rssKiB} |`,
     );
+  }
+  console.log();
+}
+if (parts.includes("wake")) {
+  // 3b. One wait that sleeps (bench/wake.ts): a ping-pong with a peer that pauses
+  // WAKE_PAUSE_US (50) before each answer, WAKE_ROUNDS (20 000) rounds; blocking
+  // select(), selectAsync() on the off-thread waiter, selectAsync() on the runtime's
+  // reactor (io_uring), REPEAT rounds interleaved, medians.
+  const script = join(root, "bench", "wake.ts");
+  const rounds = process.env.WAKE_ROUNDS ?? "20000", pause = process.env.WAKE_PAUSE_US ?? "50";
+  const modes = [
+    ["select()", "sync", {}],
+    ["selectAsync(), thread waiter", "async", { SELECTORS_WAITER: "thread" }],
+    ["selectAsync(), reactor waiter", "async", { SELECTORS_WAITER: "reactor" }],
+  ];
+  const runtimes = [["deno", [deno, "run", "--allow-all", script]], ["bun", [bun, script]]];
+  const got = new Map();
+  for (let round = 0; round < Number(env.REPEAT); round++) {
+    for (const [name, argv] of runtimes) {
+      for (const [label, mode, extra] of modes) {
+        console.error(`bench: wake ${name} ${label}, round ${round + 1}`);
+        const [c, out] = await run(argv[0], [...argv.slice(1), mode, rounds, pause], {
+          echo: false,
+          env: { ...env, ...extra },
+        });
+        if (c !== 0) console.error(`bench: wake ${name} ${label} exited ${c}`);
+        else {
+          const key = `${name}|${label}`;
+          if (!got.has(key)) got.set(key, []);
+          got.get(key).push(JSON.parse(out.trim().split("\n").pop()));
+        }
+      }
+    }
+  }
+  const median = (list, field) => {
+    const v = list.map((r) => r[field]).sort((a, b) => a - b);
+    return v.length ? v[(v.length - 1) >> 1] : NaN;
+  };
+  console.log(
+    `## One wait that sleeps (bench/wake.ts: ${rounds} rounds, the peer pauses ${pause} µs; median of ${env.REPEAT}, interleaved)\n`,
+  );
+  console.log(
+    "| runtime | wait | CPU µs per wait | user µs | wake-up p50 / p99 µs | other threads scheduled per wait | rounds/s |",
+  );
+  console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+  for (const [name] of runtimes) {
+    for (const [label] of modes) {
+      const list = got.get(`${name}|${label}`) ?? [];
+      const f = (field, digits) => median(list, field).toFixed(digits);
+      console.log(
+        `| ${name} | ${label} | ${f("cpuUsPerWait", 1)} | ${f("userUsPerWait", 1)} | ${f("wakeP50Us", 1)} / ${
+          f("wakeP99Us", 0)
+        } | ${f("otherThreadRunsPerWait", 2)} | ${f("roundsPerSecond", 0)} |`,
+      );
+    }
   }
   console.log();
 }
