@@ -52,7 +52,8 @@ interface Round {
   fds: Uint8Array;
   n: number;
   resolve: (r: number) => void;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** When it ends with nothing ready (`performance.now()` ms), or Infinity. */
+  deadline: number;
   /** The tag of its entry 0 minus one. */
   base: number;
   /** Polls it put in the ring, and how many of them have fired. */
@@ -73,6 +74,11 @@ export class ReactorPoller implements OffThreadPoller {
   #watch: RuntimeWatch | null = null;
   #round: Round | null = null;
   #rounds = 0;
+  /** Whether the watched socket keeps the process alive (from a round's start until the waiter is idle). */
+  #refd = false;
+  /** The runtime timer for deadlines, and when it fires (`performance.now()` ms). */
+  #timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #timerAt = Infinity;
   #errno = 0;
   /** The off-thread poller, once this one could not go on (its socket or ring lost). */
   #fallback: OffThreadPoller | null = null;
@@ -130,7 +136,7 @@ export class ReactorPoller implements OffThreadPoller {
       fds,
       n,
       resolve: () => {},
-      timer: undefined,
+      deadline: Infinity,
       base: (this.#rounds = (this.#rounds + 1) % ROUNDS) * TAG_SPAN,
       armed: 0,
       fired: 0,
@@ -141,10 +147,13 @@ export class ReactorPoller implements OffThreadPoller {
       this.#cancel();
       return this.#fallBack().poll(fds, n, ms);
     }
-    this.#watch.ref();
+    if (!this.#refd) {
+      this.#watch.ref(); // the process lives while a wait is pending (let go in idle())
+      this.#refd = true;
+    }
+    if (ms > 0) this.#deadlineIn(round, ms);
     return new Promise<number>((resolve) => {
       round.resolve = resolve;
-      if (ms > 0) round.timer = setTimeout(() => this.#timedOut(), ms);
       this.#round = round;
     });
   }
@@ -159,6 +168,13 @@ export class ReactorPoller implements OffThreadPoller {
     const round = this.#round;
     if (round) this.#finish(round, this.#pollNow(round.fds, round.n), true);
     return true;
+  }
+
+  idle(): void {
+    if (this.#refd) {
+      this.#watch?.unref();
+      this.#refd = false;
+    }
   }
 
   lastErrno(): number {
@@ -218,17 +234,37 @@ export class ReactorPoller implements OffThreadPoller {
     words[at]! |= revents << 16;
   }
 
-  #timedOut(): void {
+  /**
+   * Makes the round end by `ms` from now. One runtime timer serves the
+   * rounds one after another: it is kept while it fires no later than the
+   * deadline (a loop whose waits each give the same timeout moves its
+   * deadline a little each round, and making and clearing a timer per wait
+   * costs microseconds); one that fires early finds the deadline still ahead
+   * and is set again for what is left. It never keeps the process alive
+   * (the watched socket does that while a wait is pending).
+   */
+  #deadlineIn(round: Round, ms: number): void {
+    const at = performance.now() + ms;
+    round.deadline = at;
+    if (this.#timer !== undefined && this.#timerAt <= at) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => this.#timerFired(), ms);
+    unrefTimer(this.#timer);
+  }
+
+  #timerFired(): void {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
     const round = this.#round;
-    if (!round) return;
-    round.timer = undefined;
-    this.#finish(round, this.#pollNow(round.fds, round.n), true);
+    if (!round || round.deadline === Infinity) return;
+    const left = round.deadline - performance.now();
+    if (left > 0) this.#deadlineIn(round, left); // fired for an earlier round's deadline
+    else this.#finish(round, this.#pollNow(round.fds, round.n), true);
   }
 
   #finish(round: Round, r: number, cancel: boolean): void {
     this.#round = null;
-    if (round.timer !== undefined) clearTimeout(round.timer);
-    this.#watch?.unref();
     if (cancel) this.#cancel();
     round.resolve(r);
   }
@@ -260,6 +296,13 @@ export class ReactorPoller implements OffThreadPoller {
   #fallBack(): OffThreadPoller {
     return this.#fallback ??= offThreadPoller();
   }
+}
+
+/** Lets a timer not keep the process alive: Deno's `setTimeout` gives a number (`Deno.unrefTimer`), Bun's an object. */
+function unrefTimer(timer: ReturnType<typeof setTimeout>): void {
+  const deno = (globalThis as { Deno?: { unrefTimer(id: number): void } }).Deno;
+  if (typeof timer === "number") deno?.unrefTimer(timer);
+  else (timer as { unref?(): void }).unref?.();
 }
 
 /** Which poller the process's waiter has: `"reactor"` (this module's) or `"thread"`. */

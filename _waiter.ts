@@ -306,6 +306,7 @@ class Waiter {
       }
     } finally {
       this.#running = false;
+      this.#poller?.idle?.(); // no wait left: nothing of the waiter keeps the process alive
     }
   }
 

@@ -80,6 +80,8 @@ export interface OffThreadPoller {
   interrupt?(): boolean;
   /** Whether {@linkcode OffThreadPoller.interrupt} works now: the waiter's control pipe is not watched then. */
   readonly interruptible?: boolean;
+  /** The waiter has no wait left (between its polls it may have more at once: nothing is let go there). */
+  idle?(): void;
 }
 
 /** How to find poll(2) in the C library for an off-thread poller. */
