@@ -30,6 +30,7 @@ import { SSLSession } from "./_ssl_session.ts";
 import { enter, leave, type SniCallback } from "./_ssl_callbacks.ts";
 import {
   raiseFromQueue,
+  SSL_ERROR_EOF,
   SSL_ERROR_SSL,
   SSL_ERROR_SYSCALL,
   SSL_ERROR_WANT_READ,
@@ -441,7 +442,7 @@ export class SSLObject implements Disposable {
       case SSL_ERROR_SYSCALL: {
         const entry = takeError();
         if (entry) throw sslError(SSLSyscallError, code, entry.text, entry);
-        throw sslError(SSLEOFError, 8, "EOF occurred in violation of protocol");
+        throw sslError(SSLEOFError, SSL_ERROR_EOF, "EOF occurred in violation of protocol");
       }
       default: {
         const entry = takeError();
@@ -462,7 +463,7 @@ export class SSLObject implements Disposable {
           throw e;
         }
         if (entry?.reasonCode === R_UNEXPECTED_EOF) {
-          throw sslError(SSLEOFError, 8, `EOF occurred in violation of protocol`, {
+          throw sslError(SSLEOFError, SSL_ERROR_EOF, `EOF occurred in violation of protocol`, {
             ...entry,
             library: "SSL",
           });

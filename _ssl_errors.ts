@@ -11,6 +11,10 @@ import { OSError } from "./errors.ts";
 export const SSL_ERROR_SSL = 1, SSL_ERROR_WANT_READ = 2, SSL_ERROR_WANT_WRITE = 3, SSL_ERROR_SYSCALL = 5;
 /** The peer's close_notify. */
 export const SSL_ERROR_ZERO_RETURN = 6;
+/** Python's other `SSL_ERROR_*` numbers (`SSL_ERROR_EOF`: Python's own, for an EOF that breaks the protocol). */
+export const SSL_ERROR_WANT_X509_LOOKUP = 4, SSL_ERROR_WANT_CONNECT = 7, SSL_ERROR_EOF = 8;
+/** Python's number for an error it cannot name. */
+export const SSL_ERROR_INVALID_ERROR_CODE = 10;
 
 /**
  * A TLS failure, Python's `ssl.SSLError` (an {@linkcode OSError}): `errno`
@@ -45,8 +49,25 @@ export class SSLCertVerificationError extends SSLError {
 export type SSLErrorClass = new (
   errno: number,
   syscall: string,
-  options: { description: string; plain: boolean; untrimmed: boolean },
+  options: { description: string; plain: boolean; untrimmed: boolean; code: string },
 ) => SSLError;
+
+/**
+ * Python's `ssl.SSL_ERROR_*` names by number: an SSLError's `code`. Its errno
+ * is one of these numbers (as in Python), not a system errno, so the name of
+ * the errno it equals (2: ENOENT) would mislead.
+ */
+const SSL_ERROR_NAMES: ReadonlyMap<number, string> = new Map([
+  [SSL_ERROR_SSL, "SSL_ERROR_SSL"],
+  [SSL_ERROR_WANT_READ, "SSL_ERROR_WANT_READ"],
+  [SSL_ERROR_WANT_WRITE, "SSL_ERROR_WANT_WRITE"],
+  [SSL_ERROR_WANT_X509_LOOKUP, "SSL_ERROR_WANT_X509_LOOKUP"],
+  [SSL_ERROR_SYSCALL, "SSL_ERROR_SYSCALL"],
+  [SSL_ERROR_ZERO_RETURN, "SSL_ERROR_ZERO_RETURN"],
+  [SSL_ERROR_WANT_CONNECT, "SSL_ERROR_WANT_CONNECT"],
+  [SSL_ERROR_EOF, "SSL_ERROR_EOF"],
+  [SSL_ERROR_INVALID_ERROR_CODE, "SSL_ERROR_INVALID_ERROR_CODE"],
+]);
 
 /** An error of class `cls`, with OpenSSL's library and reason when the queue had an entry. */
 export function sslError(
@@ -60,7 +81,8 @@ export function sslError(
   const description = entry ? `[${library}: ${reason}] ${text}` : text;
   // Want-read and want-write are a non-blocking loop's control flow, as BlockingIOError is.
   const untrimmed = cls === SSLWantReadError || cls === SSLWantWriteError;
-  const e = new cls(errno, "SSL", { description, plain: true, untrimmed });
+  const code = SSL_ERROR_NAMES.get(errno) ?? "";
+  const e = new cls(errno, "SSL", { description, plain: true, untrimmed, code });
   e.library = library;
   e.reason = reason;
   return e;

@@ -77,6 +77,15 @@ export {
   type WrapOptions,
 } from "./_ssl_constants.ts";
 export {
+  SSL_ERROR_EOF,
+  SSL_ERROR_INVALID_ERROR_CODE,
+  SSL_ERROR_SSL,
+  SSL_ERROR_SYSCALL,
+  SSL_ERROR_WANT_CONNECT,
+  SSL_ERROR_WANT_READ,
+  SSL_ERROR_WANT_WRITE,
+  SSL_ERROR_WANT_X509_LOOKUP,
+  SSL_ERROR_ZERO_RETURN,
   SSLCertVerificationError,
   SSLEOFError,
   SSLError,

@@ -518,6 +518,13 @@ test("ssl: wrapBio: a client and a server SSLObject handshake and talk over memo
     createHash("sha256").update(data).digest("hex"),
   );
   assert.throws(() => server.read(10), ssl.SSLWantReadError, "nothing more yet");
+  // Its errno is Python's SSL_ERROR_WANT_READ (2), and its code names that, not the errno 2 of the system (ENOENT).
+  assert.throws(
+    () => server.read(10),
+    (e: unknown) =>
+      e instanceof ssl.SSLWantReadError && e.errno === 2 && e.code === "SSL_ERROR_WANT_READ" &&
+      e.message === "The operation did not complete (read)",
+  );
 });
 
 test(
