@@ -316,12 +316,9 @@ function threads(): { all: number; inPoll: number } {
 
 /** Whether the process's waiter is the runtime's reactor (`_reactor.ts`), not a thread in poll(2); made by a first wait. */
 async function waiterIsReactor(): Promise<boolean> {
-  if (waiterKind() === null) {
-    using warm = new PollSelector<string>();
-    const waiting = warm.selectAsync(5); // nothing ready: the waiter is made for it
-    setTimeout(() => warm.wakeup(), 1);
-    await waiting;
-  }
+  // A short wait with nothing ready goes to the waiter (a wakeup could come first on a slow host).
+  using warm = new PollSelector<string>();
+  while (waiterKind() === null) await warm.selectAsync(0.05);
   return waiterKind() === "reactor";
 }
 

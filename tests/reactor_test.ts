@@ -45,12 +45,9 @@ const FORCED_THREAD = process.env.SELECTORS_WAITER === "thread";
 
 /** Makes the process's waiter (a first wait that really waits) and says which it is. */
 async function waiter(): Promise<"reactor" | "thread"> {
-  if (waiterKind() === null) {
-    using sel = new PollSelector();
-    const waiting = sel.selectAsync(5);
-    setTimeout(() => sel.wakeup(), 1);
-    await waiting;
-  }
+  // A short wait with nothing ready goes to the waiter (a wakeup could come first on a slow host).
+  using sel = new PollSelector();
+  while (waiterKind() === null) await sel.selectAsync(0.05);
   return waiterKind()!;
 }
 
