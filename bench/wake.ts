@@ -13,7 +13,8 @@
  *
  * MODE: `sync` (blocking `select()`), `async` (`selectAsync()`, on whichever
  * waiter the process has: `SELECTORS_WAITER=thread` forces the off-thread
- * one). Prints one JSON line. Linux only (/proc).
+ * one), `floor` (the runtime's own wake-up through its event loop, no
+ * selector: see `round`). Prints one JSON line. Linux only (/proc).
  *
  * @module
  */
@@ -22,11 +23,11 @@ import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { DefaultSelector, EVENT_READ, monotonic, socket } from "../mod.ts";
+import { DefaultSelector, EVENT_READ, monotonic, os, RUNTIME, socket } from "../mod.ts";
 
 const [mode = "async", roundsText = "20000", pauseText = "50"] = process.argv.slice(2);
 const rounds = Number(roundsText);
-if (mode !== "sync" && mode !== "async") throw new Error(`MODE is sync or async, not ${mode}`);
+if (!["sync", "async", "floor"].includes(mode)) throw new Error(`MODE is sync, async or floor, not ${mode}`);
 
 const PEER = `import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -72,13 +73,59 @@ const answer = new Uint8Array(64);
 const stamps = new DataView(answer.buffer);
 const wakes = new Float64Array(rounds);
 
+/**
+ * `floor`: the runtime's own cost of a wake-up through its event loop, with no
+ * selector and no waiter: the connection's fd is handed to the runtime (Deno:
+ * `node:net`'s `Socket({ fd, onread })`; Bun: `Bun.connect({ fd })`), whose
+ * read callback ends the wait; the ping still goes out through `os.write`.
+ */
+let arrived: ((bytes: number) => void) | null = null;
+let fd = -1;
+/** Ends the runtime's socket (which owns the fd from then on). */
+let endFloor = (): void => {};
+if (mode === "floor") {
+  sel.unregister(conn);
+  fd = conn.detach();
+  const answered = (bytes: number): void => {
+    const done = arrived;
+    arrived = null;
+    done?.(bytes);
+  };
+  if (RUNTIME === "deno") {
+    const net = await import("node:net");
+    const options = { fd, readable: true, writable: false, onread: { buffer: answer, callback: answered } };
+    const adopted = new net.Socket(options as unknown as ConstructorParameters<typeof net.Socket>[0]);
+    endFloor = () => adopted.destroy();
+  } else {
+    const bun = (globalThis as unknown as {
+      Bun: {
+        connect(
+          o: { fd: number; socket: { data(s: unknown, d: Uint8Array): void } },
+        ): Promise<{ end(): void }>;
+      };
+    }).Bun;
+    const adopted = await bun.connect({
+      fd,
+      socket: { data: (_s, d) => (answer.set(d.subarray(0, 64)), answered(d.length)) },
+    });
+    endFloor = () => adopted.end();
+  }
+}
+
 async function round(i: number): Promise<void> {
-  conn.send(ping);
-  if (mode === "sync") sel.select();
-  else await sel.selectAsync();
+  let got: number;
+  if (mode === "floor") {
+    const waiting = new Promise<number>((resolve) => arrived = resolve);
+    os.write(fd, ping);
+    got = await waiting;
+  } else {
+    conn.send(ping);
+    if (mode === "sync") sel.select();
+    else await sel.selectAsync();
+  }
   const woke = monotonic();
-  const got = conn.recvInto(answer);
-  if (got !== 8) throw new Error(`peer answered ${got} bytes`);
+  if (mode !== "floor") got = conn.recvInto(answer);
+  if (got! !== 8) throw new Error(`peer answered ${got!} bytes`);
   if (i >= 0) wakes[i] = (woke - Number(stamps.getBigInt64(0, true)) / 1e9) * 1e6;
 }
 
@@ -86,7 +133,8 @@ for (let i = 0; i < Math.ceil(rounds / 10); i++) await round(-1); // warm-up, un
 const cpu0 = process.cpuUsage(), runs0 = otherRuns(), t0 = performance.now();
 for (let i = 0; i < rounds; i++) await round(i);
 const wall = (performance.now() - t0) / 1e3, cpu = process.cpuUsage(cpu0), runs = otherRuns() - runs0;
-conn.close();
+if (mode === "floor") endFloor(); // the peer sees EOF
+else conn.close();
 sel.close();
 await new Promise((resolve) => peer.on("close", resolve));
 rmSync(dir, { recursive: true, force: true });

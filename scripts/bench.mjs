@@ -275,13 +275,15 @@ if (parts.includes("wake")) {
   // 3b. One wait that sleeps (bench/wake.ts): a ping-pong with a peer that pauses
   // WAKE_PAUSE_US (50) before each answer, WAKE_ROUNDS (20 000) rounds; blocking
   // select(), selectAsync() on the off-thread waiter, selectAsync() on the runtime's
-  // reactor (io_uring), REPEAT rounds interleaved, medians.
+  // reactor (io_uring), and the runtime's own wake-up through its event loop with no
+  // selector (the floor of a reactor waiter), REPEAT rounds interleaved, medians.
   const script = join(root, "bench", "wake.ts");
   const rounds = process.env.WAKE_ROUNDS ?? "20000", pause = process.env.WAKE_PAUSE_US ?? "50";
   const modes = [
     ["select()", "sync", {}],
     ["selectAsync(), thread waiter", "async", { SELECTORS_WAITER: "thread" }],
     ["selectAsync(), reactor waiter", "async", { SELECTORS_WAITER: "reactor" }],
+    ["floor: the runtime's own wake-up, no selector", "floor", {}],
   ];
   const runtimes = [["deno", [deno, "run", "--allow-all", script]], ["bun", [bun, script]]];
   const got = new Map();
