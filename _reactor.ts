@@ -74,6 +74,8 @@ export class ReactorPoller implements OffThreadPoller {
   #watch: RuntimeWatch | null = null;
   #round: Round | null = null;
   #rounds = 0;
+  /** An interrupt() came while the first poll waited for the runtime to take the socket. */
+  #interrupted = false;
   /** Whether the watched socket keeps the process alive (from a round's start until the waiter is idle). */
   #refd = false;
   /** The runtime timer for deadlines, and when it fires (`performance.now()` ms). */
@@ -121,17 +123,13 @@ export class ReactorPoller implements OffThreadPoller {
   }
 
   /** Waits for one of the `n` entries of `fds` or `ms` milliseconds (-1: none); poll(2)'s result. */
-  async poll(fds: Uint8Array, n: number, ms: number): Promise<number> {
+  poll(fds: Uint8Array, n: number, ms: number): Promise<number> {
     if (this.#fallback) return this.#fallback.poll(fds, n, ms);
-    if (!this.#watch) {
-      try {
-        this.#watch = await this.#watching;
-      } catch {
-        return this.#fallBack().poll(fds, n, ms);
-      }
-    }
-    if (!this.#intact() || n >= TAG_SPAN) return this.#fallBack().poll(fds, n, ms);
-    if (ms === 0) return this.#pollNow(fds, n);
+    if (!this.#watch) return this.#adoptThenPoll(fds, n, ms);
+    // A set built for this poller leaves the waiter's control pipe out: one that falls back here
+    // answers this round empty, so the waiter builds the next with the pipe, for the thread's poll.
+    if (!this.#intact() || n >= TAG_SPAN) return this.#fallBackNow();
+    if (ms === 0) return Promise.resolve(this.#pollNow(fds, n));
     const round: Round = {
       fds,
       n,
@@ -145,7 +143,7 @@ export class ReactorPoller implements OffThreadPoller {
       this.#arm(round);
     } catch {
       this.#cancel();
-      return this.#fallBack().poll(fds, n, ms);
+      return this.#fallBackNow();
     }
     if (!this.#refd) {
       this.#watch.ref(); // the process lives while a wait is pending (let go in idle())
@@ -158,6 +156,25 @@ export class ReactorPoller implements OffThreadPoller {
     });
   }
 
+  /** The first poll: waits for the runtime to take the socket, then polls (or falls back). */
+  async #adoptThenPoll(fds: Uint8Array, n: number, ms: number): Promise<number> {
+    this.#interrupted = false;
+    try {
+      this.#watch = await this.#watching;
+    } catch {
+      return this.#fallBackNow();
+    }
+    // Interrupted meanwhile (a wait ended or changed): this set is stale, the waiter builds the next.
+    if (this.#interrupted) return this.#pollNow(fds, n);
+    return this.poll(fds, n, ms);
+  }
+
+  /** Falls back to the thread for good; this round ends empty (see `poll`). */
+  #fallBackNow(): Promise<number> {
+    this.#fallBack();
+    return Promise.resolve(0);
+  }
+
   /**
    * Ends the poll in flight now, with what poll(2) finds ready now (0 when
    * nothing), cancelling its requests before it returns. False once this
@@ -165,6 +182,7 @@ export class ReactorPoller implements OffThreadPoller {
    */
   interrupt(): boolean {
     if (this.#fallback) return false;
+    this.#interrupted = true; // for a first poll still waiting for the runtime to take the socket
     const round = this.#round;
     if (round) this.#finish(round, this.#pollNow(round.fds, round.n), true);
     return true;

@@ -165,3 +165,43 @@ test(
     }
   },
 );
+
+/** The fd numbers of this process whose link reads `target` (`ls -l` in a shell: Deno asks for --allow-all to read /proc/PID/fd). */
+function fdsLinkingTo(target: string): number[] {
+  const r = spawnSync("sh", [
+    "-c",
+    `cd /proc/${process.pid}/fd && for f in *; do echo "$f $(readlink $f)"; done`,
+  ], {
+    encoding: "utf8",
+  });
+  return r.stdout.trim().split("\n").filter((l) => l.endsWith(` ${target}`)).map((l) =>
+    Number(l.split(" ")[0])
+  );
+}
+
+test(
+  "the reactor's ring closed behind its back (os.close): waits go on, on a thread, and wakeup() still ends them",
+  {
+    skip: FORCED_THREAD ? "SELECTORS_WAITER=thread" : UNAVAILABLE ?? undefined,
+  },
+  async () => {
+    assert.equal(await waiter(), "reactor");
+    using fds = new Fds();
+    const [r, w] = fds.pipe();
+    using sel = new PollSelector();
+    sel.register(r, EVENT_READ);
+    const rings = fdsLinkingTo("anon_inode:[io_uring]");
+    assert.ok(rings.length >= 1, "the waiter's ring is an fd of this process");
+    for (const fd of rings) os.close(fd);
+    // A wait that a pipe's byte ends, then one that wakeup() ends (the thread's poll must watch the control pipe).
+    const ready = sel.selectAsync(5);
+    setTimeout(() => os.write(w, ONE), 1);
+    assert.equal((await ready).length, 1);
+    os.read(r, 1);
+    const t0 = performance.now();
+    const woken = sel.selectAsync(5);
+    setTimeout(() => sel.wakeup(), 20);
+    assert.deepEqual(await woken, []);
+    assert.ok(performance.now() - t0 < 2500, "wakeup() ended the wait, not its 5 s timeout");
+  },
+);
