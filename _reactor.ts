@@ -234,7 +234,19 @@ export class ReactorPoller implements OffThreadPoller {
       return;
     }
     this.#ready = 0;
-    this.#ring.reap(this.#take);
+    const ring = this.#ring;
+    ring.reap(this.#take);
+    if (this.#ready === 0 && ring.overflowing) {
+      // This round's completion may wait in the kernel behind earlier rounds' (a full CQ ring).
+      try {
+        ring.flush();
+      } catch {
+        this.#fallBack();
+        this.#finish(round, 0, false);
+        return;
+      }
+      ring.reap(this.#take);
+    }
     if (this.#ready === 0) return; // a byte from an earlier round's request
     // Polls still in flight (other entries) are cancelled; none left: nothing to do.
     this.#finish(round, this.#ready, round.fired < round.armed);

@@ -34,6 +34,8 @@ const IORING_OP_POLL_ADD = 6, IORING_OP_ASYNC_CANCEL = 14, IORING_OP_WRITE = 23;
 const IOSQE_IO_LINK = 1 << 2;
 /** Cancels every request in flight, whatever its user_data (Linux 5.19). */
 const IORING_ASYNC_CANCEL_ANY = 1 << 2;
+/** SQ ring flags: completions wait in the kernel for room in the CQ ring. */
+const IORING_SQ_CQ_OVERFLOW = 1 << 1;
 /** io_uring_enter: also flush completions the kernel holds back from a full CQ ring. */
 const IORING_ENTER_GETEVENTS = 1 << 0;
 const PROT_READ_WRITE = 3, MAP_SHARED = 1, MAP_POPULATE = 0x8000;
@@ -60,6 +62,8 @@ export class Ring {
   /** The ring mapping as 32-bit words (the heads, tails and the SQ index array). */
   readonly #words: Uint32Array;
   readonly #sqTail: number;
+  /** The SQ ring's flags word (`IORING_SQ_CQ_OVERFLOW`: completions wait in the kernel for room in the CQ ring). */
+  readonly #sqFlags: number;
   readonly #cqHead: number;
   readonly #cqTail: number;
   /** The CQE array's first word, and the CQ ring's mask. */
@@ -84,6 +88,7 @@ export class Ring {
     const mapped = adapter().mapMemory(ring, ringSize);
     this.#words = new Uint32Array(mapped);
     this.#sqTail = u32(44) / 4;
+    this.#sqFlags = u32(56) / 4;
     this.#mask = this.#words[u32(48) / 4]!;
     this.#cqHead = u32(80) / 4;
     this.#cqTail = u32(84) / 4;
@@ -157,6 +162,24 @@ export class Ring {
   /** Queues the cancelling of every request in flight. Takes one slot. */
   cancelAll(): void {
     this.#queue(IORING_OP_ASYNC_CANCEL, 0, -1, 0n, 0, IORING_ASYNC_CANCEL_ANY, 0);
+  }
+
+  /**
+   * Whether completions wait in the kernel because the CQ ring was full
+   * (never lost: `IORING_FEAT_NODROP`); {@linkcode Ring.flush} moves them in.
+   */
+  get overflowing(): boolean {
+    return (Atomics.load(this.#words, this.#sqFlags) & IORING_SQ_CQ_OVERFLOW) !== 0;
+  }
+
+  /** Moves the completions the kernel holds back into the CQ ring (an `io_uring_enter` with nothing to submit). */
+  flush(): void {
+    for (;;) {
+      const r = Number(uringLib().syscall(SYS_IO_URING_ENTER, this.fd, 0, 0, IORING_ENTER_GETEVENTS, 0, 0));
+      if (r >= 0) return;
+      const e = errno();
+      if (e !== ERRNO.EINTR) throw errorFor(e, "io_uring_enter");
+    }
   }
 
   /**
