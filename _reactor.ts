@@ -149,10 +149,19 @@ export class ReactorPoller implements OffThreadPoller {
       this.#watch.ref(); // the process lives while a wait is pending (let go in idle())
       this.#refd = true;
     }
+    // A poll that could not be armed (an fd closed meanwhile: -EBADF) completed during the submission, and
+    // its write was not made: poll(2) would answer POLLNVAL at once, so does this.
+    this.#round = round;
+    this.#ready = 0;
+    this.#ring.reap(this.#take);
+    if (this.#ready > 0) {
+      this.#round = null;
+      this.#cancel();
+      return Promise.resolve(this.#ready);
+    }
     if (ms > 0) this.#deadlineIn(round, ms);
     return new Promise<number>((resolve) => {
       round.resolve = resolve;
-      this.#round = round;
     });
   }
 

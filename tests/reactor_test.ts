@@ -15,11 +15,12 @@ import process from "node:process";
 import { test } from "./_test.ts";
 import { Fds, jsThread } from "./_helpers.ts";
 import { BrokenPipeError, EVENT_READ, os, PollSelector } from "../mod.ts";
-import { waiterKind } from "../_reactor.ts";
+import { ReactorPoller, waiterKind } from "../_reactor.ts";
 import { Ring } from "../ffi/io_uring.ts";
 import { libc } from "../ffi/mod.ts";
 import { OS } from "../ffi/_host.ts";
 import { POLL } from "../ffi/constants.ts";
+import { PollFds } from "../ffi/structs.ts";
 
 const ONE = new Uint8Array([1]);
 
@@ -239,3 +240,22 @@ test(
     }
   },
 );
+
+test("the reactor's poll answers POLLNVAL at once for an fd that is not open, as poll(2) does", {
+  skip: UNAVAILABLE ?? undefined,
+}, async () => {
+  const poller = new ReactorPoller(); // first: its ring and socket pair take the lowest free numbers
+  const [r, w] = os.pipe();
+  os.close(r);
+  os.close(w); // two numbers no longer open
+  const set = new PollFds(2);
+  set.set(0, r, POLL.POLLIN);
+  set.set(1, w, POLL.POLLOUT);
+  const t0 = performance.now();
+  const n = await poller.poll(set.bytes, 2, 5000);
+  poller.idle();
+  assert.ok(performance.now() - t0 < 2500, "answered at once, not at the deadline");
+  assert.equal(n, 2);
+  assert.equal(set.revents(0), POLL.POLLNVAL);
+  assert.equal(set.revents(1), POLL.POLLNVAL);
+});
