@@ -40,6 +40,8 @@ const IORING_SQ_CQ_OVERFLOW = 1 << 1;
 const IORING_ENTER_GETEVENTS = 1 << 0;
 const PROT_READ_WRITE = 3, MAP_SHARED = 1, MAP_POPULATE = 0x8000;
 const MAP_FAILED = 0xffffffffffffffffn;
+/** The tag of `open()`'s probe: a ring's users tag their polls from 1 upwards, and it is reaped before any. */
+const PROBE_TAG = 1;
 
 /**
  * One io_uring of this process: requests are queued with
@@ -159,9 +161,9 @@ export class Ring {
     this.#queue(IORING_OP_WRITE, 0, wakeFd, this.#byte, 1, 0, 0);
   }
 
-  /** Queues the cancelling of every request in flight. Takes one slot. */
-  cancelAll(): void {
-    this.#queue(IORING_OP_ASYNC_CANCEL, 0, -1, 0n, 0, IORING_ASYNC_CANCEL_ANY, 0);
+  /** Queues the cancelling of every request in flight (its own completion tagged `tag`, 0: untagged). Takes one slot. */
+  cancelAll(tag = 0): void {
+    this.#queue(IORING_OP_ASYNC_CANCEL, 0, -1, 0n, 0, IORING_ASYNC_CANCEL_ANY, tag);
   }
 
   /**
@@ -174,12 +176,7 @@ export class Ring {
 
   /** Moves the completions the kernel holds back into the CQ ring (an `io_uring_enter` with nothing to submit). */
   flush(): void {
-    for (;;) {
-      const r = Number(uringLib().syscall(SYS_IO_URING_ENTER, this.fd, 0, 0, IORING_ENTER_GETEVENTS, 0, 0));
-      if (r >= 0) return;
-      const e = errno();
-      if (e !== ERRNO.EINTR) throw errorFor(e, "io_uring_enter");
-    }
+    this.#enter(0);
   }
 
   /**
@@ -189,31 +186,38 @@ export class Ring {
    * @throws {OSError} When the kernel takes fewer than queued (EBUSY, EAGAIN, ENOMEM).
    */
   submit(): void {
-    if (this.#queued === 0) return;
+    const queued = this.#queued;
+    if (queued === 0) return;
     Atomics.store(this.#words, this.#sqTail, this.#tail);
+    this.#queued = 0; // what the kernel did not take is given up with the ring: the caller falls back
+    if (this.#enter(queued) < queued) {
+      throw errorFor(ERRNO.EAGAIN, "io_uring_enter", "took fewer requests than queued");
+    }
+  }
+
+  /**
+   * `io_uring_enter` handing over `count` queued requests (and flushing held-back
+   * completions), retrying EINTR; how many the kernel took.
+   *
+   * @throws {OSError} For any other failure.
+   */
+  #enter(count: number): number {
     for (;;) {
       const r = Number(
-        uringLib().syscall(SYS_IO_URING_ENTER, this.fd, this.#queued, 0, IORING_ENTER_GETEVENTS, 0, 0),
+        uringLib().syscall(SYS_IO_URING_ENTER, this.fd, count, 0, IORING_ENTER_GETEVENTS, 0, 0),
       );
-      if (r >= 0) {
-        const short = r < this.#queued;
-        this.#queued = 0;
-        if (short) throw errorFor(ERRNO.EAGAIN, "io_uring_enter", "took fewer requests than queued");
-        return;
-      }
+      if (r >= 0) return r;
       const e = errno();
-      if (e !== ERRNO.EINTR) {
-        this.#queued = 0;
-        throw errorFor(e, "io_uring_enter");
-      }
+      if (e !== ERRNO.EINTR) throw errorFor(e, "io_uring_enter");
     }
   }
 
   /**
    * Takes every completion waiting in the CQ ring, calling `each` with the
-   * tag of each tagged poll (given to {@linkcode Ring.pollThenWrite}) and its
-   * result (the poll's revents; a negative errno such as -EBADF or
-   * -ECANCELED); the writes and cancels are dropped. Returns how many it took.
+   * tag of each tagged request (given to {@linkcode Ring.pollThenWrite} or
+   * {@linkcode Ring.cancelAll}) and its result (a poll's revents; a negative
+   * errno such as -EBADF or -ECANCELED); untagged ones (the writes) are
+   * dropped. Returns how many it took.
    */
   reap(each?: (tag: number, result: number) => void): number {
     const words = this.#words;
@@ -257,14 +261,11 @@ export class Ring {
 
   /** A cancel-any with nothing in flight: ENOENT where the kernel knows the flag, EINVAL where it is too old. */
   #probeCancelAny(): void {
-    this.cancelAll();
+    this.cancelAll(PROBE_TAG);
     this.submit();
-    const words = this.#words;
-    const head = words[this.#cqHead]!;
-    if (Atomics.load(words, this.#cqTail) === head) return; // not answered yet: nothing says it was refused
-    const res = words[this.#cqes + (head & this.#cqMask) * (CQE_SIZE / 4) + 2]! | 0; // cqe.res, an s32 @8
-    this.reap();
-    if (res === -ERRNO.EINVAL) throw errorFor(ERRNO.EOPNOTSUPP, "io_uring_enter", "kernel too old");
+    let refused = false; // not answered yet: nothing says it was refused
+    this.reap((tag, result) => refused ||= tag === PROBE_TAG && result === -ERRNO.EINVAL);
+    if (refused) throw errorFor(ERRNO.EOPNOTSUPP, "io_uring_enter", "kernel too old");
   }
 }
 
