@@ -86,9 +86,9 @@ export class ReactorPoller implements OffThreadPoller {
   #fallback: OffThreadPoller | null = null;
   /** pollfd entries as words: fd, then events (low half) and revents (high half). */
   #words: Int32Array<ArrayBufferLike> = new Int32Array(0);
-  /** The revents the ring reports, written into the round's entries ({@linkcode ReactorPoller.#reap}). */
+  /** {@linkcode ReactorPoller.#took}, made once: what `Ring.reap` calls for each poll's completion. */
   readonly #take = (tag: number, result: number): void => this.#took(tag, result);
-  /** Entries given revents by the completions being reaped. */
+  /** Entries given revents by the completions being collected ({@linkcode ReactorPoller.#collect}). */
   #ready = 0;
 
   /**
@@ -149,20 +149,14 @@ export class ReactorPoller implements OffThreadPoller {
       this.#watch.ref(); // the process lives while a wait is pending (let go in idle())
       this.#refd = true;
     }
+    const answer = new Promise<number>((resolve) => round.resolve = resolve);
+    this.#round = round;
     // A poll that could not be armed (an fd closed meanwhile: -EBADF) completed during the submission, and
     // its write was not made: poll(2) would answer POLLNVAL at once, so does this.
-    this.#round = round;
-    this.#ready = 0;
-    this.#ring.reap(this.#take);
-    if (this.#ready > 0) {
-      this.#round = null;
-      this.#cancel();
-      return Promise.resolve(this.#ready);
-    }
-    if (ms > 0) this.#deadlineIn(round, ms);
-    return new Promise<number>((resolve) => {
-      round.resolve = resolve;
-    });
+    const ready = this.#collect();
+    if (ready > 0) this.#finish(round, ready, round.fired < round.armed);
+    else if (ms > 0) this.#deadlineIn(round, ms);
+    return answer;
   }
 
   /** The first poll: waits for the runtime to take the socket, then polls (or falls back). */
@@ -242,23 +236,28 @@ export class ReactorPoller implements OffThreadPoller {
       this.#ring.reap(); // a late byte between rounds
       return;
     }
-    this.#ready = 0;
-    const ring = this.#ring;
-    ring.reap(this.#take);
-    if (this.#ready === 0 && ring.overflowing) {
+    let ready = this.#collect();
+    if (ready === 0 && this.#ring.overflowing) {
       // This round's completion may wait in the kernel behind earlier rounds' (a full CQ ring).
       try {
-        ring.flush();
+        this.#ring.flush();
       } catch {
         this.#fallBack();
         this.#finish(round, 0, false);
         return;
       }
-      ring.reap(this.#take);
+      ready = this.#collect();
     }
-    if (this.#ready === 0) return; // a byte from an earlier round's request
+    if (ready === 0) return; // a byte from an earlier round's request
     // Polls still in flight (other entries) are cancelled; none left: nothing to do.
-    this.#finish(round, this.#ready, round.fired < round.armed);
+    this.#finish(round, ready, round.fired < round.armed);
+  }
+
+  /** Takes the completions in the ring; returns how many of the current round's entries they gave revents to. */
+  #collect(): number {
+    this.#ready = 0;
+    this.#ring.reap(this.#take);
+    return this.#ready;
   }
 
   /** One poll's completion: its revents into its entry, if it is the current round's. */
