@@ -130,14 +130,10 @@ export const adapter: Adapter = {
 
   async watchReadable(fd: number, onReadable: () => void, onLost: () => void): Promise<RuntimeWatch> {
     // Bun.connect({ fd }) adopts the fd into Bun's own event loop, read on this thread.
-    let lost = false;
-    const lose = (): void => {
-      if (!lost) (lost = true, onLost());
-    };
     const bun = (globalThis as unknown as { Bun: BunConnect }).Bun;
     const socket = await bun.connect({
       fd,
-      socket: { data: onReadable, close: lose, error: lose, end: lose },
+      socket: { data: onReadable, close: onLost, error: onLost, end: onLost },
     });
     socket.unref();
     return socket;

@@ -271,12 +271,8 @@ export const adapter: Adapter = {
       writable: false,
       onread: { buffer: new Uint8Array(64), callback: () => void onReadable() },
     });
-    let lost = false;
-    const lose = (): void => {
-      if (!lost) (lost = true, onLost());
-    };
-    socket.on("error", lose);
-    socket.on("close", lose);
+    socket.on("error", onLost);
+    socket.on("close", onLost);
     socket.unref();
     return { ref: () => socket.ref(), unref: () => socket.unref() };
   },

@@ -141,7 +141,8 @@ export interface Adapter {
    * loop (Deno: `node:net`'s `Socket({ fd })`; Bun: `Bun.connect({ fd })`):
    * from then on the runtime owns it and reads it, dropping the bytes, and
    * `onReadable` runs on the JavaScript thread each time some arrive;
-   * `onLost` once if the runtime reports an error or the end of the stream.
+   * `onLost` when the runtime reports an error or the end of the stream
+   * (perhaps more than once: an error, then the close).
    * Starts unref'd (it keeps no process alive until `ref()`).
    */
   watchReadable(fd: number, onReadable: () => void, onLost: () => void): Promise<RuntimeWatch>;
