@@ -23,6 +23,7 @@ import {
   ssl,
 } from "../mod.ts";
 import { ARCH, RUNTIME } from "../ffi/_host.ts";
+import { waiterKind } from "../_reactor.ts";
 import { libc, uringLib } from "../ffi/mod.ts";
 import { FCNTL } from "../ffi/constants.ts";
 
@@ -554,4 +555,15 @@ export function handshakeBoth(
 export function jsThread(): string {
   const sysGettid = ARCH === "aarch64" ? 178n : 186n;
   return String(uringLib().syscall(sysGettid, 0, 0, 0, 0, 0, 0));
+}
+
+/**
+ * Makes the process's one waiter, if no wait has yet, and says which it is:
+ * the runtime's reactor (`_reactor.ts`) or a thread in poll(2). A short wait
+ * with nothing ready goes to the waiter (a wakeup could come first on a slow host).
+ */
+export async function processWaiter(): Promise<"reactor" | "thread"> {
+  using sel = new PollSelector();
+  while (waiterKind() === null) await sel.selectAsync(0.05);
+  return waiterKind()!;
 }

@@ -29,13 +29,13 @@ import {
   SelectSelector,
 } from "../mod.ts";
 import { PollPoller } from "../backends/poll.ts";
-import { waiterKind } from "../_reactor.ts";
 import {
   Fds,
   here,
   jsThread,
   now,
   openFdCount,
+  processWaiter,
   raiseFdLimit,
   run,
   runScript,
@@ -314,12 +314,9 @@ function threads(): { all: number; inPoll: number } {
   return { all: lines.length - counting, inPoll: lines.filter((l) => l.includes("poll_schedule")).length };
 }
 
-/** Whether the process's waiter is the runtime's reactor (`_reactor.ts`), not a thread in poll(2); made by a first wait. */
+/** Whether the process's waiter is the runtime's reactor (`_reactor.ts`), not a thread in poll(2). */
 async function waiterIsReactor(): Promise<boolean> {
-  // A short wait with nothing ready goes to the waiter (a wakeup could come first on a slow host).
-  using warm = new PollSelector<string>();
-  while (waiterKind() === null) await warm.selectAsync(0.05);
-  return waiterKind() === "reactor";
+  return await processWaiter() === "reactor";
 }
 
 function threadCount(): number {

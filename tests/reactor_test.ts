@@ -13,9 +13,9 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import { test } from "./_test.ts";
-import { Fds, jsThread } from "./_helpers.ts";
+import { Fds, jsThread, processWaiter } from "./_helpers.ts";
 import { BrokenPipeError, EVENT_READ, os, PollSelector } from "../mod.ts";
-import { ReactorPoller, waiterKind } from "../_reactor.ts";
+import { ReactorPoller } from "../_reactor.ts";
 import { Ring } from "../ffi/io_uring.ts";
 import { libc } from "../ffi/mod.ts";
 import { OS } from "../ffi/_host.ts";
@@ -44,14 +44,6 @@ function uringUnavailable(): string | null {
 const UNAVAILABLE = uringUnavailable();
 const FORCED_THREAD = process.env.SELECTORS_WAITER === "thread";
 
-/** Makes the process's waiter (a first wait that really waits) and says which it is. */
-async function waiter(): Promise<"reactor" | "thread"> {
-  // A short wait with nothing ready goes to the waiter (a wakeup could come first on a slow host).
-  using sel = new PollSelector();
-  while (waiterKind() === null) await sel.selectAsync(0.05);
-  return waiterKind()!;
-}
-
 /**
  * Timeslices each thread of the process other than the JavaScript thread has
  * run (`schedstat`'s third field), read by a shell (Deno asks for
@@ -72,7 +64,7 @@ function otherThreadsRuns(): Map<string, number> {
 }
 
 test("the waiter wakes waits on the runtime's reactor where io_uring is allowed, else on a thread", async () => {
-  const kind = await waiter();
+  const kind = await processWaiter();
   if (FORCED_THREAD) assert.equal(kind, "thread", "SELECTORS_WAITER=thread forces the thread");
   else if (UNAVAILABLE) assert.equal(kind, "thread", `falls back: ${UNAVAILABLE}`);
   else assert.equal(kind, "reactor");
@@ -81,7 +73,7 @@ test("the waiter wakes waits on the runtime's reactor where io_uring is allowed,
 test("a wait on the runtime's reactor wakes no other thread of the process", {
   skip: OS !== "linux" ? "reads /proc" : FORCED_THREAD ? "SELECTORS_WAITER=thread" : UNAVAILABLE ?? undefined,
 }, async () => {
-  assert.equal(await waiter(), "reactor");
+  assert.equal(await processWaiter(), "reactor");
   using fds = new Fds();
   const [r, w] = fds.pipe();
   using sel = new PollSelector();
@@ -126,6 +118,20 @@ test("a wait on the reactor that ends leaves no poll in flight: the kernel holds
   }
 });
 
+/**
+ * A small ring (8 submission, 16 completion slots), a pipe `r`/`w` to poll,
+ * and a pipe whose non-blocking read end `wakeR` receives the ring's writes
+ * (`wakeW`): the pipes closed with `fds`, the ring's fd at the end of the
+ * `using` scope.
+ */
+function ringRig(fds: Fds): { ring: Ring; r: number; w: number; wakeR: number; wakeW: number } & Disposable {
+  const [r, w] = fds.pipe();
+  const [wakeR, wakeW] = fds.pipe();
+  os.setBlocking(wakeR, false);
+  const ring = Ring.open(8, 16);
+  return { ring, r, w, wakeR, wakeW, [Symbol.dispose]: () => void libc().close(ring.fd) };
+}
+
 test(
   "io_uring: a poll fires its linked write once its fd is ready, reports its revents, and cancelAll() stops one in flight",
   {
@@ -133,37 +139,31 @@ test(
   },
   () => {
     using fds = new Fds();
-    const [r, w] = fds.pipe();
-    const [wakeR, wakeW] = fds.pipe();
-    os.setBlocking(wakeR, false);
-    const ring = Ring.open(8, 16);
-    try {
-      const byte = new Uint8Array(8);
-      const results: Array<[number, number]> = [];
-      ring.pollThenWrite(r, POLL.POLLIN, wakeW, 7);
-      ring.submit();
-      assert.equal(libc().read(wakeR, byte, 8), -1, "nothing before the pipe is readable");
-      os.write(w, ONE);
-      // The kernel's task work runs before write() returns to this thread: the byte is there.
-      assert.equal(libc().read(wakeR, byte, 8), 1, "one byte once it is");
-      assert.equal(ring.reap((tag, result) => results.push([tag, result])), 2, "the poll and its write");
-      assert.deepEqual(results, [[7, POLL.POLLIN]], "the poll's tag and revents (the write is untagged)");
-      os.read(r, 1);
-      results.length = 0;
-      ring.pollThenWrite(r, POLL.POLLIN, wakeW, 8);
-      ring.cancelAll();
-      ring.submit();
-      os.write(w, ONE);
-      assert.equal(libc().read(wakeR, byte, 8), -1, "a cancelled poll writes nothing");
-      assert.equal(
-        ring.reap((tag, result) => results.push([tag, result])),
-        3,
-        "the poll, its write, the cancel",
-      );
-      assert.deepEqual(results, [[8, -125]], "the poll ended with -ECANCELED");
-    } finally {
-      libc().close(ring.fd);
-    }
+    using rig = ringRig(fds);
+    const { ring, r, w, wakeR, wakeW } = rig;
+    const byte = new Uint8Array(8);
+    const results: Array<[number, number]> = [];
+    ring.pollThenWrite(r, POLL.POLLIN, wakeW, 7);
+    ring.submit();
+    assert.equal(libc().read(wakeR, byte, 8), -1, "nothing before the pipe is readable");
+    os.write(w, ONE);
+    // The kernel's task work runs before write() returns to this thread: the byte is there.
+    assert.equal(libc().read(wakeR, byte, 8), 1, "one byte once it is");
+    assert.equal(ring.reap((tag, result) => results.push([tag, result])), 2, "the poll and its write");
+    assert.deepEqual(results, [[7, POLL.POLLIN]], "the poll's tag and revents (the write is untagged)");
+    os.read(r, 1);
+    results.length = 0;
+    ring.pollThenWrite(r, POLL.POLLIN, wakeW, 8);
+    ring.cancelAll();
+    ring.submit();
+    os.write(w, ONE);
+    assert.equal(libc().read(wakeR, byte, 8), -1, "a cancelled poll writes nothing");
+    assert.equal(
+      ring.reap((tag, result) => results.push([tag, result])),
+      3,
+      "the poll, its write, the cancel",
+    );
+    assert.deepEqual(results, [[8, -125]], "the poll ended with -ECANCELED");
   },
 );
 
@@ -186,7 +186,7 @@ test(
     skip: FORCED_THREAD ? "SELECTORS_WAITER=thread" : UNAVAILABLE ?? undefined,
   },
   async () => {
-    assert.equal(await waiter(), "reactor");
+    assert.equal(await processWaiter(), "reactor");
     using fds = new Fds();
     const [r, w] = fds.pipe();
     using sel = new PollSelector();
@@ -214,30 +214,24 @@ test(
   },
   () => {
     using fds = new Fds();
-    const [r, w] = fds.pipe();
-    const [wakeR, wakeW] = fds.pipe();
-    os.setBlocking(wakeR, false);
+    using rig = ringRig(fds);
+    const { ring, r, w, wakeW } = rig;
     os.write(w, ONE); // r stays readable: every poll of it fires at once
-    const ring = Ring.open(8, 16);
-    try {
-      for (let i = 0; i < 3; i++) {
-        for (let k = 1; k <= 4; k++) ring.pollThenWrite(r, POLL.POLLIN, wakeW, i * 4 + k);
-        ring.submit(); // 8 completions each time: 24 for a ring of 16
-      }
-      assert.ok(ring.overflowing, "the kernel holds what the ring has no room for");
-      const tags: number[] = [];
-      ring.reap((tag) => tags.push(tag));
-      ring.flush();
-      ring.reap((tag) => tags.push(tag));
-      assert.equal(ring.overflowing, false);
-      assert.deepEqual(
-        tags.sort((a, b) => a - b),
-        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
-        "no poll's completion lost",
-      );
-    } finally {
-      libc().close(ring.fd);
+    for (let i = 0; i < 3; i++) {
+      for (let k = 1; k <= 4; k++) ring.pollThenWrite(r, POLL.POLLIN, wakeW, i * 4 + k);
+      ring.submit(); // 8 completions each time: 24 for a ring of 16
     }
+    assert.ok(ring.overflowing, "the kernel holds what the ring has no room for");
+    const tags: number[] = [];
+    ring.reap((tag) => tags.push(tag));
+    ring.flush();
+    ring.reap((tag) => tags.push(tag));
+    assert.equal(ring.overflowing, false);
+    assert.deepEqual(
+      tags.sort((a, b) => a - b),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+      "no poll's completion lost",
+    );
   },
 );
 
