@@ -60,6 +60,12 @@ const env = {
 };
 delete env.SELECTORS_BACKEND;
 
+/** The median of `field` over the runs in `list` (the lower middle one of an even count); NaN for none. */
+function median(list, field) {
+  const v = list.map((r) => r[field]).sort((a, b) => a - b);
+  return v.length ? v[(v.length - 1) >> 1] : NaN;
+}
+
 function run(cmd, args, opts = {}) {
   return new Promise((done) => {
     const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "inherit"], ...opts });
@@ -304,10 +310,6 @@ if (parts.includes("wake")) {
       }
     }
   }
-  const median = (list, field) => {
-    const v = list.map((r) => r[field]).sort((a, b) => a - b);
-    return v.length ? v[(v.length - 1) >> 1] : NaN;
-  };
   console.log(
     `## One wait that sleeps (bench/wake.ts: ${rounds} rounds, the peer pauses ${pause} µs; median of ${env.REPEAT}, interleaved)\n`,
   );
@@ -456,10 +458,6 @@ if (parts.includes("tls")) {
       else Object.assign(got[name].at(-1) ?? {}, JSON.parse(out.trim().split("\n").at(-1)));
     }
   }
-  const median = (list, field) => {
-    const v = list.map((r) => r[field]).sort((a, b) => a - b);
-    return v.length ? v[(v.length - 1) >> 1] : NaN;
-  };
   const rows = [
     ["handshakes per second", "handshakesPerSecond", 0, true],
     ["CPU per handshake, ms", "handshakeCpuMs", 3, false],
