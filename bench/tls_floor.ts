@@ -4,15 +4,20 @@
  * until both ends are done, `SSL_free`) bound straight through this runtime's
  * own FFI, on the same two contexts, with no objects, no checks and no
  * exceptions; then the library's `wrapBio` doing the same steps as
- * `bench/tls.ts` (and Python's `bench/tls.py`). Batches alternate, so a noisy
- * host hits both alike; CPU is `process.cpuUsage()` (all threads), the median
- * batch. What the library costs above the floor is its own; what the floor
+ * `bench/tls.ts` (and Python's `bench/tls.py`). A third variant is the floor
+ * with the exceptions Python's API raises: the same raw calls, and an `Error`
+ * made, thrown and caught at each handshake step that waits for the peer (five
+ * per pair, as `SSLWantReadError` is in the library and in Python): what the
+ * contract itself costs this runtime. Batches alternate, so a noisy host hits
+ * all alike; CPU is `process.cpuUsage()` (all threads), the median batch. What
+ * the library costs above the floor with exceptions is its own; what that
  * costs above Python's handshake is the runtime's. Linux only (`libssl.so.3`).
  *
  *   deno run -A bench/tls_floor.ts CERT KEY CA [BATCHES [PER_BATCH]]
  *   bun bench/tls_floor.ts CERT KEY CA [BATCHES [PER_BATCH]]
  *
- * Prints one JSON line: µs of CPU per handshake pair, raw and through the library.
+ * Prints one JSON line: µs of CPU per handshake pair, raw, raw with the
+ * exceptions, and through the library.
  * A benchmark, not a test: it trusts OpenSSL and checks nothing.
  *
  * @module
@@ -170,6 +175,46 @@ function floor(): void {
   raw.sslFree(s);
 }
 
+/** What the floor throws where a step waits: an Error of its own class, as `SSLWantReadError` is. */
+class WaitingError extends Error {}
+
+/** One step of the handshake, throwing where the library (and Python) raise `SSLWantReadError`. */
+function step(side: unknown): void {
+  const r = raw.handshake(side);
+  if (r === 1) return;
+  raw.getError(side, r);
+  raw.clearErrors();
+  throw new WaitingError("The operation did not complete (read)");
+}
+
+/** The floor's handshake pair, with the exceptions of Python's contract. */
+function floorWithErrors(): void {
+  const ci = raw.bioNew(), co = raw.bioNew(), si = raw.bioNew(), so = raw.bioNew();
+  const c = raw.sslNew(clientCtx), s = raw.sslNew(serverCtx);
+  raw.setBio(c, ci, co);
+  raw.setBio(s, si, so);
+  raw.connectState(c);
+  raw.acceptState(s);
+  raw.setHostName(c, host);
+  raw.setHost(c, host);
+  for (let i = 0, done = 0; done < 2; i++) {
+    if (i > 20) throw new Error("handshake did not finish");
+    done = 0;
+    for (const side of [c, s]) {
+      try {
+        step(side);
+        done++;
+      } catch (e) {
+        if (!(e instanceof WaitingError)) throw e;
+      }
+    }
+    move(co, si);
+    move(so, ci);
+  }
+  raw.sslFree(c);
+  raw.sslFree(s);
+}
+
 /** One handshake pair through the library, bench/tls.ts's steps. */
 function library(): void {
   const p = bioPair(cctx, sctx);
@@ -184,9 +229,10 @@ function cpuUs(): number {
 }
 
 const per = Number(perBatch);
-const runs: Record<"floor" | "library", number[]> = { floor: [], library: [] };
+const variants = [["floor", floor], ["floorWithErrors", floorWithErrors], ["library", library]] as const;
+const runs: Record<(typeof variants)[number][0], number[]> = { floor: [], floorWithErrors: [], library: [] };
 for (let b = -2; b < Number(batches); b++) { // two batches of each first, untimed
-  for (const [name, step] of [["floor", floor], ["library", library]] as const) {
+  for (const [name, step] of variants) {
     const c0 = cpuUs();
     for (let i = 0; i < per; i++) step();
     if (b >= 0) runs[name].push((cpuUs() - c0) / per);
@@ -194,5 +240,9 @@ for (let b = -2; b < Number(batches); b++) { // two batches of each first, untim
 }
 const median = (v: number[]): number => v.sort((a, b) => a - b)[(v.length - 1) >> 1]!;
 console.log(
-  JSON.stringify({ floorHandshakeCpuUs: median(runs.floor), libraryHandshakeCpuUs: median(runs.library) }),
+  JSON.stringify({
+    floorHandshakeCpuUs: median(runs.floor),
+    floorWithErrorsHandshakeCpuUs: median(runs.floorWithErrors),
+    libraryHandshakeCpuUs: median(runs.library),
+  }),
 );

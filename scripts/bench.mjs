@@ -488,7 +488,21 @@ if (parts.includes("tls")) {
     "runtime's floor: CPU per handshake pair, raw FFI, µs (bench/tls_floor.ts)",
     "floorHandshakeCpuUs",
   );
+  floorRow(
+    "the floor with the five exceptions Python's API raises per pair (an Error made and caught at each waiting step), µs",
+    "floorWithErrorsHandshakeCpuUs",
+  );
   floorRow("the library in the same process, µs", "libraryHandshakeCpuUs");
+  {
+    // Python's CPU per handshake pair next to the runtimes' floors, in µs: what the floor leaves the library.
+    const py = median(got.python, "handshakeCpuMs") * 1e3;
+    const [d, b] = ["deno", "bun"].map((n) =>
+      (py / median(got[n], "floorWithErrorsHandshakeCpuUs")).toFixed(2)
+    );
+    console.log(
+      `| Python's CPU per pair / the floor with exceptions | ${d} | ${b} | ${py.toFixed(0)} µs | | |`,
+    );
+  }
   console.log();
 }
 console.log(`raw results: ${results}`);
