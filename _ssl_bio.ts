@@ -11,7 +11,8 @@ import { adapter } from "./ffi/mod.ts";
 import { checkInt, checkSize, show, toCString } from "./_validate.ts";
 import { parseIPv4, parseIPv6 } from "./_address.ts";
 import { disown, own } from "./_ssl_owned.ts";
-import { describeCertificate, type PeerCertificate } from "./_ssl_cert.ts";
+import { derOf, describeCertificate, type PeerCertificate } from "./_ssl_cert.ts";
+import { ciphersOf, type CipherTuple, cipherTuple } from "./_ssl_cipher.ts";
 import {
   BIO_C_SET_BUF_MEM_EOF_RETURN,
   CERT_NONE,
@@ -669,15 +670,29 @@ export class SSLObject implements Disposable {
   }
 
   /** `[name, version, secret bits]` of the cipher in use, or null before the handshake. */
-  cipher(): [string, string, number] | null {
-    const { ssl } = openSsl();
-    const c = ssl.SSL_get_current_cipher(this.#open());
-    if (c === 0n) return null;
-    return [
-      cText(ssl.SSL_CIPHER_get_name(c)),
-      cText(ssl.SSL_CIPHER_get_version(c)),
-      ssl.SSL_CIPHER_get_bits(c, 0n),
-    ];
+  cipher(): CipherTuple | null {
+    const c = openSsl().ssl.SSL_get_current_cipher(this.#open());
+    return c === 0n ? null : cipherTuple(c);
+  }
+
+  /**
+   * The cipher suites both ends can use, as `cipher()` tuples in the
+   * server's order: on a server after the client's hello, null elsewhere
+   * (a client, or before the hello), as Python's `shared_ciphers()`.
+   *
+   * @returns The shared suites, or null.
+   * @example
+   * ```ts ignore
+   * console.log(tls.sharedCiphers()?.map(([name]) => name));
+   * ```
+   */
+  sharedCiphers(): CipherTuple[] | null {
+    const { ssl, crypto } = openSsl();
+    const s = this.#open();
+    const offered = ssl.SSL_get_client_ciphers(s);
+    const ours = ssl.SSL_get_ciphers(s);
+    if (offered === 0n || ours === 0n) return null;
+    return ciphersOf(ours).filter((c) => crypto.OPENSSL_sk_find(offered, c) >= 0).map(cipherTuple);
   }
 
   /** The ALPN protocol the server chose, or null. */
@@ -713,12 +728,7 @@ export class SSLObject implements Disposable {
     if (x === 0n) return null;
     try {
       if (!binaryForm) return this.context.verifyMode === CERT_NONE ? null : describeCertificate(x);
-      const len = crypto.i2d_X509(x, null);
-      if (len <= 0) throw raiseFromQueue("i2d_X509");
-      const out = new Uint8Array(new ArrayBuffer(len));
-      const cursor = new BigUint64Array([adapter().addressOf(out)]);
-      if (crypto.i2d_X509(x, new Uint8Array(cursor.buffer)) !== len) throw raiseFromQueue("i2d_X509");
-      return out;
+      return derOf(x);
     } finally {
       crypto.X509_free(x);
     }

@@ -7,6 +7,7 @@
  */
 import { cText, openSsl } from "./ffi/openssl.ts";
 import { adapter } from "./ffi/mod.ts";
+import { raiseFromQueue } from "./_ssl_errors.ts";
 
 /** One attribute of a name: `["commonName", "example.com"]`. */
 export type NameAttribute = [name: string, value: string];
@@ -190,4 +191,23 @@ export function describeCertificate(x: bigint): PeerCertificate {
   const san = altNames(x);
   if (san) cert.subjectAltName = san;
   return cert;
+}
+
+/**
+ * The certificate `x` (an `X509 *` the caller frees) in DER bytes, as
+ * `getpeercert(true)` and `getCaCerts(true)` give it.
+ *
+ * @param x The certificate.
+ * @returns Its DER encoding.
+ * @throws {SSLError} If OpenSSL cannot encode it.
+ */
+export function derOf(x: bigint): Uint8Array<ArrayBuffer> {
+  const { crypto } = openSsl();
+  const len = crypto.i2d_X509(x, null);
+  if (len <= 0) throw raiseFromQueue("i2d_X509");
+  const out = new Uint8Array(new ArrayBuffer(len));
+  // i2d_X509 writes at *cursor (and moves it): the cursor holds `out`'s address.
+  const cursor = new BigUint64Array([adapter().addressOf(out)]);
+  if (crypto.i2d_X509(x, new Uint8Array(cursor.buffer)) !== len) throw raiseFromQueue("i2d_X509");
+  return out;
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { CipherTuple } from "./_ssl_cipher.ts";
 import { checkSize, show } from "./_validate.ts";
 import { byteLength, bytesOf } from "./ffi/bytes.ts";
 import { BlockingIOError } from "./errors.ts";
@@ -410,8 +411,22 @@ export class SSLSocket implements Disposable {
   }
 
   /** `[name, version, secret bits]` of the cipher in use. */
-  cipher(): [string, string, number] | null {
+  cipher(): CipherTuple | null {
     return this.#tls.cipher();
+  }
+
+  /**
+   * The cipher suites both ends can use, in the server's order: on a server
+   * after the client's hello, null on a client (see {@linkcode SSLObject.sharedCiphers}).
+   *
+   * @returns The shared suites, or null.
+   * @example
+   * ```ts ignore
+   * console.log(tls.sharedCiphers()?.length);
+   * ```
+   */
+  sharedCiphers(): CipherTuple[] | null {
+    return this.#tls.sharedCiphers();
   }
 
   /** The ALPN protocol the server chose, or null. */

@@ -70,7 +70,20 @@ export const LIBSSL = {
   SSL_get_current_cipher: { params: ["pointer"], result: "pointer" }, // const SSL_CIPHER *(const SSL *)
   SSL_CIPHER_get_name: { params: ["pointer"], result: "pointer" }, // const char *(const SSL_CIPHER *)
   SSL_CIPHER_get_version: { params: ["pointer"], result: "pointer" }, // const char *(const SSL_CIPHER *)
-  SSL_CIPHER_get_bits: { params: ["pointer", "pointer"], result: "i32" }, // int (const SSL_CIPHER *, int *alg_bits)
+  SSL_CIPHER_get_bits: { params: ["pointer", "buffer"], result: "i32" }, // int (const SSL_CIPHER *, int *alg_bits)
+  SSL_CIPHER_get_id: { params: ["pointer"], result: "u32" }, // uint32_t (const SSL_CIPHER *)
+  SSL_CIPHER_description: { params: ["pointer", "buffer", "i32"], result: "pointer" }, // char *(c, char *buf, int size)
+  SSL_CIPHER_is_aead: { params: ["pointer"], result: "i32" }, // int (const SSL_CIPHER *)
+  SSL_CIPHER_get_cipher_nid: { params: ["pointer"], result: "i32" }, // int (const SSL_CIPHER *)
+  SSL_CIPHER_get_digest_nid: { params: ["pointer"], result: "i32" }, // int (const SSL_CIPHER *)
+  SSL_CIPHER_get_kx_nid: { params: ["pointer"], result: "i32" }, // int (const SSL_CIPHER *)
+  SSL_CIPHER_get_auth_nid: { params: ["pointer"], result: "i32" }, // int (const SSL_CIPHER *)
+  SSL_get_ciphers: { params: ["pointer"], result: "pointer" }, // STACK_OF(SSL_CIPHER) *(const SSL *)
+  SSL_get_client_ciphers: { params: ["pointer"], result: "pointer" }, // STACK_OF(SSL_CIPHER) *(const SSL *): servers
+  SSL_CTX_get_security_level: { params: ["pointer"], result: "i32" }, // int (const SSL_CTX *)
+  SSL_CTX_set_num_tickets: { params: ["pointer", "u64"], result: "i32" }, // int (SSL_CTX *, size_t)
+  SSL_CTX_get_num_tickets: { params: ["pointer"], result: "u64" }, // size_t (const SSL_CTX *)
+  SSL_CTX_get0_param: { params: ["pointer"], result: "pointer" }, // X509_VERIFY_PARAM *(SSL_CTX *)
   SSL_get0_alpn_selected: { params: ["pointer", "buffer", "buffer"], result: "void" }, // (ssl, const unsigned char **, unsigned *)
   SSL_get1_peer_certificate: { params: ["pointer"], result: "pointer" }, // X509 *(const SSL *)
   SSL_CTX_get_cert_store: { params: ["pointer"], result: "pointer" }, // X509_STORE *(const SSL_CTX *)
@@ -111,6 +124,16 @@ export const LIBCRYPTO = {
   ERR_peek_last_error: { params: [], result: ULONG }, // unsigned long (void)
   i2d_X509: { params: ["pointer", "buffer"], result: "i32" }, // int i2d_X509(const X509 *, unsigned char **out)
   X509_VERIFY_PARAM_set1_ip_asc: { params: ["pointer", "buffer"], result: "i32" }, // int (param, const char *ipasc)
+  X509_VERIFY_PARAM_set_hostflags: { params: ["pointer", "u32"], result: "void" }, // void (param, unsigned int flags)
+  X509_VERIFY_PARAM_get_flags: { params: ["pointer"], result: ULONG }, // unsigned long (const X509_VERIFY_PARAM *)
+  X509_VERIFY_PARAM_set_flags: { params: ["pointer", ULONG], result: "i32" }, // int (param, unsigned long flags)
+  X509_VERIFY_PARAM_clear_flags: { params: ["pointer", ULONG], result: "i32" }, // int (param, unsigned long flags)
+  // A context's trust store, for certStoreStats() and getCaCerts().
+  X509_STORE_get0_objects: { params: ["pointer"], result: "pointer" }, // STACK_OF(X509_OBJECT) *(const X509_STORE *)
+  X509_OBJECT_get_type: { params: ["pointer"], result: "i32" }, // X509_LOOKUP_TYPE (const X509_OBJECT *)
+  X509_OBJECT_get0_X509: { params: ["pointer"], result: "pointer" }, // X509 *(const X509_OBJECT *)
+  X509_check_ca: { params: ["pointer"], result: "i32" }, // int (X509 *): non-zero for a CA
+  OPENSSL_sk_find: { params: ["pointer", "pointer"], result: "i32" }, // int (OPENSSL_STACK *, const void *): index or -1
   // Reading a certificate for getpeercert()'s dictionary.
   X509_get_subject_name: { params: ["pointer"], result: "pointer" }, // X509_NAME *(const X509 *)
   X509_get_issuer_name: { params: ["pointer"], result: "pointer" }, // X509_NAME *(const X509 *)
