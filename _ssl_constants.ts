@@ -25,8 +25,30 @@ export const HAS_ALPN = true;
 /** TLS 1.3 is there (OpenSSL 3). */
 // deno-lint-ignore camelcase -- Python's name
 export const HAS_TLSv1_3 = true;
+/** OpenSSL's bug workarounds (`SSL_OP_ALL`: set by default, as in Python). */
+export const OP_ALL = 0x80000050;
 /** Do not compress (set by default, as in Python). */
 export const OP_NO_COMPRESSION = 1 << 17;
+/** A server picks the cipher by its own order, not the client's (set by default, as in Python). */
+export const OP_CIPHER_SERVER_PREFERENCE = 1 << 22;
+/** Send no TLS 1.3 session tickets, and no TLS 1.2 ticket extension. */
+export const OP_NO_TICKET = 1 << 14;
+/** Refuse renegotiation (TLS 1.2 and earlier). */
+export const OP_NO_RENEGOTIATION = 1 << 30;
+/** Make a TLS 1.3 handshake look like TLS 1.2 to middleboxes (on by OpenSSL's default). */
+export const OP_ENABLE_MIDDLEBOX_COMPAT = 1 << 20;
+/** Refuse SSL 3 (set by default, as in Python). */
+// deno-lint-ignore camelcase -- Python's name
+export const OP_NO_SSLv3 = 1 << 25;
+/** Refuse TLS 1.0 (use `minimumVersion` instead, as Python advises). */
+// deno-lint-ignore camelcase -- Python's name
+export const OP_NO_TLSv1 = 1 << 26;
+/** Refuse TLS 1.1 (use `minimumVersion` instead). */
+// deno-lint-ignore camelcase -- Python's name
+export const OP_NO_TLSv1_1 = 1 << 28;
+/** Python's names for options OpenSSL 3 no longer has: 0, as in Python. */
+// deno-lint-ignore camelcase -- Python's name
+export const OP_NO_SSLv2 = 0, OP_SINGLE_DH_USE = 0, OP_SINGLE_ECDH_USE = 0;
 /** Refuse TLS 1.3. */
 // deno-lint-ignore camelcase -- Python's name
 export const OP_NO_TLSv1_3 = 1 << 29;
@@ -35,6 +57,49 @@ export const OP_NO_TLSv1_3 = 1 << 29;
 export const OP_NO_TLSv1_2 = 1 << 27;
 /** Take a peer's EOF without close_notify as the end of the stream. */
 export const OP_IGNORE_UNEXPECTED_EOF = 1 << 7;
+
+/** Certificate checks beyond the defaults, Python's `ssl.VerifyFlags` (OpenSSL's `X509_V_FLAG_*`): `SSLContext.verifyFlags`. */
+export const VerifyFlags: Readonly<{
+  VERIFY_DEFAULT: 0;
+  VERIFY_CRL_CHECK_LEAF: 0x4;
+  VERIFY_CRL_CHECK_CHAIN: 0xc;
+  VERIFY_X509_STRICT: 0x20;
+  VERIFY_ALLOW_PROXY_CERTS: 0x40;
+  VERIFY_X509_TRUSTED_FIRST: 0x8000;
+  VERIFY_X509_PARTIAL_CHAIN: 0x80000;
+}> = Object.freeze({
+  VERIFY_DEFAULT: 0,
+  VERIFY_CRL_CHECK_LEAF: 0x4,
+  VERIFY_CRL_CHECK_CHAIN: 0xc,
+  VERIFY_X509_STRICT: 0x20,
+  VERIFY_ALLOW_PROXY_CERTS: 0x40,
+  VERIFY_X509_TRUSTED_FIRST: 0x8000,
+  VERIFY_X509_PARTIAL_CHAIN: 0x80000,
+});
+/** No checks beyond the chain's (Python's `ssl.VERIFY_DEFAULT`). */
+export const VERIFY_DEFAULT = 0;
+/** Check the peer's certificate against a CRL (load one with `loadVerifyLocations`). */
+export const VERIFY_CRL_CHECK_LEAF = 0x4;
+/** Check every certificate of the chain against CRLs. */
+export const VERIFY_CRL_CHECK_CHAIN = 0xc;
+/** Refuse certificates that break RFC 5280 (OpenSSL's strict mode). */
+export const VERIFY_X509_STRICT = 0x20;
+/** Accept proxy certificates (RFC 3820). */
+export const VERIFY_ALLOW_PROXY_CERTS = 0x40;
+/** Prefer trusted certificates when building the chain (OpenSSL's default, on in every context). */
+export const VERIFY_X509_TRUSTED_FIRST = 0x8000;
+/** Trust an intermediate certificate of the store as an anchor, without its root. */
+export const VERIFY_X509_PARTIAL_CHAIN = 0x80000;
+
+/**
+ * The cipher suites (TLS 1.2 and earlier) of a new context, Python's
+ * `PY_SSL_DEFAULT_CIPHER_STRING`: forward secrecy, AEAD or AES, no SHA-1
+ * MAC, no NULL or DSS authentication, security level 2.
+ */
+export const DEFAULT_CIPHERS =
+  "@SECLEVEL=2:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:!aNULL:!eNULL:!aDSS:!SHA1:!AESCCM";
+/** `X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS`: `f*.example.com` matches nothing (Python's default host check). */
+export const X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS = 0x4;
 
 /** TLS versions, as Python's `ssl.TLSVersion` (the wire numbers). */
 export const TLSVersion: Readonly<{

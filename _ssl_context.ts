@@ -14,7 +14,11 @@ import {
   CERT_OPTIONAL,
   CERT_REQUIRED,
   checkFlag,
+  DEFAULT_CIPHERS,
+  OP_ALL,
+  OP_CIPHER_SERVER_PREFERENCE,
   OP_NO_COMPRESSION,
+  OP_NO_SSLv3,
   PROTOCOL_TLS_CLIENT,
   PROTOCOL_TLS_SERVER,
   Purpose,
@@ -29,7 +33,9 @@ import {
   SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
   SSL_VERIFY_PEER,
   TLSVersion,
+  VERIFY_X509_TRUSTED_FIRST,
   type WrapOptions,
+  X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
 } from "./_ssl_constants.ts";
 import { raiseFromQueue, SSLError, sslError } from "./_ssl_errors.ts";
 import { byteLength, bytesOf } from "./ffi/bytes.ts";
@@ -41,6 +47,13 @@ import {
 } from "./_ssl_callbacks.ts";
 import { type MemoryBIO, SSLObject } from "./_ssl_bio.ts";
 import { SSLSocket } from "./_ssl_socket.ts";
+import { derOf, describeCertificate, type PeerCertificate } from "./_ssl_cert.ts";
+import { type CipherDetails, cipherDetails, ciphersOf } from "./_ssl_cipher.ts";
+
+/** `X509_LU_X509` and `X509_LU_CRL`: what an `X509_OBJECT` of a store holds. */
+const X509_LU_X509 = 1, X509_LU_CRL = 2;
+/** The largest `verifyFlags` value: C's `unsigned long` (64 bits here, 32 on Windows), within a safe integer. */
+const MAX_FLAGS = 0xffffffff;
 
 /**
  * A TLS configuration, Python's `ssl.SSLContext`: what to verify and how,
@@ -83,7 +96,19 @@ export class SSLContext implements Disposable {
     this.protocol = protocol;
     this.#checkHostname = client;
     own(this, ctx, (p) => openSsl().ssl.SSL_CTX_free(p));
-    ssl.SSL_CTX_set_options(ctx, OP_NO_COMPRESSION);
+    // Python's defaults: OpenSSL's bug workarounds, no SSL 3, no compression, the server's cipher order,
+    // its cipher list, and no partial wildcards (`f*.example.com`) in the host name check.
+    ssl.SSL_CTX_set_options(
+      ctx,
+      (OP_ALL | OP_NO_SSLv3 | OP_NO_COMPRESSION | OP_CIPHER_SERVER_PREFERENCE) >>> 0,
+    );
+    if (ssl.SSL_CTX_set_cipher_list(ctx, toCString(DEFAULT_CIPHERS, "ciphers")) !== 1) {
+      throw raiseFromQueue("set_cipher_list");
+    }
+    const { crypto } = openSsl();
+    const param = ssl.SSL_CTX_get0_param(ctx);
+    crypto.X509_VERIFY_PARAM_set_flags(param, VERIFY_X509_TRUSTED_FIRST); // as CPython does
+    crypto.X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
     ssl.SSL_CTX_ctrl(
       ctx,
       SSL_CTRL_MODE,
@@ -171,14 +196,169 @@ export class SSLContext implements Disposable {
   }
 
   set options(bits: number) {
-    if (typeof bits !== "number" || !Number.isSafeInteger(bits) || bits < 0) {
-      throw new RangeError(`Invalid options: ${show(bits)}`);
+    if (typeof bits !== "number") {
+      throw new TypeError(`Invalid options: expected a number, got ${show(bits)}`);
+    }
+    // `options |= x` on a value with bit 31 set (OP_ALL's) gives a negative 32-bit number in JavaScript: its bits are meant.
+    if (!Number.isInteger(bits) || bits < -0x80000000 || bits > 0xffffffff) {
+      throw new RangeError(`Invalid options: ${show(bits)}: OP_* bits (32 of them)`);
     }
     const ctx = this.#open(), now = this.options;
     const { ssl } = openSsl();
-    const clear = now & ~bits, set = bits & ~now;
+    const clear = (now & ~bits) >>> 0, set = (bits & ~now) >>> 0;
     if (clear) ssl.SSL_CTX_clear_options(ctx, clear);
     if (set) ssl.SSL_CTX_set_options(ctx, set);
+  }
+
+  /**
+   * The certificate checks beyond the defaults, as `VERIFY_*` bits
+   * (`ssl.VerifyFlags`): `verifyFlags |= ssl.VERIFY_X509_STRICT`. A new
+   * context has `VERIFY_X509_TRUSTED_FIRST`, as Python's.
+   *
+   * @example
+   * ```ts ignore
+   * ctx.verifyFlags |= ssl.VERIFY_X509_PARTIAL_CHAIN; // trust an intermediate of the store
+   * ```
+   */
+  get verifyFlags(): number {
+    return Number(openSsl().crypto.X509_VERIFY_PARAM_get_flags(this.#param()));
+  }
+
+  set verifyFlags(flags: number) {
+    if (typeof flags !== "number") {
+      throw new TypeError(`Invalid verifyFlags: expected a number, got ${show(flags)}`);
+    }
+    if (!Number.isInteger(flags) || flags < 0 || flags > MAX_FLAGS) {
+      throw new RangeError(
+        `Invalid verifyFlags: ${show(flags)}: a non-negative integer of at most ${MAX_FLAGS}`,
+      );
+    }
+    const { crypto } = openSsl();
+    const param = this.#param(), now = this.verifyFlags;
+    // As CPython does: clear what is no longer wanted, set what is new.
+    const clear = (now & ~flags) >>> 0, set = (flags & ~now) >>> 0;
+    if (clear && crypto.X509_VERIFY_PARAM_clear_flags(param, clear) !== 1) {
+      throw raiseFromQueue("clear_flags");
+    }
+    if (set && crypto.X509_VERIFY_PARAM_set_flags(param, set) !== 1) throw raiseFromQueue("set_flags");
+  }
+
+  #param(): bigint {
+    return openSsl().ssl.SSL_CTX_get0_param(this.#open());
+  }
+
+  /** OpenSSL's security level (0 to 5) of this context: what key sizes and algorithms it accepts. Read-only, as in Python. */
+  get securityLevel(): number {
+    return openSsl().ssl.SSL_CTX_get_security_level(this.#open());
+  }
+
+  /**
+   * How many TLS 1.3 session tickets a server sends after the handshake
+   * (OpenSSL's default: 2); 0 sends none. Set on server contexts only.
+   *
+   * @example
+   * ```ts ignore
+   * serverCtx.numTickets = 0; // no resumption
+   * ```
+   */
+  get numTickets(): number {
+    return Number(openSsl().ssl.SSL_CTX_get_num_tickets(this.#open()));
+  }
+
+  set numTickets(n: number) {
+    if (typeof n !== "number") throw new TypeError(`Invalid numTickets: expected a number, got ${show(n)}`);
+    if (!Number.isSafeInteger(n) || n < 0) {
+      throw new RangeError(`Invalid numTickets: ${show(n)}: value must be non-negative`);
+    }
+    if (this.protocol !== PROTOCOL_TLS_SERVER) throw new RangeError("SSLContext is not a server context.");
+    if (openSsl().ssl.SSL_CTX_set_num_tickets(this.#open(), n) !== 1) {
+      throw sslError(SSLError, 1, "failed to set num tickets.");
+    }
+  }
+
+  /**
+   * The cipher suites this context offers, in its order, as Python's
+   * `get_ciphers()` describes them (`strength_bits` and `alg_bits` are
+   * `strengthBits` and `algBits` here).
+   *
+   * @returns One entry per suite.
+   * @example
+   * ```ts ignore
+   * for (const c of ctx.getCiphers()) console.log(c.name, c.protocol, c.strengthBits);
+   * ```
+   */
+  getCiphers(): CipherDetails[] {
+    const { ssl } = openSsl();
+    const s = ssl.SSL_new(this.#open()); // the list as a connection of this context would have it
+    if (s === 0n) throw raiseFromQueue("SSL_new");
+    try {
+      return ciphersOf(ssl.SSL_get_ciphers(s)).map(cipherDetails);
+    } finally {
+      ssl.SSL_free(s);
+    }
+  }
+
+  /**
+   * How many certificates the context trusts now, as Python's
+   * `cert_store_stats()`: `x509` certificates (of which `x509Ca` are CAs) and
+   * `crl` revocation lists. Certificates of a `capath` directory count only
+   * once a handshake has read them.
+   *
+   * @example
+   * ```ts ignore
+   * ctx.loadVerifyLocations("ca.pem");
+   * console.log(ctx.certStoreStats()); // { x509: 1, crl: 0, x509Ca: 1 }
+   * ```
+   */
+  certStoreStats(): { x509: number; crl: number; x509Ca: number } {
+    const stats = { x509: 0, crl: 0, x509Ca: 0 };
+    const { crypto } = openSsl();
+    for (const obj of this.#storeObjects()) {
+      const type = crypto.X509_OBJECT_get_type(obj);
+      if (type === X509_LU_CRL) stats.crl++;
+      else if (type === X509_LU_X509) {
+        stats.x509++;
+        if (crypto.X509_check_ca(crypto.X509_OBJECT_get0_X509(obj)) !== 0) stats.x509Ca++;
+      }
+    }
+    return stats;
+  }
+
+  /**
+   * The CA certificates the context trusts now (from `cafile` or `cadata`;
+   * a `capath` directory's only once a handshake has read them), described
+   * as `getpeercert()` does, or with `true` as DER bytes: Python's `get_ca_certs()`.
+   *
+   * @param binaryForm `true` for DER bytes.
+   * @returns One entry per CA certificate.
+   * @example
+   * ```ts ignore
+   * console.log(ctx.getCaCerts().map((c) => c.subject));
+   * ```
+   */
+  getCaCerts(binaryForm?: false): PeerCertificate[];
+  /** The CA certificates as DER bytes (see the first signature). */
+  getCaCerts(binaryForm: true): Uint8Array<ArrayBuffer>[];
+  getCaCerts(binaryForm = false): PeerCertificate[] | Uint8Array<ArrayBuffer>[] {
+    checkFlag(binaryForm, "binaryForm");
+    const { crypto } = openSsl();
+    const certs: bigint[] = [];
+    for (const obj of this.#storeObjects()) {
+      if (crypto.X509_OBJECT_get_type(obj) !== X509_LU_X509) continue;
+      const x = crypto.X509_OBJECT_get0_X509(obj);
+      if (crypto.X509_check_ca(x) !== 0) certs.push(x);
+    }
+    return binaryForm ? certs.map(derOf) : certs.map(describeCertificate);
+  }
+
+  /** The `X509_OBJECT *`s of the context's trust store (owned by the store: read them before it changes). */
+  #storeObjects(): bigint[] {
+    const { ssl, crypto } = openSsl();
+    const objects = crypto.X509_STORE_get0_objects(ssl.SSL_CTX_get_cert_store(this.#open()));
+    const n = objects === 0n ? 0 : crypto.OPENSSL_sk_num(objects);
+    const out: bigint[] = [];
+    for (let i = 0; i < n; i++) out.push(crypto.OPENSSL_sk_value(objects, i));
+    return out;
   }
 
   /**
@@ -200,6 +380,8 @@ export class SSLContext implements Disposable {
       throw new TypeError("cafile, capath and cadata cannot be all omitted");
     }
     const ctx = this.#open();
+    // cadata first, then the files, as CPython does (the order getCaCerts() lists them in).
+    if (cadata != null) addCaCerts(ctx, cadata);
     if (cafile != null || capath != null) {
       const f = cafile == null ? null : toCString(cafile, "cafile");
       const p = capath == null ? null : toCString(capath, "capath");
@@ -208,7 +390,6 @@ export class SSLContext implements Disposable {
         throw raiseFromQueue("load_verify_locations");
       }
     }
-    if (cadata != null) addCaCerts(ctx, cadata);
   }
 
   /** Trusts the system's CA certificates (OpenSSL's default paths, `SSL_CERT_FILE`, `SSL_CERT_DIR`). */

@@ -1523,3 +1523,232 @@ test(
     );
   },
 );
+
+/** A client and a server SSLObject of the two contexts over memory BIOs, and the pump between them. */
+function bioPair(
+  cctx: ssl.SSLContext,
+  sctx: ssl.SSLContext,
+  serverHostname = "localhost",
+): { client: ssl.SSLObject; server: ssl.SSLObject; pump: () => void } {
+  const [ci, co, si, so] = [
+    new ssl.MemoryBIO(),
+    new ssl.MemoryBIO(),
+    new ssl.MemoryBIO(),
+    new ssl.MemoryBIO(),
+  ];
+  const client = cctx.wrapBio(ci, co, { serverHostname });
+  const server = sctx.wrapBio(si, so, { serverSide: true });
+  const pump = (): void => {
+    if (co.pending) si.write(co.read());
+    if (so.pending) ci.write(so.read());
+  };
+  return { client, server, pump };
+}
+
+test(
+  "ssl: a new context has Python's defaults: options, the cipher suites getCiphers() describes (every field), verifyFlags, securityLevel, numTickets",
+  { skip: skip ?? unixOnly(PYTHON_PEER) },
+  async () => {
+    const theirs = await pythonJson(
+      `import ssl, json
+out = {}
+for name, p in (("client", ssl.PROTOCOL_TLS_CLIENT), ("server", ssl.PROTOCOL_TLS_SERVER)):
+    c = ssl.SSLContext(p)
+    out[name] = {"options": int(c.options), "ciphers": c.get_ciphers(), "verifyFlags": int(c.verify_flags),
+                 "securityLevel": c.security_level, "numTickets": c.num_tickets}
+print(json.dumps(out))`,
+      [],
+    ) as Record<string, { ciphers: Record<string, unknown>[] }>;
+    for (
+      const [name, protocol] of [["client", ssl.PROTOCOL_TLS_CLIENT], [
+        "server",
+        ssl.PROTOCOL_TLS_SERVER,
+      ]] as const
+    ) {
+      using ctx = new ssl.SSLContext(protocol);
+      const python = theirs[name]!;
+      // Python's dictionary keys, in camelCase here.
+      const ciphers = python.ciphers.map(({ strength_bits, alg_bits, ...rest }) => ({
+        ...rest,
+        strengthBits: strength_bits,
+        algBits: alg_bits,
+      }));
+      assert.deepEqual(
+        {
+          options: ctx.options,
+          ciphers: ctx.getCiphers(),
+          verifyFlags: ctx.verifyFlags,
+          securityLevel: ctx.securityLevel,
+          numTickets: ctx.numTickets,
+        },
+        { ...python, ciphers },
+        name,
+      );
+    }
+    using ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+    assert.ok(ctx.getCiphers().every((c) => c.digest !== "sha1"), "no SHA-1 MAC, as Python's list");
+  },
+);
+
+test(
+  "ssl: options |= and &= ~ work with OP_ALL's bit 31 set (a negative number in JavaScript); a bad value is refused",
+  {
+    skip,
+  },
+  () => {
+    using ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+    assert.equal(ctx.options & ssl.OP_ALL, ssl.OP_ALL & ctx.options, "OP_ALL is set");
+    assert.ok(ctx.options > 0x80000000, "read back unsigned");
+    const before = ctx.options;
+    ctx.options |= ssl.OP_NO_TICKET; // negative: bit 31 is set
+    assert.equal(ctx.options, before + ssl.OP_NO_TICKET);
+    ctx.options &= ~ssl.OP_NO_TICKET;
+    assert.equal(ctx.options, before);
+    assert.throws(() => (ctx.options = "1" as unknown as number), TypeError);
+    assert.throws(() => (ctx.options = 1.5), RangeError);
+    assert.throws(() => (ctx.options = 2 ** 40), RangeError);
+    assert.equal(ctx.options, before, "unchanged by the refusals");
+  },
+);
+
+test(
+  "ssl: certStoreStats() and getCaCerts() count and describe the CAs of cafile and cadata as Python's do (DER too)",
+  { skip: skip ?? unixOnly(PYTHON_PEER) },
+  async () => {
+    const { ca, otherCa } = makeCerts();
+    using ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+    assert.deepEqual(ctx.certStoreStats(), { x509: 0, crl: 0, x509Ca: 0 });
+    assert.deepEqual(ctx.getCaCerts(), []);
+    ctx.loadVerifyLocations(ca, null, readFileSync(otherCa, "utf8"));
+    const theirs = await pythonJson(
+      `import ssl, json, sys
+c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+c.load_verify_locations(sys.argv[1], None, open(sys.argv[2]).read())
+s = c.cert_store_stats()
+print(json.dumps({"stats": {"x509": s["x509"], "crl": s["crl"], "x509Ca": s["x509_ca"]},
+                  "certs": c.get_ca_certs(), "der": [d.hex() for d in c.get_ca_certs(True)]}))`,
+      [ca, otherCa],
+    );
+    assert.deepEqual({
+      stats: ctx.certStoreStats(),
+      certs: ctx.getCaCerts(),
+      der: ctx.getCaCerts(true).map((d) => Buffer.from(d).toString("hex")),
+    }, theirs);
+    assert.equal(ctx.certStoreStats().x509Ca, 2);
+    assert.throws(() => ctx.getCaCerts(1 as unknown as true), TypeError);
+  },
+);
+
+test(
+  "ssl: verifyFlags: VERIFY_CRL_CHECK_LEAF with no CRL loaded refuses the server's certificate; cleared, the handshake goes through",
+  {
+    skip,
+  },
+  () => {
+    using sctx = serverContext();
+    using cctx = clientContext();
+    assert.equal(cctx.verifyFlags, ssl.VERIFY_X509_TRUSTED_FIRST, "a new context's, as Python's");
+    cctx.verifyFlags |= ssl.VERIFY_CRL_CHECK_LEAF;
+    assert.equal(cctx.verifyFlags, ssl.VERIFY_X509_TRUSTED_FIRST | ssl.VERIFY_CRL_CHECK_LEAF);
+    {
+      const { client, server, pump } = bioPair(cctx, sctx);
+      assert.throws(
+        () => handshakeBoth(client, server, pump, 10),
+        (e: unknown) =>
+          e instanceof ssl.SSLCertVerificationError && e.verifyCode === 3 &&
+          e.verifyMessage === "unable to get certificate CRL",
+      );
+      client.close();
+      server.close();
+    }
+    cctx.verifyFlags &= ~ssl.VERIFY_CRL_CHECK_LEAF;
+    assert.equal(cctx.verifyFlags, ssl.VERIFY_X509_TRUSTED_FIRST);
+    const { client, server, pump } = bioPair(cctx, sctx);
+    assert.equal(handshakeBoth(client, server, pump, 10), 2);
+    client.close();
+    server.close();
+    assert.throws(() => (cctx.verifyFlags = -1), RangeError);
+    assert.throws(() => (cctx.verifyFlags = null as unknown as number), TypeError);
+  },
+);
+
+test(
+  "ssl: numTickets: a server of 0 sends no TLS 1.3 session ticket (the client's session has none), of 2 it does; clients cannot set it",
+  {
+    skip,
+  },
+  () => {
+    using cctx = clientContext();
+    for (const tickets of [0, 2]) {
+      using sctx = serverContext();
+      sctx.numTickets = tickets;
+      assert.equal(sctx.numTickets, tickets);
+      const { client, server, pump } = bioPair(cctx, sctx);
+      assert.equal(handshakeBoth(client, server, pump, 10), 2);
+      server.write(bytes("x")); // after the tickets, if any
+      pump();
+      assert.equal(text(client.read(10)), "x");
+      assert.equal(client.session?.hasTicket ?? false, tickets > 0, `numTickets ${tickets}`);
+      client.close();
+      server.close();
+    }
+    assert.throws(() => (cctx.numTickets = 1), {
+      name: "RangeError",
+      message: "SSLContext is not a server context.",
+    });
+    using sctx = serverContext();
+    assert.throws(() => (sctx.numTickets = -1), RangeError);
+  },
+);
+
+test(
+  "ssl: sharedCiphers(): the server lists the suites both ends offer, in its own order; null on the client and before the hello",
+  {
+    skip,
+  },
+  () => {
+    using sctx = serverContext();
+    using cctx = clientContext();
+    cctx.maximumVersion = ssl.TLSVersion.TLSv1_2; // no TLS 1.3 suites offered
+    cctx.setCiphers("ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-SHA256");
+    const { client, server, pump } = bioPair(cctx, sctx);
+    assert.equal(server.sharedCiphers(), null, "before the client's hello");
+    assert.equal(handshakeBoth(client, server, pump, 10), 2);
+    assert.deepEqual(server.sharedCiphers(), [
+      ["ECDHE-RSA-AES256-GCM-SHA384", "TLSv1.2", 256],
+      ["ECDHE-RSA-AES128-GCM-SHA256", "TLSv1.2", 128],
+      ["DHE-RSA-AES128-SHA256", "TLSv1.2", 128],
+    ]);
+    assert.deepEqual(server.cipher(), ["ECDHE-RSA-AES256-GCM-SHA384", "TLSv1.2", 256], "the server's choice");
+    assert.equal(client.sharedCiphers(), null, "a client has none");
+    client.close();
+    server.close();
+  },
+);
+
+test(
+  "ssl: a partial wildcard (f*.part.example) in the server's certificate matches no name, as in Python; a full one (*.wild.example) does",
+  {
+    skip,
+  },
+  () => {
+    const { dir } = makeCerts();
+    makeSigned(dir, "partial", "partial.example", "DNS:f*.part.example,DNS:*.wild.example");
+    using sctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    sctx.loadCertChain(join(dir, "partial.pem"), join(dir, "partial.key"));
+    using cctx = clientContext();
+    {
+      const { client, server, pump } = bioPair(cctx, sctx, "foo.part.example");
+      assert.throws(
+        () => handshakeBoth(client, server, pump, 10),
+        (e: unknown) => e instanceof ssl.SSLCertVerificationError && e.verifyCode === 62,
+      );
+      client.close();
+      server.close();
+    }
+    const { client, server, pump } = bioPair(cctx, sctx, "a.wild.example");
+    assert.equal(handshakeBoth(client, server, pump, 10), 2);
+    client.close();
+    server.close();
+  },
+);
