@@ -50,6 +50,47 @@ import { SSLSocket } from "./_ssl_socket.ts";
 import { derOf, describeCertificate, type PeerCertificate } from "./_ssl_cert.ts";
 import { type CipherDetails, cipherDetails, ciphersOf } from "./_ssl_cipher.ts";
 
+/** What {@linkcode SSLContext.sessionStats} counts (Python's keys, in camelCase). */
+export interface SessionStats {
+  /** Sessions in the cache now. */
+  number: number;
+  /** Handshakes started as a client. */
+  connect: number;
+  /** Handshakes finished as a client. */
+  connectGood: number;
+  /** Renegotiations started as a client. */
+  connectRenegotiate: number;
+  /** Handshakes started as a server. */
+  accept: number;
+  /** Handshakes finished as a server. */
+  acceptGood: number;
+  /** Renegotiations started as a server. */
+  acceptRenegotiate: number;
+  /** Sessions resumed from the cache. */
+  hits: number;
+  /** Sessions asked for and not found. */
+  misses: number;
+  /** Sessions found expired. */
+  timeouts: number;
+  /** Sessions dropped because the cache was full. */
+  cacheFull: number;
+}
+
+/** `SSL_CTRL_SESS_*`: OpenSSL's command for each counter, in Python's order. */
+const SESSION_STATS: ReadonlyArray<readonly [keyof SessionStats, number]> = [
+  ["number", 20],
+  ["connect", 21],
+  ["connectGood", 22],
+  ["connectRenegotiate", 23],
+  ["accept", 24],
+  ["acceptGood", 25],
+  ["acceptRenegotiate", 26],
+  ["hits", 27],
+  ["misses", 29],
+  ["timeouts", 30],
+  ["cacheFull", 31],
+];
+
 /** `X509_LU_X509` and `X509_LU_CRL`: what an `X509_OBJECT` of a store holds. */
 const X509_LU_X509 = 1, X509_LU_CRL = 2;
 /** The largest `verifyFlags` value: C's `unsigned long` (64 bits here, 32 on Windows), within a safe integer. */
@@ -349,6 +390,25 @@ export class SSLContext implements Disposable {
       if (crypto.X509_check_ca(x) !== 0) certs.push(x);
     }
     return binaryForm ? certs.map(derOf) : certs.map(describeCertificate);
+  }
+
+  /**
+   * The context's session-cache counters, as Python's `session_stats()`
+   * (its keys in camelCase): sessions in the cache, handshakes started and
+   * finished as a client (`connect*`) and as a server (`accept*`), resumed
+   * (`hits`) or not (`misses`), and the cache's timeouts and overflows.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(serverCtx.sessionStats().acceptGood); // handshakes this server finished
+   * ```
+   */
+  sessionStats(): SessionStats {
+    const ctx = this.#open();
+    const { ssl } = openSsl();
+    const stats = {} as Record<keyof SessionStats, number>;
+    for (const [name, cmd] of SESSION_STATS) stats[name] = Number(ssl.SSL_CTX_ctrl(ctx, cmd, 0, 0n));
+    return stats;
   }
 
   /** The `X509_OBJECT *`s of the context's trust store (owned by the store: read them before it changes). */

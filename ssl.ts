@@ -114,7 +114,7 @@ export {
   SSLWantWriteError,
   SSLZeroReturnError,
 } from "./_ssl_errors.ts";
-export { createDefaultContext, SSLContext } from "./_ssl_context.ts";
+export { createDefaultContext, type SessionStats, SSLContext } from "./_ssl_context.ts";
 export { MemoryBIO, type SSLContextLike, SSLObject } from "./_ssl_bio.ts";
 export { SSLSocket } from "./_ssl_socket.ts";
 export { SSLSession } from "./_ssl_session.ts";

@@ -1752,3 +1752,63 @@ test(
     server.close();
   },
 );
+
+test(
+  "ssl: sessionStats() counts a client's and a server's handshakes and a resumption as Python's session_stats() does",
+  {
+    skip: skip ?? unixOnly(PYTHON_PEER),
+  },
+  async () => {
+    const { cert, key, ca } = makeCerts();
+    const theirs = await pythonJson(
+      `import ssl, json, sys
+s = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); s.load_cert_chain(sys.argv[1], sys.argv[2])
+c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); c.load_verify_locations(sys.argv[3])
+def connect(session=None):
+    ci, co, si, so = ssl.MemoryBIO(), ssl.MemoryBIO(), ssl.MemoryBIO(), ssl.MemoryBIO()
+    cl = c.wrap_bio(ci, co, server_hostname="localhost", session=session); sv = s.wrap_bio(si, so, server_side=True)
+    for _ in range(10):
+        for x in (cl, sv):
+            try: x.do_handshake()
+            except ssl.SSLWantReadError: pass
+        if co.pending: si.write(co.read())
+        if so.pending: ci.write(so.read())
+    sv.write(b"x")
+    ci.write(so.read())
+    cl.read(10)
+    return cl.session
+connect(connect())
+camel = lambda d: {k.split("_")[0] + "".join(w.title() for w in k.split("_")[1:]): v for k, v in d.items()}
+print(json.dumps({"server": camel(s.session_stats()), "client": camel(c.session_stats())}))`,
+      [cert, key, ca],
+    );
+    using sctx = serverContext();
+    using cctx = clientContext();
+    const connect = (session?: ssl.SSLSession): ssl.SSLSession | null => {
+      const [ci, co, si, so] = [
+        new ssl.MemoryBIO(),
+        new ssl.MemoryBIO(),
+        new ssl.MemoryBIO(),
+        new ssl.MemoryBIO(),
+      ];
+      using client = cctx.wrapBio(ci, co, { serverHostname: "localhost", session });
+      using server = sctx.wrapBio(si, so, { serverSide: true });
+      const pump = (): void => {
+        if (co.pending) si.write(co.read());
+        if (so.pending) ci.write(so.read());
+      };
+      assert.equal(handshakeBoth(client, server, pump, 10), 2);
+      server.write(bytes("x"));
+      pump();
+      assert.equal(text(client.read(10)), "x");
+      return client.session;
+    };
+    assert.deepEqual(
+      sctx.sessionStats(),
+      Object.fromEntries(Object.keys(sctx.sessionStats()).map((k) => [k, 0])),
+    );
+    connect(connect()!);
+    assert.deepEqual({ server: sctx.sessionStats(), client: cctx.sessionStats() }, theirs);
+    assert.equal(sctx.sessionStats().hits, 1, "the second handshake resumed");
+  },
+);
