@@ -503,6 +503,14 @@ export class SSLObject implements Disposable {
       throw wantRead();
     }
     if (!this.#settledKnown) this.#settle(s);
+    if (this.callbackError !== undefined) this.#raiseCallbackError();
+  }
+
+  /** A callback that cannot fail the handshake (the key log) failed during it: its error, now. */
+  #raiseCallbackError(): never {
+    const e = this.callbackError;
+    this.callbackError = undefined;
+    throw e;
   }
 
   /**

@@ -50,6 +50,8 @@ export interface CallbackContext {
   readonly sniCallback: SniCallback | null;
   /** The ALPN protocols in wire form (length-prefixed), over memory the engine never moves, or null. */
   alpnWire(): Uint8Array | null;
+  /** Appends one line of key material to the context's key log (`keylogFilename`), if it has one. */
+  keylog?(line: string): void;
 }
 
 /**
@@ -159,4 +161,28 @@ export function alpnTrampoline(): bigint {
     },
   );
   return alpn;
+}
+
+let keylogCallback = 0n;
+
+/**
+ * The C function OpenSSL calls with each secret of a handshake when a
+ * context has a key log: `void (*)(const SSL *, const char *line)`. A line
+ * that cannot be written is kept as the connection's `callbackError`, raised
+ * when the OpenSSL call returns (CPython raises it then too).
+ */
+export function keylogTrampoline(): bigint {
+  if (keylogCallback !== 0n) return keylogCallback;
+  // A void C function: what it returns is ignored (0, for the adapter's type).
+  keylogCallback = adapter().callback(["pointer", "pointer"], "void", (ssl: bigint, line: bigint) => {
+    const target = targetOf(ssl);
+    if (!target || line === 0n) return 0;
+    try {
+      target.context.keylog?.(adapter().readCString(line));
+    } catch (e) {
+      target.callbackError ??= e;
+    }
+    return 0;
+  });
+  return keylogCallback;
 }

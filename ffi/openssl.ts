@@ -58,6 +58,7 @@ export const LIBSSL = {
   SSL_is_init_finished: { params: ["pointer"], result: "i32" }, // int (const SSL *): the handshake is done
   SSL_CTX_callback_ctrl: { params: ["pointer", "i32", "pointer"], result: LONG }, // long (ctx, int cmd, void (*fp)(void))
   SSL_CTX_set_alpn_select_cb: { params: ["pointer", "pointer", "pointer"], result: "void" }, // (ctx, cb, void *arg)
+  SSL_CTX_set_keylog_callback: { params: ["pointer", "pointer"], result: "void" }, // (ctx, void (*cb)(const SSL *, const char *line))
   SSL_select_next_proto: { params: ["pointer", "pointer", "buffer", "u32", "pointer", "u32"], result: "i32" }, // (out, outlen, server, len, client, len)
   SSL_get_servername: { params: ["pointer", "i32"], result: "pointer" }, // const char *(const SSL *, int type)
   SSL_set_SSL_CTX: { params: ["pointer", "pointer"], result: "pointer" }, // SSL_CTX *(SSL *, SSL_CTX *)

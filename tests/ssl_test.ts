@@ -11,12 +11,20 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { PYTHON_PEER, test, unixOnly } from "./_test.ts";
 import { makeCa, makeSigned } from "../scripts/_certs.mjs";
-import { BlockingIOError, DefaultSelector, EVENT_READ, EVENT_WRITE, socket, ssl } from "../mod.ts";
+import {
+  BlockingIOError,
+  DefaultSelector,
+  EVENT_READ,
+  EVENT_WRITE,
+  IsADirectoryError,
+  socket,
+  ssl,
+} from "../mod.ts";
 import {
   assertSameBytes,
   bytes,
@@ -1810,5 +1818,72 @@ print(json.dumps({"server": camel(s.session_stats()), "client": camel(c.session_
     connect(connect()!);
     assert.deepEqual({ server: sctx.sessionStats(), client: cctx.sessionStats() }, theirs);
     assert.equal(sctx.sessionStats().hits, 1, "the second handshake resumed");
+  },
+);
+
+test(
+  "ssl: keylogFilename: a client's key log holds the very secrets openssl s_server logs for the connection (TLS 1.3 and 1.2), in a new 0600 file with a comment line",
+  { skip },
+  async () => {
+    const dir = scratchDir("keylog-");
+    for (const version of ["-tls1_3", "-tls1_2"]) {
+      const theirs = join(dir, `s_server${version}.log`), ours = join(dir, `ours${version}.log`);
+      const { child, port } = await sServer(["-rev", version, "-keylogfile", theirs]);
+      try {
+        using ctx = clientContext();
+        ctx.keylogFilename = ours;
+        assert.equal(ctx.keylogFilename, ours);
+        using tls = ctx.wrapSocket(socket.createConnection(["127.0.0.1", port], 10), {
+          serverHostname: "localhost",
+        });
+        tls.sendall(bytes("hello\n"));
+        assert.equal(text(tls.recv()), "olleh\n");
+      } finally {
+        child.kill();
+      }
+      const secrets = (path: string): string[] =>
+        readFileSync(path, "utf8").split("\n").filter((l) => l !== "" && !l.startsWith("#")).sort();
+      const logged = secrets(ours);
+      assert.ok(logged.length >= (version === "-tls1_3" ? 5 : 1), `${version}: ${logged.length} lines`);
+      assert.deepEqual(logged, secrets(theirs), version);
+      assert.match(readFileSync(ours, "utf8"), /^# TLS secrets log file/);
+      assert.equal(statSync(ours).mode & 0o777, 0o600, "the secrets are the owner's alone");
+    }
+  },
+);
+
+test(
+  "ssl: keylogFilename: null stops the log; a path that cannot be opened raises Python's OSError naming it; createDefaultContext() takes SSLKEYLOGFILE",
+  {
+    skip,
+  },
+  () => {
+    const dir = scratchDir("keylog-");
+    using sctx = serverContext();
+    using cctx = clientContext();
+    const path = join(dir, "keys.log");
+    cctx.keylogFilename = path;
+    cctx.keylogFilename = null;
+    assert.equal(cctx.keylogFilename, null);
+    const { client, server, pump } = bioPair(cctx, sctx);
+    assert.equal(handshakeBoth(client, server, pump, 10), 2);
+    client.close();
+    server.close();
+    assert.equal(readFileSync(path, "utf8").split("\n").filter((l) => l && !l.startsWith("#")).length, 0);
+    assert.throws(
+      () => (cctx.keylogFilename = dir),
+      (e: unknown) => e instanceof IsADirectoryError && e.errno === 21 && e.message.endsWith(`: '${dir}'`),
+    );
+    assert.equal(cctx.keylogFilename, null, "unchanged");
+    assert.throws(() => (cctx.keylogFilename = 1 as unknown as string), TypeError);
+    const before = process.env.SSLKEYLOGFILE;
+    process.env.SSLKEYLOGFILE = join(dir, "env.log");
+    try {
+      using ctx = ssl.createDefaultContext(ssl.Purpose.SERVER_AUTH, { cafile: makeCerts().ca });
+      assert.equal(ctx.keylogFilename, join(dir, "env.log"));
+    } finally {
+      if (before === undefined) delete process.env.SSLKEYLOGFILE;
+      else process.env.SSLKEYLOGFILE = before;
+    }
   },
 );
