@@ -51,6 +51,8 @@ import {
 
 /** `SSL_SENT_SHUTDOWN`. */
 const SENT_SHUTDOWN = 1;
+/** The longest Finished message `getChannelBinding()` reads (CPython's `PySSL_CB_MAXLEN`). */
+const FINISHED_MAX = 128;
 /** `SSL_version()` of a TLS 1.3 connection. */
 const TLS1_3_VERSION = 0x0304;
 
@@ -701,6 +703,34 @@ export class SSLObject implements Disposable {
     const ours = ssl.SSL_get_ciphers(s);
     if (offered === 0n || ours === 0n) return null;
     return ciphersOf(ours).filter((c) => crypto.OPENSSL_sk_find(offered, c) >= 0).map(cipherTuple);
+  }
+
+  /**
+   * The channel binding of this connection (RFC 5929), Python's
+   * `get_channel_binding()`: for `"tls-unique"` (the only type, as in
+   * Python), the first Finished message of the handshake, or null before
+   * there is one. SCRAM-SHA-*-PLUS (PostgreSQL, XMPP, IMAP) binds to it; it
+   * is defined for TLS 1.2 (TLS 1.3 has no tls-unique).
+   *
+   * @param cbType `"tls-unique"`.
+   * @returns The binding's bytes, or null.
+   * @throws {RangeError} For another type (Python's ValueError).
+   * @example
+   * ```ts ignore
+   * const binding = tls.getChannelBinding(); // 12 bytes under TLS 1.2
+   * ```
+   */
+  getChannelBinding(cbType: string = "tls-unique"): Uint8Array<ArrayBuffer> | null {
+    if (cbType !== "tls-unique") throw new RangeError(`Unsupported channel binding type: ${show(cbType)}`);
+    const { ssl } = openSsl();
+    const s = this.#open();
+    const buf = new Uint8Array(FINISHED_MAX);
+    // The first Finished sent: the client's on a new session, the server's on a resumed one (CPython's rule).
+    const ours = (ssl.SSL_session_reused(s) === 1) !== !this.serverSide;
+    const len = Number(
+      ours ? ssl.SSL_get_finished(s, buf, FINISHED_MAX) : ssl.SSL_get_peer_finished(s, buf, FINISHED_MAX),
+    );
+    return len === 0 ? null : buf.slice(0, Math.min(len, FINISHED_MAX));
   }
 
   /** The ALPN protocol the server chose, or null. */

@@ -101,6 +101,9 @@ export const DEFAULT_CIPHERS =
 /** `X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS`: `f*.example.com` matches nothing (Python's default host check). */
 export const X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS = 0x4;
 
+/** The channel binding types `getChannelBinding()` knows, Python's `ssl.CHANNEL_BINDING_TYPES`. */
+export const CHANNEL_BINDING_TYPES: readonly string[] = Object.freeze(["tls-unique"]);
+
 /** TLS versions, as Python's `ssl.TLSVersion` (the wire numbers). */
 export const TLSVersion: Readonly<{
   MINIMUM_SUPPORTED: -2;

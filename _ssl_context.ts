@@ -109,6 +109,9 @@ const SESSION_STATS: ReadonlyArray<readonly [keyof SessionStats, number]> = [
   ["cacheFull", 31],
 ];
 
+/** `SSL_CTRL_SET_GROUPS`: `SSL_CTX_set1_groups(ctx, list, n)`. */
+const SSL_CTRL_SET_GROUPS = 91;
+
 /** `X509_LU_X509` and `X509_LU_CRL`: what an `X509_OBJECT` of a store holds. */
 const X509_LU_X509 = 1, X509_LU_CRL = 2;
 /** The largest `verifyFlags` value: C's `unsigned long` (64 bits here, 32 on Windows), within a safe integer. */
@@ -334,6 +337,31 @@ export class SSLContext implements Disposable {
     if (this.protocol !== PROTOCOL_TLS_SERVER) throw new RangeError("SSLContext is not a server context.");
     if (openSsl().ssl.SSL_CTX_set_num_tickets(this.#open(), n) !== 1) {
       throw sslError(SSLError, 1, "failed to set num tickets.");
+    }
+  }
+
+  /**
+   * Limits the key exchange to one elliptic curve (group), named as OpenSSL
+   * does (`"prime256v1"`, `"secp384r1"`, `"X25519"`), as Python's
+   * `set_ecdh_curve()`: a peer that offers none of it cannot connect.
+   *
+   * @param name The curve's short name.
+   * @throws {RangeError} For a name OpenSSL does not know (Python's ValueError, with its text).
+   * @example
+   * ```ts ignore
+   * serverCtx.setEcdhCurve("prime256v1");
+   * ```
+   */
+  setEcdhCurve(name: string): void {
+    if (typeof name !== "string") {
+      throw new TypeError(`Invalid curve name: expected a string, got ${show(name)}`);
+    }
+    const { ssl, crypto } = openSsl();
+    const nid = crypto.OBJ_sn2nid(toCString(name, "name"));
+    if (nid === 0) throw new RangeError(`unknown elliptic curve name '${name}'`);
+    const groups = new Uint8Array(Int32Array.of(nid).buffer);
+    if (Number(ssl.SSL_CTX_ctrl_bytes(this.#open(), SSL_CTRL_SET_GROUPS, 1, groups)) !== 1) {
+      throw raiseFromQueue("set1_groups");
     }
   }
 

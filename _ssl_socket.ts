@@ -429,6 +429,21 @@ export class SSLSocket implements Disposable {
     return this.#tls.sharedCiphers();
   }
 
+  /**
+   * The channel binding (`"tls-unique"`), or null before the handshake (see
+   * {@linkcode SSLObject.getChannelBinding}).
+   *
+   * @param cbType `"tls-unique"`.
+   * @returns The binding's bytes, or null.
+   * @example
+   * ```ts ignore
+   * const binding = tls.getChannelBinding();
+   * ```
+   */
+  getChannelBinding(cbType: string = "tls-unique"): Uint8Array<ArrayBuffer> | null {
+    return this.#tls.getChannelBinding(cbType);
+  }
+
   /** The ALPN protocol the server chose, or null. */
   selectedAlpnProtocol(): string | null {
     return this.#tls.selectedAlpnProtocol();

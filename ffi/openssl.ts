@@ -33,6 +33,8 @@ export const LIBSSL = {
   SSL_CTX_check_private_key: { params: ["pointer"], result: "i32" }, // int (const SSL_CTX *)
   SSL_CTX_set_default_passwd_cb_userdata: { params: ["pointer", "buffer"], result: "void" }, // (ctx, void *u)
   SSL_CTX_ctrl: { params: ["pointer", "i32", LONG, "pointer"], result: LONG }, // long (ctx, int cmd, long larg, void *parg)
+  // The same, for commands whose argument is the library's own bytes (a group list).
+  SSL_CTX_ctrl_bytes: { symbol: "SSL_CTX_ctrl", params: ["pointer", "i32", LONG, "buffer"], result: LONG },
   SSL_CTX_set_cipher_list: { params: ["pointer", "buffer"], result: "i32" }, // int (ctx, const char *str)
   SSL_CTX_set_ciphersuites: { params: ["pointer", "buffer"], result: "i32" }, // int (ctx, const char *str)
   SSL_CTX_set_options: { params: ["pointer", "u64"], result: "u64" }, // uint64_t (ctx, uint64_t op)
@@ -91,6 +93,8 @@ export const LIBSSL = {
   SSL_get1_session: { params: ["pointer"], result: "pointer" }, // SSL_SESSION *(SSL *): a new reference
   SSL_set_session: { params: ["pointer", "pointer"], result: "i32" }, // int (SSL *, SSL_SESSION *)
   SSL_session_reused: { params: ["pointer"], result: "i32" }, // int (const SSL *)
+  SSL_get_finished: { params: ["pointer", "buffer", "u64"], result: "u64" }, // size_t (const SSL *, void *buf, size_t count)
+  SSL_get_peer_finished: { params: ["pointer", "buffer", "u64"], result: "u64" }, // size_t (same)
   SSL_set_shutdown: { params: ["pointer", "i32"], result: "void" }, // void (SSL *, int mode)
   SSL_get_shutdown: { params: ["pointer"], result: "i32" }, // int (const SSL *)
   SSL_SESSION_free: { params: ["pointer"], result: "void" }, // void (SSL_SESSION *)
@@ -145,6 +149,7 @@ export const LIBCRYPTO = {
   X509_NAME_ENTRY_set: { params: ["pointer"], result: "i32" }, // int (const X509_NAME_ENTRY *): its RDN's index
   OBJ_obj2nid: { params: ["pointer"], result: "i32" }, // int (const ASN1_OBJECT *)
   OBJ_nid2ln: { params: ["i32"], result: "pointer" }, // const char *(int n)
+  OBJ_sn2nid: { params: ["buffer"], result: "i32" }, // int (const char *s): 0 for an unknown name
   OBJ_obj2txt: { params: ["buffer", "i32", "pointer", "i32"], result: "i32" }, // int (char *buf, int len, obj, int no_name)
   ASN1_STRING_to_UTF8: { params: ["buffer", "pointer"], result: "i32" }, // int (unsigned char **out, const ASN1_STRING *)
   ASN1_STRING_length: { params: ["pointer"], result: "i32" }, // int (const ASN1_STRING *)

@@ -1887,3 +1887,83 @@ test(
     }
   },
 );
+
+test(
+  "ssl: getChannelBinding('tls-unique') is the same bytes at our client and at Python's server (TLS 1.2 and 1.3); null before the handshake",
+  {
+    skip: skip || unixOnly(PYTHON_PEER),
+  },
+  async () => {
+    const c = makeCerts();
+    for (const version of ["TLSv1_2", "TLSv1_3"]) {
+      // Python's server: for a client that sends the token, answers with its own view of the binding.
+      const py = pythonPeer(
+        `import socket, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+ctx.maximum_version = getattr(ssl.TLSVersion, sys.argv[4])
+srv = socket.create_server(("127.0.0.1", 0)); print(srv.getsockname()[1], flush=True)
+while True:
+    raw, _ = srv.accept()
+    try:
+        s = ctx.wrap_socket(raw, server_side=True)
+        if s.recv(100).decode().strip() != sys.argv[3]: s.close(); continue
+    except (ssl.SSLError, OSError): continue
+    s.sendall((s.get_channel_binding("tls-unique").hex() + "\\n").encode())
+    s.close()
+    break`,
+        [c.cert, c.key, TOKEN, version],
+      );
+      using ctx = clientContext();
+      const raw = socket.createConnection(["127.0.0.1", await py.port], 10);
+      using tls = ctx.wrapSocket(raw, { serverHostname: "localhost", doHandshakeOnConnect: false });
+      assert.equal(tls.getChannelBinding(), null, "before the handshake");
+      tls.doHandshake();
+      tls.sendall(bytes(`${TOKEN}\n`));
+      let answer = "";
+      while (!answer.endsWith("\n")) answer += text(tls.recv(200));
+      const ours = tls.getChannelBinding("tls-unique")!;
+      assert.equal(Buffer.from(ours).toString("hex"), answer.trim(), version);
+      assert.ok(
+        version === "TLSv1_2" ? ours.length === 12 : [32, 48].includes(ours.length),
+        "a Finished message's length",
+      );
+      assert.equal(await py.done, 0);
+      assert.throws(() => tls.getChannelBinding("tls-server-end-point"), RangeError);
+    }
+    assert.deepEqual(ssl.CHANNEL_BINDING_TYPES, ["tls-unique"]);
+  },
+);
+
+test(
+  "ssl: setEcdhCurve(): ends that share the curve connect, ends limited to different curves cannot; an unknown name is Python's error",
+  {
+    skip,
+  },
+  () => {
+    const attempt = (serverCurve: string, clientCurve: string): boolean => {
+      using sctx = serverContext();
+      using cctx = clientContext();
+      sctx.setEcdhCurve(serverCurve);
+      cctx.setEcdhCurve(clientCurve);
+      const { client, server, pump } = bioPair(cctx, sctx);
+      try {
+        return handshakeBoth(client, server, pump, 10) === 2;
+      } catch (e) {
+        if (e instanceof ssl.SSLError) return false;
+        throw e;
+      } finally {
+        client.close();
+        server.close();
+      }
+    };
+    assert.equal(attempt("prime256v1", "prime256v1"), true);
+    assert.equal(attempt("X25519", "X25519"), true);
+    assert.equal(attempt("prime256v1", "X25519"), false, "no group in common");
+    using ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+    assert.throws(() => ctx.setEcdhCurve("foo"), {
+      name: "RangeError",
+      message: "unknown elliptic curve name 'foo'",
+    });
+    assert.throws(() => ctx.setEcdhCurve(1 as unknown as string), TypeError);
+  },
+);
