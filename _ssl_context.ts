@@ -109,6 +109,9 @@ const SESSION_STATS: ReadonlyArray<readonly [keyof SessionStats, number]> = [
   ["cacheFull", 31],
 ];
 
+/** `X509_CHECK_FLAG_NEVER_CHECK_SUBJECT`: the subject's common name never matches a host name. */
+const X509_CHECK_FLAG_NEVER_CHECK_SUBJECT = 0x20;
+
 /** `SSL_CTRL_SET_GROUPS`: `SSL_CTX_set1_groups(ctx, list, n)`. */
 const SSL_CTRL_SET_GROUPS = 91;
 
@@ -136,6 +139,8 @@ export class SSLContext implements Disposable {
   #sniCallback: SniCallback | null = null;
   /** The ALPN protocols in wire form, over an ArrayBuffer of its own (never moved): OpenSSL points into it. */
   #alpnWire: Uint8Array | null = null;
+  /** The host name check's flags (`X509_CHECK_FLAG_*`): OpenSSL keeps them write-only. */
+  #hostflags = X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS;
   /** The key log file (`keylogFilename`): its path, and the fd the context owns. */
   #keylog: { path: string; fd: number; claim: number } | null = null;
   /** `PROTOCOL_TLS_CLIENT` or `PROTOCOL_TLS_SERVER`. */
@@ -172,7 +177,7 @@ export class SSLContext implements Disposable {
     const { crypto } = openSsl();
     const param = ssl.SSL_CTX_get0_param(ctx);
     crypto.X509_VERIFY_PARAM_set_flags(param, VERIFY_X509_TRUSTED_FIRST); // as CPython does
-    crypto.X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    crypto.X509_VERIFY_PARAM_set_hostflags(param, this.#hostflags);
     ssl.SSL_CTX_ctrl(
       ctx,
       SSL_CTRL_MODE,
@@ -309,6 +314,29 @@ export class SSLContext implements Disposable {
 
   #param(): bigint {
     return openSsl().ssl.SSL_CTX_get0_param(this.#open());
+  }
+
+  /**
+   * Whether a certificate with no DNS name in its subjectAltName may match
+   * the host name by its subject's common name (true by default, as in
+   * Python; false checks the subjectAltName alone, as browsers do).
+   *
+   * @example
+   * ```ts ignore
+   * ctx.hostnameChecksCommonName = false;
+   * ```
+   */
+  get hostnameChecksCommonName(): boolean {
+    return (this.#hostflags & X509_CHECK_FLAG_NEVER_CHECK_SUBJECT) === 0;
+  }
+
+  set hostnameChecksCommonName(on: boolean) {
+    checkFlag(on, "hostnameChecksCommonName");
+    const flags = on
+      ? this.#hostflags & ~X509_CHECK_FLAG_NEVER_CHECK_SUBJECT
+      : this.#hostflags | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT;
+    openSsl().crypto.X509_VERIFY_PARAM_set_hostflags(this.#param(), flags);
+    this.#hostflags = flags;
   }
 
   /** OpenSSL's security level (0 to 5) of this context: what key sizes and algorithms it accepts. Read-only, as in Python. */

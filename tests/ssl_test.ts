@@ -1967,3 +1967,37 @@ test(
     assert.throws(() => ctx.setEcdhCurve(1 as unknown as string), TypeError);
   },
 );
+
+test(
+  "ssl: hostnameChecksCommonName: a certificate with no DNS name matches by its common name by default, as in Python, and not once it is false",
+  {
+    skip,
+  },
+  () => {
+    const { dir } = makeCerts();
+    makeSigned(dir, "cnonly", "localhost", "email:ops@localhost"); // a subjectAltName with no DNS name
+    using sctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    sctx.loadCertChain(join(dir, "cnonly.pem"), join(dir, "cnonly.key"));
+    using cctx = clientContext();
+    assert.equal(cctx.hostnameChecksCommonName, true);
+    const connects = (): boolean => {
+      const { client, server, pump } = bioPair(cctx, sctx);
+      try {
+        return handshakeBoth(client, server, pump, 10) === 2;
+      } catch (e) {
+        if (e instanceof ssl.SSLCertVerificationError && e.verifyCode === 62) return false;
+        throw e;
+      } finally {
+        client.close();
+        server.close();
+      }
+    };
+    assert.equal(connects(), true, "by the common name");
+    cctx.hostnameChecksCommonName = false;
+    assert.equal(cctx.hostnameChecksCommonName, false);
+    assert.equal(connects(), false, "the subjectAltName alone");
+    cctx.hostnameChecksCommonName = true;
+    assert.equal(connects(), true);
+    assert.throws(() => (cctx.hostnameChecksCommonName = 0 as unknown as boolean), TypeError);
+  },
+);
