@@ -20,7 +20,7 @@ import { DefaultSelector, EVENT_READ, EVENT_WRITE, os, OSError, socket, ssl } fr
 import { Cli, writeStdout } from "./_cli.ts";
 
 const USAGE =
-  `usage: tls_client.ts [--cafile FILE] [--insecure] [--alpn LIST] [--servername NAME] [--timeout S] [-q] HOST PORT
+  `usage: tls_client.ts [--cafile FILE] [--insecure] [--alpn LIST] [--servername NAME] [--keylog FILE] [--timeout S] [-q] HOST PORT
 
 Connects with TLS, verifies the server, prints what it negotiated on stderr,
 then copies stdin to the server and the server to stdout until it closes.
@@ -28,6 +28,7 @@ then copies stdin to the server and the server to stdout until it closes.
   --insecure         do not verify the certificate or the name (says so)
   --alpn LIST        offer these protocols, comma-separated (h2,http/1.1)
   --servername NAME  the name to send (SNI) and check (default: HOST)
+  --keylog FILE      append the session's secrets to FILE, for Wireshark (as SSLKEYLOGFILE does)
   --timeout S        give up a connect, a handshake or an idle connection after S seconds (default 30)
   -q                 no summary`;
 
@@ -79,6 +80,7 @@ await cli.main(() => {
     insecure: { type: "boolean" },
     alpn: { type: "string" },
     servername: { type: "string" },
+    keylog: { type: "string" },
     timeout: { type: "string" },
     quiet: { type: "boolean", short: "q" },
   });
@@ -93,6 +95,15 @@ await cli.main(() => {
   if (insecure) {
     ctx.checkHostname = false;
     ctx.verifyMode = ssl.CERT_NONE;
+  }
+  const keylog = cli.text(args, "keylog");
+  if (keylog !== undefined) {
+    try {
+      ctx.keylogFilename = keylog;
+    } catch (e) {
+      if (e instanceof OSError) cli.fail(`--keylog: ${e.message}`);
+      throw e;
+    }
   }
   const alpn = cli.text(args, "alpn");
   if (alpn !== undefined) ctx.setAlpnProtocols(alpn.split(",").filter(Boolean));

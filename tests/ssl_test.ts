@@ -678,17 +678,24 @@ test(
       const c = makeCerts();
       const script = new URL("../examples/tls_client.ts", import.meta.url).pathname;
       const request = "GET / HTTP/1.0\r\n\r\n";
+      const keylog = join(scratchDir("tls-client-"), "keys.log");
       const ok = await runScript(script, [
         "--cafile",
         c.ca,
         "--alpn",
         "h2,http/1.1",
+        "--keylog",
+        keylog,
         "localhost",
         String(port),
       ], {
         input: request,
       });
       assert.equal(ok.code, 0, ok.stderr);
+      const secrets = readFileSync(keylog, "utf8").split("\n").filter((l) =>
+        /^[A-Z_0-9]+ [0-9a-f]{64} [0-9a-f]+$/.test(l)
+      );
+      assert.equal(secrets.length, 5, "TLS 1.3's five secrets, in the key log format");
       assert.match(ok.stdout, /^HTTP\/1\.0 200 ok\r\n/, "the server's answer, on stdout");
       const fingerprint = spawnSync("openssl", ["x509", "-in", c.cert, "-noout", "-fingerprint", "-sha256"], {
         encoding: "utf8",
