@@ -30,7 +30,9 @@
  *
  * @module
  */
+import { statSync } from "node:fs";
 import { cText, openSsl } from "./ffi/openssl.ts";
+import { getEnv } from "./ffi/mod.ts";
 
 export {
   ALERT_DESCRIPTION_ACCESS_DENIED,
@@ -134,4 +136,52 @@ export type { NameAttribute, PeerCertificate } from "./_ssl_cert.ts";
 /** The library's version text, as Python's `ssl.OPENSSL_VERSION` (loads OpenSSL). */
 export function opensslVersion(): string {
   return cText(openSsl().crypto.OpenSSL_version(0));
+}
+
+/** Where OpenSSL looks for the system's CAs, Python's `DefaultVerifyPaths` (fields in camelCase). */
+export interface DefaultVerifyPaths {
+  /** The CA file `loadDefaultCerts()` reads (the environment's, else OpenSSL's), or null if no such file. */
+  cafile: string | null;
+  /** The CA directory it reads, or null if no such directory. */
+  capath: string | null;
+  /** The environment variable that names the file: `"SSL_CERT_FILE"`. */
+  opensslCafileEnv: string;
+  /** OpenSSL's built-in file. */
+  opensslCafile: string;
+  /** The environment variable that names the directory: `"SSL_CERT_DIR"`. */
+  opensslCapathEnv: string;
+  /** OpenSSL's built-in directory. */
+  opensslCapath: string;
+}
+
+/**
+ * Where `loadDefaultCerts()` finds the system's CAs, as Python's
+ * `ssl.get_default_verify_paths()`: the environment's paths over OpenSSL's
+ * built-in ones, each null when it is not there. Under Deno it needs
+ * `--allow-read` for the paths (and `--allow-env` for the two variables;
+ * without it OpenSSL's own paths are reported, though OpenSSL itself still
+ * reads the variables).
+ *
+ * @returns The paths.
+ * @example
+ * ```ts ignore
+ * console.log(ssl.getDefaultVerifyPaths().cafile); // e.g. /etc/ssl/certs/ca-certificates.crt
+ * ```
+ */
+export function getDefaultVerifyPaths(): DefaultVerifyPaths {
+  const { crypto } = openSsl();
+  const opensslCafileEnv = cText(crypto.X509_get_default_cert_file_env());
+  const opensslCafile = cText(crypto.X509_get_default_cert_file());
+  const opensslCapathEnv = cText(crypto.X509_get_default_cert_dir_env());
+  const opensslCapath = cText(crypto.X509_get_default_cert_dir());
+  const cafile = getEnv(opensslCafileEnv) ?? opensslCafile;
+  const capath = getEnv(opensslCapathEnv) ?? opensslCapath;
+  return {
+    cafile: statSync(cafile, { throwIfNoEntry: false })?.isFile() ? cafile : null,
+    capath: statSync(capath, { throwIfNoEntry: false })?.isDirectory() ? capath : null,
+    opensslCafileEnv,
+    opensslCafile,
+    opensslCapathEnv,
+    opensslCapath,
+  };
 }

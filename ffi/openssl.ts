@@ -109,6 +109,10 @@ export const LIBSSL = {
 export const LIBCRYPTO = {
   OpenSSL_version: { params: ["i32"], result: "pointer" }, // const char *OpenSSL_version(int t)
   OpenSSL_version_num: { params: [], result: ULONG }, // unsigned long (void)
+  X509_get_default_cert_file: { params: [], result: "pointer" }, // const char *(void): OpenSSL's built-in CA file
+  X509_get_default_cert_dir: { params: [], result: "pointer" }, // const char *(void)
+  X509_get_default_cert_file_env: { params: [], result: "pointer" }, // const char *(void): "SSL_CERT_FILE"
+  X509_get_default_cert_dir_env: { params: [], result: "pointer" }, // const char *(void): "SSL_CERT_DIR"
   BIO_s_mem: { params: [], result: "pointer" }, // const BIO_METHOD *BIO_s_mem(void)
   BIO_new: { params: ["pointer"], result: "pointer" }, // BIO *BIO_new(const BIO_METHOD *)
   BIO_free: { params: ["pointer"], result: "i32" }, // int BIO_free(BIO *)

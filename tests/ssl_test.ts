@@ -2008,3 +2008,20 @@ test(
     assert.throws(() => (cctx.hostnameChecksCommonName = 0 as unknown as boolean), TypeError);
   },
 );
+
+test(
+  "ssl: getDefaultVerifyPaths() names the CA file and directory Python's get_default_verify_paths() does",
+  {
+    skip: skip ?? unixOnly(PYTHON_PEER),
+  },
+  async () => {
+    const theirs = await pythonJson(
+      `import ssl, json
+p = ssl.get_default_verify_paths()
+print(json.dumps({"cafile": p.cafile, "capath": p.capath, "opensslCafileEnv": p.openssl_cafile_env,
+  "opensslCafile": p.openssl_cafile, "opensslCapathEnv": p.openssl_capath_env, "opensslCapath": p.openssl_capath}))`,
+      [],
+    );
+    assert.deepEqual(ssl.getDefaultVerifyPaths(), theirs);
+  },
+);
