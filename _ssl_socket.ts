@@ -9,7 +9,10 @@ import type { CipherTuple } from "./_ssl_cipher.ts";
 import { checkSize, show } from "./_validate.ts";
 import { byteLength, bytesOf } from "./ffi/bytes.ts";
 import { BlockingIOError } from "./errors.ts";
-import type { Socket } from "./_socket_object.ts";
+import type { BinaryMode, Socket, TextMode } from "./_socket_object.ts";
+import type { Address } from "./_address.ts";
+import { DEFAULT_BUFFER_SIZE, SocketFile } from "./_socket_file.ts";
+import { SocketTextFile, type TextOptions } from "./_socket_text_file.ts";
 import type { PeerCertificate } from "./_ssl_cert.ts";
 import { checkFlag, MAX_CHUNK, type WrapOptions } from "./_ssl_constants.ts";
 import {
@@ -483,6 +486,89 @@ export class SSLSocket implements Disposable {
   /** As `Socket.setBlocking`. @param flag Blocking or not. */
   setBlocking(flag: boolean): void {
     this.#sock.setBlocking(flag);
+  }
+
+  /** As `Socket.getTimeout`: the timeout in seconds, 0 when non-blocking, null when blocking for ever. */
+  getTimeout(): number | null {
+    return this.#sock.getTimeout();
+  }
+
+  /** As `Socket.getBlocking`. */
+  getBlocking(): boolean {
+    return this.#sock.getBlocking();
+  }
+
+  /** As `Socket.getpeername`: the peer's address. */
+  getpeername(): Address {
+    return this.#sock.getpeername();
+  }
+
+  /** As `Socket.getsockname`: this end's address. */
+  getsockname(): Address {
+    return this.#sock.getsockname();
+  }
+
+  /** The socket's address family (`AF_INET`, ...). */
+  get family(): number {
+    return this.#sock.family;
+  }
+
+  /** The socket's type (`SOCK_STREAM`). */
+  get type(): number {
+    return this.#sock.type;
+  }
+
+  /** The socket's protocol number. */
+  get proto(): number {
+    return this.#sock.proto;
+  }
+
+  /**
+   * Ends TLS without its closing exchange and shuts the socket down, as
+   * Python's `SSLSocket.shutdown(how)` does (`unwrap()` is the orderly way).
+   *
+   * @param how `SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`.
+   */
+  shutdown(how: number): void {
+    this.#tls.close();
+    this.#sock.shutdown(how);
+  }
+
+  /** The compression in use: null, as with every OpenSSL 3 context here (`OP_NO_COMPRESSION`), as Python says. */
+  compression(): string | null {
+    return null;
+  }
+
+  /**
+   * A file over the TLS stream, as `Socket.makefile` gives over a socket
+   * (Python's `SSLSocket.makefile`): `"rb"`/`"wb"`/`"rwb"` binary, text
+   * otherwise; reads and writes go through TLS.
+   *
+   * @param mode The mode.
+   * @param bufferSize The buffer's size (null: the default; 0: none, binary only).
+   * @param options Text options (encoding, errors, newline).
+   * @returns The file.
+   * @example
+   * ```ts ignore
+   * using f = tls.makefile("rb");
+   * const statusLine = f.readline();
+   * ```
+   */
+  makefile(mode: BinaryMode, bufferSize?: number | null): SocketFile;
+  /** A text file over the TLS stream (see the first signature). */
+  makefile(mode?: TextMode, bufferSize?: number | null, options?: TextOptions): SocketTextFile;
+  /** A binary or text file, as the mode says (see the first signature). */
+  makefile(mode: string, bufferSize?: number | null, options?: TextOptions): SocketFile | SocketTextFile;
+  makefile(
+    mode = "r",
+    bufferSize: number | null = DEFAULT_BUFFER_SIZE,
+    options?: TextOptions,
+  ): SocketFile | SocketTextFile {
+    if (typeof mode === "string" && !mode.includes("b")) {
+      const file = new SocketFile(this, `${mode}b`, bufferSize);
+      return new SocketTextFile(file, mode, options);
+    }
+    return new SocketFile(this, mode, bufferSize);
   }
 
   /** Frees the TLS connection and closes the socket. Idempotent. */

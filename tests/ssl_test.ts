@@ -2025,3 +2025,42 @@ print(json.dumps({"cafile": p.cafile, "capath": p.capath, "opensslCafileEnv": p.
     assert.deepEqual(ssl.getDefaultVerifyPaths(), theirs);
   },
 );
+
+test(
+  "ssl: an SSLSocket has the socket's side as Python's does: makefile() reads and writes lines through TLS, getpeername, family, timeout, shutdown",
+  {
+    skip,
+  },
+  async () => {
+    const { child, port } = await sServer(["-rev"]);
+    try {
+      using ctx = clientContext();
+      using tls = ctx.wrapSocket(socket.createConnection(["127.0.0.1", port], 10), {
+        serverHostname: "localhost",
+      });
+      assert.deepEqual(tls.getpeername(), ["127.0.0.1", port]);
+      assert.equal((tls.getsockname() as [string, number])[0], "127.0.0.1");
+      assert.equal(tls.family, socket.AF_INET);
+      assert.equal(tls.type, socket.SOCK_STREAM);
+      assert.equal(tls.getTimeout(), 10);
+      assert.equal(tls.getBlocking(), true);
+      assert.equal(tls.compression(), null);
+      {
+        using w = tls.makefile("wb");
+        using r = tls.makefile("rb");
+        w.write(bytes("hello\n"));
+        w.flush();
+        assert.equal(text(r.readline()), "olleh\n");
+      }
+      using f = tls.makefile("rw", null, { encoding: "utf-8", newline: "" });
+      f.write("a line, and more\n");
+      f.flush();
+      assert.equal(f.readline(), "erom dna ,enil a\n");
+      tls.shutdown(socket.SHUT_RDWR);
+      // TLS is gone after shutdown(): a read raises (Python's falls through to the bare, shut socket).
+      assert.throws(() => tls.recv(10), RangeError);
+    } finally {
+      child.kill();
+    }
+  },
+);
