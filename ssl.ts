@@ -33,6 +33,8 @@
 import { statSync } from "node:fs";
 import { cText, openSsl } from "./ffi/openssl.ts";
 import { getEnv } from "./ffi/mod.ts";
+import { byteLength, bytesOf } from "./ffi/bytes.ts";
+import { raiseFromQueue } from "./_ssl_errors.ts";
 
 export {
   ALERT_DESCRIPTION_ACCESS_DENIED,
@@ -184,4 +186,63 @@ export function getDefaultVerifyPaths(): DefaultVerifyPaths {
     opensslCapathEnv,
     opensslCapath,
   };
+}
+
+/**
+ * `n` cryptographically strong random bytes from OpenSSL, Python's
+ * `ssl.RAND_bytes` (the runtimes' `crypto.getRandomValues` gives the same
+ * without OpenSSL).
+ *
+ * @param n How many (0 to 2^31 - 1).
+ * @returns The bytes.
+ * @throws {RangeError} For a negative count (Python's ValueError "num must be positive").
+ * @throws {SSLError} If OpenSSL cannot make them (it is not seeded).
+ * @example
+ * ```ts ignore
+ * const key = ssl.RAND_bytes(32);
+ * ```
+ */
+// deno-lint-ignore camelcase -- Python's name
+export function RAND_bytes(n: number): Uint8Array<ArrayBuffer> {
+  if (typeof n !== "number") throw new TypeError(`Invalid n: expected a number, got ${String(n)}`);
+  if (!Number.isInteger(n) || n > 0x7fffffff) throw new RangeError(`Invalid n: ${n}`);
+  if (n < 0) throw new RangeError("num must be positive");
+  const out = new Uint8Array(n);
+  if (n > 0 && openSsl().crypto.RAND_bytes(out, n) !== 1) throw raiseFromQueue("RAND_bytes");
+  return out;
+}
+
+/**
+ * Whether OpenSSL's generator is seeded, Python's `ssl.RAND_status` (true on
+ * every system this runs on).
+ *
+ * @returns Whether it is.
+ * @example
+ * ```ts ignore
+ * if (!ssl.RAND_status()) console.error("no entropy");
+ * ```
+ */
+// deno-lint-ignore camelcase -- Python's name
+export function RAND_status(): boolean {
+  return openSsl().crypto.RAND_status() === 1;
+}
+
+/**
+ * Mixes `data` into OpenSSL's generator, counting it as `entropy` bytes of
+ * randomness, Python's `ssl.RAND_add` (a string is UTF-8).
+ *
+ * @param data The bytes, or text.
+ * @param entropy How many bytes of randomness it holds, by the caller's estimate.
+ * @example
+ * ```ts ignore
+ * ssl.RAND_add(new Uint8Array([1, 2, 3]), 0.0);
+ * ```
+ */
+// deno-lint-ignore camelcase -- Python's name
+export function RAND_add(data: string | ArrayBufferView | ArrayBuffer, entropy: number): void {
+  if (typeof entropy !== "number") throw new TypeError(`must be real number, not ${typeof entropy}`);
+  const view = typeof data === "string" ? new TextEncoder().encode(data) : bytesOf(data, "data");
+  const n = byteLength(view, "data");
+  if (n > 0x7fffffff) throw new RangeError("data is too long");
+  openSsl().crypto.RAND_add(view, n, entropy);
 }

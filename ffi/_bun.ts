@@ -18,7 +18,7 @@ import type {
   SymbolTable,
 } from "./_types.ts";
 
-type BunType = "i32" | "u32" | "i64" | "i64_fast" | "u64" | "u64_fast" | "ptr" | "void";
+type BunType = "i32" | "u32" | "i64" | "i64_fast" | "u64" | "u64_fast" | "f64" | "ptr" | "void";
 type Pointer = number;
 
 // deno-lint-ignore no-explicit-any

@@ -14,12 +14,13 @@
  * - `i32`/`u32`: C `int`/`unsigned`, passed as numbers.
  * - `i64`/`u64`: 64-bit integers such as `size_t`; parameters take a number or a
  *   bigint, results come back as numbers.
+ * - `f64`: a C `double`, a number.
  * - `buffer`: a typed array (or `null`) whose memory C reads or writes during the
  *   call; never retained by C after it returns.
  * - `pointer`: an address as a bigint (`0n` is NULL); used only for memory that C
  *   owns (errno location, `getaddrinfo` results).
  */
-export type NativeType = "i32" | "u32" | "i64" | "u64" | "buffer" | "pointer" | "void";
+export type NativeType = "i32" | "u32" | "i64" | "u64" | "f64" | "buffer" | "pointer" | "void";
 
 /** One C function: its parameter types in order and its result type. */
 export interface SymbolSpec {
@@ -37,13 +38,13 @@ export type SymbolTable = Readonly<Record<string, SymbolSpec>>;
 /** A typed array C may read or write during a call, or NULL. */
 export type BufferArg = ArrayBufferView | null;
 
-type JsParam<T> = T extends "i32" | "u32" ? number
+type JsParam<T> = T extends "i32" | "u32" | "f64" ? number
   : T extends "i64" | "u64" ? number | bigint
   : T extends "buffer" ? BufferArg
   : T extends "pointer" ? bigint
   : never;
 
-type JsResult<T> = T extends "i32" | "u32" | "i64" | "u64" ? number
+type JsResult<T> = T extends "i32" | "u32" | "i64" | "u64" | "f64" ? number
   : T extends "pointer" ? bigint
   : T extends "void" ? void
   : never;

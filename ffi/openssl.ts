@@ -109,6 +109,9 @@ export const LIBSSL = {
 export const LIBCRYPTO = {
   OpenSSL_version: { params: ["i32"], result: "pointer" }, // const char *OpenSSL_version(int t)
   OpenSSL_version_num: { params: [], result: ULONG }, // unsigned long (void)
+  RAND_bytes: { params: ["buffer", "i32"], result: "i32" }, // int (unsigned char *buf, int num)
+  RAND_status: { params: [], result: "i32" }, // int (void): 1 when seeded
+  RAND_add: { params: ["buffer", "i32", "f64"], result: "void" }, // void (const void *buf, int num, double entropy)
   X509_get_default_cert_file: { params: [], result: "pointer" }, // const char *(void): OpenSSL's built-in CA file
   X509_get_default_cert_dir: { params: [], result: "pointer" }, // const char *(void)
   X509_get_default_cert_file_env: { params: [], result: "pointer" }, // const char *(void): "SSL_CERT_FILE"

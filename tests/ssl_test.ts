@@ -2064,3 +2064,23 @@ test(
     }
   },
 );
+
+test(
+  "ssl: RAND_bytes, RAND_status and RAND_add, as Python's: fresh bytes of the length asked, Python's errors",
+  {
+    skip,
+  },
+  () => {
+    assert.equal(ssl.RAND_status(), true);
+    const [a, b] = [ssl.RAND_bytes(32), ssl.RAND_bytes(32)];
+    assert.equal(a.length, 32);
+    assert.notDeepEqual(a, b, "two draws differ");
+    assert.equal(ssl.RAND_bytes(0).length, 0);
+    assert.throws(() => ssl.RAND_bytes(-1), { name: "RangeError", message: "num must be positive" });
+    assert.throws(() => ssl.RAND_bytes(1.5), RangeError);
+    assert.throws(() => ssl.RAND_bytes("8" as unknown as number), TypeError);
+    ssl.RAND_add(new Uint8Array([1, 2, 3]), 1.0);
+    ssl.RAND_add("text, as UTF-8", 0.5);
+    assert.throws(() => ssl.RAND_add(new Uint8Array(1), "x" as unknown as number), TypeError);
+  },
+);
