@@ -449,7 +449,7 @@ export class SSLObject implements Disposable {
       }
       default: {
         const entry = takeError();
-        if (entry?.reasonCode === R_CERTIFICATE_VERIFY_FAILED && entry.library === "SSL_ROUTINES") {
+        if (entry?.reasonCode === R_CERTIFICATE_VERIFY_FAILED && entry.library === "SSL") {
           const verifyCode = Number(ssl.SSL_get_verify_result(s));
           // CPython words the two name checks itself, naming the name it checked.
           const verifyMessage = verifyCode === X509_V_ERR_HOSTNAME_MISMATCH
@@ -471,12 +471,7 @@ export class SSLObject implements Disposable {
             library: "SSL",
           });
         }
-        if (entry) {
-          throw sslError(SSLError, code, entry.text, {
-            ...entry,
-            library: entry.library.replace("_ROUTINES", ""),
-          });
-        }
+        if (entry) throw sslError(SSLError, code, entry.text, entry);
         throw sslError(SSLError, code, `${what} failed`);
       }
     }

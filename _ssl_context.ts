@@ -57,8 +57,10 @@ import {
   lseek,
   O_APPEND,
   O_CREAT,
+  O_RDONLY,
   O_WRONLY,
   open as openFile,
+  read as readFd,
   SEEK_END,
   write,
 } from "./os.ts";
@@ -111,6 +113,9 @@ const SESSION_STATS: ReadonlyArray<readonly [keyof SessionStats, number]> = [
 
 /** `X509_CHECK_FLAG_NEVER_CHECK_SUBJECT`: the subject's common name never matches a host name. */
 const X509_CHECK_FLAG_NEVER_CHECK_SUBJECT = 0x20;
+
+/** `SSL_CTRL_SET_TMP_DH`: `SSL_CTX_set_tmp_dh(ctx, dh)`. */
+const SSL_CTRL_SET_TMP_DH = 3;
 
 /** `SSL_CTRL_SET_GROUPS`: `SSL_CTX_set1_groups(ctx, list, n)`. */
 const SSL_CTRL_SET_GROUPS = 91;
@@ -365,6 +370,46 @@ export class SSLContext implements Disposable {
     if (this.protocol !== PROTOCOL_TLS_SERVER) throw new RangeError("SSLContext is not a server context.");
     if (openSsl().ssl.SSL_CTX_set_num_tickets(this.#open(), n) !== 1) {
       throw sslError(SSLError, 1, "failed to set num tickets.");
+    }
+  }
+
+  /**
+   * The Diffie-Hellman parameters a server's DHE cipher suites use (TLS 1.2),
+   * from a PEM file (`openssl genpkey -genparam -algorithm DH -pkeyopt
+   * group:ffdhe2048`), as Python's `load_dh_params()`: without them a server
+   * offers no DHE suite.
+   *
+   * @param path The PEM file.
+   * @throws {FileNotFoundError} And other OSErrors for a file that cannot be read, naming it as Python does.
+   * @throws {SSLError} For a file with no DH parameters in it (`[PEM: NO_START_LINE] no start line`).
+   * @example
+   * ```ts ignore
+   * serverCtx.loadDhParams("dhparams.pem");
+   * ```
+   */
+  loadDhParams(path: string): void {
+    if (typeof path !== "string") throw new TypeError(`Invalid path: expected a string, got ${show(path)}`);
+    const ctx = this.#open();
+    const pem = readWholeFile(path);
+    const { ssl, crypto } = openSsl();
+    const bio = crypto.BIO_new(crypto.BIO_s_mem());
+    if (bio === 0n) throw raiseFromQueue("BIO_new");
+    try {
+      if (pem.length > 0 && crypto.BIO_write(bio, pem, pem.length) !== pem.length) {
+        throw raiseFromQueue("BIO_write");
+      }
+      crypto.ERR_clear_error();
+      const dh = crypto.PEM_read_bio_DHparams(bio, 0n, 0n, 0n);
+      if (dh === 0n) throw raiseFromQueue("PEM_read_DHparams");
+      try {
+        if (Number(ssl.SSL_CTX_ctrl(ctx, SSL_CTRL_SET_TMP_DH, 0, dh)) !== 1) {
+          throw raiseFromQueue("set_tmp_dh");
+        }
+      } finally {
+        crypto.DH_free(dh); // the context keeps its own copy
+      }
+    } finally {
+      crypto.BIO_free(bio);
     }
   }
 
@@ -862,4 +907,27 @@ function addCaCerts(ctx: bigint, cadata: string | ArrayBufferView | ArrayBuffer)
 /** Writes all of `bytes` to `fd` (a short write goes on where it stopped). */
 function writeAll(fd: number, bytes: Uint8Array): void {
   for (let at = 0; at < bytes.length;) at += write(fd, at === 0 ? bytes : bytes.subarray(at));
+}
+
+/** The whole of a file, read through `os` (Python's errors for one that cannot be opened, naming it). */
+function readWholeFile(path: string): Uint8Array {
+  const fd = openFile(path, O_RDONLY);
+  try {
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (let chunk = readFd(fd, 65536); chunk.length > 0; chunk = readFd(fd, 65536)) {
+      parts.push(chunk);
+      total += chunk.length;
+      if (total > 1 << 24) throw new RangeError(`${path}: larger than 16 MiB, not a PEM file of parameters`);
+    }
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  } finally {
+    closeFd(fd);
+  }
 }

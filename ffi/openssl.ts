@@ -130,6 +130,8 @@ export const LIBCRYPTO = {
   ERR_lib_error_string: { params: [ULONG], result: "pointer" }, // const char *(unsigned long e)
   X509_verify_cert_error_string: { params: [LONG], result: "pointer" }, // const char *(long n)
   X509_free: { params: ["pointer"], result: "void" }, // void X509_free(X509 *)
+  PEM_read_bio_DHparams: { params: ["pointer", "pointer", "pointer", "pointer"], result: "pointer" }, // DH *(BIO *, DH **, pem_password_cb *, void *)
+  DH_free: { params: ["pointer"], result: "void" }, // void (DH *)
   PEM_read_bio_X509: { params: ["pointer", "pointer", "pointer", "pointer"], result: "pointer" }, // X509 *(BIO *, X509 **, pem_password_cb *, void *)
   d2i_X509_bio: { params: ["pointer", "pointer"], result: "pointer" }, // X509 *(BIO *, X509 **)
   X509_STORE_add_cert: { params: ["pointer", "pointer"], result: "i32" }, // int (X509_STORE *, X509 *)
@@ -273,6 +275,70 @@ export interface OpenSslError {
 }
 
 /**
+ * OpenSSL 3's library numbers (`ERR_LIB_*`) with the names Python's `SSLError.library` gives them
+ * (CPython's table: the macro's name, not OpenSSL's text such as "PEM routines").
+ */
+const LIBRARY_NAMES: ReadonlyMap<number, string> = new Map([
+  [2, "SYS"],
+  [3, "BN"],
+  [4, "RSA"],
+  [5, "DH"],
+  [6, "EVP"],
+  [7, "BUF"],
+  [8, "OBJ"],
+  [9, "PEM"],
+  [10, "DSA"],
+  [11, "X509"],
+  [13, "ASN1"],
+  [14, "CONF"],
+  [15, "CRYPTO"],
+  [16, "EC"],
+  [20, "SSL"],
+  [32, "BIO"],
+  [33, "PKCS7"],
+  [34, "X509V3"],
+  [35, "PKCS12"],
+  [36, "RAND"],
+  [37, "DSO"],
+  [38, "ENGINE"],
+  [39, "OCSP"],
+  [40, "UI"],
+  [41, "COMP"],
+  [42, "ECDSA"],
+  [43, "ECDH"],
+  [44, "OSSL_STORE"],
+  [45, "FIPS"],
+  [46, "CMS"],
+  [47, "TS"],
+  [48, "HMAC"],
+  [50, "CT"],
+  [51, "ASYNC"],
+  [52, "KDF"],
+  [53, "SM2"],
+  [54, "ESS"],
+  [55, "PROP"],
+  [56, "CRMF"],
+  [57, "PROV"],
+  [58, "CMP"],
+  [59, "OSSL_ENCODER"],
+  [60, "OSSL_DECODER"],
+  [61, "HTTP"],
+  [128, "USER"],
+]);
+
+/** The library of an error code, by Python's name; OpenSSL's own text, upper-cased, for a number not in the table. */
+function libraryName(code: number): string {
+  // OpenSSL 3: bit 31 marks a system error; else the library in bits 23-30.
+  if (code >= 0x80000000) return "SYS";
+  const known = LIBRARY_NAMES.get((code >>> 23) & 0xff);
+  if (known !== undefined) return known;
+  return cText(openSsl().crypto.ERR_lib_error_string(code)).toUpperCase().replaceAll(" ", "_").replace(
+    /_ROUTINES$/,
+    "",
+  );
+}
+
+/**
  * Takes the oldest error off this thread's queue and clears the rest (none
  * stays behind to be reported by a later call), or null when it is empty.
  */
@@ -291,7 +357,7 @@ export function takeError(): OpenSslError | null {
   }
   return {
     code,
-    library: cText(crypto.ERR_lib_error_string(code)).toUpperCase().replaceAll(" ", "_"),
+    library: libraryName(code),
     reason: reason.toUpperCase().replaceAll(" ", "_"),
     // OpenSSL 3: the reason in the low 23 bits (bit 31 marks a system error).
     reasonCode: code & 0x7fffff,

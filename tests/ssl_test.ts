@@ -21,6 +21,7 @@ import {
   DefaultSelector,
   EVENT_READ,
   EVENT_WRITE,
+  FileNotFoundError,
   IsADirectoryError,
   socket,
   ssl,
@@ -2082,5 +2083,57 @@ test(
     ssl.RAND_add(new Uint8Array([1, 2, 3]), 1.0);
     ssl.RAND_add("text, as UTF-8", 0.5);
     assert.throws(() => ssl.RAND_add(new Uint8Array(1), "x" as unknown as number), TypeError);
+  },
+);
+
+test(
+  "ssl: loadDhParams() gives a server its DHE suites (without, a client offering only DHE cannot connect); a missing or wrong file raises Python's errors",
+  {
+    skip,
+  },
+  () => {
+    const { dir, cert } = makeCerts();
+    const dh = join(dir, "dh.pem");
+    const made = spawnSync("openssl", [
+      "genpkey",
+      "-genparam",
+      "-algorithm",
+      "DH",
+      "-pkeyopt",
+      "group:ffdhe2048",
+      "-out",
+      dh,
+    ]);
+    assert.equal(made.status, 0, String(made.stderr));
+    const attempt = (withParams: boolean): ssl.CipherTuple | null => {
+      using sctx = serverContext();
+      if (withParams) sctx.loadDhParams(dh);
+      using cctx = clientContext();
+      cctx.maximumVersion = ssl.TLSVersion.TLSv1_2;
+      cctx.setCiphers("DHE-RSA-AES128-GCM-SHA256");
+      const { client, server, pump } = bioPair(cctx, sctx);
+      try {
+        return handshakeBoth(client, server, pump, 10) === 2 ? client.cipher() : null;
+      } catch (e) {
+        if (e instanceof ssl.SSLError) return null;
+        throw e;
+      } finally {
+        client.close();
+        server.close();
+      }
+    };
+    assert.deepEqual(attempt(true), ["DHE-RSA-AES128-GCM-SHA256", "TLSv1.2", 128]);
+    assert.equal(attempt(false), null, "no DHE without parameters");
+    using ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    assert.throws(
+      () => ctx.loadDhParams(join(dir, "missing.pem")),
+      (e: unknown) =>
+        e instanceof FileNotFoundError &&
+        e.message === `[Errno 2] No such file or directory: '${join(dir, "missing.pem")}'`,
+    );
+    assert.throws(
+      () => ctx.loadDhParams(cert), // a certificate, not parameters
+      (e: unknown) => e instanceof ssl.SSLError && e.library === "PEM" && e.reason === "NO_START_LINE",
+    );
   },
 );
