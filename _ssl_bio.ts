@@ -51,6 +51,8 @@ import {
 
 /** `SSL_SENT_SHUTDOWN`. */
 const SENT_SHUTDOWN = 1;
+/** `SSL_VERIFY_PEER` and `SSL_VERIFY_POST_HANDSHAKE`. */
+const SSL_VERIFY_PEER = 1, SSL_VERIFY_POST_HANDSHAKE = 8;
 /** The longest Finished message `getChannelBinding()` reads (CPython's `PySSL_CB_MAXLEN`). */
 const FINISHED_MAX = 128;
 /** `SSL_version()` of a TLS 1.3 connection. */
@@ -81,6 +83,8 @@ export interface SSLContextLike {
   readonly sniCallback: SniCallback | null;
   /** The ALPN protocols in wire form, over memory the engine never moves, or null. */
   alpnWire(): Uint8Array | null;
+  /** Whether connections take part in TLS 1.3 post-handshake authentication (absent: no). */
+  readonly postHandshakeAuth?: boolean;
 }
 
 /** What {@linkcode tryReadInto} returns when OpenSSL needs the peer's bytes first. */
@@ -319,6 +323,14 @@ export class SSLObject implements Disposable {
     else {
       ssl.SSL_set_connect_state(s);
       if (serverHostname) this.#setServerName(s, serverHostname, context.checkHostname);
+    }
+    if (context.postHandshakeAuth === true) {
+      // As CPython: a client offers it; a server that verifies clients asks after the handshake, not in it.
+      if (!serverSide) ssl.SSL_set_post_handshake_auth(s, 1);
+      else {
+        const mode = ssl.SSL_get_verify_mode(s);
+        if (mode & SSL_VERIFY_PEER) ssl.SSL_set_verify(s, mode | SSL_VERIFY_POST_HANDSHAKE, 0n);
+      }
     }
     if (session !== null) {
       try {
@@ -698,6 +710,26 @@ export class SSLObject implements Disposable {
     const ours = ssl.SSL_get_ciphers(s);
     if (offered === 0n || ours === 0n) return null;
     return ciphersOf(ours).filter((c) => crypto.OPENSSL_sk_find(offered, c) >= 0).map(cipherTuple);
+  }
+
+  /**
+   * Asks the client for its certificate now, after a TLS 1.3 handshake
+   * (Python's `verify_client_post_handshake()`): the request goes out with
+   * the next write, and the certificate is checked when its answer is read.
+   * A server whose context has `postHandshakeAuth` and verifies clients.
+   *
+   * @throws {SSLError} When it cannot be asked (`EXTENSION_NOT_RECEIVED`: the client did not offer it; TLS 1.2).
+   * @example
+   * ```ts ignore
+   * tls.verifyClientPostHandshake();
+   * tls.write(bytes); // carries the request
+   * ```
+   */
+  verifyClientPostHandshake(): void {
+    const s = this.#open();
+    if (openSsl().ssl.SSL_verify_client_post_handshake(s) !== 1) {
+      throw raiseFromQueue("verify_client_post_handshake");
+    }
   }
 
   /**

@@ -144,6 +144,7 @@ export class SSLContext implements Disposable {
   #sniCallback: SniCallback | null = null;
   /** The ALPN protocols in wire form, over an ArrayBuffer of its own (never moved): OpenSSL points into it. */
   #alpnWire: Uint8Array | null = null;
+  #postHandshakeAuth = false;
   /** The host name check's flags (`X509_CHECK_FLAG_*`): OpenSSL keeps them write-only. */
   #hostflags = X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS;
   /** The key log file (`keylogFilename`): its path, and the fd the context owns. */
@@ -342,6 +343,29 @@ export class SSLContext implements Disposable {
       : this.#hostflags | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT;
     openSsl().crypto.X509_VERIFY_PARAM_set_hostflags(this.#param(), flags);
     this.#hostflags = flags;
+  }
+
+  /**
+   * TLS 1.3 post-handshake client authentication, as Python's
+   * `post_handshake_auth` (off by default): on a client, it may be asked for
+   * its certificate after the handshake; on a server that verifies clients
+   * (`CERT_OPTIONAL`/`CERT_REQUIRED`), the handshake asks for none and
+   * {@linkcode SSLSocket.verifyClientPostHandshake} asks later. Applies to
+   * connections made after it is set.
+   *
+   * @example
+   * ```ts ignore
+   * clientCtx.postHandshakeAuth = true;
+   * ```
+   */
+  get postHandshakeAuth(): boolean {
+    return this.#postHandshakeAuth;
+  }
+
+  set postHandshakeAuth(on: boolean) {
+    checkFlag(on, "postHandshakeAuth");
+    this.#open();
+    this.#postHandshakeAuth = on;
   }
 
   /** OpenSSL's security level (0 to 5) of this context: what key sizes and algorithms it accepts. Read-only, as in Python. */

@@ -433,6 +433,19 @@ export class SSLSocket implements Disposable {
   }
 
   /**
+   * Asks the client for its certificate now, after a TLS 1.3 handshake (see
+   * {@linkcode SSLObject.verifyClientPostHandshake}).
+   *
+   * @example
+   * ```ts ignore
+   * tls.verifyClientPostHandshake();
+   * ```
+   */
+  verifyClientPostHandshake(): void {
+    this.#tls.verifyClientPostHandshake();
+  }
+
+  /**
    * The channel binding (`"tls-unique"`), or null before the handshake (see
    * {@linkcode SSLObject.getChannelBinding}).
    *

@@ -2137,3 +2137,42 @@ test(
     );
   },
 );
+
+test(
+  "ssl: postHandshakeAuth: a server asks a TLS 1.3 client for its certificate after the handshake and verifies it; a client that did not offer it is refused as Python's is",
+  {
+    skip,
+  },
+  () => {
+    using sctx = serverContext();
+    sctx.verifyMode = ssl.CERT_REQUIRED;
+    sctx.loadVerifyLocations(makeCerts().ca);
+    sctx.postHandshakeAuth = true;
+    using cctx = clientContext();
+    cctx.loadCertChain(makeCerts().cert, makeCerts().key); // the client's certificate (CN=localhost)
+    assert.equal(cctx.postHandshakeAuth, false, "off by default, as in Python");
+    for (const offered of [true, false]) {
+      cctx.postHandshakeAuth = offered;
+      const { client, server, pump } = bioPair(cctx, sctx);
+      assert.equal(handshakeBoth(client, server, pump, 10), 2);
+      assert.equal(server.getpeercert(), null, "no certificate asked for in the handshake");
+      if (!offered) {
+        assert.throws(
+          () => server.verifyClientPostHandshake(),
+          (e: unknown) =>
+            e instanceof ssl.SSLError && e.library === "SSL" && e.reason === "EXTENSION_NOT_RECEIVED",
+        );
+      } else {
+        server.verifyClientPostHandshake();
+        server.write(bytes("x")); // carries the request
+        pump();
+        assert.equal(text(client.read(10)), "x"); // answers it
+        pump();
+        assert.throws(() => server.read(10), ssl.SSLWantReadError); // reads the answer
+        assert.deepEqual(server.getpeercert()?.subject, [[["commonName", "localhost"]]]);
+      }
+      client.close();
+      server.close();
+    }
+  },
+);
