@@ -6,13 +6,13 @@
  * @module
  */
 import { byteLength, byteRange, bytesOf } from "./ffi/bytes.ts";
-import { cText, openSsl, takeError } from "./ffi/openssl.ts";
+import { cText, openSsl, stackItems, takeError } from "./ffi/openssl.ts";
 import { adapter } from "./ffi/mod.ts";
 import { checkInt, checkSize, show, toCString } from "./_validate.ts";
 import { parseIPv4, parseIPv6 } from "./_address.ts";
 import { disown, own } from "./_ssl_owned.ts";
 import { derOf, describeCertificate, type PeerCertificate } from "./_ssl_cert.ts";
-import { ciphersOf, type CipherTuple, cipherTuple } from "./_ssl_cipher.ts";
+import { type CipherTuple, cipherTuple } from "./_ssl_cipher.ts";
 import {
   BIO_C_SET_BUF_MEM_EOF_RETURN,
   CERT_NONE,
@@ -709,7 +709,7 @@ export class SSLObject implements Disposable {
     const offered = ssl.SSL_get_client_ciphers(s);
     const ours = ssl.SSL_get_ciphers(s);
     if (offered === 0n || ours === 0n) return null;
-    return ciphersOf(ours).filter((c) => crypto.OPENSSL_sk_find(offered, c) >= 0).map(cipherTuple);
+    return stackItems(ours).filter((c) => crypto.OPENSSL_sk_find(offered, c) >= 0).map(cipherTuple);
   }
 
   /**

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { cText, openSsl } from "./ffi/openssl.ts";
+import { cText, openSsl, stackItems } from "./ffi/openssl.ts";
 import { adapter } from "./ffi/mod.ts";
 import { raiseFromQueue } from "./_ssl_errors.ts";
 
@@ -129,10 +129,9 @@ function altNames(x: bigint): NameAttribute[] | undefined {
   if (names === 0n) return undefined;
   try {
     const out: NameAttribute[] = [];
-    const count = crypto.OPENSSL_sk_num(names);
-    for (let i = 0; i < count; i++) {
+    for (const name of stackItems(names)) {
       // GENERAL_NAME: { int type; union { ... *ptr } d; }: the pointer at 8 on 64-bit hosts.
-      const gn = adapter().readMemory(crypto.OPENSSL_sk_value(names, i), 16);
+      const gn = adapter().readMemory(name, 16);
       const view = new DataView(gn.buffer);
       const type = view.getInt32(0, true);
       const value = view.getBigUint64(8, true);

@@ -81,12 +81,3 @@ export function cipherDetails(c: bigint): CipherDetails {
     auth: nidName(ssl.SSL_CIPHER_get_auth_nid(c)),
   };
 }
-
-/** The `SSL_CIPHER *`s of a `STACK_OF(SSL_CIPHER)`, in order. */
-export function ciphersOf(stack: bigint): bigint[] {
-  const { crypto } = openSsl();
-  const out: bigint[] = [];
-  const n = stack === 0n ? 0 : crypto.OPENSSL_sk_num(stack);
-  for (let i = 0; i < n; i++) out.push(crypto.OPENSSL_sk_value(stack, i));
-  return out;
-}

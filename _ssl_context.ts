@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { openSsl } from "./ffi/openssl.ts";
+import { openSsl, stackItems } from "./ffi/openssl.ts";
 import { getEnv } from "./ffi/mod.ts";
 import { show, toCString } from "./_validate.ts";
 import type { Socket } from "./_socket_object.ts";
@@ -50,7 +50,7 @@ import {
 import { type MemoryBIO, SSLObject } from "./_ssl_bio.ts";
 import { SSLSocket } from "./_ssl_socket.ts";
 import { derOf, describeCertificate, type PeerCertificate } from "./_ssl_cert.ts";
-import { type CipherDetails, cipherDetails, ciphersOf } from "./_ssl_cipher.ts";
+import { type CipherDetails, cipherDetails } from "./_ssl_cipher.ts";
 import { adopt, holds, release } from "./_claim.ts";
 import {
   close as closeFd,
@@ -478,7 +478,7 @@ export class SSLContext implements Disposable {
     const s = ssl.SSL_new(this.#open()); // the list as a connection of this context would have it
     if (s === 0n) throw raiseFromQueue("SSL_new");
     try {
-      return ciphersOf(ssl.SSL_get_ciphers(s)).map(cipherDetails);
+      return stackItems(ssl.SSL_get_ciphers(s)).map(cipherDetails);
     } finally {
       ssl.SSL_free(s);
     }
@@ -559,11 +559,7 @@ export class SSLContext implements Disposable {
   /** The `X509_OBJECT *`s of the context's trust store (owned by the store: read them before it changes). */
   #storeObjects(): bigint[] {
     const { ssl, crypto } = openSsl();
-    const objects = crypto.X509_STORE_get0_objects(ssl.SSL_CTX_get_cert_store(this.#open()));
-    const n = objects === 0n ? 0 : crypto.OPENSSL_sk_num(objects);
-    const out: bigint[] = [];
-    for (let i = 0; i < n; i++) out.push(crypto.OPENSSL_sk_value(objects, i));
-    return out;
+    return stackItems(crypto.X509_STORE_get0_objects(ssl.SSL_CTX_get_cert_store(this.#open())));
   }
 
   /**

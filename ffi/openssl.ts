@@ -279,6 +279,21 @@ export interface OpenSslError {
 }
 
 /**
+ * The items of an OpenSSL `STACK_OF(...)` (its `OPENSSL_STACK`), in order;
+ * none for NULL. They stay the stack owner's: read them before it changes.
+ *
+ * @param stack The stack's address.
+ * @returns The items' addresses.
+ */
+export function stackItems(stack: bigint): bigint[] {
+  const { crypto } = openSsl();
+  const out: bigint[] = [];
+  const n = stack === 0n ? 0 : crypto.OPENSSL_sk_num(stack);
+  for (let i = 0; i < n; i++) out.push(crypto.OPENSSL_sk_value(stack, i));
+  return out;
+}
+
+/**
  * OpenSSL 3's library numbers (`ERR_LIB_*`) with the names Python's `SSLError.library` gives them
  * (CPython's table: the macro's name, not OpenSSL's text such as "PEM routines").
  */
