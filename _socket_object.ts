@@ -9,8 +9,8 @@ import { checkSize } from "./_validate.ts";
 import { getFdFlag, retryEintr, setFdFlag, waitReady } from "./_fd.ts";
 import { forget } from "./_claim.ts";
 import { type Address, familyName } from "./_address.ts";
-import { DEFAULT_BUFFER_SIZE, SocketFile } from "./_socket_file.ts";
-import { SocketTextFile, type TextOptions } from "./_socket_text_file.ts";
+import { DEFAULT_BUFFER_SIZE, type SocketFile } from "./_socket_file.ts";
+import { makeFile, type SocketTextFile, type TextOptions } from "./_socket_text_file.ts";
 
 /** `makefile()`'s binary modes. */
 export type BinaryMode = "rb" | "wb" | "rwb" | "wrb" | "br" | "bw" | "brw" | "bwr" | "rbw" | "wbr";
@@ -203,12 +203,7 @@ export class Socket<A extends Address = Address> extends SocketBase<A> {
     bufferSize: number | null = DEFAULT_BUFFER_SIZE,
     options?: TextOptions,
   ): SocketFile | SocketTextFile {
-    if (typeof mode === "string" && !mode.includes("b")) {
-      // Checked first, so a bad mode or option leaves no binary file behind.
-      const file = new SocketFile(this, `${mode}b`, bufferSize);
-      return new SocketTextFile(file, mode, options);
-    }
-    return new SocketFile(this, mode, bufferSize);
+    return makeFile(this, mode, bufferSize, options);
   }
 
   /** `Socket(fd=3, family=AF_INET, type=SOCK_STREAM, proto=6, laddr=["127.0.0.1", 8080], raddr=[...])`, like Python's repr. */

@@ -6,7 +6,7 @@
  * @module
  */
 import { show } from "./_validate.ts";
-import type { SocketFile } from "./_socket_file.ts";
+import { type FileSocket, SocketFile } from "./_socket_file.ts";
 
 /** The options of a text-mode file, as Python's `makefile` takes them. */
 export interface TextOptions {
@@ -302,4 +302,29 @@ export class SocketTextFile implements Disposable, Iterable<string> {
   [Symbol.dispose](): void {
     this.close();
   }
+}
+
+/**
+ * What `makefile()` gives over `sock` (a socket, or a TLS socket): with `b`
+ * in the mode a binary {@linkcode SocketFile}, without a
+ * {@linkcode SocketTextFile} over one.
+ *
+ * @param sock What the file reads from and writes to.
+ * @param mode The mode, as `Socket.makefile` takes it.
+ * @param bufferSize The buffer's size (a negative number, 0 or null: the default).
+ * @param options Text modes' encoding, errors and newline.
+ * @returns The file.
+ */
+export function makeFile(
+  sock: FileSocket,
+  mode: string,
+  bufferSize: number | null,
+  options?: TextOptions,
+): SocketFile | SocketTextFile {
+  if (typeof mode === "string" && !mode.includes("b")) {
+    // Checked first, so a bad mode or option leaves no binary file behind.
+    const file = new SocketFile(sock, `${mode}b`, bufferSize);
+    return new SocketTextFile(file, mode, options);
+  }
+  return new SocketFile(sock, mode, bufferSize);
 }

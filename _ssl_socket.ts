@@ -11,8 +11,8 @@ import { byteLength, bytesOf } from "./ffi/bytes.ts";
 import { BlockingIOError } from "./errors.ts";
 import type { BinaryMode, Socket, TextMode } from "./_socket_object.ts";
 import type { Address } from "./_address.ts";
-import { DEFAULT_BUFFER_SIZE, SocketFile } from "./_socket_file.ts";
-import { SocketTextFile, type TextOptions } from "./_socket_text_file.ts";
+import { DEFAULT_BUFFER_SIZE, type SocketFile } from "./_socket_file.ts";
+import { makeFile, type SocketTextFile, type TextOptions } from "./_socket_text_file.ts";
 import type { PeerCertificate } from "./_ssl_cert.ts";
 import { checkFlag, MAX_CHUNK, type WrapOptions } from "./_ssl_constants.ts";
 import {
@@ -558,7 +558,7 @@ export class SSLSocket implements Disposable {
    * otherwise; reads and writes go through TLS.
    *
    * @param mode The mode.
-   * @param bufferSize The buffer's size (null: the default; 0: none, binary only).
+   * @param bufferSize The buffer's size in bytes; a negative number, 0 or `null`: the default (8 KiB).
    * @param options Text options (encoding, errors, newline).
    * @returns The file.
    * @example
@@ -577,11 +577,7 @@ export class SSLSocket implements Disposable {
     bufferSize: number | null = DEFAULT_BUFFER_SIZE,
     options?: TextOptions,
   ): SocketFile | SocketTextFile {
-    if (typeof mode === "string" && !mode.includes("b")) {
-      const file = new SocketFile(this, `${mode}b`, bufferSize);
-      return new SocketTextFile(file, mode, options);
-    }
-    return new SocketFile(this, mode, bufferSize);
+    return makeFile(this, mode, bufferSize, options);
   }
 
   /** Frees the TLS connection and closes the socket. Idempotent. */
