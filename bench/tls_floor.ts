@@ -147,8 +147,12 @@ function move(from: unknown, to: unknown): void {
   }
 }
 
-/** One handshake pair through the runtime's FFI alone. */
-function floor(): void {
+/**
+ * One handshake pair through the runtime's FFI alone: both ends made, each
+ * end's `turn` once a turn (true once its handshake is done) with the bytes
+ * moved between turns, both freed.
+ */
+function rawPair(turn: (side: unknown) => boolean): void {
   const ci = raw.bioNew(), co = raw.bioNew(), si = raw.bioNew(), so = raw.bioNew();
   const c = raw.sslNew(clientCtx), s = raw.sslNew(serverCtx);
   raw.setBio(c, ci, co);
@@ -160,59 +164,45 @@ function floor(): void {
   for (let i = 0, done = 0; done < 2; i++) {
     if (i > 20) throw new Error("handshake did not finish");
     done = 0;
-    for (const side of [c, s]) {
-      const r = raw.handshake(side);
-      if (r === 1) done++;
-      else {
-        raw.getError(side, r);
-        raw.clearErrors();
-      }
-    }
+    for (const side of [c, s]) if (turn(side)) done++;
     move(co, si);
     move(so, ci);
   }
   raw.sslFree(c);
   raw.sslFree(s);
+}
+
+/** One step of the handshake: whether it is done (a step that waits asks why and clears the queue). */
+function step(side: unknown): boolean {
+  const r = raw.handshake(side);
+  if (r === 1) return true;
+  raw.getError(side, r);
+  raw.clearErrors();
+  return false;
 }
 
 /** What the floor throws where a step waits: an Error of its own class, as `SSLWantReadError` is. */
 class WaitingError extends Error {}
 
-/** One step of the handshake, throwing where the library (and Python) raise `SSLWantReadError`. */
-function step(side: unknown): void {
-  const r = raw.handshake(side);
-  if (r === 1) return;
-  raw.getError(side, r);
-  raw.clearErrors();
-  throw new WaitingError("The operation did not complete (read)");
+/** A step that throws where the library (and Python) raise `SSLWantReadError`, and the catch. */
+function stepThrowing(side: unknown): boolean {
+  try {
+    if (step(side)) return true;
+    throw new WaitingError("The operation did not complete (read)");
+  } catch (e) {
+    if (!(e instanceof WaitingError)) throw e;
+    return false;
+  }
+}
+
+/** The floor: one handshake pair, no exceptions. */
+function floor(): void {
+  rawPair(step);
 }
 
 /** The floor's handshake pair, with the exceptions of Python's contract. */
 function floorWithErrors(): void {
-  const ci = raw.bioNew(), co = raw.bioNew(), si = raw.bioNew(), so = raw.bioNew();
-  const c = raw.sslNew(clientCtx), s = raw.sslNew(serverCtx);
-  raw.setBio(c, ci, co);
-  raw.setBio(s, si, so);
-  raw.connectState(c);
-  raw.acceptState(s);
-  raw.setHostName(c, host);
-  raw.setHost(c, host);
-  for (let i = 0, done = 0; done < 2; i++) {
-    if (i > 20) throw new Error("handshake did not finish");
-    done = 0;
-    for (const side of [c, s]) {
-      try {
-        step(side);
-        done++;
-      } catch (e) {
-        if (!(e instanceof WaitingError)) throw e;
-      }
-    }
-    move(co, si);
-    move(so, ci);
-  }
-  raw.sslFree(c);
-  raw.sslFree(s);
+  rawPair(stepThrowing);
 }
 
 /** One handshake pair through the library, bench/tls.ts's steps. */
