@@ -12,14 +12,19 @@
 //        WAKE_ROUNDS (20000), WAKE_PAUSE_US (50)); ts_*_thread servers run the async loop on the
 //        off-thread waiter (SELECTORS_WAITER=thread);
 //        "tls" adds bench/tls.ts next to bench/tls.py, and bench/tls_floor.ts (the runtimes' own floor):
-//        TLS_HANDSHAKES (1000), TLS_TRIPS (50000))
+//        TLS_HANDSHAKES (1000), TLS_TRIPS (50000);
+//        "pairs" adds the quiet scenario in paired rounds, CPU in nanoseconds: PAIR_SERVERS
+//        (py_selectors ts_deno_floor ts_deno_sync ts_bun_floor ts_bun_sync), PAIR_ROUNDS (10),
+//        PAIR_SECONDS (4), PAIR_WARM (30))
 //
 // ts_*_floor is bench/echo_floor.ts: the same three system calls per round trip
 // as the C server, straight through the runtime's own FFI (bench/_raw_libc.ts),
 // with no selector or socket object. C -> floor is the runtime's cost; floor ->
 // ts_*_sync is ours.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { makeCa, makeSigned } from "./_certs.mjs";
@@ -76,6 +81,20 @@ function run(cmd, args, opts = {}) {
     });
     child.on("close", (code) => done([code, out]));
   });
+}
+
+/** The yardstick's own C and Python echo servers (each takes PORT [MAX_SECONDS]). */
+const peerCommands = {
+  c_epoll: join(shared, "build", "echo_epoll"),
+  py_selectors: `python3 ${join(shared, "echo_selectors.py")}`,
+};
+
+/** Whether something listens on 127.0.0.1:`port` within `seconds` (asked of `ss`: no connection is made). */
+async function untilListening(port, seconds = 30) {
+  for (const end = Date.now() + seconds * 1e3; Date.now() < end; await delay(100)) {
+    if ((await run("ss", ["-ltnH", `sport = :${port}`], { echo: false }))[1].trim()) return true;
+  }
+  return false;
 }
 
 const machine = (await run("uname", ["-srm"], { echo: false }))[1].trim();
@@ -339,8 +358,7 @@ if (parts.includes("idle")) {
   const total = Number(process.env.IDLE_CONNS ?? 15000);
   const servers = (process.env.IDLE_SERVERS ?? "c_epoll py_selectors ts_deno_sync ts_bun_sync").split(" ");
   const commands = {
-    c_epoll: join(shared, "build", "echo_epoll"),
-    py_selectors: `python3 ${join(shared, "echo_selectors.py")}`,
+    ...peerCommands,
     ts_deno_sync: env.CMD_ts_deno_sync,
     ts_bun_sync: env.CMD_ts_bun_sync,
     ts_deno: env.CMD_ts_deno,
@@ -368,19 +386,7 @@ if (parts.includes("idle")) {
       env,
       stdio: ["ignore", "ignore", "inherit"],
     });
-    // Wait until it accepts (the client retries its first connection).
-    const ready = await new Promise((done) => {
-      const probe = () => {
-        const s = spawn("python3", [
-          "-c",
-          `import socket; socket.create_connection(("127.0.0.1", ${port}), 1).close()`,
-        ]);
-        s.on("close", (code) => code === 0 ? done(true) : setTimeout(probe, 100));
-      };
-      probe();
-      setTimeout(() => done(false), 30_000);
-    });
-    if (!ready) {
+    if (!(await untilListening(port))) {
       console.error(`bench: idle ${name} did not start`);
       server.kill("SIGKILL");
       continue;
@@ -502,6 +508,120 @@ if (parts.includes("tls")) {
     console.log(
       `| Python's CPU per pair / the floor with exceptions | ${d} | ${b} | ${py.toFixed(0)} µs | | |`,
     );
+  }
+  console.log();
+}
+if (parts.includes("pairs")) {
+  // 6. The quiet scenario (q: one connection, the load generator pausing 50 µs
+  // after each echo) in paired rounds. Every server stays up (CPU 0, the load
+  // generator on CPU 1, as run-peers.sh pins them), warmed first, then loaded in
+  // turn PAIR_ROUNDS times: a noisy minute of the shared host hits every server
+  // alike, and ratios are taken round by round. CPU is the server's own count in
+  // nanoseconds (/proc/PID/task/*/schedstat, all its threads), not /proc's 10 ms
+  // ticks, which are 0.5 µs per round trip in a 4 s round; the user share is
+  // still from ticks (a mean over the rounds).
+  const names =
+    (process.env.PAIR_SERVERS ?? "py_selectors ts_deno_floor ts_deno_sync ts_bun_floor ts_bun_sync")
+      .split(" ");
+  const rounds = Number(process.env.PAIR_ROUNDS ?? 10);
+  const seconds = Number(process.env.PAIR_SECONDS ?? 4);
+  const warm = Number(process.env.PAIR_WARM ?? 30); // Deno's quiet server reaches its floor after ~25 s
+  const loadgen = join(shared, "build", "loadgen");
+  if (!existsSync(loadgen)) await run(join(shared, "build.sh"), [], { echo: false });
+  const taskset = (await run("sh", ["-c", "command -v taskset"], { echo: false }))[0] === 0;
+  const pinned = (cpu, argv) =>
+    taskset ? ["taskset", ["-c", String(cpu), ...argv]] : [argv[0], argv.slice(1)];
+  const freePort = () =>
+    new Promise((done) => {
+      const s = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = s.address();
+        s.close(() => done(port));
+      });
+    });
+  /** CPU nanoseconds of all the process's threads, and its user and system ticks. */
+  const times = (pid) => {
+    let ns = 0;
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]);
+      } catch { /* a thread that just ended */ }
+    }
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { ns, user: Number(f[11]), system: Number(f[12]) };
+  };
+  const quiet = async (port, secs) => {
+    const [code, out] = await run(
+      ...pinned(1, [loadgen, "127.0.0.1", String(port), "1", "64", String(secs)]),
+      {
+        echo: false,
+        env: { ...env, LOADGEN_THINK_US: "50" },
+      },
+    );
+    if (code !== 0) throw new Error(`bench: loadgen exited ${code}`);
+    return JSON.parse(out).rtts;
+  };
+  const servers = [];
+  for (const name of names) {
+    const command = peerCommands[name] ?? env[`CMD_${name}`];
+    if (!command) throw new Error(`bench: no command for ${name}`);
+    const port = await freePort();
+    const child = spawn(...pinned(0, [...command.split(" "), String(port), "100000"]), {
+      env,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    if (!(await untilListening(port))) throw new Error(`bench: pairs, ${name} did not start`);
+    console.error(`bench: pairs, warming ${name} (${warm} s)`);
+    await quiet(port, warm);
+    servers.push({ name, port, child, rounds: [] });
+  }
+  for (let r = 0; r < rounds; r++) {
+    console.error(`bench: pairs, round ${r + 1} of ${rounds}`);
+    for (const s of servers) {
+      const t0 = times(s.child.pid);
+      const rtts = await quiet(s.port, seconds);
+      const t1 = times(s.child.pid);
+      s.rounds.push({
+        rtts,
+        cpuUs: (t1.ns - t0.ns) / 1e3 / rtts,
+        userUs: ((t1.user - t0.user) * 1e4) / rtts, // a tick is 10 ms
+      });
+    }
+  }
+  for (const s of servers) s.child.kill();
+  const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
+  const byName = Object.fromEntries(servers.map((s) => [s.name, s.rounds]));
+  console.log(
+    `## q) paired rounds: ${rounds} rounds of ${seconds} s per server, in turn, after ${warm} s each (CPU from schedstat)\n`,
+  );
+  console.log("| server | CPU µs per round trip, median | min - max | user µs (mean) | rtt/s (median) |");
+  console.log("| --- | ---: | ---: | ---: | ---: |");
+  for (const s of servers) {
+    const cpu = s.rounds.map((x) => x.cpuUs);
+    console.log(
+      `| ${s.name} | ${median(s.rounds, "cpuUs").toFixed(1)} | ${Math.min(...cpu).toFixed(1)} - ${
+        Math.max(...cpu).toFixed(1)
+      } | ${mean(s.rounds.map((x) => x.userUs)).toFixed(2)} | ${
+        (median(s.rounds, "rtts") / seconds).toFixed(0)
+      } |`,
+    );
+  }
+  console.log();
+  /** The median over rounds of a's CPU / b's, and the mean user time of b over a's. */
+  const paired = (a, b) => ({
+    ratio: median(a.map((x, i) => ({ r: x.cpuUs / b[i].cpuUs })), "r"),
+    userOver: mean(b.map((x) => x.userUs)) - mean(a.map((x) => x.userUs)),
+  });
+  console.log(
+    "| runtime | floor CPU / ours (paired median) | Python CPU / ours (paired median) | user over the floor, µs |",
+  );
+  console.log("| --- | ---: | ---: | ---: |");
+  for (const rt of ["deno", "bun"]) {
+    const ours = byName[`ts_${rt}_sync`], fl = byName[`ts_${rt}_floor`], py = byName.py_selectors;
+    if (!ours || !fl) continue;
+    const f = paired(fl, ours);
+    const p = py ? paired(py, ours).ratio.toFixed(3) : "—";
+    console.log(`| ${rt} | ${f.ratio.toFixed(3)} | ${p} | ${f.userOver.toFixed(2)} |`);
   }
   console.log();
 }
