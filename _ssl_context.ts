@@ -254,9 +254,12 @@ export class SSLContext implements Disposable {
   }
 
   #setVersion(cmd: number, version: number, what: string): void {
-    const known = Object.values(TLSVersion) as number[];
-    if (typeof version !== "number" || !known.includes(version)) {
-      throw new RangeError(`Invalid ${what}: ${show(version)}: a TLSVersion`);
+    if (typeof version !== "number" || !Number.isInteger(version)) {
+      throw new TypeError(`Invalid ${what}: expected a TLSVersion, got ${show(version)}`);
+    }
+    if (!(Object.values(TLSVersion) as number[]).includes(version)) {
+      // Python's words (a ValueError there)
+      throw new RangeError(`Unsupported TLS/SSL version 0x${(version >>> 0).toString(16)}`);
     }
     const v = version < 0 ? 0 : version; // 0: the library's own bound
     if (Number(openSsl().ssl.SSL_CTX_ctrl(this.#open(), cmd, v, 0n)) !== 1) throw raiseFromQueue(what);
@@ -641,9 +644,11 @@ export class SSLContext implements Disposable {
    * @throws {SSLError} When no cipher matches ("No cipher can be selected").
    */
   setCiphers(ciphers: string): void {
-    openSsl().crypto.ERR_clear_error();
-    if (openSsl().ssl.SSL_CTX_set_cipher_list(this.#open(), toCString(ciphers, "ciphers")) !== 1) {
-      throw raiseFromQueue("set_cipher_list");
+    const { ssl, crypto } = openSsl();
+    crypto.ERR_clear_error();
+    if (ssl.SSL_CTX_set_cipher_list(this.#open(), toCString(ciphers, "ciphers")) !== 1) {
+      crypto.ERR_clear_error(); // CPython's own words, not the queue's
+      throw sslError(SSLError, 0, "No cipher can be selected.", null, "");
     }
   }
 
@@ -661,7 +666,7 @@ export class SSLContext implements Disposable {
       if (typeof p !== "string") throw new TypeError(`Invalid protocol: expected a string, got ${show(p)}`);
       const bytes = new TextEncoder().encode(p);
       if (bytes.length < 1 || bytes.length > 255) {
-        throw new RangeError(`Invalid protocol: ${show(p)}: 1 to 255 bytes`);
+        throw sslError(SSLError, 0, "ALPN protocols must be 1 to 255 in length", null, ""); // Python's class and words
       }
       parts.push(bytes.length, ...bytes);
     }

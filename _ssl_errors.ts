@@ -18,14 +18,15 @@ export const SSL_ERROR_INVALID_ERROR_CODE = 10;
 
 /**
  * A TLS failure, Python's `ssl.SSLError` (an {@linkcode OSError}): `errno`
- * is the `SSL_ERROR_*` number, `library` and `reason` OpenSSL's names for
+ * is the `SSL_ERROR_*` number for a connection's call (the reason's number
+ * for a context's, as in Python), `library` and `reason` OpenSSL's names for
  * the error (`"SSL"`, `"CERTIFICATE_VERIFY_FAILED"`), and the message reads
  * as Python's (`[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed`).
  */
 export class SSLError extends OSError {
-  /** OpenSSL's library name, such as `"SSL"`. */
+  /** OpenSSL's library name, such as `"SSL"`; empty when OpenSSL queued no error (Python's None). */
   library = "";
-  /** OpenSSL's reason, such as `"WRONG_VERSION_NUMBER"`. */
+  /** OpenSSL's reason, such as `"WRONG_VERSION_NUMBER"`; empty when there is none (Python's None). */
   reason = "";
 }
 /** The peer closed the TLS connection cleanly (close_notify). */
@@ -69,19 +70,23 @@ const SSL_ERROR_NAMES: ReadonlyMap<number, string> = new Map([
   [SSL_ERROR_INVALID_ERROR_CODE, "SSL_ERROR_INVALID_ERROR_CODE"],
 ]);
 
-/** An error of class `cls`, with OpenSSL's library and reason when the queue had an entry. */
+/**
+ * An error of class `cls`, with OpenSSL's library and reason when the queue
+ * had an entry; its `code` names `errno` as an `SSL_ERROR_*` number unless
+ * given.
+ */
 export function sslError(
   cls: SSLErrorClass,
   errno: number,
   text: string,
   entry?: OpenSslError | null,
+  code: string = SSL_ERROR_NAMES.get(errno) ?? "",
 ): SSLError {
-  const library = entry?.library || "SSL";
+  const library = entry?.library ?? ""; // none without a queued error, as Python's None
   const reason = entry?.reason || "";
-  const description = entry ? `[${library}: ${reason}] ${text}` : text;
+  const description = !entry ? text : reason ? `[${library}: ${reason}] ${text}` : `[${library}] ${text}`;
   // Want-read and want-write are a non-blocking loop's control flow, as BlockingIOError is.
   const untrimmed = cls === SSLWantReadError || cls === SSLWantWriteError;
-  const code = SSL_ERROR_NAMES.get(errno) ?? "";
   const e = new cls(errno, "SSL", { description, plain: true, untrimmed, code });
   e.library = library;
   e.reason = reason;
@@ -98,9 +103,14 @@ export function wantWrite(): SSLError {
   return sslError(SSLWantWriteError, SSL_ERROR_WANT_WRITE, "The operation did not complete (write)");
 }
 
-/** The error of the OpenSSL call `call` that just failed, from its queue. */
+/**
+ * The error of the OpenSSL call `call` that just failed, from its queue. Its
+ * errno is the reason's number, as CPython's for a failure outside a
+ * connection's I/O (`load_verify_locations` on a file with no certificate:
+ * 136, X509_R_NO_CERTIFICATE_OR_CRL_FOUND).
+ */
 export function raiseFromQueue(call: string): SSLError {
   const entry = takeError();
   if (!entry) return sslError(SSLError, SSL_ERROR_SSL, `${call} failed`);
-  return sslError(SSLError, SSL_ERROR_SSL, entry.text, entry);
+  return sslError(SSLError, entry.reasonCode, entry.text, entry, ""); // a reason's number, not an SSL_ERROR_*
 }

@@ -357,13 +357,18 @@ function libraryName(code: number): string {
   );
 }
 
+/** OpenSSL 3's flag on a reason shared by every library (`ERR_R_PEM_LIB`): Python names no reason for those. */
+const ERR_RFLAG_COMMON = 0x80000;
+
 /**
- * Takes the oldest error off this thread's queue and clears the rest (none
- * stays behind to be reported by a later call), or null when it is empty.
+ * Takes the newest error off this thread's queue, the one CPython reports
+ * (`ERR_peek_last_error`: for a failed call that queued a chain of them, the
+ * outermost), and clears the rest (none stays behind to be reported by a
+ * later call), or null when it is empty.
  */
 export function takeError(): OpenSslError | null {
   const { crypto } = openSsl();
-  const code = Number(crypto.ERR_get_error());
+  const code = Number(crypto.ERR_peek_last_error());
   if (code === 0) return null;
   crypto.ERR_clear_error();
   const reason = cText(crypto.ERR_reason_error_string(code));
@@ -377,7 +382,7 @@ export function takeError(): OpenSslError | null {
   return {
     code,
     library: libraryName(code),
-    reason: reason.toUpperCase().replaceAll(" ", "_"),
+    reason: code & ERR_RFLAG_COMMON ? "" : reason.toUpperCase().replaceAll(" ", "_"),
     // OpenSSL 3: the reason in the low 23 bits (bit 31 marks a system error).
     reasonCode: code & 0x7fffff,
     text,

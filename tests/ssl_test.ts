@@ -1047,6 +1047,67 @@ print(json.dumps(out))`,
   },
 );
 
+test(
+  "ssl: a context's refusals are Python's: class, errno, library, reason and text (the newest queued error)",
+  { skip: skip || unixOnly(PYTHON_PEER) },
+  async () => {
+    const dir = scratchDir("tls-refusals-");
+    const garbage = join(dir, "garbage.pem");
+    writeFileSync(garbage, "not a certificate\n");
+    // [class, errno, library, reason, text] of each refusal; Python's ValueError is our RangeError.
+    const python = await pythonJson(
+      `import json, ssl, sys
+garbage = sys.argv[1]
+def attempt(f):
+    try:
+        f()
+        return None
+    except (ssl.SSLError, ValueError) as e:
+        cls = type(e).__name__
+        return ["RangeError" if cls == "ValueError" else cls, e.errno if isinstance(e, OSError) and e.errno else 0,
+                getattr(e, "library", None) or "", getattr(e, "reason", None) or "",
+                str(e).rsplit(" (_ssl.c", 1)[0] if cls != "SSLError" or e.errno else e.args[0]]
+client = lambda: ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+server = lambda: ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+print(json.dumps([
+    attempt(lambda: client().set_ciphers("NOPE")),
+    attempt(lambda: client().set_alpn_protocols([""])),
+    attempt(lambda: setattr(client(), "minimum_version", 12345)),
+    attempt(lambda: client().load_cert_chain(garbage)),
+    attempt(lambda: client().load_verify_locations(garbage)),
+    attempt(lambda: server().load_dh_params(garbage)),
+]))`,
+      [garbage],
+    );
+    const attempt = (f: (client: ssl.SSLContext, server: ssl.SSLContext) => void): unknown => {
+      using client = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+      using server = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+      try {
+        f(client, server);
+        return null;
+      } catch (e) {
+        if (e instanceof ssl.SSLError) return [e.constructor.name, e.errno, e.library, e.reason, e.message];
+        if (e instanceof RangeError) return ["RangeError", 0, "", "", e.message];
+        throw e;
+      }
+    };
+    const ours = [
+      attempt((c) => c.setCiphers("NOPE")),
+      attempt((c) => c.setAlpnProtocols([""])),
+      attempt((c) => c.minimumVersion = 12345),
+      attempt((c) => c.loadCertChain(garbage)),
+      attempt((c) => c.loadVerifyLocations(garbage)),
+      attempt((_, s) => s.loadDhParams(garbage)),
+    ];
+    assert.deepEqual(ours, python);
+    // Nothing stays queued behind a refusal to be reported by the next call.
+    using ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+    assert.throws(() => ctx.loadCertChain(garbage), ssl.SSLError);
+    ctx.setCiphers("ECDHE+AESGCM");
+    assert.throws(() => ctx.minimumVersion = "TLSv1_2" as never, TypeError);
+  },
+);
+
 /** Python TLS clients of an echo server: each verifies it, echoes SIZES in 256 KiB pieces, closes with close_notify. */
 const ECHO_CLIENT = `import socket, ssl, sys, hashlib
 port, ca, size = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
