@@ -56,23 +56,37 @@ export function familyName(family: number): string {
 const DOTS = /[.\u3002\uff0e\uff61]/;
 
 /**
- * A host name for the resolver, as Python's socket module passes it: IDNA
- * encoded (a non-ASCII name becomes its `xn--` form), each label 1 to 63
- * characters (a trailing dot allowed). Python raises UnicodeError for a
- * label that is empty or too long; here it is a RangeError, and the name
- * never reaches the resolver (a 1 MB "name" is no DNS query).
+ * A host name for the resolver, as Python's socket module passes it: see
+ * {@linkcode idnaName}; the name never reaches the resolver when it is bad
+ * (a 1 MB "name" is no DNS query).
  *
  * @param host The caller's host.
  * @returns The NUL-terminated ASCII name for C.
  * @throws {TypeError} For a non-string or an embedded NUL. @throws {RangeError} For a bad label.
  */
 export function hostName(host: unknown): Uint8Array {
-  const text = checkString(host, "host");
+  return toCString(idnaName(host, "host"), "host");
+}
+
+/**
+ * A name as Python's `idna` codec encodes it for the resolver and for TLS
+ * (`server_hostname`): a non-ASCII name becomes its `xn--` form, each label
+ * 1 to 63 characters (a trailing dot allowed), an ASCII name is kept as it
+ * is. Python raises UnicodeError for a label that is empty or too long; here
+ * it is a RangeError.
+ *
+ * @param host The caller's name.
+ * @param what What it is, for the error.
+ * @returns The ASCII name.
+ * @throws {TypeError} For a non-string. @throws {RangeError} For a bad label.
+ */
+export function idnaName(host: unknown, what: string): string {
+  const text = checkString(host, what);
   // deno-lint-ignore no-control-regex
   const isAscii = /^[\x00-\x7f]*$/.test(text);
   const ascii = isAscii ? text : domainToASCII(text);
   if (!isAscii && ascii === "") {
-    throw new RangeError(`Invalid host: ${show(text)}: not a name IDNA can encode`);
+    throw new RangeError(`Invalid ${what}: ${show(text)}: not a name IDNA can encode`);
   }
   const labels = ascii.split(DOTS);
   if (labels.length > 1 && labels[labels.length - 1] === "") labels.pop(); // a trailing dot
@@ -80,14 +94,14 @@ export function hostName(host: unknown): Uint8Array {
     for (const label of labels) {
       if (label.length === 0 || label.length > 63) {
         throw new RangeError(
-          `Invalid host: ${show(text)}: label ${
+          `Invalid ${what}: ${show(text)}: label ${
             label.length === 0 ? "empty" : "too long"
           } (IDNA allows 1 to 63 characters)`,
         );
       }
     }
   }
-  return toCString(ascii, "host");
+  return ascii;
 }
 
 /** Resolves a host to raw address bytes of one family: numeric forms directly, names through getaddrinfo. */

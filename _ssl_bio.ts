@@ -9,7 +9,7 @@ import { byteLength, byteRange, bytesOf } from "./ffi/bytes.ts";
 import { cText, openSsl, stackItems, takeError } from "./ffi/openssl.ts";
 import { adapter } from "./ffi/mod.ts";
 import { checkInt, checkSize, show, toCString } from "./_validate.ts";
-import { parseIPv4, parseIPv6 } from "./_address.ts";
+import { idnaName, parseIPv4, parseIPv6 } from "./_address.ts";
 import { disown, own } from "./_ssl_owned.ts";
 import { derOf, describeCertificate, type PeerCertificate } from "./_ssl_cert.ts";
 import { type CipherTuple, cipherTuple } from "./_ssl_cipher.ts";
@@ -269,7 +269,7 @@ export class SSLObject implements Disposable {
   readonly #peekByte = new Uint8Array(1);
   /** Whether this is the server side. */
   readonly serverSide: boolean;
-  /** The name given to check the server's certificate against, if any. */
+  /** The name the server's certificate is checked against, if any: as given, or a non-ASCII name's `xn--` form (Python's). */
   readonly serverHostname: string | null;
 
   /**
@@ -296,13 +296,30 @@ export class SSLObject implements Disposable {
     if (serverHostname !== null && typeof serverHostname !== "string") {
       throw new TypeError(`Invalid serverHostname: ${show(serverHostname)}`);
     }
+    // Python's order: the name IDNA-encoded (an `xn--` form for a non-ASCII one), the context's side, the name's form.
+    const name = serverHostname === null ? null : idnaName(serverHostname, "serverHostname");
     if (serverSide && context.protocol === PROTOCOL_TLS_CLIENT) {
-      throw new RangeError("Cannot create a server socket with a PROTOCOL_TLS_CLIENT context");
+      throw sslError(
+        SSLError,
+        0,
+        "Cannot create a server socket with a PROTOCOL_TLS_CLIENT context",
+        null,
+        "",
+      );
     }
     if (!serverSide && context.protocol === PROTOCOL_TLS_SERVER) {
-      throw new RangeError("Cannot create a client socket with a PROTOCOL_TLS_SERVER context");
+      throw sslError(
+        SSLError,
+        0,
+        "Cannot create a client socket with a PROTOCOL_TLS_SERVER context",
+        null,
+        "",
+      );
     }
-    if (!serverSide && context.checkHostname && !serverHostname) {
+    if (name !== null && (name === "" || name.startsWith("."))) {
+      throw new RangeError("serverHostname cannot be an empty string or start with a leading dot.");
+    }
+    if (!serverSide && context.checkHostname && !name) {
       throw new RangeError("checkHostname requires serverHostname");
     }
     const { ssl } = openSsl();
@@ -317,12 +334,12 @@ export class SSLObject implements Disposable {
     this.#outgoing = outgoing;
     this.#context = context;
     this.serverSide = serverSide;
-    this.serverHostname = serverHostname;
+    this.serverHostname = name;
     this.#suppressRaggedEofs = suppressRaggedEofs;
     if (serverSide) ssl.SSL_set_accept_state(s);
     else {
       ssl.SSL_set_connect_state(s);
-      if (serverHostname) this.#setServerName(s, serverHostname, context.checkHostname);
+      if (name) this.#setServerName(s, name, context.checkHostname);
     }
     if (context.postHandshakeAuth === true) {
       // As CPython: a client offers it; a server that verifies clients asks after the handshake, not in it.
@@ -682,7 +699,10 @@ export class SSLObject implements Disposable {
 
   /** The negotiated version, such as `"TLSv1.3"`, or null before the handshake. */
   version(): string | null {
-    const v = cText(openSsl().ssl.SSL_get_version(this.#open()));
+    const { ssl } = openSsl();
+    const s = this.#open();
+    if (ssl.SSL_is_init_finished(s) !== 1) return null; // as Python: not before the handshake is done
+    const v = cText(ssl.SSL_get_version(s));
     return v === "" || v === "unknown" ? null : v;
   }
 
@@ -777,6 +797,7 @@ export class SSLObject implements Disposable {
    *
    * @param binaryForm `true` for the DER bytes.
    * @returns The description or the bytes, or null.
+   * @throws {RangeError} Before the handshake is done (Python's ValueError).
    * @example
    * ```ts ignore
    * const cert = tls.getpeercert();
@@ -789,7 +810,9 @@ export class SSLObject implements Disposable {
   getpeercert(binaryForm = false): PeerCertificate | Uint8Array<ArrayBuffer> | null {
     checkFlag(binaryForm, "binaryForm");
     const { ssl, crypto } = openSsl();
-    const x = ssl.SSL_get1_peer_certificate(this.#open());
+    const s = this.#open();
+    if (ssl.SSL_is_init_finished(s) !== 1) throw new RangeError("handshake not done yet"); // Python's ValueError
+    const x = ssl.SSL_get1_peer_certificate(s);
     if (x === 0n) return null;
     try {
       if (!binaryForm) return this.context.verifyMode === CERT_NONE ? null : describeCertificate(x);

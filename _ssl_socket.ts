@@ -74,8 +74,15 @@ export class SSLSocket implements Disposable {
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`Invalid options: ${show(options)}`);
     }
-    const { doHandshakeOnConnect = true } = options;
+    const { doHandshakeOnConnect = true, serverSide = false, serverHostname = null } = options;
     checkFlag(doHandshakeOnConnect, "doHandshakeOnConnect");
+    // Python's SSLSocket checks these first (its SSLObject, over memory, does not).
+    if (serverSide === true && serverHostname) {
+      throw new RangeError("serverHostname can only be specified in client mode");
+    }
+    if (serverSide !== true && context.checkHostname && !serverHostname) {
+      throw new RangeError("checkHostname requires serverHostname");
+    }
     this.#tls = new SSLObject(context, new MemoryBIO(), new MemoryBIO(), options);
     this.#tls.owner = this; // what an sniCallback receives
     this.#sock = sock;

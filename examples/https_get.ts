@@ -38,6 +38,8 @@ interface Fetch {
   port: number;
   sock: socket.Socket | null;
   tls: ssl.SSLSocket | null;
+  /** The TLS version, read when the handshake is done (a server's close without close_notify ends the connection's state). */
+  version: string | null;
   /** The request bytes not sent yet (after the handshake). */
   request: Uint8Array;
   /** The response as it arrives. */
@@ -112,7 +114,7 @@ await cli.main(() => {
     if (save !== undefined) writeFileSync(join(save, String(fetches.indexOf(f) + 1)), response.body);
     finish(
       f,
-      `${response.status}  ${response.body.length} bytes  ${f.tls!.version()}  ${seconds} s`,
+      `${response.status}  ${response.body.length} bytes  ${f.version}  ${seconds} s`,
       response.status.startsWith("2"),
     );
   };
@@ -121,6 +123,7 @@ await cli.main(() => {
     const tls = f.tls ??= ctx.wrapSocket(f.sock!, { serverHostname: f.host, doHandshakeOnConnect: false });
     try {
       tls.doHandshake(); // done at once once it is done
+      f.version ??= tls.version();
       if (f.request.length > 0) {
         tls.send(f.request); // the same bytes again after SSLWantWriteError
         f.request = new Uint8Array(0);
@@ -151,6 +154,7 @@ await cli.main(() => {
       port,
       sock: null,
       tls: null,
+      version: null,
       request,
       chunks: [],
       size: 0,

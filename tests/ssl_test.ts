@@ -1108,6 +1108,95 @@ print(json.dumps([
   },
 );
 
+test(
+  "ssl: before its handshake a connection answers as Python's, and its server name is checked and IDNA-encoded as Python's",
+  { skip: skip || unixOnly(PYTHON_PEER) },
+  async () => {
+    // [class, text] of each attempt (or its value); Python's ValueError and UnicodeError are our RangeError.
+    const python = await pythonJson(
+      `import json, socket, ssl
+def attempt(f):
+    try:
+        return ["value", f()]
+    except (ssl.SSLError, ValueError) as e:
+        cls = type(e).__name__
+        return ["RangeError" if cls in ("ValueError", "UnicodeError") else cls, str(e).rsplit(" (_ssl.c", 1)[0]]
+client = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+unchecked = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+unchecked.check_hostname = False
+server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+bio = lambda ctx, **kw: ctx.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), **kw)
+a, b = socket.socketpair()
+print(json.dumps([
+    attempt(lambda: bio(client, server_hostname="localhost").getpeercert()),
+    attempt(lambda: bio(client, server_hostname="localhost").version()),
+    attempt(lambda: bio(client, server_hostname="localhost").cipher()),
+    attempt(lambda: bio(client, server_side=True)),
+    attempt(lambda: bio(server)),
+    attempt(lambda: bio(unchecked, server_hostname="")),
+    attempt(lambda: bio(unchecked, server_hostname=".example")),
+    attempt(lambda: bio(unchecked, server_hostname="a." + "x" * 64)),
+    attempt(lambda: bio(client, server_hostname="b\u00fccher.example.").server_hostname),
+    attempt(lambda: bio(client, server_hostname="LOCALHOST").server_hostname),
+    attempt(lambda: server.wrap_socket(a, server_side=True, server_hostname="x")),
+    attempt(lambda: client.wrap_socket(b)),
+]))`,
+      [],
+    );
+    const attempt = (f: () => unknown): unknown => {
+      try {
+        const v = f();
+        return ["value", v instanceof ssl.SSLObject ? "made" : v];
+      } catch (e) {
+        if (e instanceof ssl.SSLError) return [e.constructor.name, e.message];
+        if (e instanceof RangeError) return ["RangeError", e.message];
+        throw e;
+      }
+    };
+    using client = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+    using unchecked = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+    unchecked.checkHostname = false;
+    using server = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    const made: { close(): void }[] = [];
+    const bio = (ctx: ssl.SSLContext, options: Record<string, unknown>): ssl.SSLObject => {
+      const o = ctx.wrapBio(new ssl.MemoryBIO(), new ssl.MemoryBIO(), options);
+      made.push(o);
+      return o;
+    };
+    const [a, b] = socket.socketpair();
+    try {
+      const ours = [
+        attempt(() => bio(client, { serverHostname: "localhost" }).getpeercert()),
+        attempt(() => bio(client, { serverHostname: "localhost" }).version()),
+        attempt(() => bio(client, { serverHostname: "localhost" }).cipher()),
+        attempt(() => bio(client, { serverSide: true })),
+        attempt(() => bio(server, {})),
+        attempt(() => bio(unchecked, { serverHostname: "" })),
+        attempt(() => bio(unchecked, { serverHostname: ".example" })),
+        attempt(() => bio(unchecked, { serverHostname: "a." + "x".repeat(64) })),
+        attempt(() => bio(client, { serverHostname: "b\u00fccher.example." }).serverHostname),
+        attempt(() => bio(client, { serverHostname: "LOCALHOST" }).serverHostname),
+        attempt(() => server.wrapSocket(a, { serverSide: true, serverHostname: "x" })),
+        attempt(() => client.wrapSocket(b)),
+      ];
+      // Python's words, in this package's names; an IDNA refusal says more than Python's (the same class).
+      const expected = (python as [string, unknown][]).map(([cls, text], i) =>
+        [6, 7].includes(i) ? [cls, (ours[i] as [string, unknown])[1]] : [
+          cls,
+          typeof text === "string"
+            ? text.replace("server_hostname", "serverHostname").replace("check_hostname", "checkHostname")
+            : text,
+        ]
+      );
+      assert.deepEqual(ours, expected);
+    } finally {
+      for (const o of made) o.close();
+      a.close();
+      b.close();
+    }
+  },
+);
+
 /** Python TLS clients of an echo server: each verifies it, echoes SIZES in 256 KiB pieces, closes with close_notify. */
 const ECHO_CLIENT = `import socket, ssl, sys, hashlib
 port, ca, size = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
