@@ -159,8 +159,13 @@ export function certTimeToSeconds(certTime: string): number {
     number,
     number,
   ];
-  // Date.UTC carries past the month's end as calendar.timegm does (Feb 31 is March 2 or 3; second 60 the next minute).
-  return Date.UTC(year, month, day, hour, minute, second) / 1000;
+  if (year === 0) throw new RangeError("year 0 is out of range"); // Python's calendar.timegm (datetime's years)
+  // A Date carries past the month's end as calendar.timegm does (Feb 31 is March 2 or 3; second 60 the next
+  // minute); set field by field, since Date.UTC reads years 0 to 99 as 1900 to 1999.
+  const time = new Date(0);
+  time.setUTCFullYear(year, month, day);
+  time.setUTCHours(hour, minute, second);
+  return time.getTime() / 1000;
 }
 
 /** Options of {@linkcode getServerCertificate}. */

@@ -1573,6 +1573,10 @@ test("ssl: certTimeToSeconds reads a certificate's time as Python's cert_time_to
     "Jan5 09:34:43 2018 GMT",
     "Jan  5 09:34:43 18 GMT",
     "Jan 32 00:00:00 2018 GMT",
+    "Jan  5 09:34:43 0001 GMT", // not 1901: years below 100 are years
+    "Jan  5 09:34:43 0099 GMT",
+    "Jan  5 09:34:43 0000 GMT",
+    "Dec 31 23:59:59 9999 GMT",
     "",
   ];
   const py = await pythonJson(
