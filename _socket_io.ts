@@ -21,6 +21,11 @@ import { OSError, TimeoutError } from "./errors.ts";
 export const SEND_FLAGS: number = SOCKET.MSG_NOSIGNAL;
 const { EAGAIN, EINTR, ETIMEDOUT } = ERRNO;
 
+/** What an I/O call on a closed socket raises (Python's `[Errno 9] Bad file descriptor`), a TLS socket's too. */
+export function closedSocketError(): OSError {
+  return new OSError(ERRNO.EBADF, "socket", { description: "Bad file descriptor (socket is closed)" });
+}
+
 /**
  * One socket's fd and timeout mode, and the retry rules. A socket holds its
  * engine in a private field: no caller can reach or change the fd it uses.
@@ -43,9 +48,7 @@ export class SocketIO {
 
   /** The fd. @throws {OSError} EBADF once the socket is closed. */
   open(): number {
-    if (this.fd < 0) {
-      throw new OSError(ERRNO.EBADF, "socket", { description: "Bad file descriptor (socket is closed)" });
-    }
+    if (this.fd < 0) throw closedSocketError();
     return this.fd;
   }
 

@@ -101,15 +101,16 @@ export let tryReadInto: (tls: SSLObject, buf: ArrayBufferView, len: number) => n
 
 /**
  * How many bytes a read into `view` may take: `nbytes`, or the whole view
- * for 0, at most one TLS record's worth; measured by the engine's own length.
+ * for 0, a negative number or more than the view holds (CPython's rule for a
+ * TLS read into a buffer), at most one TLS record's worth; measured by the
+ * engine's own length.
  *
- * @throws {TypeError|RangeError} For an `nbytes` that is not a size, or larger than the view.
+ * @throws {TypeError} For an `nbytes` that is not an integer.
  */
 export function readLength(view: ArrayBufferView, nbytes: number): number {
   const size = byteLength(view, "buffer");
-  const want = checkSize(nbytes, "nbytes");
-  if (want > size) throw new RangeError(`nbytes ${want} is larger than the buffer (${size})`);
-  return Math.min(want === 0 ? size : want, MAX_CHUNK);
+  const want = checkInt(nbytes, "nbytes");
+  return Math.min(want <= 0 || want > size ? size : want, MAX_CHUNK);
 }
 
 /** What an IP address's text can be made of: any other server name is a host name. */
@@ -584,7 +585,7 @@ export class SSLObject implements Disposable {
    * Reads decrypted bytes into a buffer you own.
    *
    * @param buffer Where they go.
-   * @param nbytes The most (0: the buffer's length).
+   * @param nbytes The most (0, a negative number or more than it holds: the buffer's length, as Python's).
    * @returns How many; 0 at the end of the stream.
    */
   readInto(buffer: ArrayBufferView | ArrayBuffer, nbytes = 0): number {

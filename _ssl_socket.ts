@@ -6,9 +6,10 @@
  * @module
  */
 import type { CipherTuple } from "./_ssl_cipher.ts";
-import { checkSize, show } from "./_validate.ts";
+import { checkInt, checkSize, show } from "./_validate.ts";
 import { byteLength, bytesOf } from "./ffi/bytes.ts";
 import { BlockingIOError } from "./errors.ts";
+import { closedSocketError } from "./_socket_io.ts";
 import type { BinaryMode, Socket, TextMode } from "./_socket_object.ts";
 import type { Address } from "./_address.ts";
 import { DEFAULT_BUFFER_SIZE, type SocketFile } from "./_socket_file.ts";
@@ -59,6 +60,8 @@ export class SSLSocket implements Disposable {
   #view = this.#buf.subarray(0, 0);
   #viewLength = 0;
   #eof = false;
+  /** Whether close() ran: I/O then raises EBADF, and the questions about the connection answer nothing, as Python's. */
+  #closed = false;
 
   /**
    * Use {@linkcode SSLContext.wrapSocket}.
@@ -271,16 +274,32 @@ export class SSLSocket implements Disposable {
    * @throws {SSLCertVerificationError} When the peer's certificate does not verify.
    */
   doHandshake(): void {
+    this.#openForIo();
     this.#drive(() => this.#tls.doHandshake(), true);
+  }
+
+  /** @throws {OSError} EBADF once closed, as the socket's own calls. */
+  #openForIo(): void {
+    if (this.#closed) throw closedSocketError();
+  }
+
+  /** Python's SSLSocket takes no flags but 0 (`MSG_PEEK` and the rest have no meaning over TLS). */
+  #noFlags(flags: number, call: string): void {
+    if (checkInt(flags, "flags") !== 0) {
+      throw new RangeError(`non-zero flags not allowed in calls to ${call}() on SSLSocket`);
+    }
   }
 
   /**
    * Receives at most `n` decrypted bytes.
    *
    * @param n The most bytes.
+   * @param flags 0 (Python's SSLSocket refuses any other).
    * @returns The bytes; empty at the end of the stream.
    */
-  recv(n = 16384): Uint8Array<ArrayBuffer> {
+  recv(n = 16384, flags = 0): Uint8Array<ArrayBuffer> {
+    this.#noFlags(flags, "recv");
+    this.#openForIo();
     const len = Math.min(checkSize(n, "n"), MAX_CHUNK);
     if (len === 0) {
       this.#flushSome(); // as any read: what is held goes out
@@ -300,10 +319,13 @@ export class SSLSocket implements Disposable {
    * Receives into a buffer you own.
    *
    * @param buffer Where the bytes go.
-   * @param nbytes The most (0: the buffer's length).
+   * @param nbytes The most (0, a negative number or more than it holds: the buffer's length, as Python's).
+   * @param flags 0 (Python's SSLSocket refuses any other).
    * @returns How many; 0 at the end of the stream.
    */
-  recvInto(buffer: ArrayBufferView | ArrayBuffer, nbytes = 0): number {
+  recvInto(buffer: ArrayBufferView | ArrayBuffer, nbytes = 0, flags = 0): number {
+    this.#noFlags(flags, "recv_into");
+    this.#openForIo();
     const view = bytesOf(buffer, "buffer");
     const len = readLength(view, nbytes);
     if (len === 0) {
@@ -362,11 +384,14 @@ export class SSLSocket implements Disposable {
    * reply stuck here.
    *
    * @param data The bytes.
+   * @param flags 0 (Python's SSLSocket refuses any other).
    * @returns How many were sent.
    * @throws {SSLWantWriteError} When a non-blocking socket is full: call again with the same bytes once writable.
    * @throws {SSLError} `BAD_LENGTH` when that call passes fewer bytes than the first one took.
    */
-  send(data: ArrayBufferView | ArrayBuffer): number {
+  send(data: ArrayBufferView | ArrayBuffer, flags = 0): number {
+    this.#noFlags(flags, "send");
+    this.#openForIo();
     if (this.#taken >= 0) return this.#sendRetry(data);
     if (this.#heldBytes > MAX_HELD) this.#flush(); // throws SSLWantWriteError while full (nothing taken)
     const n = this.#tls.write(data);
@@ -396,8 +421,11 @@ export class SSLSocket implements Disposable {
    * Sends all the bytes (a blocking socket waits; a timeout covers each send).
    *
    * @param data The bytes.
+   * @param flags 0 (Python's SSLSocket refuses any other).
    */
-  sendall(data: ArrayBufferView | ArrayBuffer): void {
+  sendall(data: ArrayBufferView | ArrayBuffer, flags = 0): void {
+    this.#noFlags(flags, "sendall");
+    this.#openForIo();
     this.#tls.write(data);
     this.#flush();
     this.#taken = -1; // a send() that waited is out too (its bytes went first)
@@ -410,6 +438,7 @@ export class SSLSocket implements Disposable {
    * Python's SSLSocket leaves in the kernel instead.
    */
   pending(): number {
+    if (this.#closed) return 0;
     const n = this.#tls.pendingAfterPeek();
     this.#flushQuietly(); // a record can want an answer (a TLS 1.3 key update)
     return n;
@@ -417,12 +446,12 @@ export class SSLSocket implements Disposable {
 
   /** The negotiated version (`"TLSv1.3"`), or null before the handshake. */
   version(): string | null {
-    return this.#tls.version();
+    return this.#closed ? null : this.#tls.version();
   }
 
   /** `[name, version, secret bits]` of the cipher in use. */
   cipher(): CipherTuple | null {
-    return this.#tls.cipher();
+    return this.#closed ? null : this.#tls.cipher();
   }
 
   /**
@@ -436,7 +465,7 @@ export class SSLSocket implements Disposable {
    * ```
    */
   sharedCiphers(): CipherTuple[] | null {
-    return this.#tls.sharedCiphers();
+    return this.#closed ? null : this.#tls.sharedCiphers();
   }
 
   /**
@@ -469,7 +498,7 @@ export class SSLSocket implements Disposable {
 
   /** The ALPN protocol the server chose, or null. */
   selectedAlpnProtocol(): string | null {
-    return this.#tls.selectedAlpnProtocol();
+    return this.#closed ? null : this.#tls.selectedAlpnProtocol();
   }
 
   /**
@@ -589,6 +618,7 @@ export class SSLSocket implements Disposable {
 
   /** Frees the TLS connection and closes the socket. Idempotent. */
   close(): void {
+    this.#closed = true;
     this.#tls.close();
     this.#sock.close();
   }

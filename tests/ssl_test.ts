@@ -23,6 +23,7 @@ import {
   EVENT_WRITE,
   FileNotFoundError,
   IsADirectoryError,
+  OSError,
   socket,
   ssl,
 } from "../mod.ts";
@@ -1194,6 +1195,96 @@ print(json.dumps([
       a.close();
       b.close();
     }
+  },
+);
+
+test(
+  "ssl: an SSLSocket refuses flags, reads into a buffer by Python's rule, and once closed answers as Python's",
+  { skip: skip || unixOnly(PYTHON_PEER) },
+  async () => {
+    const { ca, cert, key } = makeCerts();
+    // [class, errno or value] of each step; Python's ValueError is our RangeError.
+    const python = await pythonJson(
+      `import json, socket, ssl, sys
+ca, cert, key = sys.argv[1:4]
+cc = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); cc.load_verify_locations(ca)
+sc = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); sc.load_cert_chain(cert, key)
+a, b = socket.socketpair(); a.setblocking(False); b.setblocking(False)
+c = cc.wrap_socket(a, server_hostname="localhost", do_handshake_on_connect=False)
+s = sc.wrap_socket(b, server_side=True, do_handshake_on_connect=False)
+for _ in range(10):
+    for x in (c, s):
+        try: x.do_handshake()
+        except ssl.SSLWantReadError: pass
+def attempt(f):
+    try:
+        v = f()
+        return ["value", v.hex() if isinstance(v, bytearray) else v]
+    except (OSError, ValueError) as e:
+        cls = type(e).__name__
+        return ["RangeError" if cls == "ValueError" else cls, e.errno if isinstance(e, OSError) else str(e)]
+buf = bytearray(4)
+out = [
+    attempt(lambda: c.recv(10, 1)),
+    attempt(lambda: c.send(b"x", 1)),
+    attempt(lambda: c.recv_into(buf, -1)),
+    attempt(lambda: s.sendall(b"abcdef")),
+    attempt(lambda: c.recv_into(buf, 10)),
+    attempt(lambda: buf),
+    attempt(lambda: c.recv_into(buf, -1)),
+    attempt(lambda: buf),
+]
+c.close()
+out += [attempt(c.fileno), attempt(lambda: c.recv(1)), attempt(lambda: c.send(b"x")), attempt(c.pending),
+        attempt(c.version), attempt(c.cipher), attempt(c.selected_alpn_protocol), attempt(c.do_handshake)]
+s.close()
+print(json.dumps(out))`,
+      [ca, cert, key],
+    );
+    using cc = clientContext();
+    using sc = serverContext();
+    const [a, b] = socket.socketpair();
+    a.setBlocking(false);
+    b.setBlocking(false);
+    const c = cc.wrapSocket(a, { serverHostname: "localhost", doHandshakeOnConnect: false });
+    using s = sc.wrapSocket(b, { serverSide: true, doHandshakeOnConnect: false });
+    assert.equal(handshakeBoth(c, s), 2);
+    const attempt = (f: () => unknown): unknown => {
+      try {
+        const v = f();
+        return ["value", v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v];
+      } catch (e) {
+        if (e instanceof ssl.SSLError) return [e.constructor.name, e.errno];
+        if (e instanceof OSError) return ["OSError", e.errno];
+        if (e instanceof RangeError) {
+          return ["RangeError", e.message.replace(" on SSLSocket", " on <class 'ssl.SSLSocket'>")];
+        }
+        throw e;
+      }
+    };
+    const buf = new Uint8Array(4);
+    const ours = [
+      attempt(() => c.recv(10, 1)),
+      attempt(() => c.send(bytes("x"), 1)),
+      attempt(() => c.recvInto(buf, -1)),
+      attempt(() => s.sendall(bytes("abcdef")) ?? null),
+      attempt(() => c.recvInto(buf, 10)),
+      attempt(() => buf),
+      attempt(() => c.recvInto(buf, -1)),
+      attempt(() => buf),
+    ];
+    c.close();
+    ours.push(
+      attempt(() => c.fileno()),
+      attempt(() => c.recv(1)),
+      attempt(() => c.send(bytes("x"))),
+      attempt(() => c.pending()),
+      attempt(() => c.version()),
+      attempt(() => c.cipher()),
+      attempt(() => c.selectedAlpnProtocol()),
+      attempt(() => c.doHandshake()),
+    );
+    assert.deepEqual(ours, python);
   },
 );
 
