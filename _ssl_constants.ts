@@ -12,6 +12,29 @@ import { show } from "./_validate.ts";
 export const PROTOCOL_TLS_CLIENT = 16;
 /** A server context. */
 export const PROTOCOL_TLS_SERVER = 17;
+/**
+ * A context for either side that verifies nothing by default (`CERT_NONE`,
+ * no `checkHostname`): what `new SSLContext()` makes, as Python's.
+ *
+ * @deprecated As in Python: use `PROTOCOL_TLS_CLIENT` or `PROTOCOL_TLS_SERVER`.
+ */
+export const PROTOCOL_TLS = 2;
+/** @deprecated Python's old name for {@linkcode PROTOCOL_TLS}. */
+// deno-lint-ignore camelcase -- Python's name
+export const PROTOCOL_SSLv23 = 2;
+/**
+ * Either side, TLS 1.0 only (OpenSSL 3 refuses it at Python's security level 2).
+ *
+ * @deprecated As in Python: use `minimumVersion`/`maximumVersion`.
+ */
+// deno-lint-ignore camelcase -- Python's name
+export const PROTOCOL_TLSv1 = 3;
+/** @deprecated As {@linkcode PROTOCOL_TLSv1}, TLS 1.1 only. */
+// deno-lint-ignore camelcase -- Python's name
+export const PROTOCOL_TLSv1_1 = 4;
+/** @deprecated As {@linkcode PROTOCOL_TLSv1}, TLS 1.2 only. */
+// deno-lint-ignore camelcase -- Python's name
+export const PROTOCOL_TLSv1_2 = 5;
 /** No certificate is asked for or checked. */
 export const CERT_NONE = 0;
 /** A certificate is checked if the peer sends one. */

@@ -20,8 +20,12 @@ import {
   OP_CIPHER_SERVER_PREFERENCE,
   OP_NO_COMPRESSION,
   OP_NO_SSLv3,
+  PROTOCOL_TLS,
   PROTOCOL_TLS_CLIENT,
   PROTOCOL_TLS_SERVER,
+  PROTOCOL_TLSv1,
+  PROTOCOL_TLSv1_1,
+  PROTOCOL_TLSv1_2,
   Purpose,
   SSL_CTRL_GET_MAX_PROTO_VERSION,
   SSL_CTRL_GET_MIN_PROTO_VERSION,
@@ -125,6 +129,13 @@ const X509_LU_X509 = 1, X509_LU_CRL = 2;
 /** The largest `verifyFlags` value: C's `unsigned long` (64 bits here, 32 on Windows), within a safe integer. */
 const MAX_FLAGS = 0xffffffff;
 
+/** Python's deprecated one-version protocols and the TLS version each pins. */
+const PINNED_VERSIONS: ReadonlyMap<unknown, number> = new Map([
+  [PROTOCOL_TLSv1, TLSVersion.TLSv1],
+  [PROTOCOL_TLSv1_1, TLSVersion.TLSv1_1],
+  [PROTOCOL_TLSv1_2, TLSVersion.TLSv1_2],
+]);
+
 /**
  * A TLS configuration, Python's `ssl.SSLContext`: what to verify and how,
  * the certificates, versions and ciphers; it makes connections with
@@ -149,26 +160,42 @@ export class SSLContext implements Disposable {
   #hostflags = X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS;
   /** The key log file (`keylogFilename`): its path, and the fd the context owns. */
   #keylog: { path: string; fd: number; claim: number } | null = null;
-  /** `PROTOCOL_TLS_CLIENT` or `PROTOCOL_TLS_SERVER`. */
+  /** `PROTOCOL_TLS_CLIENT`, `PROTOCOL_TLS_SERVER`, or one of Python's deprecated ones (`PROTOCOL_TLS`, ...). */
   readonly protocol: number;
+  /** The TLS version a `PROTOCOL_TLSv1*` context is pinned to (its bounds cannot be changed), or 0. */
+  readonly #pinned: number;
 
   /**
    * Makes a context.
    *
    * @param protocol `PROTOCOL_TLS_CLIENT` (verifies the server: `CERT_REQUIRED`,
-   *   `checkHostname`) or `PROTOCOL_TLS_SERVER` (`CERT_NONE`).
+   *   `checkHostname`) or `PROTOCOL_TLS_SERVER` (`CERT_NONE`); Python's
+   *   deprecated `PROTOCOL_TLS` (the default, as in Python: either side,
+   *   verifying nothing) and `PROTOCOL_TLSv1`/`_1`/`_2` (one version) work too.
+   * @throws {RangeError} For another number (Python's ValueError).
    * @throws {Error} When OpenSSL 3 cannot be loaded (the message says what to install).
    */
-  constructor(protocol: number) {
-    if (protocol !== PROTOCOL_TLS_CLIENT && protocol !== PROTOCOL_TLS_SERVER) {
-      throw new RangeError(`Invalid protocol: ${show(protocol)}: PROTOCOL_TLS_CLIENT or PROTOCOL_TLS_SERVER`);
+  constructor(protocol: number = PROTOCOL_TLS) {
+    const pinned = PINNED_VERSIONS.get(protocol) ?? 0;
+    if (
+      protocol !== PROTOCOL_TLS_CLIENT && protocol !== PROTOCOL_TLS_SERVER && protocol !== PROTOCOL_TLS &&
+      !pinned
+    ) {
+      if (typeof protocol !== "number") throw new TypeError(`Invalid protocol: ${show(protocol)}`);
+      throw new RangeError(`invalid or unsupported protocol version ${show(protocol)}`); // Python's words
     }
     const { ssl, crypto } = openSsl();
     const client = protocol === PROTOCOL_TLS_CLIENT;
-    const ctx = ssl.SSL_CTX_new(client ? ssl.TLS_client_method() : ssl.TLS_server_method());
+    const method = client
+      ? ssl.TLS_client_method()
+      : protocol === PROTOCOL_TLS_SERVER
+      ? ssl.TLS_server_method()
+      : ssl.TLS_method();
+    const ctx = ssl.SSL_CTX_new(method);
     if (ctx === 0n) throw raiseFromQueue("SSL_CTX_new");
     this.#ctx = ctx;
     this.protocol = protocol;
+    this.#pinned = pinned;
     this.#checkHostname = client;
     own(this, ctx, (p) => openSsl().ssl.SSL_CTX_free(p));
     // Python's defaults: OpenSSL's bug workarounds, no SSL 3, no compression, the server's cipher order,
@@ -187,8 +214,12 @@ export class SSLContext implements Disposable {
       SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER,
       0n,
     );
-    // Python 3.10 and later: TLS 1.2 at least.
-    ssl.SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLSVersion.TLSv1_2, 0n);
+    if (pinned) { // as OpenSSL's TLSv1_2_method() and the like, which Python uses
+      ssl.SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, pinned, 0n);
+      ssl.SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MAX_PROTO_VERSION, pinned, 0n);
+    } else { // Python 3.10 and later: TLS 1.2 at least.
+      ssl.SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLSVersion.TLSv1_2, 0n);
+    }
     this.verifyMode = client ? CERT_REQUIRED : CERT_NONE;
   }
 
@@ -233,8 +264,9 @@ export class SSLContext implements Disposable {
     this.#checkHostname = on;
   }
 
-  /** The lowest TLS version accepted (`TLSVersion`). */
+  /** The lowest TLS version accepted (`TLSVersion`; `MINIMUM_SUPPORTED` for a pinned one, as Python reads it). */
   get minimumVersion(): number {
+    if (this.#pinned) return TLSVersion.MINIMUM_SUPPORTED;
     const v = Number(openSsl().ssl.SSL_CTX_ctrl(this.#open(), SSL_CTRL_GET_MIN_PROTO_VERSION, 0, 0n));
     return v === 0 ? TLSVersion.MINIMUM_SUPPORTED : v;
   }
@@ -243,8 +275,9 @@ export class SSLContext implements Disposable {
     this.#setVersion(SSL_CTRL_SET_MIN_PROTO_VERSION, version, "minimumVersion");
   }
 
-  /** The highest TLS version accepted (`TLSVersion`). */
+  /** The highest TLS version accepted (`TLSVersion`; `MAXIMUM_SUPPORTED` for a pinned one, as Python reads it). */
   get maximumVersion(): number {
+    if (this.#pinned) return TLSVersion.MAXIMUM_SUPPORTED;
     const v = Number(openSsl().ssl.SSL_CTX_ctrl(this.#open(), SSL_CTRL_GET_MAX_PROTO_VERSION, 0, 0n));
     return v === 0 ? TLSVersion.MAXIMUM_SUPPORTED : v;
   }
@@ -260,6 +293,11 @@ export class SSLContext implements Disposable {
     if (!(Object.values(TLSVersion) as number[]).includes(version)) {
       // Python's words (a ValueError there)
       throw new RangeError(`Unsupported TLS/SSL version 0x${(version >>> 0).toString(16)}`);
+    }
+    if (this.#pinned) {
+      throw new RangeError(
+        "The context's protocol doesn't support modification of highest and lowest version.",
+      );
     }
     const v = version < 0 ? 0 : version; // 0: the library's own bound
     if (Number(openSsl().ssl.SSL_CTX_ctrl(this.#open(), cmd, v, 0n)) !== 1) throw raiseFromQueue(what);
@@ -678,7 +716,7 @@ export class SSLContext implements Disposable {
       throw raiseFromQueue("set_alpn_protos");
     }
     // What a server picks from a client's offer: the first of these the client offers (CPython's rule).
-    if (this.protocol === PROTOCOL_TLS_SERVER) {
+    if (this.protocol !== PROTOCOL_TLS_CLIENT) {
       ssl.SSL_CTX_set_alpn_select_cb(this.#ctx, alpnTrampoline(), 0n);
     }
     this.#alpnWire = wire;

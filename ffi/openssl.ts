@@ -22,6 +22,7 @@ const ULONG = OS === "windows" ? "u32" : "u64";
 export const LIBSSL = {
   TLS_client_method: { params: [], result: "pointer" }, // const SSL_METHOD *TLS_client_method(void)
   TLS_server_method: { params: [], result: "pointer" }, // const SSL_METHOD *TLS_server_method(void)
+  TLS_method: { params: [], result: "pointer" }, // const SSL_METHOD *TLS_method(void)
   SSL_CTX_new: { params: ["pointer"], result: "pointer" }, // SSL_CTX *SSL_CTX_new(const SSL_METHOD *)
   SSL_CTX_free: { params: ["pointer"], result: "void" }, // void SSL_CTX_free(SSL_CTX *)
   SSL_CTX_set_verify: { params: ["pointer", "i32", "pointer"], result: "void" }, // (ctx, int mode, verify_callback NULL)

@@ -591,7 +591,7 @@ test(
     assert.throws(() => ctx.loadCertChain(c.cert, encrypted, "wrong"), ssl.SSLError);
     ctx.loadCertChain(c.cert, encrypted, "s3cret");
     assert.throws(() => ctx.loadVerifyLocations(join(c.dir, "missing.pem")), ssl.SSLError);
-    assert.throws(() => new ssl.SSLContext(5), RangeError);
+    assert.throws(() => new ssl.SSLContext(6), RangeError); // 2 to 5 are Python's deprecated protocols
     assert.throws(() => (ctx.verifyMode = 7), RangeError);
   },
 );
@@ -1285,6 +1285,78 @@ print(json.dumps(out))`,
       attempt(() => c.doHandshake()),
     );
     assert.deepEqual(ours, python);
+  },
+);
+
+test(
+  "ssl: Python's deprecated protocols: PROTOCOL_TLS (the default) for either side, PROTOCOL_TLSv1_2 pinned, as Python's",
+  { skip: skip || unixOnly(PYTHON_PEER) },
+  async () => {
+    const python = await pythonJson(
+      `import json, ssl, warnings
+warnings.simplefilter("ignore")
+out = []
+for p in [None, ssl.PROTOCOL_TLS, ssl.PROTOCOL_SSLv23, ssl.PROTOCOL_TLSv1, ssl.PROTOCOL_TLSv1_1, ssl.PROTOCOL_TLSv1_2]:
+    c = ssl.SSLContext() if p is None else ssl.SSLContext(p)
+    out.append([int(c.protocol), int(c.minimum_version), int(c.maximum_version), c.check_hostname,
+                int(c.verify_mode), c.options])
+for p in [1, 6]:
+    try:
+        ssl.SSLContext(p)
+    except ValueError as e:
+        out.append(str(e))
+try:
+    ssl.SSLContext(ssl.PROTOCOL_TLSv1_2).minimum_version = ssl.TLSVersion.TLSv1_3
+except ValueError as e:
+    out.append(str(e))
+print(json.dumps(out))`,
+      [],
+    );
+    const ours: unknown[] = [];
+    for (
+      const p of [
+        undefined,
+        ssl.PROTOCOL_TLS,
+        ssl.PROTOCOL_SSLv23,
+        ssl.PROTOCOL_TLSv1,
+        ssl.PROTOCOL_TLSv1_1,
+        ssl.PROTOCOL_TLSv1_2,
+      ]
+    ) {
+      using c = new ssl.SSLContext(p);
+      ours.push([c.protocol, c.minimumVersion, c.maximumVersion, c.checkHostname, c.verifyMode, c.options]);
+    }
+    for (const p of [1, 6]) {
+      assert.throws(
+        () => new ssl.SSLContext(p),
+        (e: unknown) => e instanceof RangeError && (ours.push(e.message), true),
+      );
+    }
+    using pinned = new ssl.SSLContext(ssl.PROTOCOL_TLSv1_2);
+    assert.throws(
+      () => pinned.minimumVersion = ssl.TLSVersion.TLSv1_3,
+      (e: unknown) => e instanceof RangeError && (ours.push(e.message), true),
+    );
+    assert.deepEqual(ours, python);
+    // A generic context serves; a pinned client gets TLS 1.2 from it, a generic one TLS 1.3; neither verifies.
+    using server = new ssl.SSLContext(ssl.PROTOCOL_TLS);
+    server.loadCertChain(makeCerts().cert, makeCerts().key);
+    server.setAlpnProtocols(["b", "a"]);
+    for (const [client, version] of [[pinned, "TLSv1.2"], [new ssl.SSLContext(), "TLSv1.3"]] as const) {
+      client.setAlpnProtocols(["a", "b"]);
+      const [ci, co, si, so] = [
+        new ssl.MemoryBIO(),
+        new ssl.MemoryBIO(),
+        new ssl.MemoryBIO(),
+        new ssl.MemoryBIO(),
+      ];
+      using c = client.wrapBio(ci, co, { serverHostname: "localhost" });
+      using s = server.wrapBio(si, so, { serverSide: true });
+      assert.equal(handshakeBoth(c, s, () => (si.write(co.read()), ci.write(so.read()))), 2);
+      assert.deepEqual([c.version(), s.version(), c.selectedAlpnProtocol()], [version, version, "b"]);
+      assert.equal(c.getpeercert(), null, "not verified: CERT_NONE");
+      if (client !== pinned) client.close();
+    }
   },
 );
 
