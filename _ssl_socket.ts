@@ -8,7 +8,8 @@
 import type { CipherTuple } from "./_ssl_cipher.ts";
 import { checkInt, checkSize, show } from "./_validate.ts";
 import { byteLength, bytesOf } from "./ffi/bytes.ts";
-import { BlockingIOError } from "./errors.ts";
+import { BlockingIOError, OSError } from "./errors.ts";
+import { ERRNO } from "./ffi/constants.ts";
 import { closedSocketError } from "./_socket_io.ts";
 import type { BinaryMode, Socket, TextMode } from "./_socket_object.ts";
 import type { Address } from "./_address.ts";
@@ -31,6 +32,17 @@ import type { SSLSession } from "./_ssl_session.ts";
 
 /** Bytes for the peer held here beyond which a non-blocking send waits for the socket (SSLWantWriteError). */
 const MAX_HELD = 256 * 1024;
+
+/** Whether `sock` has a peer (Python's test: `getpeername()` fails with ENOTCONN on one that has none). */
+function isConnected(sock: Socket): boolean {
+  try {
+    sock.getpeername();
+    return true;
+  } catch (e) {
+    if (e instanceof OSError && (e.errno === ERRNO.ENOTCONN || e.errno === ERRNO.EINVAL)) return false;
+    throw e;
+  }
+}
 
 /**
  * TLS on a socket, Python's `ssl.SSLSocket`: register it with a selector
@@ -62,6 +74,10 @@ export class SSLSocket implements Disposable {
   #eof = false;
   /** Whether close() ran: I/O then raises EBADF, and the questions about the connection answer nothing, as Python's. */
   #closed = false;
+  /** Whether the socket was connected when wrapped, or `connect()` ran since (Python's `_connected`). */
+  #connected: boolean;
+  /** The wrap's options, for `connect()` (the handshake) and `accept()` (the connections' own). */
+  readonly #options: WrapOptions;
 
   /**
    * Use {@linkcode SSLContext.wrapSocket}.
@@ -89,7 +105,9 @@ export class SSLSocket implements Disposable {
     this.#tls = new SSLObject(context, new MemoryBIO(), new MemoryBIO(), options);
     this.#tls.owner = this; // what an sniCallback receives
     this.#sock = sock;
-    if (doHandshakeOnConnect) {
+    this.#options = options;
+    this.#connected = isConnected(sock);
+    if (this.#connected && doHandshakeOnConnect) {
       try {
         this.doHandshake();
       } catch (e) {
@@ -99,6 +117,93 @@ export class SSLSocket implements Disposable {
         }
         // A non-blocking socket: the caller drives the rest, as in Python.
       }
+    }
+  }
+
+  /**
+   * Connects a socket wrapped before it was connected, then runs the
+   * handshake (unless `doHandshakeOnConnect: false`), as Python's
+   * `ctx.wrap_socket(socket.socket(), server_hostname=...).connect(address)`.
+   *
+   * @param address The server's address.
+   * @throws {RangeError} On a server side, or when already connected (Python's ValueError).
+   * @example
+   * ```ts ignore
+   * using tls = ctx.wrapSocket(new socket.Socket(), { serverHostname: "example.com" });
+   * tls.connect(["example.com", 443]);
+   * ```
+   */
+  connect(address: Address): void {
+    this.#connecting();
+    this.#sock.connect(address);
+    this.#connected = true;
+    if (this.#options.doHandshakeOnConnect !== false) this.doHandshake();
+  }
+
+  /**
+   * {@linkcode SSLSocket.connect} returning the errno instead of raising it
+   * (0 when connected, then the handshake as `connect`; `EINPROGRESS` on a
+   * non-blocking socket: wait until writable, then drive `doHandshake()`).
+   *
+   * @param address The server's address.
+   * @returns 0 or an errno.
+   */
+  connectEx(address: Address): number {
+    this.#connecting();
+    const rc = this.#sock.connectEx(address);
+    this.#connected = true; // its TLS is under way: a second connect is refused, as Python's
+    if (rc === 0 && this.#options.doHandshakeOnConnect !== false) this.doHandshake();
+    return rc;
+  }
+
+  #connecting(): void {
+    this.#openForIo();
+    if (this.serverSide) throw new RangeError("can't connect in server-side mode");
+    if (this.#connected) throw new RangeError("attempt to connect already-connected SSLSocket!");
+  }
+
+  /**
+   * Binds the socket (before `listen()` or `connect()`), as the socket's own `bind`.
+   *
+   * @param address The local address.
+   */
+  bind(address: Address): void {
+    this.#sock.bind(address);
+  }
+
+  /**
+   * Listens on the socket, whose `accept()` then gives TLS sockets.
+   *
+   * @param backlog Pending connections to queue.
+   */
+  listen(backlog?: number): void {
+    this.#sock.listen(backlog);
+  }
+
+  /**
+   * Accepts a connection on a wrapped listening socket and wraps it as a
+   * server side with this socket's context and options (its handshake runs
+   * now unless `doHandshakeOnConnect: false`), as Python's `SSLSocket.accept`.
+   *
+   * @returns The TLS connection and the peer's address.
+   * @example
+   * ```ts ignore
+   * using server = ctx.wrapSocket(socket.createServer(["127.0.0.1", 8443]), { serverSide: true });
+   * const [conn, address] = server.accept();
+   * ```
+   */
+  accept(): [SSLSocket, Address] {
+    this.#openForIo();
+    const [conn, address] = this.#sock.accept();
+    const { doHandshakeOnConnect, suppressRaggedEofs } = this.#options;
+    try {
+      return [
+        new SSLSocket(this.context, conn, { serverSide: true, doHandshakeOnConnect, suppressRaggedEofs }),
+        address,
+      ];
+    } catch (e) {
+      conn.close();
+      throw e;
     }
   }
 

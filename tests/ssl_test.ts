@@ -1360,6 +1360,78 @@ print(json.dumps(out))`,
   },
 );
 
+test(
+  "ssl: an SSLSocket wrapped before connect() connects and shakes hands, as Python's client example (s_server -rev)",
+  { skip },
+  async () => {
+    const { child, port } = await sServer(["-rev"]);
+    try {
+      using ctx = clientContext();
+      using tls = ctx.wrapSocket(new socket.Socket(), { serverHostname: "localhost" });
+      assert.equal(tls.version(), null, "nothing yet: not connected");
+      tls.setTimeout(10);
+      tls.connect(["127.0.0.1", port]);
+      assert.equal(tls.version(), "TLSv1.3");
+      tls.sendall(bytes("hello\n"));
+      assert.equal(text(tls.recv()), "olleh\n");
+      assert.throws(
+        () => tls.connect(["127.0.0.1", port]),
+        /attempt to connect already-connected SSLSocket!/,
+      );
+    } finally {
+      child.kill();
+    }
+    using sctx = serverContext();
+    using serverSide = sctx.wrapSocket(new socket.Socket(), { serverSide: true });
+    assert.throws(() => serverSide.connect(["127.0.0.1", port]), /can't connect in server-side mode/);
+  },
+);
+
+test(
+  "ssl: a wrapped listening socket's accept() gives TLS connections, as Python's server example (a Python client)",
+  { skip: skip || unixOnly(PYTHON_PEER) },
+  async () => {
+    using sctx = serverContext();
+    using server = sctx.wrapSocket(socket.createServer(["127.0.0.1", 0]), {
+      serverSide: true,
+      doHandshakeOnConnect: false, // each connection's handshake under its own timeout, below
+    });
+    server.setTimeout(20);
+    const [, port] = server.getsockname() as [string, number];
+    const peer = pythonPeer(
+      `import socket, ssl, sys
+print(0, flush=True)
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+with ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))), server_hostname="localhost") as s:
+    s.sendall(sys.argv[3].encode() + b" ping")
+    print(s.recv(100).decode(), s.version())`,
+      [String(port), makeCerts().ca, TOKEN],
+    );
+    await peer.port;
+    let answered = false;
+    for (let i = 0; i < 5 && !answered; i++) { // a stranger on the shared host is closed and skipped
+      const [conn, address] = server.accept();
+      try {
+        assert.ok(conn instanceof ssl.SSLSocket && conn.serverSide);
+        conn.setTimeout(10);
+        conn.doHandshake();
+        const got = text(conn.recv(100));
+        if (got !== `${TOKEN} ping`) continue;
+        assert.equal((address as [string, number])[0], "127.0.0.1");
+        conn.sendall(bytes("pong"));
+        answered = true;
+      } catch (e) {
+        if (!(e instanceof OSError)) throw e;
+      } finally {
+        conn.close();
+      }
+    }
+    assert.ok(answered);
+    await peer.done;
+    assert.equal((await peer.output).trim(), "pong TLSv1.3");
+  },
+);
+
 /** Python TLS clients of an echo server: each verifies it, echoes SIZES in 256 KiB pieces, closes with close_notify. */
 const ECHO_CLIENT = `import socket, ssl, sys, hashlib
 port, ca, size = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
