@@ -871,7 +871,8 @@ export class SSLContext implements Disposable {
  * server (`Purpose.CLIENT_AUTH`); TLS 1.2 at least.
  *
  * @param purpose `Purpose.SERVER_AUTH` (default) or `Purpose.CLIENT_AUTH`.
- * @param options `cafile`, `capath` to trust instead of the system's CAs.
+ * @param options `cafile`, `capath`, `cadata` (PEM text or DER bytes) to trust instead of the system's
+ *   CAs, as `loadVerifyLocations` takes them (an empty one counts as none, as in Python).
  * @returns The context.
  * @example
  * ```ts ignore
@@ -880,14 +881,38 @@ export class SSLContext implements Disposable {
  */
 export function createDefaultContext(
   purpose: string = Purpose.SERVER_AUTH,
-  options: { cafile?: string | null; capath?: string | null } = {},
+  options: {
+    cafile?: string | null;
+    capath?: string | null;
+    cadata?: string | ArrayBufferView | ArrayBuffer | null;
+  } = {},
 ): SSLContext {
   if (purpose !== Purpose.SERVER_AUTH && purpose !== Purpose.CLIENT_AUTH) {
     throw new RangeError(`Invalid purpose: ${show(purpose)}: Purpose.SERVER_AUTH or Purpose.CLIENT_AUTH`);
   }
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`Invalid options: ${show(options)}`);
+  }
+  const { cafile, capath, cadata } = options;
   const ctx = new SSLContext(purpose === Purpose.SERVER_AUTH ? PROTOCOL_TLS_CLIENT : PROTOCOL_TLS_SERVER);
-  if (options.cafile != null || options.capath != null) {
-    ctx.loadVerifyLocations(options.cafile, options.capath);
+  // Python's test is truthiness: "" is none; so is an empty cadata.
+  const given = (v: unknown): boolean =>
+    typeof v === "string"
+      ? v !== ""
+      : v instanceof ArrayBuffer || ArrayBuffer.isView(v)
+      ? byteLength(bytesOf(v, "cadata"), "cadata") > 0 // by the engine's own length
+      : v != null;
+  if (given(cafile) || given(capath) || given(cadata)) {
+    try {
+      ctx.loadVerifyLocations(
+        given(cafile) ? cafile : null,
+        given(capath) ? capath : null,
+        given(cadata) ? cadata : null,
+      );
+    } catch (e) {
+      ctx.close();
+      throw e;
+    }
   } else if (purpose === Purpose.SERVER_AUTH) ctx.loadDefaultCerts();
   // As Python's: the key log from the environment (readable under Deno with --allow-env=SSLKEYLOGFILE).
   const keylog = getEnv("SSLKEYLOGFILE");

@@ -1015,6 +1015,12 @@ test(
       client.loadVerifyLocations(null, null, cadata);
       handshake(client); // verified by the CA given as data only
     }
+    // createDefaultContext() takes it too (as Python's), an empty cafile counting as none.
+    for (const cadata of [pemText, der]) {
+      using client = ssl.createDefaultContext(ssl.Purpose.SERVER_AUTH, { cafile: "", cadata });
+      assert.equal(client.certStoreStats().x509Ca, 1, "the CA given, not the system's");
+      handshake(client);
+    }
     using untrusting = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
     untrusting.loadVerifyLocations(undefined, undefined, readFileSync(c.otherCa, "utf8"));
     assert.throws(() => handshake(untrusting), ssl.SSLCertVerificationError);
