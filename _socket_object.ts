@@ -26,6 +26,33 @@ import { SocketBase, socketIO } from "./_socket_base.ts";
 
 /** Bytes per read of sendfile's fallback loop. */
 const SENDFILE_CHUNK = 65536;
+
+/**
+ * `sendfile` where the kernel's cannot serve (no sendfile(2) here, or TLS):
+ * reads `fd` from `start` in chunks and hands each to `sendall`, at most
+ * `limit` bytes; the file's offset ends after the bytes sent, as in Python.
+ *
+ * @returns How many bytes were sent.
+ */
+export function sendfileBySend(
+  fd: number,
+  start: number,
+  limit: number,
+  sendall: (bytes: Uint8Array) => void,
+): number {
+  const chunk = new Uint8Array(SENDFILE_CHUNK);
+  if (libc().lseek(fd, start, SEEK_SET) < 0) throw lastError("lseek", `fd ${fd}`);
+  let sent = 0;
+  while (sent < limit) {
+    const want = Math.min(limit - sent, SENDFILE_CHUNK);
+    const n = retryEintr(() => libc().read(fd, chunk, want), "read", `fd ${fd}`);
+    if (n === 0) break;
+    sendall(chunk.subarray(0, n));
+    sent += n;
+  }
+  if (libc().lseek(fd, start + sent, SEEK_SET) < 0) throw lastError("lseek", `fd ${fd}`);
+  return sent;
+}
 /** `SEEK_SET`: an absolute offset (0 on every supported OS). */
 const SEEK_SET = 0;
 const { EAGAIN, EINTR } = ERRNO;
@@ -159,15 +186,7 @@ export class Socket<A extends Address = Address> extends SocketBase<A> {
         throw errorFor(e, "sendfile", `fd ${inFd} -> ${out}`);
       }
     } else {
-      const chunk = new Uint8Array(SENDFILE_CHUNK);
-      if (libc().lseek(inFd, start, SEEK_SET) < 0) throw lastError("lseek", `fd ${inFd}`);
-      while (sent < limit) {
-        const want = Math.min(limit - sent, SENDFILE_CHUNK);
-        const n = retryEintr(() => libc().read(inFd, chunk, want), "read", `fd ${inFd}`);
-        if (n === 0) break;
-        this.sendall(chunk.subarray(0, n));
-        sent += n;
-      }
+      return sendfileBySend(inFd, start, limit, (bytes) => this.sendall(bytes));
     }
     if (libc().lseek(inFd, start + sent, SEEK_SET) < 0) throw lastError("lseek", `fd ${inFd}`);
     return sent;

@@ -11,7 +11,8 @@ import { byteLength, bytesOf } from "./ffi/bytes.ts";
 import { BlockingIOError, OSError } from "./errors.ts";
 import { ERRNO } from "./ffi/constants.ts";
 import { closedSocketError } from "./_socket_io.ts";
-import type { BinaryMode, Socket, TextMode } from "./_socket_object.ts";
+import { type BinaryMode, sendfileBySend, type Socket, type TextMode } from "./_socket_object.ts";
+import { type FileObj, fileobjToFd } from "./selector.ts";
 import type { Address } from "./_address.ts";
 import { DEFAULT_BUFFER_SIZE, type SocketFile } from "./_socket_file.ts";
 import { makeFile, type SocketTextFile, type TextOptions } from "./_socket_text_file.ts";
@@ -686,6 +687,33 @@ export class SSLSocket implements Disposable {
   shutdown(how: number): void {
     this.#tls.close();
     this.#sock.shutdown(how);
+  }
+
+  /**
+   * Sends a file's bytes through TLS, as Python's `SSLSocket.sendfile` does
+   * (read and sent in chunks: the kernel's sendfile cannot encrypt); the
+   * file's offset ends after the bytes sent. Not for non-blocking sockets.
+   *
+   * @param file An fd of a regular file, or an object with `fileno()`.
+   * @param offset Where in the file to start.
+   * @param count The most bytes (`null`: to the end of the file).
+   * @returns How many bytes were sent.
+   * @throws {RangeError} On a non-blocking socket (Python's ValueError).
+   * @example
+   * ```ts ignore
+   * const fd = os.open("index.html", os.O_RDONLY);
+   * tls.sendfile(fd);
+   * ```
+   */
+  sendfile(file: FileObj, offset = 0, count: number | null = null): number {
+    this.#openForIo();
+    const fd = fileobjToFd(file);
+    const start = checkSize(offset, "offset");
+    const limit = count === null ? Infinity : checkSize(count, "count");
+    if (this.#sock.getTimeout() === 0) {
+      throw new RangeError("sendfile: non-blocking sockets are not supported");
+    }
+    return sendfileBySend(fd, start, limit, (bytes) => this.sendall(bytes));
   }
 
   /** The compression in use: null, as with every OpenSSL 3 context here (`OP_NO_COMPRESSION`), as Python says. */

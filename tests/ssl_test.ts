@@ -23,6 +23,7 @@ import {
   EVENT_WRITE,
   FileNotFoundError,
   IsADirectoryError,
+  os,
   OSError,
   socket,
   ssl,
@@ -1435,6 +1436,53 @@ with ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))), 
     assert.ok(answered);
     await peer.done;
     assert.equal((await peer.output).trim(), "pong TLSv1.3");
+  },
+);
+
+test(
+  "ssl: sendfile() sends a file's range through TLS to a Python server, byte for byte, and leaves the offset after it",
+  { skip: skip || unixOnly(PYTHON_PEER) },
+  async () => {
+    const dir = scratchDir("tls-sendfile-");
+    const path = join(dir, "data.bin");
+    const data = pattern(300_000);
+    writeFileSync(path, data);
+    const peer = pythonPeer(
+      `import hashlib, socket, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+ls = socket.create_server(("127.0.0.1", 0)); print(ls.getsockname()[1], flush=True)
+while True:
+    c, _ = ls.accept()
+    try:
+        s = ctx.wrap_socket(c, server_side=True)
+        if s.recv(len(sys.argv[3])) != sys.argv[3].encode(): continue  # a stranger
+        got = b""
+        while chunk := s.recv(65536): got += chunk
+        s.unwrap()  # answers the client's close_notify
+        print(len(got), hashlib.sha256(got).hexdigest()); break
+    except (OSError, ValueError): continue`,
+      [makeCerts().cert, makeCerts().key, TOKEN],
+    );
+    using ctx = clientContext();
+    using tls = ctx.wrapSocket(socket.createConnection(["127.0.0.1", await peer.port], 10), {
+      serverHostname: "localhost",
+    });
+    tls.sendall(bytes(TOKEN));
+    const fd = os.open(path, os.O_RDONLY);
+    try {
+      assert.equal(tls.sendfile(fd, 1000, 250_000), 250_000);
+      assert.equal(os.lseek(fd, 0, os.SEEK_CUR), 251_000, "the offset after the bytes sent, as Python's");
+      assert.equal(tls.sendfile(fd, 290_000), 10_000, "to the end of the file");
+    } finally {
+      os.close(fd);
+    }
+    tls.setBlocking(false);
+    assert.throws(() => tls.sendfile(0), /non-blocking/);
+    tls.setBlocking(true);
+    tls.unwrap().close();
+    await peer.done;
+    const expected = Buffer.concat([data.subarray(1000, 251_000), data.subarray(290_000)]);
+    assert.equal((await peer.output).trim(), `260000 ${createHash("sha256").update(expected).digest("hex")}`);
   },
 );
 
