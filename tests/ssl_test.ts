@@ -1001,15 +1001,10 @@ test(
     const der = new Uint8Array(spawnSync("openssl", ["x509", "-in", c.ca, "-outform", "der"]).stdout);
     using server = serverContext();
     const handshake = (client: ssl.SSLContext): void => {
-      const [si, so, ci, co] = [
-        new ssl.MemoryBIO(),
-        new ssl.MemoryBIO(),
-        new ssl.MemoryBIO(),
-        new ssl.MemoryBIO(),
-      ];
-      using s = server.wrapBio(si, so, { serverSide: true });
-      using cl = client.wrapBio(ci, co, { serverHostname: "localhost" });
-      assert.equal(handshakeBoth(cl, s, () => (si.write(co.read()), ci.write(so.read()))), 2);
+      const pair = bioPair(client, server);
+      using s = pair.server;
+      using cl = pair.client;
+      assert.equal(handshakeBoth(cl, s, pair.pump), 2);
     };
     for (const cadata of [pemText, `${readFileSync(c.otherCa, "utf8")}\n${pemText}`, der, der.buffer]) {
       using client = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
@@ -1351,15 +1346,10 @@ print(json.dumps(out))`,
     server.setAlpnProtocols(["b", "a"]);
     for (const [client, version] of [[pinned, "TLSv1.2"], [new ssl.SSLContext(), "TLSv1.3"]] as const) {
       client.setAlpnProtocols(["a", "b"]);
-      const [ci, co, si, so] = [
-        new ssl.MemoryBIO(),
-        new ssl.MemoryBIO(),
-        new ssl.MemoryBIO(),
-        new ssl.MemoryBIO(),
-      ];
-      using c = client.wrapBio(ci, co, { serverHostname: "localhost" });
-      using s = server.wrapBio(si, so, { serverSide: true });
-      assert.equal(handshakeBoth(c, s, () => (si.write(co.read()), ci.write(so.read()))), 2);
+      const pair = bioPair(client, server);
+      using c = pair.client;
+      using s = pair.server;
+      assert.equal(handshakeBoth(c, s, pair.pump), 2);
       assert.deepEqual([c.version(), s.version(), c.selectedAlpnProtocol()], [version, version, "b"]);
       assert.equal(c.getpeercert(), null, "not verified: CERT_NONE");
       if (client !== pinned) client.close();
@@ -1983,11 +1973,12 @@ test(
   },
 );
 
-/** A client and a server SSLObject of the two contexts over memory BIOs, and the pump between them. */
+/** A client (resuming `session`, if given) and a server SSLObject of the two contexts over memory BIOs, and the pump between them. */
 function bioPair(
   cctx: ssl.SSLContext,
   sctx: ssl.SSLContext,
   serverHostname = "localhost",
+  session: ssl.SSLSession | null = null,
 ): { client: ssl.SSLObject; server: ssl.SSLObject; pump: () => void } {
   const [ci, co, si, so] = [
     new ssl.MemoryBIO(),
@@ -1995,7 +1986,7 @@ function bioPair(
     new ssl.MemoryBIO(),
     new ssl.MemoryBIO(),
   ];
-  const client = cctx.wrapBio(ci, co, { serverHostname });
+  const client = cctx.wrapBio(ci, co, { serverHostname, session });
   const server = sctx.wrapBio(si, so, { serverSide: true });
   const pump = (): void => {
     if (co.pending) si.write(co.read());
@@ -2251,18 +2242,10 @@ print(json.dumps({"server": camel(s.session_stats()), "client": camel(c.session_
     using sctx = serverContext();
     using cctx = clientContext();
     const connect = (session?: ssl.SSLSession): ssl.SSLSession | null => {
-      const [ci, co, si, so] = [
-        new ssl.MemoryBIO(),
-        new ssl.MemoryBIO(),
-        new ssl.MemoryBIO(),
-        new ssl.MemoryBIO(),
-      ];
-      using client = cctx.wrapBio(ci, co, { serverHostname: "localhost", session });
-      using server = sctx.wrapBio(si, so, { serverSide: true });
-      const pump = (): void => {
-        if (co.pending) si.write(co.read());
-        if (so.pending) ci.write(so.read());
-      };
+      const pair = bioPair(cctx, sctx, "localhost", session);
+      using client = pair.client;
+      using server = pair.server;
+      const pump = pair.pump;
       assert.equal(handshakeBoth(client, server, pump, 10), 2);
       server.write(bytes("x"));
       pump();
