@@ -27,6 +27,19 @@ import { SocketBase, socketIO } from "./_socket_base.ts";
 /** Bytes per read of sendfile's fallback loop. */
 const SENDFILE_CHUNK = 65536;
 
+/** `sendfile`'s arguments checked: the file's fd, where to start, and the most bytes (`Infinity`: to the end). */
+export function sendfileRange(
+  file: FileObj,
+  offset: number,
+  count: number | null,
+): { fd: number; start: number; limit: number } {
+  return {
+    fd: fileobjToFd(file),
+    start: checkSize(offset, "offset"),
+    limit: count === null ? Infinity : checkSize(count, "count"),
+  };
+}
+
 /**
  * `sendfile` where the kernel's cannot serve (no sendfile(2) here, or TLS):
  * reads `fd` from `start` in chunks and hands each to `sendall`, at most
@@ -157,9 +170,7 @@ export class Socket<A extends Address = Address> extends SocketBase<A> {
    * ```
    */
   sendfile(file: FileObj, offset = 0, count: number | null = null): number {
-    const inFd = fileobjToFd(file);
-    const start = checkSize(offset, "offset");
-    const limit = count === null ? Infinity : checkSize(count, "count");
+    const { fd: inFd, start, limit } = sendfileRange(file, offset, count);
     if (this.type !== SOCK_STREAM) throw new RangeError("sendfile: only SOCK_STREAM sockets are supported");
     if (socketIO(this).timeout === 0) {
       throw new RangeError("sendfile: non-blocking sockets are not supported");

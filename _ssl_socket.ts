@@ -11,8 +11,14 @@ import { byteLength, bytesOf } from "./ffi/bytes.ts";
 import { BlockingIOError, OSError } from "./errors.ts";
 import { ERRNO } from "./ffi/constants.ts";
 import { closedSocketError } from "./_socket_io.ts";
-import { type BinaryMode, sendfileBySend, type Socket, type TextMode } from "./_socket_object.ts";
-import { type FileObj, fileobjToFd } from "./selector.ts";
+import {
+  type BinaryMode,
+  sendfileBySend,
+  sendfileRange,
+  type Socket,
+  type TextMode,
+} from "./_socket_object.ts";
+import type { FileObj } from "./selector.ts";
 import type { Address } from "./_address.ts";
 import { DEFAULT_BUFFER_SIZE, type SocketFile } from "./_socket_file.ts";
 import { makeFile, type SocketTextFile, type TextOptions } from "./_socket_text_file.ts";
@@ -707,9 +713,7 @@ export class SSLSocket implements Disposable {
    */
   sendfile(file: FileObj, offset = 0, count: number | null = null): number {
     this.#openForIo();
-    const fd = fileobjToFd(file);
-    const start = checkSize(offset, "offset");
-    const limit = count === null ? Infinity : checkSize(count, "count");
+    const { fd, start, limit } = sendfileRange(file, offset, count);
     if (this.#sock.getTimeout() === 0) {
       throw new RangeError("sendfile: non-blocking sockets are not supported");
     }
