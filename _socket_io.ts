@@ -142,12 +142,20 @@ export function acceptFd(io: SocketIO): [number, Address] {
  */
 export function intoLength(bytes: ArrayBufferView, nbytes: unknown, call: string): number {
   const size = byteLength(bytes, "buffer");
-  if (size === 0) {
-    throw new RangeError(`Invalid buffer: it holds no bytes (${call} returns 0 only at end of file)`);
-  }
   const len = checkSize(nbytes, "nbytes");
-  if (len > size) throw new RangeError(`nbytes ${len} is larger than the buffer (${size})`);
+  if (size === 0 || len > size) throw intoLengthError(size, len, call);
   return Math.min(len === 0 ? size : len, MAX_IO);
+}
+
+/**
+ * intoLength()'s errors, made apart from it: a `throw new` that never runs
+ * kept Deno's engine from optimizing `recvInto` past its middle tier, where
+ * every FFI call takes the engine's slow path (measured: BENCHMARKS.md, #33).
+ */
+function intoLengthError(size: number, len: number, call: string): RangeError {
+  return size === 0
+    ? new RangeError(`Invalid buffer: it holds no bytes (${call} returns 0 only at end of file)`)
+    : new RangeError(`nbytes ${len} is larger than the buffer (${size})`);
 }
 
 /** The longest socket timeout CPython takes: 2^63 - 1 ns, in whole seconds. */
