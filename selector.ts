@@ -151,18 +151,34 @@ function checkEvents(events: unknown): number {
   return events;
 }
 
+/** selectInto()'s error for an array it cannot fill (made apart: see timeoutError()). */
+function readyError(ready: unknown): TypeError {
+  return Array.isArray(ready)
+    ? new TypeError("Invalid ready: a frozen, sealed or non-extensible array cannot be filled")
+    : new TypeError(`Invalid ready: expected an array, got ${show(ready)}`);
+}
+
 /**
  * A selector timeout in seconds: -1 blocks (`undefined`, `null`, `Infinity`),
  * 0 polls (any value `<= 0`), else the value. @throws {TypeError|RangeError}
  */
 export function selectTimeout(timeout: unknown): number {
   if (timeout === undefined || timeout === null) return -1;
-  if (typeof timeout !== "number") {
-    throw new TypeError(`Invalid timeout: expected a number or null, got ${show(timeout)}`);
-  }
-  if (Number.isNaN(timeout)) throw new RangeError("Invalid timeout: NaN");
+  // A number that is not NaN; the errors are made apart (see timeoutError()).
+  if (typeof timeout !== "number" || timeout !== timeout) throw timeoutError(timeout);
   if (timeout === Infinity) return -1;
   return timeout > 0 ? timeout : 0;
+}
+
+/**
+ * selectTimeout()'s error, made apart from it: a `throw new` with a message
+ * inline keeps Deno's engine from optimizing the hot functions around it
+ * (see `intoLength()` in `_socket_io.ts`, and BENCHMARKS.md, #33).
+ */
+function timeoutError(timeout: unknown): TypeError | RangeError {
+  return typeof timeout !== "number"
+    ? new TypeError(`Invalid timeout: expected a number or null, got ${show(timeout)}`)
+    : new RangeError("Invalid timeout: NaN");
 }
 
 function makeKey<T, F extends FileObj>(fileobj: F, fd: number, events: number, data: T): SelectorKey<T, F> {
@@ -572,10 +588,7 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
    * ```
    */
   selectInto(ready: Array<ReadyPair<T, F>>, timeout?: number | null): number {
-    if (!Array.isArray(ready)) throw new TypeError(`Invalid ready: expected an array, got ${show(ready)}`);
-    if (!Object.isExtensible(ready)) {
-      throw new TypeError("Invalid ready: a frozen, sealed or non-extensible array cannot be filled");
-    }
+    if (!Array.isArray(ready) || !Object.isExtensible(ready)) throw readyError(ready);
     return this.#gather(ready as Array<[SelectorKey<T, F>, number]>, timeout).length;
   }
 
