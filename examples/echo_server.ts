@@ -218,7 +218,9 @@ export class EchoServer {
   /**
    * Runs the loop until `stop()` is called or `maxSeconds` pass. The clock is
    * read when a wait comes back empty and every 1024 rounds, not on every
-   * wake-up: a busy loop notices the deadline within 1024 rounds.
+   * wake-up: a busy loop notices the deadline within 1024 rounds. Without a
+   * deadline the waits are untimed (`select()` reads the clock before a timed
+   * wait, for PEP 475's retry).
    */
   serve(maxSeconds = Infinity): void {
     const deadline = monotonic() + maxSeconds;
@@ -226,7 +228,11 @@ export class EchoServer {
     let left = maxSeconds;
     const ready: ReadyPair<Handler, Conn>[] = []; // refilled by each wait: no allocation per wake-up
     for (let round = 1; this.#running && left > 0; round++) {
-      const n = this.sel.selectInto(ready, this.#acceptor.timeout(Math.min(left, 1)));
+      // No deadline (the default): wait untimed, as Python's example does; a timed wait reads the clock.
+      const n = this.sel.selectInto(
+        ready,
+        this.#acceptor.timeout(left === Infinity ? null : Math.min(left, 1)),
+      );
       for (const [key, mask] of ready) key.data(key.fileobj, mask);
       if (n === 0 || (round & 1023) === 0) left = deadline - monotonic();
     }
