@@ -294,6 +294,16 @@ test("Socket.recvInto() into a buffer that holds no byte throws RangeError: 0 me
   assert.equal(a.recvInto(new Uint8Array(8)), 0, "the real EOF is still a 0");
 });
 
+test("Socket.recvInto() checks nbytes before the buffer's size, as Python's argument parsing does", () => {
+  // Python 3.11: recv_into(bytearray(0), "x") is a TypeError, recv_into(bytearray(0), -1) a ValueError.
+  using fds = new Fds();
+  const [a] = fds.pair();
+  assert.throws(() => a.recvInto(new Uint8Array(0), "x" as never), TypeError);
+  assert.throws(() => a.recvInto(new Uint8Array(0), -1), RangeError);
+  assert.throws(() => a.recvInto(new Uint8Array(0), 5), /holds no bytes/);
+  assert.throws(() => a.recvInto(new Uint8Array(4), 5), /nbytes 5 is larger than the buffer \(4\)/);
+});
+
 test("send(), sendall(), sendto() and os.write() refuse a view out of bounds instead of sending 0 bytes", {
   skip: RESIZABLE_SKIP,
 }, () => {
