@@ -171,9 +171,9 @@ export function selectTimeout(timeout: unknown): number {
 }
 
 /**
- * selectTimeout()'s error, made apart from it: a `throw new` with a message
- * inline keeps Deno's engine from optimizing the hot functions around it
- * (see `intoLength()` in `_socket_io.ts`, and BENCHMARKS.md, #33).
+ * selectTimeout()'s error, made apart from it, as `intoLength()` in
+ * `_socket_io.ts` makes its own (there an inline `throw new` kept Deno's
+ * engine from optimizing `recvInto`; here no effect was measured on its own).
  */
 function timeoutError(timeout: unknown): TypeError | RangeError {
   return typeof timeout !== "number"
