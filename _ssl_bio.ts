@@ -30,6 +30,7 @@ import {
 import { SSLSession } from "./_ssl_session.ts";
 import { enter, leave, type SniCallback } from "./_ssl_callbacks.ts";
 import {
+  plainSslError,
   raiseFromQueue,
   SSL_ERROR_EOF,
   SSL_ERROR_SSL,
@@ -299,22 +300,11 @@ export class SSLObject implements Disposable {
     }
     // Python's order: the name IDNA-encoded (an `xn--` form for a non-ASCII one), the context's side, the name's form.
     const name = serverHostname === null ? null : idnaName(serverHostname, "serverHostname");
-    if (serverSide && context.protocol === PROTOCOL_TLS_CLIENT) {
-      throw sslError(
-        SSLError,
-        0,
-        "Cannot create a server socket with a PROTOCOL_TLS_CLIENT context",
-        null,
-        "",
-      );
-    }
-    if (!serverSide && context.protocol === PROTOCOL_TLS_SERVER) {
-      throw sslError(
-        SSLError,
-        0,
-        "Cannot create a client socket with a PROTOCOL_TLS_SERVER context",
-        null,
-        "",
+    if (context.protocol === (serverSide ? PROTOCOL_TLS_CLIENT : PROTOCOL_TLS_SERVER)) {
+      throw plainSslError(
+        serverSide
+          ? "Cannot create a server socket with a PROTOCOL_TLS_CLIENT context"
+          : "Cannot create a client socket with a PROTOCOL_TLS_SERVER context",
       );
     }
     if (name !== null && (name === "" || name.startsWith("."))) {

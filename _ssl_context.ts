@@ -42,7 +42,7 @@ import {
   type WrapOptions,
   X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
 } from "./_ssl_constants.ts";
-import { raiseFromQueue, SSLError, sslError } from "./_ssl_errors.ts";
+import { plainSslError, raiseFromQueue, SSLError, sslError } from "./_ssl_errors.ts";
 import { byteLength, bytesOf } from "./ffi/bytes.ts";
 import {
   alpnTrampoline,
@@ -686,7 +686,7 @@ export class SSLContext implements Disposable {
     crypto.ERR_clear_error();
     if (ssl.SSL_CTX_set_cipher_list(this.#open(), toCString(ciphers, "ciphers")) !== 1) {
       crypto.ERR_clear_error(); // CPython's own words, not the queue's
-      throw sslError(SSLError, 0, "No cipher can be selected.", null, "");
+      throw plainSslError("No cipher can be selected.");
     }
   }
 
@@ -704,7 +704,7 @@ export class SSLContext implements Disposable {
       if (typeof p !== "string") throw new TypeError(`Invalid protocol: expected a string, got ${show(p)}`);
       const bytes = new TextEncoder().encode(p);
       if (bytes.length < 1 || bytes.length > 255) {
-        throw sslError(SSLError, 0, "ALPN protocols must be 1 to 255 in length", null, ""); // Python's class and words
+        throw plainSslError("ALPN protocols must be 1 to 255 in length"); // Python's class and words
       }
       parts.push(bytes.length, ...bytes);
     }

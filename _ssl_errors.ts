@@ -98,6 +98,11 @@ export function wantRead(): SSLError {
   return sslError(SSLWantReadError, SSL_ERROR_WANT_READ, "The operation did not complete (read)");
 }
 
+/** An SSLError in CPython's own words, with no OpenSSL error behind it: errno 0, no library, reason or code. */
+export function plainSslError(text: string): SSLError {
+  return sslError(SSLError, 0, text, null, "");
+}
+
 /** Python's `SSLWantWriteError`: bytes for the peer wait for the socket. */
 export function wantWrite(): SSLError {
   return sslError(SSLWantWriteError, SSL_ERROR_WANT_WRITE, "The operation did not complete (write)");
