@@ -89,6 +89,14 @@ const peerCommands = {
   py_selectors: `python3 ${join(shared, "echo_selectors.py")}`,
 };
 
+/** Whether `taskset` is on the PATH (the parts pin as run-peers.sh does when it is). */
+const hasTaskset = (process.env.PATH ?? "").split(":").some((dir) => dir && existsSync(join(dir, "taskset")));
+
+/** `[command, args]` running `argv` on CPU `cpu` (through taskset when there is one). */
+function pinned(cpu, argv) {
+  return hasTaskset ? ["taskset", ["-c", String(cpu), ...argv]] : [argv[0], argv.slice(1)];
+}
+
 /** Whether something listens on 127.0.0.1:`port` within `seconds` (asked of `ss`: no connection is made). */
 async function untilListening(port, seconds = 30) {
   for (const end = Date.now() + seconds * 1e3; Date.now() < end; await delay(100)) {
@@ -113,7 +121,6 @@ if (parts.includes("peers") || parts.includes("select")) {
 
 if (parts.includes("select")) {
   // 2. Our select cost, pinned like selectcost.c (CPU 1) when taskset exists.
-  const pin = existsSync("/usr/bin/taskset") ? ["taskset", "-c", "1"] : [];
   const script = join(root, "bench", "selectcost.ts");
   const runs = [
     ["ts-deno", [deno, "run", "--allow-ffi", "--allow-env", "--v8-flags=--expose-gc", script]],
@@ -121,10 +128,8 @@ if (parts.includes("select")) {
   ];
   const rows = [];
   for (const [name, argv] of runs) {
-    const cmd = pin.length ? pin[0] : argv[0];
-    const args = pin.length ? [...pin.slice(1), ...argv] : argv.slice(1);
     console.error(`bench: selectcost ${name}`);
-    const [c, out] = await run(cmd, args, { echo: false });
+    const [c, out] = await run(...pinned(1, argv), { echo: false });
     if (c !== 0) console.error(`bench: selectcost ${name} exited ${c}`);
     writeFileSync(join(results, `selectcost-${name}.jsonl`), out);
     rows.push(...out.split("\n").filter(Boolean).map((l) => JSON.parse(l)));
@@ -198,13 +203,9 @@ if (parts.includes("select")) {
     const samples = new Map();
     for (let round = 0; round < 3; round++) {
       for (const threads of [1, 2]) {
-        const cmd = pin.length ? pin[0] : pollThreads;
-        const args = [
-          ...(pin.length ? [...pin.slice(1), pollThreads] : []),
-          String(threads),
-          ...pollNs.map(String),
-        ];
-        const [, out] = await run(cmd, args, { echo: false });
+        const [, out] = await run(...pinned(1, [pollThreads, String(threads), ...pollNs.map(String)]), {
+          echo: false,
+        });
         for (const r of out.split("\n").filter(Boolean).map((l) => JSON.parse(l))) {
           const k = `${r.threads}/${r.n}`;
           samples.set(k, [...(samples.get(k) ?? []), r.ns_per_call]);
@@ -528,9 +529,6 @@ if (parts.includes("pairs")) {
   const warm = Number(process.env.PAIR_WARM ?? 30); // Deno's quiet server reaches its floor after ~25 s
   const loadgen = join(shared, "build", "loadgen");
   if (!existsSync(loadgen)) await run(join(shared, "build.sh"), [], { echo: false });
-  const taskset = (await run("sh", ["-c", "command -v taskset"], { echo: false }))[0] === 0;
-  const pinned = (cpu, argv) =>
-    taskset ? ["taskset", ["-c", String(cpu), ...argv]] : [argv[0], argv.slice(1)];
   const freePort = () =>
     new Promise((done) => {
       const s = createServer().listen(0, "127.0.0.1", () => {
