@@ -202,6 +202,23 @@ test("every kind of bytes is measured by the engine: DataView, Float64Array, Arr
   }
 });
 
+test("a view's prototype does not change how it is measured: a typed array dressed as a DataView and back", () => {
+  const base = new Uint8Array(32).map((_, i) => i);
+  const dressedArray = new Uint16Array(base.buffer, 2, 3); // 6 bytes, whatever its prototype says
+  Object.setPrototypeOf(dressedArray, DataView.prototype);
+  const dressedView = new DataView(base.buffer, 8, 5);
+  Object.setPrototypeOf(dressedView, Uint8Array.prototype);
+  const emptyDressed = new Uint8Array(base.buffer, 32, 0);
+  Object.setPrototypeOf(emptyDressed, DataView.prototype);
+  using fds = new Fds();
+  const [r, w] = fds.pipe();
+  assert.equal(os.write(w, dressedArray), 6, "a Uint16Array with DataView's prototype");
+  assertSameBytes(os.read(r, 64), base.slice(2, 8), "a Uint16Array with DataView's prototype");
+  assert.equal(os.write(w, dressedView), 5, "a DataView with Uint8Array's prototype");
+  assertSameBytes(os.read(r, 64), base.slice(8, 13), "a DataView with Uint8Array's prototype");
+  assert.equal(os.write(w, emptyDressed), 0, "an empty typed array dressed as a DataView writes nothing");
+});
+
 test("a length-tracking view of a shrunk resizable buffer is measured by the engine", {
   skip: EMULATED && RUNTIME === "bun"
     ? "Bun (JavaScriptCore) aborts on a resizable ArrayBuffer under qemu-user (mprotect: ENOMEM), an emulator limit"
