@@ -151,6 +151,9 @@ function checkEvents(events: unknown): number {
   return events;
 }
 
+/** No array yet for selectInto()'s once-per-array check (this one is never passed in). */
+const UNCHECKED: unknown = Object.freeze([]);
+
 /** selectInto()'s error for an array it cannot fill (made apart: see timeoutError()). */
 function readyError(ready: unknown): TypeError {
   return Array.isArray(ready)
@@ -343,6 +346,8 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
   #wakePending = false;
   /** wakeup() was called since the last wait returned. */
   #userWoken = false;
+  /** The array selectInto() last filled, known to be fillable (an array, extensible). */
+  #fillable: unknown = UNCHECKED;
   /** The last select() returned early because of wakeup(). */
   #lastWasWakeup = false;
   /** The async layer's one listener (`_select_async.ts`): told when the set changes, on wakeup() and close(). */
@@ -577,6 +582,8 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
    * @param timeout Seconds, as for `select()`.
    * @returns How many file objects are ready (`ready.length`).
    * @throws {TypeError} If `ready` is not an array it can fill (frozen, sealed); nothing is waited for.
+   *   Checked once per array: one frozen after a call that filled it is refused after the wait, whose
+   *   events stay pending for the next.
    * @throws {TypeError|RangeError|OSError} As `select()` does.
    * @example
    * ```ts ignore
@@ -588,8 +595,23 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
    * ```
    */
   selectInto(ready: Array<ReadyPair<T, F>>, timeout?: number | null): number {
-    if (!Array.isArray(ready) || !Object.isExtensible(ready)) throw readyError(ready);
-    return this.#gather(ready as Array<[SelectorKey<T, F>, number]>, timeout).length;
+    // Checked once per array: Object.isExtensible() is a call into V8's C++ runtime, which
+    // after a sleep cost ~0.2 us per wake-up of an echo loop (issue #33).
+    if (ready !== this.#fillable) {
+      if (!Array.isArray(ready) || !Object.isExtensible(ready)) throw readyError(ready);
+      this.#fillable = ready;
+    }
+    try {
+      return this.#gather(ready as Array<[SelectorKey<T, F>, number]>, timeout).length;
+    } catch (e) {
+      // Frozen or sealed since it was checked: the same error as up front (the events stay
+      // pending: every backend here reports readiness, not edges).
+      if (ready === this.#fillable && !Object.isExtensible(ready)) {
+        this.#fillable = UNCHECKED;
+        throw readyError(ready);
+      }
+      throw e;
+    }
   }
 
   /**

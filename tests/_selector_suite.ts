@@ -534,6 +534,25 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     assert.equal(sel.selectInto(ready, 0.05), 0, "a timeout: nothing ready");
   });
 
+  itSync(".selectInto() refuses an array frozen after it filled it, and the events stay pending", () => {
+    using fds = new Fds();
+    using sel = make();
+    const [a, b] = fds.pair();
+    const key = sel.register(a, EVENT_READ);
+    const ready: ReadyPair[] = [];
+    assert.equal(sel.selectInto(ready, 0), 0);
+    Object.freeze(ready); // checked before: now frozen
+    b.send(new Uint8Array([1]));
+    assert.throws(() => sel.selectInto(ready, 0), {
+      name: "TypeError",
+      message: /frozen, sealed or non-extensible/,
+    });
+    assert.throws(() => sel.selectInto(ready, 0), TypeError, "and again, checked up front");
+    const fresh: ReadyPair[] = [];
+    assert.equal(sel.selectInto(fresh, 0), 1, "the event is still there");
+    assert.deepEqual(fresh, [[key, EVENT_READ]]);
+  });
+
   itSync(".selectInto() after wakeup() returns at once with what is ready", () => {
     using fds = new Fds();
     using sel = make();
