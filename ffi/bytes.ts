@@ -162,9 +162,9 @@ export const byteLength: (view: CBytes, what?: string) => number = RUNTIME === "
  * its prototype), then its length, which never throws. V8's optimizing
  * compiler turns both getters into a few inline loads; a prototype check
  * (`Reflect.getPrototypeOf`) it leaves as a call into the engine's C++
- * runtime whenever it cannot prove the object's shape, which is most calls
- * in a real server (measured: ~0.5 us per echo round trip after a sleep,
- * issue #33).
+ * runtime when it cannot prove the object's shape, as it could not for the
+ * echo server's `recvInto` and `send` (~0.5 us per quiet round trip, issue
+ * #33).
  */
 function byteLengthByTag(view: CBytes, what = "data"): number {
   const length = taTag(view) !== undefined ? taLength(view) : dataViewLength(view, what);
