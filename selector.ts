@@ -606,7 +606,7 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
     } catch (e) {
       // Frozen or sealed since it was checked: the same error as up front (the events stay
       // pending: every backend here reports readiness, not edges).
-      if (ready === this.#fillable && !Object.isExtensible(ready)) {
+      if (!Object.isExtensible(ready)) {
         this.#fillable = UNCHECKED;
         throw readyError(ready);
       }
