@@ -175,20 +175,76 @@ function byteLengthByTag(view: CBytes, what = "data"): number {
  * JavaScriptCore's way: one getter call on the common path (each one costs
  * ~21 ns there, where `Reflect.getPrototypeOf` is an intrinsic), after a
  * prototype check that sends DataViews, and typed arrays dressed as one, to
- * their own path.
+ * their own path. The last two typed arrays measured are remembered (see
+ * {@linkcode Measured}): the same buffer again, as a loop's `recvInto` and
+ * `send` pass it, is not measured again.
  */
 function byteLengthByPrototype(view: CBytes, what = "data"): number {
+  if (view === recent.view && recent.holds(view)) return recent.bytes;
+  if (view === older.view && older.holds(view)) return older.bytes;
   let length: number;
   if (getPrototypeOf(view) !== DATA_VIEW) {
     try {
       length = taLength(view); // one engine call: a typed array's length never throws
     } catch {
-      length = dataViewLength(view, what); // a DataView with another prototype
+      return nonEmpty(dataViewLength(view, what), view, what); // a DataView with another prototype
     }
+    if (length !== 0) remember(view, length); // the getter did not throw: a typed array
   } else {
     length = dressedViewLength(view, what);
   }
+  return nonEmpty(length, view, what);
+}
+
+function nonEmpty(length: number, view: CBytes, what: string): number {
   return length !== 0 ? length : emptyLength(view, what);
+}
+
+/**
+ * A typed array measured by the engine's getter, and how to tell, without
+ * calling it again, that its length is still that: its last element is there
+ * and the one after is not. An index on a typed array is the engine's own
+ * bounds check (no property, own or inherited, can stand in for an element,
+ * and JavaScriptCore compiles the read inline), while the getter is a call
+ * into the engine's C++ that cost ~0.27 us per call each time a quiet echo
+ * loop woke up (two per round trip, issue #33). A detached view, a shrink or
+ * growth of its resizable buffer, an out-of-bounds view: each changes what
+ * the index finds, and the view is measured again.
+ */
+class Measured {
+  view: CBytes | null = null;
+  /** Its length in elements, and in bytes. */
+  count = 0;
+  bytes = 0;
+
+  holds(view: CBytes): boolean {
+    const elements = view as unknown as Record<number, unknown>;
+    return elements[this.count - 1] !== undefined && elements[this.count] === undefined;
+  }
+}
+
+let recent = new Measured();
+let older = new Measured();
+
+/**
+ * Remembers a typed array and its length in bytes, found by the getter. Its
+ * element size is found by the same index check (the first of 1, 2, 4 and 8
+ * bytes whose count holds); it keeps at most two views, so at most two
+ * buffers stay alive for it.
+ */
+function remember(view: CBytes, bytes: number): void {
+  const slot = older;
+  for (let size = 1; size <= 8; size *= 2) {
+    slot.count = bytes / size;
+    if (slot.holds(view)) {
+      slot.view = view;
+      slot.bytes = bytes;
+      older = recent;
+      recent = slot;
+      return;
+    }
+  }
+  slot.view = null; // no size fits (none does not): not remembered
 }
 
 /** A view whose prototype is DataView's: a DataView, or a typed array dressed as one. */

@@ -291,6 +291,47 @@ test(
   },
 );
 
+test("a view measured before is measured again after its buffer shrinks, grows or is detached", {
+  skip: RESIZABLE_SKIP,
+}, () => {
+  // A loop passes the same views again and again (Bun's measure remembers the last two): a change
+  // of the buffer behind one must change what reaches C, on every path.
+  using fds = new Fds();
+  const [r, w] = fds.pipe();
+  const [a, b] = fds.pair();
+  const buffer = resizableBuffer(16);
+  const tracking = new Uint8Array(buffer).fill(7); // length-tracking
+  const words = new Uint32Array(resizableBuffer(32), 8, 4); // fixed: 16 bytes from byte 8
+  const plain = new Uint8Array(8).fill(1);
+  for (let i = 0; i < 3; i++) {
+    for (const view of [tracking, words, plain]) {
+      assert.equal(os.write(w, view), view.byteLength);
+      assert.equal(os.read(r, 128).length, view.byteLength);
+    }
+  }
+  buffer.resize(4);
+  assert.equal(os.write(w, tracking), 4, "a length-tracking view after a shrink");
+  assertSameBytes(os.read(r, 128), new Uint8Array(4).fill(7), "a length-tracking view after a shrink");
+  b.send(new Uint8Array(16).fill(9));
+  assert.equal(a.recvInto(tracking), 4, "recvInto() into it takes only what fits now");
+  buffer.resize(40);
+  assert.equal(os.write(w, tracking), 40, "a length-tracking view after growing");
+  assertSameBytes(os.read(r, 128), new Uint8Array(40).fill(9, 0, 4), "a length-tracking view after growing");
+  (words.buffer as ArrayBuffer & { resize(n: number): void }).resize(16);
+  assert.throws(
+    () => os.write(w, words),
+    /out of bounds/,
+    "a fixed view its buffer's shrink left out of bounds",
+  );
+  assert.throws(() => a.recvInto(words), /out of bounds/, "recvInto() into it");
+  structuredClone(plain.buffer, { transfer: [plain.buffer] });
+  assert.throws(() => os.write(w, plain), /detached/, "a view of a detached buffer");
+  assert.throws(() => a.send(plain), /detached/, "send() of it");
+  assert.throws(() => a.recvInto(plain), /detached/, "recvInto() into it");
+  a.setBlocking(false);
+  assert.equal(a.recv(64).length, 12, "the rest of the 16 bytes is still there");
+});
+
 test("Socket.recvInto() into a buffer that holds no byte throws RangeError: 0 means end of file only", () => {
   using fds = new Fds();
   const [a, b] = fds.pair();
