@@ -108,9 +108,6 @@ function closeFd(fd: number): void {
 /** How many directions an events mask holds: 1 -> 1, 2 -> 1, 3 -> 2. */
 const DIRECTIONS = [0, 1, 1, 2] as const;
 
-/** The lowest fd number the by-number index always reaches; past it, only while the selector is that full. */
-const INDEXED_FDS = 1024;
-
 /** A file object for a KeyError: its fd (never its own toString, which may throw or be huge). */
 function describe(fileobj: unknown, fd: number): string {
   return typeof fileobj === "number" ? `fd ${fd}` : `file object (fd ${fd})`;
@@ -338,15 +335,6 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
   protected readonly poller: Poller;
   #map: Map<number, SelectorKey<T, F>> | null = new Map();
   #mapping: SelectorMapping<T, F>;
-  /**
-   * The keys again, by fd number, for select()'s lookup (an array element is
-   * one load; a Map lookup hashes and probes: ~0.1-0.25 us per quiet wake-up
-   * of an echo loop under Deno, none seen under Bun, issue #33). It covers fds below its length, which
-   * grows to INDEXED_FDS, and past it only while the selector holds at least
-   * half as many keys as the numbers it would cover (one selector per high
-   * fd does not get an array as long as the fd); the rest are in #map alone.
-   */
-  #byFd: Array<SelectorKey<T, F> | null> = [];
   /** Registered directions (READ and WRITE count one each): the most events one wait returns. */
   #directions = 0;
   /** The fds this selector owns and its claim on each (_claim.ts): `[fd, claim, fd, claim, ...]`. */
@@ -396,21 +384,6 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
   /** Whether `close()` was called. */
   get closed(): boolean {
     return this.#map === null;
-  }
-
-  /** Puts `key` (null: none) at `fd` in the by-number index, growing it if the rules above let it. */
-  #index(fd: number, key: SelectorKey<T, F> | null): void {
-    const byFd = this.#byFd;
-    if (fd < byFd.length) {
-      byFd[fd] = key;
-      return;
-    }
-    if (key === null || (fd >= INDEXED_FDS && fd >= 2 * this.#map!.size)) return; // #map alone has it
-    // Grown by pushing, so the array stays packed (no holes, no dictionary
-    // mode); numbers it now covers that were in #map alone come along.
-    const map = this.#map!;
-    for (let n = byFd.length; n < fd; n++) byFd.push(map.get(n) ?? null);
-    byFd.push(key);
   }
 
   #open(): Map<number, SelectorKey<T, F>> {
@@ -495,12 +468,10 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
     if (map.has(fd)) throw new KeyError(`${describe(fileobj, fd)} is already registered`);
     const key = makeKey(fileobj, fd, events, data as T);
     map.set(fd, key);
-    this.#index(fd, key);
     try {
       this.poller.register(fd, events);
     } catch (e) {
       map.delete(fd); // the kernel refused: roll back the bookkeeping
-      this.#index(fd, null);
       throw e;
     }
     this.#directions += DIRECTIONS[events]!;
@@ -524,7 +495,6 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
   unregister(fileobj: FileObj): SelectorKey<T, F> {
     const key = this.#keyOf(fileobj);
     this.#map!.delete(key.fd);
-    this.#index(key.fd, null);
     this.#directions -= DIRECTIONS[key.events]!;
     try {
       this.poller.unregister(key.fd, key.events);
@@ -563,7 +533,6 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
       } catch (e) {
         // CPython (bpo-30014): a refused modify leaves the fd unregistered.
         map.delete(key.fd);
-        this.#index(key.fd, null);
         this.#directions -= DIRECTIONS[key.events]!;
         try {
           this.poller.unregister(key.fd, key.events);
@@ -576,7 +545,6 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
       newKey = makeKey(key.fileobj, key.fd, events, data as T);
     }
     map.set(key.fd, newKey);
-    this.#index(key.fd, newKey);
     if (events !== key.events) this.#listener?.("changed");
     return newKey;
   }
@@ -667,12 +635,11 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
     // (neither in the map) go to the rare path, which starts over.
     const ready = into ?? new Array<[SelectorKey<T, F>, number]>(n); // sized once, trimmed if some are dropped
     const poller = this.poller;
-    const byFd = this.#byFd;
     let count = 0;
     for (let i = 0; i < n; i++) {
       const fd = poller.readyFd(i);
-      const key = fd < byFd.length ? byFd[fd] : map.get(fd);
-      if (key == null || fd === this.#wakeRead) {
+      const key = map.get(fd);
+      if (key === undefined || fd === this.#wakeRead) {
         return this.#selectRare(into, map, n, seconds, deadline);
       }
       const events = poller.readyEvents(i) & key.events;
@@ -913,7 +880,6 @@ export abstract class BaseSelector<T = unknown, F extends FileObj = FileObj> imp
     if (this.#map === null) return;
     this.#map.clear();
     this.#map = null;
-    this.#byFd = [];
     this.#directions = 0;
     // A pending selectAsync() ends with []; the waiter stops watching our fds
     // (its poll in flight is poked, and holds its own reference to them).

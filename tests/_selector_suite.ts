@@ -670,52 +670,6 @@ export function selectorSuite(name: string, make: SelectorFactory, opts: SuiteOp
     }
   }, opts.scalable ? undefined : "select() is limited to FD_SETSIZE");
 
-  it(
-    " reports a high fd registered alone, and again once the selector fills up to its number",
-    async () => {
-      // The selector finds keys by fd number in an array up to 1024, past it in
-      // its map until it holds half as many keys as the numbers: both ways, and
-      // the move from one to the other, must report the same keys.
-      const limit = raiseFdLimit();
-      assert.ok(
-        limit === -1 || limit >= 2400,
-        `the fd limit (${limit}) leaves no room for 1 900 fds past 1 500`,
-      );
-      using fds = new Fds();
-      using sel = make();
-      const [r, w] = fds.pair();
-      const taken = new Set(openFds(2048));
-      let high = 1500;
-      while (taken.has(high)) high++; // never dup2() over a number the runtime uses
-      os.dup2(r.fileno(), high);
-      fds.fd(high);
-      w.send(bytes("x"));
-      const key = sel.register(high, EVENT_READ, "high");
-      assert.deepEqual(await pick(sel, 0), [[key, EVENT_READ]]);
-      const writers = new Set<number>();
-      while (writers.size < 900) {
-        const [a, b] = fds.pair();
-        sel.register(a, EVENT_READ);
-        sel.register(b, EVENT_WRITE);
-        writers.add(b.fileno());
-      }
-      const result = await pick(sel, 0);
-      assert.equal(result.length, writers.size + 1);
-      for (const [k, events] of result) {
-        if (k.fd === high) assert.equal(k, key);
-        else assert.ok(writers.has(k.fd) && events === EVENT_WRITE, `fd ${k.fd} events ${events}`);
-      }
-      assert.ok(result.some(([k, events]) => k === key && events === EVENT_READ), "the high fd is reported");
-      const again = sel.modify(high, EVENT_READ, "again");
-      assert.ok((await pick(sel, 0)).some(([k]) => k === again), "the modified key is reported");
-      sel.unregister(high);
-      assert.equal((await pick(sel, 0)).length, writers.size);
-    },
-    opts.scalable
-      ? unixOnly("Windows has no dup2() to put a socket at a chosen handle value")
-      : "select() is limited to FD_SETSIZE",
-  );
-
   it(".close() forgets keys, is idempotent, and makes later use throw", async () => {
     using fds = new Fds();
     const sel = make();
