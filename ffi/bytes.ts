@@ -5,7 +5,9 @@
  * and `subarray` can be own properties or subclass getters. Handed to C, one
  * forged length is a heap overflow. So every length and offset here is read
  * through the engine's own getters, captured once at module load (before any
- * user code can replace them), and never through the object.
+ * user code can replace them), and never through the object. (Under Bun a
+ * typed array measured so is remembered, and the same view again is checked
+ * by its elements, which no property can stand in for: see `Measured`.)
  *
  * The view itself is passed to C unchanged: both runtimes' FFI take the data
  * pointer from the engine's internal slots of a typed array or DataView, never
