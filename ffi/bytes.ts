@@ -246,7 +246,7 @@ function remember(view: CBytes, bytes: number): void {
       return;
     }
   }
-  slot.view = null; // no size fits (none does not): not remembered
+  slot.view = null; // no size fits (one always does for a typed array): not remembered
 }
 
 /** A view whose prototype is DataView's: a DataView, or a typed array dressed as one. */
