@@ -83,3 +83,15 @@ let opened: RawLibc | null = null;
 export function rawLibc(): RawLibc {
   return opened ??= RUNTIME === "bun" ? openBun() : openDeno();
 }
+
+/** The one `struct epoll_event` that watchReadable() hands epoll_ctl. */
+const oneEvent = new Uint8Array(EPOLL_EVENT_SIZE);
+const oneEventWords = new Int32Array(oneEvent.buffer);
+
+/** Adds `fd` to the epoll set `epfd` for reading (EPOLL_CTL_ADD, `data` = `fd`); throws if the kernel refuses. */
+export function watchReadable(epfd: number, fd: number): void {
+  setEvent(oneEventWords, EPOLLIN, fd);
+  if (rawLibc().epoll_ctl(epfd, EPOLL_CTL_ADD, fd, oneEvent) < 0) {
+    throw new Error(`epoll_ctl ADD ${fd} failed`);
+  }
+}

@@ -28,13 +28,11 @@ import process from "node:process";
 import { DefaultSelector, EVENT_READ, type ReadyPair, socket } from "../mod.ts";
 import {
   EPOLL_CLOEXEC,
-  EPOLL_CTL_ADD,
   EPOLL_EVENT_SIZE,
-  EPOLLIN,
   eventFd,
   type RawLibc,
   rawLibc,
-  setEvent,
+  watchReadable,
 } from "./_raw_libc.ts";
 
 const [batches = "30", perBatch = "300", thrashMb = "16"] = process.argv.slice(2);
@@ -49,9 +47,7 @@ const eventWords = new Int32Array(events.buffer);
 /** A raw epoll set watching `fd`. */
 function epollOn(fd: number): number {
   const epfd = c.epoll_create1(EPOLL_CLOEXEC);
-  const one = new Uint8Array(EPOLL_EVENT_SIZE);
-  setEvent(new Int32Array(one.buffer), EPOLLIN, fd);
-  if (c.epoll_ctl(epfd, EPOLL_CTL_ADD, fd, one) < 0) throw new Error("epoll_ctl failed");
+  watchReadable(epfd, fd);
   return epfd;
 }
 

@@ -19,13 +19,11 @@ import process from "node:process";
 import { socket } from "../mod.ts";
 import {
   EPOLL_CLOEXEC,
-  EPOLL_CTL_ADD,
   EPOLL_CTL_DEL,
   EPOLL_EVENT_SIZE,
-  EPOLLIN,
   eventFd,
   rawLibc,
-  setEvent,
+  watchReadable,
 } from "./_raw_libc.ts";
 
 const port = Number(process.argv[2] ?? 0);
@@ -36,20 +34,13 @@ const c = rawLibc();
 const listener = socket.createServer(["127.0.0.1", port], { backlog: 1024 });
 const lfd = listener.fileno();
 const epfd = c.epoll_create1(EPOLL_CLOEXEC);
-const one = new Uint8Array(EPOLL_EVENT_SIZE);
-const oneWords = new Int32Array(one.buffer);
 const MAX_EVENTS = 64;
 const events = new Uint8Array(MAX_EVENTS * EPOLL_EVENT_SIZE);
 const eventWords = new Int32Array(events.buffer);
 const buf = new Uint8Array(65536);
 const conns = new Map<number, socket.Socket>(); // keeps accepted sockets open
 
-function add(fd: number): void {
-  setEvent(oneWords, EPOLLIN, fd);
-  if (c.epoll_ctl(epfd, EPOLL_CTL_ADD, fd, one) < 0) throw new Error(`epoll_ctl ADD ${fd} failed`);
-}
-
-add(lfd);
+watchReadable(epfd, lfd);
 console.log(`listening on 127.0.0.1:${listener.getsockname()[1]}`);
 
 // The watchdog reads the clock only when idle or every 1024 waits: the C server reads none.
@@ -63,12 +54,12 @@ for (let waits = 1;; waits++) {
       const [conn] = listener.accept(); // a blocking socket: recv only after readiness
       conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1);
       conns.set(conn.fileno(), conn);
-      add(conn.fileno());
+      watchReadable(epfd, conn.fileno());
       continue;
     }
     const got = c.recv(fd, buf, buf.length, 0);
     if (got <= 0) { // EOF or an error (a reset peer): drop the connection
-      c.epoll_ctl(epfd, EPOLL_CTL_DEL, fd, one);
+      c.epoll_ctl(epfd, EPOLL_CTL_DEL, fd, events); // the event is ignored (non-null for kernels before 2.6.9)
       conns.get(fd)?.close();
       conns.delete(fd);
       continue;

@@ -28,15 +28,7 @@
  */
 import process from "node:process";
 import { RUNTIME } from "../mod.ts";
-import {
-  EPOLL_CLOEXEC,
-  EPOLL_CTL_ADD,
-  EPOLL_EVENT_SIZE,
-  EPOLLIN,
-  eventFd,
-  rawLibc,
-  setEvent,
-} from "./_raw_libc.ts";
+import { EPOLL_CLOEXEC, EPOLL_EVENT_SIZE, eventFd, rawLibc, watchReadable } from "./_raw_libc.ts";
 
 const [rootA, rootB, secondsArg = "60"] = process.argv.slice(2);
 if (!rootA || !rootB) throw new Error("usage: wake_pairs.ts ROOT_A ROOT_B [SECONDS]");
@@ -101,9 +93,7 @@ function floor(): () => void {
   const c = rawLibc();
   const fd = A.os.dup(conn.fileno());
   const epfd = c.epoll_create1(EPOLL_CLOEXEC);
-  const one = new Uint8Array(EPOLL_EVENT_SIZE);
-  setEvent(new Int32Array(one.buffer), EPOLLIN, fd);
-  c.epoll_ctl(epfd, EPOLL_CTL_ADD, fd, one);
+  watchReadable(epfd, fd);
   const events = new Uint8Array(64 * EPOLL_EVENT_SIZE);
   const words = new Int32Array(events.buffer);
   const buf = new Uint8Array(65536);
