@@ -15,7 +15,8 @@
 //        TLS_HANDSHAKES (1000), TLS_TRIPS (50000);
 //        "pairs" adds the quiet scenario in paired rounds, CPU in nanoseconds: PAIR_SERVERS
 //        (py_selectors ts_deno_floor ts_deno_sync ts_bun_floor ts_bun_sync), PAIR_ROUNDS (10),
-//        PAIR_SECONDS (4), PAIR_WARM (30))
+//        PAIR_SECONDS (4), PAIR_WARM (30); and each fresh server's one-off cost, the CPU its
+//        threads other than the main one spent while it warmed up, mostly the engine's JIT)
 //
 // ts_*_floor is bench/echo_floor.ts: the same three system calls per round trip
 // as the C server, straight through the runtime's own FFI (bench/_raw_libc.ts),
@@ -536,17 +537,23 @@ if (parts.includes("pairs")) {
         s.close(() => done(port));
       });
     });
-  /** CPU nanoseconds of all the process's threads, and its user and system ticks. */
+  /**
+   * CPU nanoseconds of all the process's threads, of its other threads than the
+   * main one (the engine's compiler and collector threads), and its user and
+   * system ticks.
+   */
   const times = (pid) => {
-    let ns = 0;
+    let ns = 0, others = 0;
     for (const t of readdirSync(`/proc/${pid}/task`)) {
       try {
-        ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]);
+        const n = Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]);
+        ns += n;
+        if (t !== String(pid)) others += n;
       } catch { /* a thread that just ended */ }
     }
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { ns, user: Number(f[11]), system: Number(f[12]) };
+    return { ns, others, user: Number(f[11]), system: Number(f[12]) };
   };
   const quiet = async (port, secs) => {
     const [code, out] = await run(
@@ -570,8 +577,11 @@ if (parts.includes("pairs")) {
     });
     if (!(await untilListening(port))) throw new Error(`bench: pairs, ${name} did not start`);
     console.error(`bench: pairs, warming ${name} (${warm} s)`);
+    const w0 = times(child.pid);
     await quiet(port, warm);
-    servers.push({ name, port, child, rounds: [] });
+    const w1 = times(child.pid);
+    // A fresh process's one-off cost: what its other threads spent while it warmed up (mostly the JIT).
+    servers.push({ name, port, child, rounds: [], warmOthersMs: (w1.others - w0.others) / 1e6 });
   }
   for (let r = 0; r < rounds; r++) {
     console.error(`bench: pairs, round ${r + 1} of ${rounds}`);
@@ -592,8 +602,10 @@ if (parts.includes("pairs")) {
   console.log(
     `## q) paired rounds: ${rounds} rounds of ${seconds} s per server, in turn, after ${warm} s each (CPU from schedstat)\n`,
   );
-  console.log("| server | CPU µs per round trip, median | min - max | user µs (mean) | rtt/s (median) |");
-  console.log("| --- | ---: | ---: | ---: | ---: |");
+  console.log(
+    "| server | CPU µs per round trip, median | min - max | user µs (mean) | rtt/s (median) | warm-up: other threads, ms |",
+  );
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
   for (const s of servers) {
     const cpu = s.rounds.map((x) => x.cpuUs);
     console.log(
@@ -601,7 +613,7 @@ if (parts.includes("pairs")) {
         Math.max(...cpu).toFixed(1)
       } | ${mean(s.rounds.map((x) => x.userUs)).toFixed(2)} | ${
         (median(s.rounds, "rtts") / seconds).toFixed(0)
-      } |`,
+      } | ${s.warmOthersMs.toFixed(0)} |`,
     );
   }
   console.log();
