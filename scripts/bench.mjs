@@ -537,23 +537,29 @@ if (parts.includes("pairs")) {
         s.close(() => done(port));
       });
     });
+  /** User and system ticks from a /proc `stat` file. */
+  const ticks = (path) => {
+    const stat = readFileSync(path, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { user: Number(f[11]), system: Number(f[12]) };
+  };
   /**
-   * CPU nanoseconds of all the process's threads, of its other threads than the
-   * main one (the engine's compiler and collector threads), and its user and
-   * system ticks.
+   * CPU nanoseconds of all the process's threads, its user and system ticks, and
+   * the ticks of its threads other than the main one (the engine's compiler and
+   * collector threads), ended ones included: JavaScriptCore's JIT threads exit
+   * when idle, taking their schedstat with them, while the process's ticks keep
+   * theirs.
    */
   const times = (pid) => {
-    let ns = 0, others = 0;
+    let ns = 0;
     for (const t of readdirSync(`/proc/${pid}/task`)) {
       try {
-        const n = Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]);
-        ns += n;
-        if (t !== String(pid)) others += n;
+        ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]);
       } catch { /* a thread that just ended */ }
     }
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { ns, others, user: Number(f[11]), system: Number(f[12]) };
+    const all = ticks(`/proc/${pid}/stat`), main = ticks(`/proc/${pid}/task/${pid}/stat`);
+    const others = all.user + all.system - main.user - main.system;
+    return { ns, others, user: all.user, system: all.system };
   };
   const quiet = async (port, secs) => {
     const [code, out] = await run(
@@ -581,7 +587,7 @@ if (parts.includes("pairs")) {
     await quiet(port, warm);
     const w1 = times(child.pid);
     // A fresh process's one-off cost: what its other threads spent while it warmed up (mostly the JIT).
-    servers.push({ name, port, child, rounds: [], warmOthersMs: (w1.others - w0.others) / 1e6 });
+    servers.push({ name, port, child, rounds: [], warmOthersMs: (w1.others - w0.others) * 10 }); // a tick is 10 ms
   }
   for (let r = 0; r < rounds; r++) {
     console.error(`bench: pairs, round ${r + 1} of ${rounds}`);
