@@ -1,8 +1,9 @@
 /**
- * The floor for the benchmarks: the few libc calls an echo server makes,
- * bound straight through this runtime's own FFI (`Deno.dlopen` or `bun:ffi`),
- * without the library. What a benchmark measures above these calls is the
- * library's; what these cost above C is the runtime's. Linux only (epoll).
+ * The floor for the benchmarks: the few libc calls an echo server makes (and
+ * the thread CPU clock that times them), bound straight through this
+ * runtime's own FFI (`Deno.dlopen` or `bun:ffi`), without the library. What
+ * a benchmark measures above these calls is the library's; what these cost
+ * above C is the runtime's. Linux only (epoll).
  *
  * Not library code: it trusts its callers (the benchmarks) and checks nothing.
  *
@@ -17,6 +18,7 @@ export interface RawLibc {
   "epoll_wait"(epfd: number, events: Uint8Array, maxEvents: number, timeoutMs: number): number;
   recv(fd: number, buf: Uint8Array, len: number, flags: number): number;
   send(fd: number, buf: Uint8Array, len: number, flags: number): number;
+  "clock_gettime"(clockId: number, timespec: BigInt64Array): number;
 }
 
 /** Linux's epoll constants (sys/epoll.h). */
@@ -24,6 +26,8 @@ export const EPOLLIN = 0x001;
 export const EPOLL_CTL_ADD = 1;
 export const EPOLL_CTL_DEL = 2;
 export const EPOLL_CLOEXEC = 0x80000;
+/** Linux's clock of the calling thread's CPU time (time.h). */
+export const CLOCK_THREAD_CPUTIME_ID = 3;
 /** Bytes per `struct epoll_event`: packed on x86_64. */
 export const EPOLL_EVENT_SIZE = ARCH === "x86_64" ? 12 : 16;
 
@@ -51,6 +55,7 @@ function openBun(): RawLibc {
     epoll_wait: { args: ["i32", "ptr", "i32", "i32"], returns: "i32" },
     recv: { args: ["i32", "ptr", "u64", "i32"], returns: "i32" },
     send: { args: ["i32", "ptr", "u64", "i32"], returns: "i32" },
+    clock_gettime: { args: ["i32", "ptr"], returns: "i32" },
   });
   return symbols as unknown as RawLibc;
 }
@@ -63,6 +68,7 @@ function openDeno(): RawLibc {
     epoll_wait: { parameters: ["i32", "buffer", "i32", "i32"], result: "i32" },
     recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
     send: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
+    clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
   });
   // Deno's fast calls take 64-bit parameters as bigints (a number deoptimizes
   // the caller): one made per length, once.
@@ -74,6 +80,7 @@ function openDeno(): RawLibc {
     "epoll_wait": s.epoll_wait,
     recv: (fd, buf, len, flags) => s.recv(fd, buf, b(len), flags),
     send: (fd, buf, len, flags) => s.send(fd, buf, b(len), flags),
+    "clock_gettime": s.clock_gettime,
   };
 }
 

@@ -27,8 +27,14 @@
  * @module
  */
 import process from "node:process";
-import { RUNTIME } from "../mod.ts";
-import { EPOLL_CLOEXEC, EPOLL_EVENT_SIZE, eventFd, rawLibc, watchReadable } from "./_raw_libc.ts";
+import {
+  CLOCK_THREAD_CPUTIME_ID,
+  EPOLL_CLOEXEC,
+  EPOLL_EVENT_SIZE,
+  eventFd,
+  rawLibc,
+  watchReadable,
+} from "./_raw_libc.ts";
 
 const [rootA, rootB, secondsArg = "60"] = process.argv.slice(2);
 if (!rootA || !rootB) throw new Error("usage: wake_pairs.ts ROOT_A ROOT_B [SECONDS]");
@@ -40,27 +46,12 @@ type Lib = any; // two checkouts of mod.ts: each version's own types
 const A: Lib = await import(absolute(rootA));
 const B: Lib = await import(absolute(rootB));
 
-/** CLOCK_THREAD_CPUTIME_ID in ns, through the runtime's FFI. */
-async function threadClock(): Promise<() => number> {
-  const timespec = new BigInt64Array(2);
-  let gettime: (id: number, ts: BigInt64Array) => number;
-  if (RUNTIME === "bun") {
-    const bunFfi = ["bun", "ffi"].join(":"); // computed: Deno's type checker does not follow it
-    const { dlopen } = await import(bunFfi);
-    gettime =
-      dlopen("libc.so.6", { clock_gettime: { args: ["i32", "ptr"], returns: "i32" } }).symbols.clock_gettime;
-  } else {
-    // deno-lint-ignore no-explicit-any
-    gettime = (globalThis as any).Deno.dlopen("libc.so.6", {
-      clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
-    }).symbols.clock_gettime;
-  }
-  return () => {
-    gettime(3, timespec); // CLOCK_THREAD_CPUTIME_ID
-    return Number(timespec[0]) * 1e9 + Number(timespec[1]);
-  };
+/** The thread's CPU time in ns (CLOCK_THREAD_CPUTIME_ID), through the runtime's FFI. */
+const timespec = new BigInt64Array(2);
+function cpu(): number {
+  rawLibc().clock_gettime(CLOCK_THREAD_CPUTIME_ID, timespec);
+  return Number(timespec[0]) * 1e9 + Number(timespec[1]);
 }
-const cpu = await threadClock();
 
 const listener = A.socket.createServer(["127.0.0.1", 0]);
 console.log(`listening on 127.0.0.1:${listener.getsockname()[1]}`);
