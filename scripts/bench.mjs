@@ -15,7 +15,7 @@
 //        TLS_HANDSHAKES (1000), TLS_TRIPS (50000);
 //        "pairs" adds the quiet scenario in paired rounds, CPU in nanoseconds: PAIR_SERVERS
 //        (py_selectors ts_deno_floor ts_deno_sync ts_bun_floor ts_bun_sync), PAIR_ROUNDS (10),
-//        PAIR_SECONDS (4), PAIR_WARM (30); and each fresh server's one-off cost, the CPU its
+//        PAIR_SECONDS (4), PAIR_WARM (30), PAIR_THINK_US (50; 0 reads scenario a on warm servers); and each fresh server's one-off cost, the CPU its
 //        threads other than the main one spent while it warmed up, mostly the engine's JIT)
 //
 // ts_*_floor is bench/echo_floor.ts: the same three system calls per round trip
@@ -528,6 +528,10 @@ if (parts.includes("pairs")) {
   const rounds = Number(process.env.PAIR_ROUNDS ?? 10);
   const seconds = Number(process.env.PAIR_SECONDS ?? 4);
   const warm = Number(process.env.PAIR_WARM ?? 30); // Deno's quiet server reaches its floor after ~25 s
+  // The load generator's pause after each echo: 50 µs is scenario q; 0 is scenario a, read on servers
+  // already warm (the yardstick's a runs first on a fresh server and pays the engine's start-up compile).
+  const think = process.env.PAIR_THINK_US ?? "50";
+  const scenario = think === "0" ? "a) one connection" : `q) one quiet connection (${think} µs pauses)`;
   const loadgen = join(shared, "build", "loadgen");
   if (!existsSync(loadgen)) await run(join(shared, "build.sh"), [], { echo: false });
   const freePort = () =>
@@ -566,7 +570,7 @@ if (parts.includes("pairs")) {
       ...pinned(1, [loadgen, "127.0.0.1", String(port), "1", "64", String(secs)]),
       {
         echo: false,
-        env: { ...env, LOADGEN_THINK_US: "50" },
+        env: { ...env, LOADGEN_THINK_US: think },
       },
     );
     if (code !== 0) throw new Error(`bench: loadgen exited ${code}`);
@@ -606,7 +610,7 @@ if (parts.includes("pairs")) {
   const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
   const byName = Object.fromEntries(servers.map((s) => [s.name, s.rounds]));
   console.log(
-    `## q) paired rounds: ${rounds} rounds of ${seconds} s per server, in turn, after ${warm} s each (CPU from schedstat)\n`,
+    `## ${scenario}: paired rounds, ${rounds} rounds of ${seconds} s per server, in turn, after ${warm} s each (CPU from schedstat)\n`,
   );
   console.log(
     "| server | CPU µs per round trip, median | min - max | user µs (mean) | rtt/s (median) | warm-up: other threads, ms |",
