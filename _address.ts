@@ -245,14 +245,20 @@ export function getaddrinfo(
   return results.map((r) => [r.family, r.socktype, r.protocol, r.canonname, toAddress(r.address)]);
 }
 
-/** Parses dotted-quad IPv4 (`"127.0.0.1"`), strictly: four decimal parts 0..255. */
-export function parseIPv4(text: string): Uint8Array<ArrayBuffer> | null {
+/**
+ * Parses dotted-quad IPv4 (`"127.0.0.1"`) as `inet_pton` does: four decimal
+ * parts 0..255, none with a leading zero (`"01"` could be octal, so C's
+ * `inet_pton` refuses it and only `inet_aton` reads it). `leadingZeros`
+ * takes them as decimal, as OpenSSL does when it tells an address from a
+ * name (`"010.0.0.1"` is 10.0.0.1 there).
+ */
+export function parseIPv4(text: string, leadingZeros = false): Uint8Array<ArrayBuffer> | null {
   const parts = text.split(".");
   if (parts.length !== 4) return null;
   const out = new Uint8Array(4);
   for (let i = 0; i < 4; i++) {
     const p = parts[i]!;
-    if (!/^\d{1,3}$/.test(p)) return null;
+    if (!(leadingZeros ? /^\d{1,3}$/ : /^(?:0|[1-9]\d{0,2})$/).test(p)) return null;
     const v = Number(p);
     if (v > 255) return null;
     out[i] = v;
@@ -265,8 +271,11 @@ export function formatIPv4(addr: Uint8Array): string {
   return `${addr[0]}.${addr[1]}.${addr[2]}.${addr[3]}`;
 }
 
-/** Parses IPv6 text (RFC 4291 forms: `::`, embedded IPv4), without a `%scope` suffix. */
-export function parseIPv6(text: string): Uint8Array<ArrayBuffer> | null {
+/**
+ * Parses IPv6 text (RFC 4291 forms: `::`, embedded IPv4), without a `%scope`
+ * suffix, as `inet_pton` does; `leadingZeros` as for {@linkcode parseIPv4}.
+ */
+export function parseIPv6(text: string, leadingZeros = false): Uint8Array<ArrayBuffer> | null {
   if (text.length === 0 || text.length > INET6_ADDRSTRLEN - 1) return null;
   let groups: number[] = [];
   let tail: number[] = [];
@@ -279,7 +288,7 @@ export function parseIPv6(text: string): Uint8Array<ArrayBuffer> | null {
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       if (allowV4 && i === items.length - 1 && item.includes(".")) {
-        const v4 = parseIPv4(item);
+        const v4 = parseIPv4(item, leadingZeros);
         if (!v4) return null;
         out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
       } else {
@@ -309,12 +318,20 @@ export function parseIPv6(text: string): Uint8Array<ArrayBuffer> | null {
   return out;
 }
 
-/** Formats 16 bytes as IPv6 text, RFC 5952 style (longest zero run as `::`, IPv4-mapped as `::ffff:a.b.c.d`). */
+/**
+ * Formats 16 bytes as IPv6 text as glibc's `inet_ntop` does (what Python's
+ * `inet_ntop` and addresses show on Linux): the first longest run of two or
+ * more zero words as `::`, lower-case hex, and the last 32 bits as dotted
+ * IPv4 after a prefix of six zero words (IPv4-compatible, `::a.b.c.d`, but
+ * not `::` or `::x`) or of five and `ffff` (IPv4-mapped, `::ffff:a.b.c.d`).
+ */
 export function formatIPv6(addr: Uint8Array): string {
   const words: number[] = [];
   for (let i = 0; i < 8; i++) words.push((addr[2 * i]! << 8) | addr[2 * i + 1]!);
-  if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) {
-    return `::ffff:${formatIPv4(addr.subarray(12, 16))}`;
+  if (
+    words.slice(0, 5).every((w) => w === 0) && (words[5] === 0xffff || (words[5] === 0 && words[6] !== 0))
+  ) {
+    return `::${words[5] === 0 ? "" : "ffff:"}${formatIPv4(addr.subarray(12, 16))}`;
   }
   let bestStart = -1, bestLen = 0;
   for (let i = 0; i < 8;) {
@@ -343,7 +360,8 @@ export function formatIPv6(addr: Uint8Array): string {
  * @param family `AF_INET` (4 bytes) or `AF_INET6` (16 bytes).
  * @param text The address, such as `"127.0.0.1"` or `"::1"`.
  * @returns The bytes.
- * @throws {OSError} EINVAL for text that is not an address of that family.
+ * @throws {OSError} EINVAL for text that is not an address of that family
+ *   (`inet_pton`'s rules: no leading zeros in IPv4 parts, which `inetAton` reads).
  * @throws {RangeError} For another family.
  * @example
  * ```ts ignore
@@ -369,7 +387,9 @@ export function inetPton(family: number, text: string): Uint8Array<ArrayBuffer> 
 
 /**
  * Formats network-order address bytes as text, like Python's
- * `socket.inet_ntop` (IPv6 in RFC 5952's short form).
+ * `socket.inet_ntop` on Linux (IPv6 as glibc writes it: the longest zero run
+ * as `::`, and `::a.b.c.d` or `::ffff:a.b.c.d` for IPv4-compatible and
+ * IPv4-mapped addresses).
  *
  * @param family `AF_INET` or `AF_INET6`.
  * @param packed 4 or 16 bytes (a TypedArray, DataView or ArrayBuffer).

@@ -401,7 +401,7 @@ export class SSLObject implements Disposable {
     const host = name.startsWith("[") && name.endsWith("]") ? name.slice(1, -1) : name;
     // Only digits, hex letters, dots and colons (and an IPv6 scope after `%`) can be an address.
     const isIp = MAYBE_IP.test(host) &&
-      (parseIPv4(host) !== null || parseIPv6(host.split("%")[0]!) !== null);
+      (parseIPv4(host, true) !== null || parseIPv6(host.split("%")[0]!, true) !== null);
     const text = toCString(host, "serverHostname");
     // SNI carries names only (RFC 6066), never an address.
     if (!isIp && Number(ssl.SSL_ctrl(s, SSL_CTRL_SET_TLSEXT_HOSTNAME, 0, text)) !== 1) {

@@ -274,6 +274,119 @@ print(json.dumps({
   assert.throws(() => socket.inetAton("1.2.3.4\0"), TypeError);
 });
 
+/** `n` address-like strings from a fixed seed: valid forms, their near misses, and noise. */
+function addressTexts(n: number): string[] {
+  let seed = 0x2545f491;
+  const next = (k: number): number => { // xorshift32: the same inputs on every run
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % k;
+  };
+  const pick = <T>(items: readonly T[]): T => items[next(items.length)]!;
+  const octet = () =>
+    pick(["0", "1", "9", "10", "99", "255", "256", "00", "01", "010", "0x1", "", String(next(300))]);
+  const word = () =>
+    pick(["0", "1", "ffff", "FFFF", "abcd", "0000", "00000", "12345", "g", String(next(0x10000))]);
+  const v4 = () => Array.from({ length: pick([3, 4, 4, 4, 5]) }, octet).join(".");
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const words = Array.from({ length: next(9) }, word);
+    let text = pick([
+      () => v4(),
+      () => words.join(":"),
+      () => words.slice(0, 6).join(":") + ":" + v4(),
+      () => `::${words.slice(0, 5).join(":")}`,
+      () => `${words.slice(0, 3).join(":")}::${words.slice(3, 6).join(":")}`,
+      () => `::${pick(["", "ffff:", "0:"])}${v4()}`,
+      () => `${words.slice(0, 2).join(":")}::${v4()}`,
+    ])();
+    for (let edits = next(4) === 0 ? 1 + next(2) : 0; edits > 0; edits--) { // a near miss
+      const at = next(text.length + 1);
+      text = text.slice(0, at) + pick([":", ".", "0", "a", " ", "%", ""]) + text.slice(at + next(2));
+    }
+    out.push(text);
+  }
+  return out;
+}
+
+test("inetPton/inetNtop agree with Python's inet_pton/inet_ntop: leading zeros, embedded IPv4, the :: run", {
+  skip: unixOnly(PYTHON_PEER) ?? linux,
+}, async () => {
+  const texts = [
+    ...["1.2.3.4", "0.0.0.0", "255.255.255.255", "01.2.3.4", "1.2.3.00", "1.2.3.256", "1.2.3", "1.2.3.4."],
+    ...[
+      "::",
+      "::1",
+      "::2",
+      "1::",
+      "::1:0",
+      "::1.2.3.4",
+      "::0.0.0.1",
+      "::ffff:1.2.3.4",
+      "::ffff:0:0",
+      "::fffe:1.2.3.4",
+    ],
+    ...["1:0:0:2:0:0:0:3", "1:0:0:2:0:0:3:4", "0:0:1::", "1:2:3:4:5:6:7::", "1:2:3:4::5:6:7:8", "::01.2.3.4"],
+    ...[
+      "1::2:",
+      ":1::2",
+      "1:::2",
+      "1:2:3:4:5:6:1.2.3.4",
+      "1:2:3:4:5:6:7:1.2.3.4",
+      "ABCD::EF",
+      "00001::",
+      "fe80::1%1",
+    ],
+    ...addressTexts(4000),
+  ];
+  const dir = scratchDir("inet-");
+  writeFileSync(join(dir, "texts.json"), JSON.stringify(texts));
+  const theirs = await pythonJson(
+    `import socket, json, sys
+def one(family, text):
+    try:
+        packed = socket.inet_pton(family, text)
+    except OSError:
+        return None
+    return [packed.hex(), socket.inet_ntop(family, packed)]
+texts = json.load(open(sys.argv[1]))
+print(json.dumps([[one(socket.AF_INET, t), one(socket.AF_INET6, t)] for t in texts]))`,
+    [join(dir, "texts.json")],
+  ) as ([string, string] | null)[][];
+  const one = (family: number, text: string): [string, string] | null => {
+    let packed: Uint8Array;
+    try {
+      packed = socket.inetPton(family, text);
+    } catch (e) {
+      assert.ok(e instanceof OSError && e.code === "EINVAL", String(e));
+      return null;
+    }
+    return [
+      Array.from(packed, (b) => b.toString(16).padStart(2, "0")).join(""),
+      socket.inetNtop(family, packed),
+    ];
+  };
+  let differ = 0;
+  let first = "";
+  texts.forEach((text, i) => {
+    const ours = [one(socket.AF_INET, text), one(socket.AF_INET6, text)];
+    if (JSON.stringify(ours) !== JSON.stringify(theirs[i])) {
+      if (differ++ === 0) {
+        first = `${JSON.stringify(text)}: ours ${JSON.stringify(ours)}, Python ${JSON.stringify(theirs[i])}`;
+      }
+    }
+  });
+  assert.equal(differ, 0, `${differ} of ${texts.length} differ; the first: ${first}`);
+  // Python formats every IPv6 address it hands out the same way: accept(), getsockname(), getaddrinfo().
+  assert.deepEqual(socket.getaddrinfo("::1.2.3.4", 80, socket.AF_INET6, socket.SOCK_STREAM)[0]![4], [
+    "::1.2.3.4",
+    80,
+    0,
+    0,
+  ]);
+});
+
 test("ipMreq() and ipv6Mreq() join multicast groups on loopback, and a datagram to the group arrives", {
   skip: EMULATED ? "qemu-user does not translate IP_MULTICAST_IF (ENOPROTOOPT)" : undefined,
 }, () => {
