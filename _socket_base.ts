@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { checkFd, checkInt, checkSize } from "./_validate.ts";
+import { checkFd, checkInt, checkSize, checkU32 } from "./_validate.ts";
 import { setFdFlag, waitReady } from "./_fd.ts";
 import { adopt, release } from "./_claim.ts";
 import { type Address, describeAddress, encodeAddress, familyName, toAddress } from "./_address.ts";
@@ -209,6 +209,11 @@ export class SocketBase<A extends Address = Address> implements Disposable {
   recv(bufsize: number, flags = 0): Uint8Array<ArrayBuffer> {
     const len = Math.min(checkSize(bufsize, "bufsize"), MAX_IO);
     const f = checkInt(flags, "flags");
+    // Nothing asked, nothing to wait for: CPython makes no call either (a blocking recv(fd, 0) waits for data).
+    if (len === 0) {
+      this.#io.open(); // a closed socket is still EBADF
+      return new Uint8Array(0);
+    }
     const buf = new Uint8Array(len);
     let n = libc().recv(this.#io.open(), buf, len, f);
     if (n < 0) n = this.#io.recvSlow(errno(), buf, len, f);
@@ -521,14 +526,38 @@ export class SocketBase<A extends Address = Address> implements Disposable {
    *
    * @param level `SOL_SOCKET`, `IPPROTO_TCP`, ...
    * @param option `SO_REUSEADDR`, `TCP_NODELAY`, ...
-   * @param value An int (booleans become 0/1) or raw bytes.
+   * @param value An int (booleans become 0/1) or raw bytes; or `null` with `optlen`, Python's
+   *   `setsockopt(level, optname, None, optlen)`: C's NULL and that length (AF_ALG's
+   *   `ALG_SET_AEAD_AUTHSIZE` takes the tag size so; `SO_BINDTODEVICE` with 0 unbinds).
+   * @param optlen Only with a `null` value: the length passed with it.
+   * @throws {TypeError} For a `null` value without `optlen`, or `optlen` with any other value.
    * @example
    * ```ts ignore
    * s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1);
    * ```
    */
-  setsockopt(level: number, option: number, value: number | boolean | ArrayBufferView): void {
+  setsockopt(level: number, option: number, value: number | boolean | ArrayBufferView): void;
+  /** Passes C's NULL and `optlen` as the value, as Python's `setsockopt(level, optname, None, optlen)`. */
+  setsockopt(level: number, option: number, value: null, optlen: number): void;
+  setsockopt(
+    level: number,
+    option: number,
+    value: number | boolean | ArrayBufferView | null,
+    optlen?: number,
+  ): void {
     const l = checkInt(level, "level"), o = checkInt(option, "option");
+    if (value === null || optlen !== undefined) {
+      if (value !== null || optlen === undefined) {
+        throw new TypeError(
+          `setsockopt: ${
+            value === null ? "a null value needs optlen" : "optlen goes with a null value only"
+          } (Python's setsockopt(level, optname, None, optlen))`,
+        );
+      }
+      const len = checkU32(optlen, "optlen");
+      if (libc().setsockopt(this.#io.open(), l, o, null, len) < 0) throw lastError("setsockopt");
+      return;
+    }
     const bytes = typeof value === "boolean" || typeof value === "number"
       ? intOptionValue(checkInt(Number(value), "value"))
       : bytesOf(value, "value");

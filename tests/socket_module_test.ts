@@ -387,6 +387,34 @@ print(json.dumps([[one(socket.AF_INET, t), one(socket.AF_INET6, t)] for t in tex
   ]);
 });
 
+test(
+  "recv(0) returns at once, as CPython's makes no call; setsockopt(level, option, null, optlen) passes C's NULL, as Python's None",
+  {
+    skip: OS === "linux" ? undefined : "SO_BINDTODEVICE is Linux's",
+  },
+  () => {
+    const [a, b] = socket.socketpair();
+    try {
+      a.setTimeout(0.2); // a recv(fd, 0) would wait for data, and time out
+      assert.deepEqual(a.recv(0), new Uint8Array(0));
+      a.setBlocking(true);
+      assert.deepEqual(a.recv(0), new Uint8Array(0));
+      b.sendall(bytes("x"));
+      assert.deepEqual(a.recv(1), bytes("x"), "recv(0) took nothing");
+      // SO_BINDTODEVICE with no name unbinds (allowed unprivileged on an unbound socket).
+      a.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE!, null, 0);
+      assert.throws(() => a.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, null, 4), { code: "EFAULT" });
+      assert.throws(() => (a.setsockopt as (...args: unknown[]) => void)(1, 2, null), /needs optlen/);
+      assert.throws(() => (a.setsockopt as (...args: unknown[]) => void)(1, 2, 1, 4), /null value only/);
+      assert.throws(() => a.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, null, -1), RangeError);
+    } finally {
+      a.close();
+      b.close();
+    }
+    assert.throws(() => a.recv(0), { code: "EBADF" });
+  },
+);
+
 test("ipMreq() and ipv6Mreq() join multicast groups on loopback, and a datagram to the group arrives", {
   skip: EMULATED ? "qemu-user does not translate IP_MULTICAST_IF (ENOPROTOOPT)" : undefined,
 }, () => {
