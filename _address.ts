@@ -15,7 +15,19 @@ import { ERRNO, SOCKET } from "./ffi/constants.ts";
 import { OSError } from "./errors.ts";
 import { PLATFORM } from "./ffi/platform.ts";
 import { getaddrinfoRaw } from "./ffi/resolver.ts";
-import { encodeIn4, encodeIn6, encodeUnix, type RawAddress, SUN_PATH_SIZE } from "./ffi/sockaddr.ts";
+import {
+  encodeIn4,
+  encodeIn6,
+  encodeNetlink,
+  encodePacket,
+  encodeUnix,
+  encodeVsock,
+  LINUX_FAMILIES,
+  PACKET_ADDR_MAX,
+  type RawAddress,
+  SUN_PATH_SIZE,
+} from "./ffi/sockaddr.ts";
+import { errorFor, libc } from "./ffi/mod.ts";
 
 const { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM } = SOCKET;
 
@@ -26,8 +38,25 @@ const INET6_ADDRSTRLEN = 46;
 export type IPv4Address = readonly [host: string, port: number];
 /** An IPv6 address: `[host, port, flowinfo, scopeId]` (the last two optional on input). */
 export type IPv6Address = readonly [host: string, port: number, flowinfo?: number, scopeId?: number];
-/** A socket address: IPv4 or IPv6 tuple, or a Unix socket path. */
-export type Address = IPv4Address | IPv6Address | string;
+/** A netlink address (Linux `AF_NETLINK`): `[pid, groups]`, the port id (0: the kernel's) and multicast groups. */
+export type NetlinkAddress = readonly [pid: number, groups: number];
+/** A VM socket address (Linux `AF_VSOCK`): `[cid, port]`. */
+export type VsockAddress = readonly [cid: number, port: number];
+/**
+ * A packet socket address (Linux `AF_PACKET`), as Python's: `[ifname, proto,
+ * pkttype, hatype, addr]`, the interface's name, the Ethernet protocol (host
+ * order: `0x0800` is IPv4), the packet type (`PACKET_HOST`...), the ARP
+ * hardware type and the hardware address; the last three optional on input.
+ */
+export type PacketAddress = readonly [
+  ifname: string,
+  proto: number,
+  pkttype?: number,
+  hatype?: number,
+  addr?: Uint8Array,
+];
+/** A socket address: IPv4 or IPv6 tuple, a Unix socket path, or (Linux) a netlink, VM or packet socket's. */
+export type Address = IPv4Address | IPv6Address | string | NetlinkAddress | VsockAddress | PacketAddress;
 
 export function checkPort(port: unknown): number {
   if (typeof port !== "number") throw new TypeError(`Invalid port: expected a number, got ${show(port)}`);
@@ -49,6 +78,12 @@ export function familyName(family: number): string {
     ? "AF_INET6"
     : family === AF_UNIX
     ? "AF_UNIX"
+    : family === LINUX_FAMILIES.netlink
+    ? "AF_NETLINK"
+    : family === LINUX_FAMILIES.packet
+    ? "AF_PACKET"
+    : family === LINUX_FAMILIES.vsock
+    ? "AF_VSOCK"
     : `family ${family}`;
 }
 
@@ -145,6 +180,17 @@ export function encodeAddress(family: number, address: unknown): Uint8Array {
     }
     return encodeUnix(path, linuxNamespace);
   }
+  if (family === LINUX_FAMILIES.netlink || family === LINUX_FAMILIES.vsock) {
+    const shape = family === LINUX_FAMILIES.netlink ? "[pid, groups]" : "[cid, port]";
+    if (!Array.isArray(address) || address.length !== 2) {
+      throw new TypeError(`${familyName(family)} address must be ${shape}`);
+    }
+    const [a, b] = address as unknown[];
+    return family === LINUX_FAMILIES.netlink
+      ? encodeNetlink(checkU32(a, "pid"), checkU32(b, "groups"))
+      : encodeVsock(checkU32(a, "cid"), checkU32(b, "port"));
+  }
+  if (family === LINUX_FAMILIES.packet) return packetAddress(address);
   if (family !== AF_INET && family !== AF_INET6) {
     throw new TypeError(`Unsupported address family: ${show(family)}`);
   }
@@ -171,6 +217,59 @@ export function encodeAddress(family: number, address: unknown): Uint8Array {
   );
 }
 
+/** `struct sockaddr_ll` from Python's `[ifname, proto, pkttype?, hatype?, addr?]`. */
+function packetAddress(address: unknown): Uint8Array {
+  if (!Array.isArray(address) || address.length < 2 || address.length > 5) {
+    throw new TypeError("AF_PACKET address must be [ifname, proto, pkttype?, hatype?, addr?]");
+  }
+  const [ifname, proto, pkttype = 0, hatype = 0, addr] = address as unknown[];
+  const protocol = checkU32(proto, "proto");
+  if (protocol > 0xffff) throw new RangeError(`Invalid proto: ${protocol}: must be 0-65535`);
+  const type = checkU32(pkttype, "pkttype");
+  if (type > 0xff) throw new RangeError(`Invalid pkttype: ${type}: must be 0-255`);
+  const hardware = checkU32(hatype, "hatype");
+  if (hardware > 0xffff) throw new RangeError(`Invalid hatype: ${hardware}: must be 0-65535`);
+  const bytes = addr === undefined ? new Uint8Array(0) : copyBytes(addr, "addr");
+  if (bytes.length > PACKET_ADDR_MAX) {
+    throw new RangeError(
+      `Invalid addr: ${bytes.length} bytes (a hardware address holds at most ${PACKET_ADDR_MAX})`,
+    );
+  }
+  const name = checkString(ifname, "ifname");
+  const index = libc().if_nametoindex(toCString(name, "ifname"));
+  // Python looks it up with ioctl(SIOCGIFINDEX): "[Errno 19] No such device".
+  if (index === 0) throw errorFor(ERRNO.ENODEV, "SIOCGIFINDEX", `interface ${show(name)}`);
+  return encodePacket(index, protocol, type, hardware, bytes);
+}
+
+/**
+ * An interface's index by name (`if_nametoindex`), as Python's
+ * `if_nametoindex` and packet addresses look it up.
+ *
+ * @throws {OSError} ENODEV when there is no interface of that name.
+ */
+export function interfaceIndex(name: string): number {
+  const i = libc().if_nametoindex(toCString(name, "name"));
+  if (i === 0) {
+    throw new OSError(ERRNO.ENODEV, "if_nametoindex", {
+      description: "no interface with this name",
+      plain: true,
+    });
+  }
+  return i;
+}
+
+/** `IF_NAMESIZE`: an interface name's room, NUL included (16 on every supported OS). */
+export const IF_NAMESIZE = 16;
+
+/** An interface's name by index, or `""` for 0 or an index no interface has (CPython's packet addresses). */
+function interfaceName(index: number): string {
+  const name = new Uint8Array(IF_NAMESIZE);
+  if (index <= 0 || libc().if_indextoname(index, name) === 0n) return "";
+  const end = name.indexOf(0);
+  return new TextDecoder().decode(name.subarray(0, end < 0 ? name.length : end));
+}
+
 /** Decodes a kernel address into Python's shape. */
 export function toAddress(raw: RawAddress): Address {
   switch (raw.family) {
@@ -180,6 +279,12 @@ export function toAddress(raw: RawAddress): Address {
       return [formatIPv6(raw.addr), raw.port, raw.flowinfo, raw.scopeId];
     case "unix":
       return new TextDecoder().decode(raw.path);
+    case "netlink":
+      return [raw.pid, raw.groups];
+    case "vsock":
+      return [raw.cid, raw.port];
+    case "packet":
+      return [interfaceName(raw.ifindex), raw.protocol, raw.pkttype, raw.hatype, raw.addr];
     default:
       return "";
   }

@@ -20,6 +20,8 @@ import {
   formatIPv6,
   getaddrinfo,
   hostName,
+  IF_NAMESIZE,
+  interfaceIndex,
   parseIPv4,
   parseIPv6,
 } from "./_address.ts";
@@ -299,14 +301,7 @@ export function ifNameindex(): [number, string][] {
  * ```
  */
 export function ifNametoindex(name: string): number {
-  const i = libc().if_nametoindex(toCString(name, "name"));
-  if (i === 0) {
-    throw new OSError(ERRNO.ENODEV, "if_nametoindex", {
-      description: "no interface with this name",
-      plain: true,
-    });
-  }
-  return i;
+  return interfaceIndex(name);
 }
 
 /**
@@ -326,9 +321,6 @@ export function ifIndextoname(index: number): string {
   if (libc().if_indextoname(i, name) === 0n) throw lastError("if_indextoname", `index ${i}`);
   return cString(name);
 }
-
-/** `IF_NAMESIZE`: an interface name's room, NUL included (16 on every supported OS). */
-const IF_NAMESIZE = 16;
 
 function u16(x: number, what: string): number {
   const n = checkSize(x, what);

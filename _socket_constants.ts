@@ -404,7 +404,7 @@ export const AF_NETLINK: number | undefined = net("AF_NETLINK");
 export const AF_PACKET: number | undefined = net("AF_PACKET");
 /** Bluetooth. `undefined` where the OS lacks it (has it: Linux, FreeBSD). */
 export const AF_BLUETOOTH: number | undefined = net("AF_BLUETOOTH");
-/** Routing messages (the BSDs). `undefined` where the OS lacks it (has it: macOS, FreeBSD). */
+/** Routing messages (the BSDs; Linux names its netlink family so). `undefined` where the OS lacks it (has it: Linux, macOS, FreeBSD). */
 export const AF_ROUTE: number | undefined = net("AF_ROUTE");
 /** Link-level addresses (the BSDs). `undefined` where the OS lacks it (has it: macOS, FreeBSD). */
 export const AF_LINK: number | undefined = net("AF_LINK");
@@ -584,6 +584,16 @@ export const VMADDR_CID_ANY: number | undefined = net("VMADDR_CID_ANY");
 export const VMADDR_CID_HOST: number | undefined = net("VMADDR_CID_HOST");
 /** AF_VSOCK: any port (Linux). `undefined` where the OS lacks it (has it: Linux). */
 export const VMADDR_PORT_ANY: number | undefined = net("VMADDR_PORT_ANY");
+/** VM sockets: the version no hypervisor has (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const VM_SOCKETS_INVALID_VERSION: number | undefined = net("VM_SOCKETS_INVALID_VERSION");
+/** VM sockets' buffer size option, at `AF_VSOCK` level (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const SO_VM_SOCKETS_BUFFER_SIZE: number | undefined = net("SO_VM_SOCKETS_BUFFER_SIZE");
+/** VM sockets' smallest buffer size option (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const SO_VM_SOCKETS_BUFFER_MIN_SIZE: number | undefined = net("SO_VM_SOCKETS_BUFFER_MIN_SIZE");
+/** VM sockets' largest buffer size option (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const SO_VM_SOCKETS_BUFFER_MAX_SIZE: number | undefined = net("SO_VM_SOCKETS_BUFFER_MAX_SIZE");
+/** `/dev/vsock`'s ioctl for the local context id (Linux). `undefined` where the OS lacks it (has it: Linux). */
+export const IOCTL_VM_SOCKETS_GET_LOCAL_CID: number | undefined = net("IOCTL_VM_SOCKETS_GET_LOCAL_CID");
 
 /** `getaddrinfo` error numbers (`GaiError.errno`), by name, of this OS. */
 export const EAI: Readonly<Record<string, number>> = EAI_TABLE;

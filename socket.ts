@@ -52,6 +52,9 @@ export {
   type IPv4Address,
   type IPv6Address,
   ipv6Mreq,
+  type NetlinkAddress,
+  type PacketAddress,
+  type VsockAddress,
 } from "./_address.ts";
 export type { Ancillary, AncillaryInput, BytesLike } from "./_ancillary.ts";
 export { OwnedFd } from "./os.ts";

@@ -964,6 +964,7 @@ const LINUX_NET: Readonly<Record<string, number>> = {
   SOCK_NONBLOCK: 0o4000,
   SOCK_CLOEXEC: 0o2000000,
   AF_NETLINK: 16,
+  AF_ROUTE: 16,
   AF_PACKET: 17,
   AF_BLUETOOTH: 31,
   SOL_IP: 0,
@@ -1054,6 +1055,11 @@ const LINUX_NET: Readonly<Record<string, number>> = {
   VMADDR_CID_ANY: 0xffffffff,
   VMADDR_CID_HOST: 2,
   VMADDR_PORT_ANY: 0xffffffff,
+  VM_SOCKETS_INVALID_VERSION: 0xffffffff,
+  SO_VM_SOCKETS_BUFFER_SIZE: 0,
+  SO_VM_SOCKETS_BUFFER_MIN_SIZE: 1,
+  SO_VM_SOCKETS_BUFFER_MAX_SIZE: 2,
+  IOCTL_VM_SOCKETS_GET_LOCAL_CID: 1977,
 };
 
 const DARWIN_NET: Readonly<Record<string, number>> = {

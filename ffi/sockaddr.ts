@@ -76,11 +76,73 @@ export function encodeUnix(path: Uint8Array, abstract: boolean): Uint8Array {
   return buf;
 }
 
+/** Linux's own families with addresses of their own (their numbers are Linux's ABI); -1 elsewhere. */
+export const LINUX_FAMILIES: { readonly netlink: number; readonly packet: number; readonly vsock: number } =
+  Object
+    .freeze(
+      OS === "linux" ? { netlink: 16, packet: 17, vsock: 40 } : { netlink: -1, packet: -1, vsock: -1 },
+    );
+/** `sizeof(struct sockaddr_nl)`: family, pad, `nl_pid`, `nl_groups`. */
+const SOCKADDR_NL_SIZE = 12;
+/** `sizeof(struct sockaddr_ll)`: family, protocol (big-endian), ifindex, hatype, pkttype, halen, `sll_addr[8]`. */
+const SOCKADDR_LL_SIZE = 20;
+/** `sizeof(struct sockaddr_vm)`: family, reserved, `svm_port`, `svm_cid`, flags and padding. */
+const SOCKADDR_VM_SIZE = 16;
+/** `sll_addr`'s room: the longest hardware address a packet address holds. */
+export const PACKET_ADDR_MAX = 8;
+
+/** Encodes `struct sockaddr_nl` (Linux): a netlink port id and multicast groups bitmask. */
+export function encodeNetlink(pid: number, groups: number): Uint8Array {
+  const buf = new Uint8Array(SOCKADDR_NL_SIZE);
+  const view = new DataView(buf.buffer);
+  writeFamily(buf, LINUX_FAMILIES.netlink, SOCKADDR_NL_SIZE);
+  view.setUint32(4, pid, true);
+  view.setUint32(8, groups, true);
+  return buf;
+}
+
+/** Encodes `struct sockaddr_vm` (Linux): a VM socket's context id and port. */
+export function encodeVsock(cid: number, port: number): Uint8Array {
+  const buf = new Uint8Array(SOCKADDR_VM_SIZE);
+  const view = new DataView(buf.buffer);
+  writeFamily(buf, LINUX_FAMILIES.vsock, SOCKADDR_VM_SIZE);
+  view.setUint32(4, port, true);
+  view.setUint32(8, cid, true);
+  return buf;
+}
+
+/**
+ * Encodes `struct sockaddr_ll` (Linux): an interface index, an Ethernet
+ * protocol (stored big-endian), the packet and hardware types, and a hardware
+ * address of at most {@linkcode PACKET_ADDR_MAX} bytes (the caller checks).
+ */
+export function encodePacket(
+  ifindex: number,
+  protocol: number,
+  pkttype: number,
+  hatype: number,
+  addr: Uint8Array,
+): Uint8Array {
+  const buf = new Uint8Array(SOCKADDR_LL_SIZE);
+  const view = new DataView(buf.buffer);
+  writeFamily(buf, LINUX_FAMILIES.packet, SOCKADDR_LL_SIZE);
+  view.setUint16(2, protocol, false);
+  view.setInt32(4, ifindex, true);
+  view.setUint16(8, hatype, true);
+  buf[10] = pkttype;
+  buf[11] = addr.length;
+  buf.set(addr, 12);
+  return buf;
+}
+
 /** A decoded socket address. */
 export type RawAddress =
   | { family: "inet"; addr: Uint8Array; port: number }
   | { family: "inet6"; addr: Uint8Array; port: number; flowinfo: number; scopeId: number }
   | { family: "unix"; path: Uint8Array }
+  | { family: "netlink"; pid: number; groups: number }
+  | { family: "vsock"; cid: number; port: number }
+  | { family: "packet"; ifindex: number; protocol: number; pkttype: number; hatype: number; addr: Uint8Array }
   | { family: "other"; number: number };
 
 /** Decodes the first `length` bytes of a sockaddr the kernel filled in. */
@@ -106,6 +168,25 @@ export function decodeSockaddr(buf: Uint8Array, length: number): RawAddress {
       if (nul >= 0) path = path.subarray(0, nul);
     }
     return { family: "unix", path };
+  }
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (family === LINUX_FAMILIES.netlink && length >= SOCKADDR_NL_SIZE) {
+    return { family: "netlink", pid: view.getUint32(4, true), groups: view.getUint32(8, true) };
+  }
+  if (family === LINUX_FAMILIES.vsock && length >= 12) {
+    return { family: "vsock", cid: view.getUint32(8, true), port: view.getUint32(4, true) };
+  }
+  if (family === LINUX_FAMILIES.packet && length >= 12) {
+    // The hardware address is as long as halen says, within what the kernel wrote and sll_addr's room.
+    const halen = Math.min(buf[11]!, PACKET_ADDR_MAX, Math.max(length - 12, 0));
+    return {
+      family: "packet",
+      ifindex: view.getInt32(4, true),
+      protocol: view.getUint16(2, false),
+      pkttype: buf[10]!,
+      hatype: view.getUint16(8, true),
+      addr: buf.slice(12, 12 + halen),
+    };
   }
   return { family: "other", number: family };
 }

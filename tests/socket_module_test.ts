@@ -9,6 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { writeFileSync } from "node:fs";
 import { CLOSED_FD, PYTHON_PEER, test, unixOnly, WINDOWS } from "./_test.ts";
@@ -28,7 +29,7 @@ import {
 import { LIBC, OS, RUNTIME } from "../ffi/_host.ts";
 import { SOCKET_TABLES } from "../ffi/constants.ts";
 import { EMULATED } from "./_budget.ts";
-import { hostName } from "../_address.ts";
+import { encodeAddress, hostName } from "../_address.ts";
 import {
   acceptPeer,
   bytes,
@@ -45,6 +46,29 @@ import {
 } from "./_helpers.ts";
 
 const linux = OS === "linux" ? undefined : "compares with this Linux host's Python";
+
+/** Why this kernel cannot make a VM socket (no AF_VSOCK), or undefined when it can. */
+function vsockUnavailable(): string | undefined {
+  try {
+    new socket.Socket(socket.AF_VSOCK!, socket.SOCK_STREAM).close();
+    return undefined;
+  } catch (e) {
+    return `this kernel makes no AF_VSOCK socket (${(e as Error).message})`;
+  }
+}
+
+/**
+ * Why a child cannot get a network namespace of its own with lo up (`unshare -rn`, then
+ * `ip link set lo up`), or undefined when it can: where a packet socket sees no stranger's frames.
+ */
+function packetNamespaceUnavailable(): string | undefined {
+  const r = spawnSync("unshare", ["-rn", "sh", "-c", "ip link set lo up"], { stdio: "pipe" });
+  return r.error || r.status !== 0
+    ? `no network namespace with lo up here (unshare -rn and ip link: ${
+      r.error?.message ?? new TextDecoder().decode(r.stderr).trim()
+    })`
+    : undefined;
+}
 
 /** Runs Python code that prints one JSON value, and returns it. */
 async function pythonJson(code: string, args: string[] = [], prefix: string[] = []): Promise<unknown> {
@@ -412,6 +436,89 @@ test(
       b.close();
     }
     assert.throws(() => a.recv(0), { code: "EBADF" });
+  },
+);
+
+test(
+  "AF_NETLINK takes Python's [pid, groups] addresses: a route dump lists the interfaces ifNameindex() does",
+  {
+    skip: OS === "linux" ? undefined : "netlink is Linux's",
+  },
+  () => {
+    using nl = new socket.Socket(socket.AF_NETLINK!, socket.SOCK_RAW, socket.NETLINK_ROUTE!);
+    nl.bind([0, 0]); // the kernel picks the port id
+    const [pid, groups] = nl.getsockname() as socket.NetlinkAddress;
+    assert.ok(pid > 0 && groups === 0, `getsockname(): ${pid}, ${groups}`);
+    // RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP: a 16-byte nlmsghdr and an empty 16-byte ifinfomsg.
+    const request = new Uint8Array(32);
+    const req = new DataView(request.buffer);
+    req.setUint32(0, 32, true);
+    req.setUint16(4, 18, true);
+    req.setUint16(6, 0x301, true);
+    req.setUint32(8, 1, true);
+    const before = new Set(socket.ifNameindex().map(([i]) => i));
+    assert.equal(nl.sendto(request, [0, 0]), 32);
+    nl.setTimeout(5);
+    const indices: number[] = [];
+    for (let done = false; !done;) {
+      const [data, from] = nl.recvfrom(65536);
+      assert.deepEqual(from, [0, 0], "the kernel's address");
+      const view = new DataView(data.buffer);
+      for (let at = 0; at + 16 <= data.length;) {
+        const length = view.getUint32(at, true), type = view.getUint16(at + 4, true);
+        if (type === 3 || type === 2) done = true; // NLMSG_DONE, NLMSG_ERROR
+        if (type === 16) indices.push(view.getInt32(at + 20, true)); // RTM_NEWLINK: ifinfomsg's index
+        at += Math.max((length + 3) & ~3, 16);
+      }
+    }
+    // Interfaces may come and go on a shared machine meanwhile: every one there before and after is
+    // in the dump, and nothing that was in neither list.
+    const after = new Set(socket.ifNameindex().map(([i]) => i));
+    const both = [...after].filter((i) => before.has(i));
+    assert.deepEqual(both.filter((i) => !indices.includes(i)), [], `dumped ${indices}`);
+    assert.deepEqual(indices.filter((i) => !before.has(i) && !after.has(i)), [], `listed ${[...after]}`);
+    assert.ok(indices.includes(socket.ifNametoindex("lo")));
+    assert.throws(() => nl.bind([1] as never), /AF_NETLINK address must be \[pid, groups\]/);
+    assert.throws(() => nl.connect([0, -1]), RangeError);
+  },
+);
+
+test("AF_VSOCK addresses are Python's [cid, port]", {
+  skip: OS === "linux" ? vsockUnavailable() : "VM sockets here are Linux's",
+}, async () => {
+  using vs = new socket.Socket(socket.AF_VSOCK!, socket.SOCK_STREAM);
+  const theirs = await pythonJson(
+    "import socket, json; print(json.dumps(socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM).getsockname()))",
+  );
+  assert.deepEqual(vs.getsockname(), theirs);
+  assert.throws(() => vs.bind(["x", 1] as never), TypeError);
+  assert.throws(() => vs.bind([1, 2, 3] as never), /AF_VSOCK address must be \[cid, port\]/);
+});
+
+test(
+  "AF_PACKET takes and gives Python's [ifname, proto, pkttype, hatype, addr]: a frame sent on lo comes back",
+  {
+    skip: OS !== "linux" ? "packet sockets are Linux's" : packetNamespaceUnavailable(),
+  },
+  async () => {
+    const token = makeToken();
+    const [cmd, argv] = runtimeCommand(here("fixtures/packet_lo.ts"), [token]);
+    const r = await run("unshare", ["-rn", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", cmd, ...argv]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as {
+      sent: number;
+      name: unknown;
+      seen: { same: boolean; address: unknown }[];
+    };
+    const lo = ["lo", 0x88b5, socket.PACKET_HOST, 772, [0, 0, 0, 0, 0, 0]]; // ARPHRD_LOOPBACK, lo's zero address
+    assert.equal(out.sent, 14 + token.length);
+    assert.deepEqual(out.name, lo);
+    assert.deepEqual(out.seen.at(-1), { same: true, address: lo });
+    // Bad addresses are refused before any system call.
+    assert.throws(() => encodeAddress(socket.AF_PACKET!, ["lo", 70000]), /proto: 70000/);
+    assert.throws(() => encodeAddress(socket.AF_PACKET!, ["lo", 1, 0, 0, new Uint8Array(9)]), /at most 8/);
+    assert.throws(() => encodeAddress(socket.AF_PACKET!, ["no-such-if0", 1]), { code: "ENODEV" });
+    assert.throws(() => encodeAddress(socket.AF_PACKET!, ["lo"]), /AF_PACKET address must be/);
   },
 );
 
