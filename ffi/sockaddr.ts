@@ -76,12 +76,19 @@ export function encodeUnix(path: Uint8Array, abstract: boolean): Uint8Array {
   return buf;
 }
 
-/** Linux's own families with addresses of their own (their numbers are Linux's ABI); -1 elsewhere. */
-export const LINUX_FAMILIES: { readonly netlink: number; readonly packet: number; readonly vsock: number } =
-  Object
-    .freeze(
-      OS === "linux" ? { netlink: 16, packet: 17, vsock: 40 } : { netlink: -1, packet: -1, vsock: -1 },
-    );
+/** The numbers of the families with addresses of their own on Linux only (Linux's ABI); -1 elsewhere. */
+export interface LinuxFamilies {
+  readonly netlink: number;
+  readonly packet: number;
+  readonly vsock: number;
+}
+const LINUX = OS === "linux";
+/** `AF_NETLINK`, `AF_PACKET` and `AF_VSOCK` on Linux; -1 elsewhere, which no socket's family is. */
+export const LINUX_FAMILIES: LinuxFamilies = Object.freeze({
+  netlink: LINUX ? 16 : -1,
+  packet: LINUX ? 17 : -1,
+  vsock: LINUX ? 40 : -1,
+});
 /** `sizeof(struct sockaddr_nl)`: family, pad, `nl_pid`, `nl_groups`. */
 const SOCKADDR_NL_SIZE = 12;
 /** `sizeof(struct sockaddr_ll)`: family, protocol (big-endian), ifindex, hatype, pkttype, halen, `sll_addr[8]`. */

@@ -72,7 +72,10 @@ test("ffi/constants file, epoll, poll and socket constants match the system head
   for (const [name, value] of Object.entries(NET)) {
     // SOL_UDP is Python's alias (glibc lacks it); the others are in linux/*.h, which
     // the probe does not include: socket_module_test checks them against Python's module.
-    if (/^(SOL_UDP|ALG_|CAN_|NETLINK_|PACKET_|SOL_CAN_|UDPLITE_|VMADDR_|VM_SOCKETS_|SO_VM_SOCKETS_|IOCTL_VM_)/.test(name)) continue;
+    if (
+      /^(SOL_UDP|ALG_|CAN_|NETLINK_|PACKET_|SOL_CAN_|UDPLITE_|VMADDR_|VM_SOCKETS_|SO_VM_SOCKETS_|IOCTL_VM_)/
+        .test(name)
+    ) continue;
     assert.equal(value, headers![name], name);
   }
   assert.equal(resource.RLIMIT_NOFILE, headers!.RLIMIT_NOFILE);
