@@ -426,7 +426,12 @@ test(
       b.sendall(bytes("x"));
       assert.deepEqual(a.recv(1), bytes("x"), "recv(0) took nothing");
       // SO_BINDTODEVICE with no name unbinds (allowed unprivileged on an unbound socket).
-      a.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE!, null, 0);
+      try {
+        a.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE!, null, 0);
+      } catch (e) {
+        // qemu-user (the aarch64 runs here) copies the name in even at length 0: EFAULT there, never on a kernel.
+        if (!(EMULATED && e instanceof OSError && e.code === "EFAULT")) throw e;
+      }
       assert.throws(() => a.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, null, 4), { code: "EFAULT" });
       assert.throws(() => (a.setsockopt as (...args: unknown[]) => void)(1, 2, null), /needs optlen/);
       assert.throws(() => (a.setsockopt as (...args: unknown[]) => void)(1, 2, 1, 4), /null value only/);
