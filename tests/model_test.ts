@@ -14,6 +14,8 @@ import process from "node:process";
 import { test, unixOnly } from "./_test.ts";
 import {
   type BaseSelector,
+  BlockingIOError,
+  BrokenPipeError,
   EpollSelector,
   EVENT_READ,
   EVENT_WRITE,
@@ -27,6 +29,7 @@ import { KqueueSelector } from "../backends/kqueue.ts";
 import { standInLibrary, useKqueueStandIn } from "./_standin.ts";
 import { OS } from "../ffi/_host.ts";
 import { existsSync } from "node:fs";
+import { run } from "./_helpers.ts";
 
 const LONG = process.env.MODEL_LONG === "1";
 const SEQUENCES = LONG ? 20000 : 300;
@@ -255,3 +258,179 @@ for (const b of backends()) {
     for (let i = 0; i < SEQUENCES; i++) runSequence(b, base + i);
   });
 }
+
+// ------------------------------------------------------------ the same sequences through CPython
+
+/** One step of a sequence both implementations run: the selector's calls and the pipes' writes, by index. */
+type Step =
+  | ["register", number, number, string | null]
+  | ["modify", number, number, string | null]
+  | ["unregister" | "getKey" | "closeFd", number]
+  | ["write" | "drain" | "fill", number]
+  | ["select"]
+  | ["size"];
+
+/** Six pipes: end 2k is a read end, 2k + 1 a write end. */
+const PIPES = 6;
+
+function pythonSteps(seed: number, count: number): Step[] {
+  const next = rng(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const steps: Step[] = [];
+  for (let i = 0; i < count; i++) {
+    const r = next(), end = Math.floor(next() * 2 * PIPES), pipe = end >> 1;
+    if (r < 0.25) steps.push(["register", end, pick([1, 2, 3, 1, 2, 3, 0, 4]), pick([null, "a", "b"])]);
+    else if (r < 0.4) steps.push(["modify", end, pick([1, 2, 3]), pick([null, "a", "c"])]);
+    else if (r < 0.5) steps.push(["unregister", end]);
+    else if (r < 0.6) steps.push(["write", pipe]);
+    else if (r < 0.68) steps.push(["drain", pipe]);
+    else if (r < 0.72) steps.push(["fill", pipe]);
+    else if (r < 0.75) steps.push(["closeFd", end]);
+    else if (r < 0.88) steps.push(["select"]);
+    else if (r < 0.96) steps.push(["getKey", end]);
+    else steps.push(["size"]);
+  }
+  return steps;
+}
+
+/**
+ * CPython's side: the same steps on its own pipes; each step's outcome as
+ * JSON (`["ok", ...]`, or the error's kind). Invalid `modify` events are left
+ * out of the sequences: CPython's epoll and poll selectors accept them
+ * unchecked (events 0 or 4), where this library refuses them.
+ */
+const PYTHON_STEPS = String.raw`
+import json, os, selectors, sys
+steps = json.loads(sys.stdin.read())
+kinds = {"ValueError": "invalid", "TypeError": "invalid", "KeyError": "missing"}
+result = {}
+for name in sys.argv[1:]:
+    fds = []
+    for _ in range(${PIPES}):
+        r, w = os.pipe(); os.set_blocking(r, False); os.set_blocking(w, False); fds += [r, w]
+    number = list(fds)  # each end's fd number, kept after it is closed
+    index = {fd: i for i, fd in enumerate(fds)}
+    sel = getattr(selectors, name)(); out = []
+    for step in steps:
+        kind, arg = step[0], (step[1] if len(step) > 1 else None)
+        try:
+            if kind == "register": k = sel.register(number[arg], step[2], step[3]); out.append(["ok", k.events, k.data])
+            elif kind == "modify": k = sel.modify(number[arg], step[2], step[3]); out.append(["ok", k.events, k.data])
+            elif kind == "unregister": k = sel.unregister(number[arg]); out.append(["ok", k.events, k.data])
+            elif kind == "getKey": k = sel.get_key(number[arg]); out.append(["ok", k.events, k.data])
+            elif kind == "size": out.append(["ok", len(sel.get_map())])
+            elif kind == "select": out.append(["ok", sorted([index[k.fd], m] for k, m in sel.select(0))])
+            elif kind == "closeFd":
+                if fds[arg] >= 0: os.close(fds[arg]); fds[arg] = -1
+                out.append(["ok"])
+            elif fds[2 * arg + (0 if kind == "drain" else 1)] < 0: out.append(["closed"])
+            elif kind == "write": os.write(fds[2 * arg + 1], b"x"); out.append(["ok"])
+            elif kind == "drain":
+                try: os.read(fds[2 * arg], 1 << 20)
+                except BlockingIOError: pass
+                out.append(["ok"])
+            elif kind == "fill":
+                try:
+                    while True: os.write(fds[2 * arg + 1], bytes(65536))
+                except (BlockingIOError, BrokenPipeError): pass
+                out.append(["ok"])
+        except Exception as e: out.append([kinds.get(type(e).__name__, type(e).__name__)])
+    sel.close()
+    for fd in fds:
+        if fd >= 0: os.close(fd)
+    result[name] = out
+print(json.dumps(result))
+`;
+
+/** This library's side of {@linkcode PYTHON_STEPS}. */
+function ourSteps(make: () => BaseSelector<unknown>, steps: Step[]): unknown[] {
+  const fds: number[] = [];
+  for (let i = 0; i < PIPES; i++) {
+    const [r, w] = os.pipe();
+    os.setBlocking(r, false);
+    os.setBlocking(w, false);
+    fds.push(r, w);
+  }
+  const number = [...fds];
+  const index = new Map(fds.map((fd, i) => [fd, i]));
+  const kinds: Record<string, string> = { RangeError: "invalid", TypeError: "invalid", KeyError: "missing" };
+  const sel = make();
+  const out: unknown[] = [];
+  const key = (k: { events: number; data: unknown }) => ["ok", k.events, k.data];
+  try {
+    for (const step of steps) {
+      try {
+        const [kind, arg] = step as [string, number];
+        if (step[0] === "register") out.push(key(sel.register(number[step[1]]!, step[2], step[3])));
+        else if (step[0] === "modify") out.push(key(sel.modify(number[step[1]]!, step[2], step[3])));
+        else if (kind === "unregister") out.push(key(sel.unregister(number[arg]!)));
+        else if (kind === "getKey") out.push(key(sel.getKey(number[arg]!)));
+        else if (kind === "size") out.push(["ok", sel.getMap().size]);
+        else if (kind === "select") {
+          const ready = sel.select(0).map(([k, m]) => [index.get(k.fd)!, m]);
+          out.push(["ok", ready.sort((a, b) => a[0]! - b[0]!)]);
+        } else if (kind === "closeFd") {
+          if (fds[arg]! >= 0) os.close(fds[arg]!);
+          fds[arg] = -1;
+          out.push(["ok"]);
+        } else if (fds[2 * arg + (kind === "drain" ? 0 : 1)]! < 0) out.push(["closed"]);
+        else if (kind === "write") {
+          os.write(fds[2 * arg + 1]!, new Uint8Array([120]));
+          out.push(["ok"]);
+        } else if (kind === "drain") {
+          try {
+            os.read(fds[2 * arg]!, 1 << 20);
+          } catch (e) {
+            if (!(e instanceof BlockingIOError)) throw e;
+          }
+          out.push(["ok"]);
+        } else if (kind === "fill") {
+          try {
+            for (;;) os.write(fds[2 * arg + 1]!, new Uint8Array(65536));
+          } catch (e) {
+            if (!(e instanceof BlockingIOError || e instanceof BrokenPipeError)) throw e;
+          }
+          out.push(["ok"]);
+        }
+      } catch (e) {
+        const name = e instanceof KeyError ? "KeyError" : (e as Error).constructor.name;
+        out.push([kinds[name] ?? name]);
+      }
+    }
+  } finally {
+    sel.close();
+    for (const fd of fds) if (fd >= 0) os.close(fd);
+  }
+  return out;
+}
+
+test("the same random sequences of calls and pipe writes give what CPython's selectors give", {
+  skip: OS === "linux" ? undefined : "compares with this Linux host's Python (its EpollSelector)",
+}, async () => {
+  const names = ["EpollSelector", "PollSelector", "SelectSelector"] as const;
+  const makers = {
+    EpollSelector: () => new EpollSelector(),
+    PollSelector: () => new PollSelector(),
+    SelectSelector: () => new SelectSelector(),
+  };
+  const seeds = FIXED_SEED !== null
+    ? [FIXED_SEED]
+    : Array.from({ length: LONG ? 200 : 8 }, () => Math.floor(Math.random() * 2 ** 31));
+  for (const seed of seeds) {
+    const steps = pythonSteps(seed, 250);
+    const r = await run("python3", ["-c", PYTHON_STEPS, ...names], { input: JSON.stringify(steps) });
+    assert.equal(r.code, 0, r.stderr);
+    const theirs = JSON.parse(r.stdout) as Record<string, unknown[]>;
+    for (const name of names) {
+      const ours = ourSteps(makers[name], steps);
+      const at = ours.findIndex((o, i) => JSON.stringify(o) !== JSON.stringify(theirs[name]![i]));
+      assert.equal(
+        at,
+        -1,
+        `${name}, seed ${seed} (replay: MODEL_SEED=${seed}): step ${at} ${JSON.stringify(steps[at])}: ours ${
+          JSON.stringify(ours[at])
+        }, CPython's ${JSON.stringify(theirs[name]![at])}`,
+      );
+    }
+  }
+});
