@@ -527,6 +527,115 @@ test(
   },
 );
 
+/** One call on one end of a socket pair, both implementations run it. */
+type PairStep = [call: string, side: 0 | 1, size?: number, how?: number];
+
+/** `count` calls on the two ends of a pair, from a seed. */
+function pairSteps(seed: number, count: number): PairStep[] {
+  let state = seed >>> 0 || 1;
+  const next = (k: number): number => { // xorshift32
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) % k;
+  };
+  const pick = <T>(items: readonly T[]): T => items[next(items.length)]!;
+  const steps: PairStep[] = [];
+  for (let i = 0; i < count; i++) {
+    const side = next(2) as 0 | 1, r = next(100);
+    if (r < 30) steps.push(["send", side, pick([0, 1, 100, 5000, 300000])]);
+    else if (r < 55) steps.push(["recv", side, pick([1, 50, 70000])]);
+    else if (r < 65) steps.push(["recvInto", side, pick([1, 64, 4096])]);
+    else if (r < 72) steps.push(["shutdown", side, 0, pick([0, 1, 2])]);
+    else if (r < 75) steps.push(["close", side]);
+    else if (r < 82) steps.push(["soError", side]);
+    else if (r < 87) steps.push(["peek", side, 10]);
+    else if (r < 92) steps.push(["sendall", side, pick([1, 10, 300000])]);
+    else steps.push(["open", side]);
+  }
+  return steps;
+}
+
+/** CPython's side of {@linkcode pairSteps}: each call's outcome, `["ok", ...]` or `["err", errno name]`. */
+const PYTHON_PAIR_STEPS = String.raw`
+import errno, json, socket, sys
+steps = json.loads(sys.stdin.read())
+result = {}
+for kind in sys.argv[1:]:
+    ends = list(socket.socketpair(socket.AF_UNIX, getattr(socket, kind)))
+    for end in ends: end.setblocking(False)
+    out = []
+    for call, side, size, how in [s + [0] * (4 - len(s)) for s in steps]:
+        x = ends[side]
+        try:
+            if call == "send": out.append(["ok", x.send(b"z" * size) > 0])
+            elif call == "sendall": x.sendall(b"q" * size); out.append(["ok"])
+            elif call == "recv": out.append(["ok", len(x.recv(size)) > 0])
+            elif call == "recvInto": out.append(["ok", x.recv_into(bytearray(size)) > 0])
+            elif call == "peek": out.append(["ok", len(x.recv(size, socket.MSG_PEEK)) > 0])
+            elif call == "shutdown": x.shutdown(how); out.append(["ok"])
+            elif call == "close": x.close(); out.append(["ok"])
+            elif call == "soError": out.append(["ok", x.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)])
+            elif call == "open": out.append(["ok", x.fileno() >= 0])
+        except OSError as e: out.append(["err", errno.errorcode.get(e.errno, str(e.errno))])
+    for end in ends: end.close()
+    result[kind] = out
+print(json.dumps(result))
+`;
+
+test(
+  "random calls on non-blocking socket pairs give CPython's outcomes: sends, partial sendall, peeks, shutdowns, closes",
+  {
+    skip: OS === "linux" ? undefined : "compares with this Linux host's Python",
+  },
+  async () => {
+    // AF_UNIX only: its buffers fill and drain the same way in both processes (TCP's autotuning need not).
+    const kinds = ["SOCK_STREAM", "SOCK_DGRAM", "SOCK_SEQPACKET"] as const;
+    for (let round = 0; round < 6; round++) {
+      const seed = Math.floor(Math.random() * 2 ** 31);
+      const steps = pairSteps(seed, 150);
+      const r = await run("python3", ["-c", PYTHON_PAIR_STEPS, ...kinds], { input: JSON.stringify(steps) });
+      assert.equal(r.code, 0, r.stderr);
+      const theirs = JSON.parse(r.stdout) as Record<string, unknown[]>;
+      for (const kind of kinds) {
+        const ends = socket.socketpair(socket.AF_UNIX, socket[kind]);
+        const ours: unknown[] = [];
+        try {
+          for (const end of ends) end.setBlocking(false);
+          for (const [call, side, size = 0, how = 0] of steps) {
+            const x = ends[side];
+            try {
+              if (call === "send") ours.push(["ok", x.send(new Uint8Array(size).fill(122)) > 0]);
+              else if (call === "sendall") ours.push((x.sendall(new Uint8Array(size)), ["ok"]));
+              else if (call === "recv") ours.push(["ok", x.recv(size).length > 0]);
+              else if (call === "recvInto") ours.push(["ok", x.recvInto(new Uint8Array(size)) > 0]);
+              else if (call === "peek") ours.push(["ok", x.recv(size, socket.MSG_PEEK).length > 0]);
+              else if (call === "shutdown") ours.push((x.shutdown(how), ["ok"]));
+              else if (call === "close") ours.push((x.close(), ["ok"]));
+              else if (call === "soError") {
+                ours.push(["ok", x.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)]);
+              } else if (call === "open") ours.push(["ok", x.fileno() >= 0]);
+            } catch (e) {
+              if (!(e instanceof OSError)) throw e;
+              ours.push(["err", e.code]);
+            }
+          }
+        } finally {
+          for (const end of ends) end.close();
+        }
+        const at = ours.findIndex((o, i) => JSON.stringify(o) !== JSON.stringify(theirs[kind]![i]));
+        assert.equal(
+          at,
+          -1,
+          `${kind}, seed ${seed}: step ${at} ${JSON.stringify(steps[at])}: ours ${
+            JSON.stringify(ours[at])
+          }, CPython's ${JSON.stringify(theirs[kind]![at])}`,
+        );
+      }
+    }
+  },
+);
+
 test("ipMreq() and ipv6Mreq() join multicast groups on loopback, and a datagram to the group arrives", {
   skip: EMULATED ? "qemu-user does not translate IP_MULTICAST_IF (ENOPROTOOPT)" : undefined,
 }, () => {
