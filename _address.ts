@@ -14,7 +14,7 @@ import { copyBytes } from "./ffi/bytes.ts";
 import { ERRNO, SOCKET } from "./ffi/constants.ts";
 import { OSError } from "./errors.ts";
 import { PLATFORM } from "./ffi/platform.ts";
-import { getaddrinfoRaw } from "./ffi/resolver.ts";
+import { cString, getaddrinfoRaw } from "./ffi/resolver.ts";
 import {
   encodeIn4,
   encodeIn6,
@@ -265,9 +265,7 @@ export const IF_NAMESIZE = 16;
 /** An interface's name by index, or `""` for 0 or an index no interface has (CPython's packet addresses). */
 function interfaceName(index: number): string {
   const name = new Uint8Array(IF_NAMESIZE);
-  if (index <= 0 || libc().if_indextoname(index, name) === 0n) return "";
-  const end = name.indexOf(0);
-  return new TextDecoder().decode(name.subarray(0, end < 0 ? name.length : end));
+  return index <= 0 || libc().if_indextoname(index, name) === 0n ? "" : cString(name);
 }
 
 /** Decodes a kernel address into Python's shape. */

@@ -98,24 +98,24 @@ const SOCKADDR_VM_SIZE = 16;
 /** `sll_addr`'s room: the longest hardware address a packet address holds. */
 export const PACKET_ADDR_MAX = 8;
 
-/** Encodes `struct sockaddr_nl` (Linux): a netlink port id and multicast groups bitmask. */
-export function encodeNetlink(pid: number, groups: number): Uint8Array {
-  const buf = new Uint8Array(SOCKADDR_NL_SIZE);
+/** A Linux sockaddr of `size` bytes: its family, then two native 32-bit words at bytes 4 and 8, the rest zero. */
+function familyAndWords(family: number, size: number, at4: number, at8: number): Uint8Array {
+  const buf = new Uint8Array(size);
   const view = new DataView(buf.buffer);
-  writeFamily(buf, LINUX_FAMILIES.netlink, SOCKADDR_NL_SIZE);
-  view.setUint32(4, pid, true);
-  view.setUint32(8, groups, true);
+  writeFamily(buf, family, size);
+  view.setUint32(4, at4, true);
+  view.setUint32(8, at8, true);
   return buf;
 }
 
-/** Encodes `struct sockaddr_vm` (Linux): a VM socket's context id and port. */
+/** Encodes `struct sockaddr_nl` (Linux): a netlink port id and multicast groups bitmask. */
+export function encodeNetlink(pid: number, groups: number): Uint8Array {
+  return familyAndWords(LINUX_FAMILIES.netlink, SOCKADDR_NL_SIZE, pid, groups);
+}
+
+/** Encodes `struct sockaddr_vm` (Linux): a VM socket's context id and port (`svm_port` comes first). */
 export function encodeVsock(cid: number, port: number): Uint8Array {
-  const buf = new Uint8Array(SOCKADDR_VM_SIZE);
-  const view = new DataView(buf.buffer);
-  writeFamily(buf, LINUX_FAMILIES.vsock, SOCKADDR_VM_SIZE);
-  view.setUint32(4, port, true);
-  view.setUint32(8, cid, true);
-  return buf;
+  return familyAndWords(LINUX_FAMILIES.vsock, SOCKADDR_VM_SIZE, port, cid);
 }
 
 /**
