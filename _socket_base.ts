@@ -546,18 +546,13 @@ export class SocketBase<A extends Address = Address> implements Disposable {
     optlen?: number,
   ): void {
     const l = checkInt(level, "level"), o = checkInt(option, "option");
-    if (value === null || optlen !== undefined) {
-      if (value !== null || optlen === undefined) {
-        throw new TypeError(
-          `setsockopt: ${
-            value === null ? "a null value needs optlen" : "optlen goes with a null value only"
-          } (Python's setsockopt(level, optname, None, optlen))`,
-        );
-      }
+    if (value === null) {
+      if (optlen === undefined) throw nullOptionError("a null value needs optlen");
       const len = checkU32(optlen, "optlen");
       if (libc().setsockopt(this.#io.open(), l, o, null, len) < 0) throw lastError("setsockopt");
       return;
     }
+    if (optlen !== undefined) throw nullOptionError("optlen goes with a null value only");
     const bytes = typeof value === "boolean" || typeof value === "number"
       ? intOptionValue(checkInt(Number(value), "value"))
       : bytesOf(value, "value");
@@ -677,6 +672,11 @@ export class SocketBase<A extends Address = Address> implements Disposable {
   [Symbol.dispose](): void {
     this.close();
   }
+}
+
+/** setsockopt()'s error for `optlen` without a null value, or a null value without it. */
+function nullOptionError(what: string): TypeError {
+  return new TypeError(`setsockopt: ${what} (Python's setsockopt(level, optname, None, optlen))`);
 }
 
 /** setsockopt()'s int value, for one call at a time. */
