@@ -567,3 +567,24 @@ export async function processWaiter(): Promise<"reactor" | "thread"> {
   while (waiterKind() === null) await sel.selectAsync(0.05);
   return waiterKind()!;
 }
+
+// ------------------------------------------------------------ seeded random inputs
+
+/** A small deterministic PRNG (mulberry32), so a seed replays a sequence exactly. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Draws from {@linkcode rng}: `below(k)`, an integer 0 to k - 1; `pick(items)`, one of them. */
+export function draws(seed: number): { below(k: number): number; pick<T>(items: readonly T[]): T } {
+  const next = rng(seed);
+  const below = (k: number): number => Math.floor(next() * k);
+  return { below, pick: (items) => items[below(items.length)]! };
+}

@@ -29,24 +29,12 @@ import { KqueueSelector } from "../backends/kqueue.ts";
 import { standInLibrary, useKqueueStandIn } from "./_standin.ts";
 import { OS } from "../ffi/_host.ts";
 import { existsSync } from "node:fs";
-import { run } from "./_helpers.ts";
+import { draws, rng, run } from "./_helpers.ts";
 
 const LONG = process.env.MODEL_LONG === "1";
 const SEQUENCES = LONG ? 20000 : 300;
 const STEPS = LONG ? 80 : 40;
 const FIXED_SEED = process.env.MODEL_SEED ? Number(process.env.MODEL_SEED) : null;
-
-/** A small deterministic PRNG (mulberry32), so a seed replays a sequence exactly. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One end of a pipe or socket pair, and what the model knows of it. */
 interface End {
@@ -274,20 +262,19 @@ type Step =
 const PIPES = 6;
 
 function pythonSteps(seed: number, count: number): Step[] {
-  const next = rng(seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const { below, pick } = draws(seed);
   const steps: Step[] = [];
   for (let i = 0; i < count; i++) {
-    const r = next(), end = Math.floor(next() * 2 * PIPES), pipe = end >> 1;
-    if (r < 0.25) steps.push(["register", end, pick([1, 2, 3, 1, 2, 3, 0, 4]), pick([null, "a", "b"])]);
-    else if (r < 0.4) steps.push(["modify", end, pick([1, 2, 3]), pick([null, "a", "c"])]);
-    else if (r < 0.5) steps.push(["unregister", end]);
-    else if (r < 0.6) steps.push(["write", pipe]);
-    else if (r < 0.68) steps.push(["drain", pipe]);
-    else if (r < 0.72) steps.push(["fill", pipe]);
-    else if (r < 0.75) steps.push(["closeFd", end]);
-    else if (r < 0.88) steps.push(["select"]);
-    else if (r < 0.96) steps.push(["getKey", end]);
+    const r = below(100), end = below(2 * PIPES), pipe = end >> 1;
+    if (r < 25) steps.push(["register", end, pick([1, 2, 3, 1, 2, 3, 0, 4]), pick([null, "a", "b"])]);
+    else if (r < 40) steps.push(["modify", end, pick([1, 2, 3]), pick([null, "a", "c"])]);
+    else if (r < 50) steps.push(["unregister", end]);
+    else if (r < 60) steps.push(["write", pipe]);
+    else if (r < 68) steps.push(["drain", pipe]);
+    else if (r < 72) steps.push(["fill", pipe]);
+    else if (r < 75) steps.push(["closeFd", end]);
+    else if (r < 88) steps.push(["select"]);
+    else if (r < 96) steps.push(["getKey", end]);
     else steps.push(["size"]);
   }
   return steps;

@@ -33,6 +33,7 @@ import { encodeAddress, hostName } from "../_address.ts";
 import {
   acceptPeer,
   bytes,
+  draws,
   here,
   localResolverUnavailable,
   makeToken,
@@ -300,14 +301,7 @@ print(json.dumps({
 
 /** `n` address-like strings from a fixed seed: valid forms, their near misses, and noise. */
 function addressTexts(n: number): string[] {
-  let seed = 0x2545f491;
-  const next = (k: number): number => { // xorshift32: the same inputs on every run
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) % k;
-  };
-  const pick = <T>(items: readonly T[]): T => items[next(items.length)]!;
+  const { below: next, pick } = draws(0x2545f491); // the same inputs on every run
   const octet = () =>
     pick(["0", "1", "9", "10", "99", "255", "256", "00", "01", "010", "0x1", "", String(next(300))]);
   const word = () =>
@@ -532,14 +526,7 @@ type PairStep = [call: string, side: 0 | 1, size?: number, how?: number];
 
 /** `count` calls on the two ends of a pair, from a seed. */
 function pairSteps(seed: number, count: number): PairStep[] {
-  let state = seed >>> 0 || 1;
-  const next = (k: number): number => { // xorshift32
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) % k;
-  };
-  const pick = <T>(items: readonly T[]): T => items[next(items.length)]!;
+  const { below: next, pick } = draws(seed);
   const steps: PairStep[] = [];
   for (let i = 0; i < count; i++) {
     const side = next(2) as 0 | 1, r = next(100);
